@@ -1,0 +1,29 @@
+/** One typed client per surface and role. */
+export {
+  PanelClient,
+  createPanelClient,
+  type PanelClientEvents,
+  type PanelClientOptions,
+  type PanelFallbackOptions,
+  type PanelMessage,
+  type PanelProfileOptions,
+} from './now-playing-panel';
+export {
+  PlayerClient,
+  createPlayerClient,
+  type ControlHandler,
+  type PlayerClientEvents,
+  type PlayerClientOptions,
+} from './now-playing-player';
+export type { PlayerSessionInfo, ReportedSession } from './session-reporter';
+export { GpuClient, createGpuClient, type GpuClientEvents, type GpuClientOptions } from './gpu';
+export {
+  SignageAdminClient,
+  createSignageAdminClient,
+  type AdminCommand,
+  type AdminCommandOptions,
+  type MediaUpload,
+  type MediaUploadOptions,
+  type SignageAdminAuth,
+  type SignageAdminClientOptions,
+} from './signage-admin/index';

@@ -1,0 +1,110 @@
+/**
+ * Handling one control action: the typed event first (the app's listeners apply it), then the
+ * app's `onCommand` hook, then what the client itself does for the action (reload, switch,
+ * remembering brightness and volume). A listener that throws, a hook that rejects or overruns its
+ * time, or a built-in step that fails refuses the command; the `ack` carries that message.
+ */
+import type { ServerAction } from '../../protocol/signage/actions';
+import type { AckMessage } from '../../protocol/signage/client-messages';
+import { frameText } from '../../transport/decode-frame';
+import type { InvalidMessage } from '../../transport/socket-types';
+
+/** Applies an action in the app; throw or reject to refuse it (the ack then says why). */
+export type CommandHandler = (action: ServerAction) => void | Promise<void>;
+
+/** How a command ended. */
+export interface CommandOutcome {
+  readonly ok: boolean;
+  /** Why it was refused, when `ok` is false. */
+  readonly error?: string;
+}
+
+export interface CommandSteps {
+  /** Emits the typed event; a listener's exception refuses the command. */
+  readonly emit: () => void;
+  readonly hook: CommandHandler | undefined;
+  readonly hookTimeoutMs: number;
+  /** The client's own work for the action. */
+  readonly builtIn: () => Promise<void>;
+}
+
+/** `error` in an ack is at most this long in Marquee's schema. */
+const MAX_ERROR = 2000;
+
+export async function runCommand(
+  action: ServerAction,
+  steps: CommandSteps,
+): Promise<CommandOutcome> {
+  try {
+    steps.emit();
+    if (steps.hook)
+      await withTimeout(
+        Promise.resolve().then(() => steps.hook?.(action)),
+        steps.hookTimeoutMs,
+      );
+    await steps.builtIn();
+    return { ok: true };
+  } catch (error) {
+    const message = error instanceof Error ? error.message : String(error);
+    return { ok: false, error: (message || 'Command failed').slice(0, MAX_ERROR) };
+  }
+}
+
+/** The ack for an action that carried a `command_id`; undefined for one nobody waits for. */
+export function ackFor(action: ServerAction, outcome: CommandOutcome): AckMessage | undefined {
+  if (action.command_id === undefined) return undefined;
+  return {
+    type: 'ack',
+    command_id: action.command_id,
+    ok: outcome.ok,
+    ...(outcome.ok || outcome.error === undefined ? {} : { error: outcome.error }),
+  };
+}
+
+/**
+ * The refusal for a server message the schema rejected (an unknown action, a level out of
+ * range), when it carries a `command_id`: the server then records the command as failed rather
+ * than waiting for an ack that would never come.
+ */
+export function refusalFor(invalid: InvalidMessage): AckMessage | undefined {
+  const text = frameText(invalid.raw);
+  let message: unknown;
+  try {
+    message = text === undefined ? undefined : JSON.parse(text);
+  } catch {
+    return undefined;
+  }
+  if (typeof message !== 'object' || message === null) return undefined;
+  const commandId: unknown = Reflect.get(message, 'command_id');
+  const action: unknown = Reflect.get(message, 'action');
+  if (typeof commandId !== 'string' || commandId === '' || typeof action !== 'string') {
+    return undefined;
+  }
+  const first = invalid.issues[0];
+  const error = first
+    ? `Invalid ${action} command: ${first.message} at [${first.path.join('.')}]`
+    : `Unsupported action: ${action}`;
+  return {
+    type: 'ack',
+    command_id: commandId.slice(0, 128),
+    ok: false,
+    error: error.slice(0, MAX_ERROR),
+  };
+}
+
+async function withTimeout<T>(work: Promise<T>, ms: number): Promise<T> {
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  try {
+    return await Promise.race([
+      work,
+      new Promise<never>((_, reject) => {
+        timer = setTimeout(
+          () => reject(new Error(`The device did not apply it within ${ms} ms`)),
+          ms,
+        );
+      }),
+    ]);
+  } finally {
+    clearTimeout(timer);
+  }
+}

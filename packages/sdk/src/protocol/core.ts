@@ -1,0 +1,171 @@
+/**
+ * Marquee's own routes, shared by every surface: health, the browser session cookie and the
+ * admin API for display tokens. They follow seed 002's style (`/api/v1`, trailing slashes,
+ * `{message, status_code}` errors), since the seeds' token endpoints live there too.
+ */
+import * as z from 'zod';
+import { defineRoute, defineSurface, isoDateTime, response } from './common';
+import { LoginBody } from './signage/auth';
+import { SignageError, signageErrorShape } from './signage/errors';
+
+export const Health = z
+  .object({
+    status: z.literal('ok'),
+    version: z.string(),
+    uptime_seconds: z.number().min(0),
+    store: z.enum(['sqlite', 'postgres']),
+  })
+  .meta({ id: 'CoreHealth' });
+export type Health = z.infer<typeof Health>;
+
+export const Role = z.enum(['admin', 'user']);
+
+/** The signed-in browser session, answered by login and `me`. */
+export const SessionInfo = z
+  .object({
+    kind: z.enum(['user', 'display']),
+    username: z.string().optional(),
+    role: Role.optional(),
+    /** Display token name, for `kind: display`. */
+    name: z.string().optional(),
+    scopes: z.array(z.string()).optional(),
+    expires_at: isoDateTime.optional(),
+  })
+  .meta({ id: 'CoreSessionInfo' });
+export type SessionInfo = z.infer<typeof SessionInfo>;
+
+/** Scopes a display token can read; `*` is every read-only surface. */
+export const DisplayScope = z.enum(['now-playing', 'media-stack', 'monitoring', 'gpu', '*']);
+export type DisplayScope = z.infer<typeof DisplayScope>;
+
+export const CreateDisplayToken = z
+  .object({
+    name: z.string().trim().min(1).max(100),
+    scopes: z.array(DisplayScope).min(1).max(5).default(['now-playing']),
+  })
+  .meta({ id: 'CoreCreateDisplayToken' });
+export type CreateDisplayToken = z.infer<typeof CreateDisplayToken>;
+
+export const DisplayToken = z
+  .object({
+    id: z.string(),
+    name: z.string(),
+    scopes: z.array(z.string()),
+    created_at: isoDateTime,
+    revoked_at: isoDateTime.nullable(),
+    last_used_at: isoDateTime.nullable(),
+  })
+  .meta({ id: 'CoreDisplayToken' });
+export type DisplayToken = z.infer<typeof DisplayToken>;
+
+/** The creation answer is the only time the secret is shown. */
+export const CreatedDisplayToken = DisplayToken.extend({ token: z.string() }).meta({
+  id: 'CoreCreatedDisplayToken',
+});
+
+export const DisplayTokenList = z
+  .object({ tokens: z.array(DisplayToken) })
+  .meta({ id: 'CoreDisplayTokenList' });
+
+export const DisplayTokenParams = z.object({ id: z.string().min(1).max(100) });
+
+const err = (description: string) => response(description, SignageError);
+
+export const coreRoutes = [
+  defineRoute({
+    id: 'core.health',
+    method: 'GET',
+    path: '/healthz',
+    summary: 'Liveness and version',
+    auth: 'none',
+    extension: true,
+    responses: { 200: response('The server is up', Health) },
+  }),
+  defineRoute({
+    id: 'core.sessionLogin',
+    method: 'POST',
+    path: '/api/v1/auth/session/',
+    summary: 'Browser sign-in: sets the HttpOnly session cookie used by the dashboard pages',
+    auth: 'none',
+    body: LoginBody,
+    bodyKind: 'json',
+    extension: true,
+    responses: {
+      200: response('Signed in; Set-Cookie carries the session', SessionInfo),
+      400: err('Invalid username or password'),
+    },
+  }),
+  defineRoute({
+    id: 'core.sessionLogout',
+    method: 'DELETE',
+    path: '/api/v1/auth/session/',
+    summary: 'Browser sign-out: ends the session and clears the cookie',
+    auth: 'none',
+    extension: true,
+    responses: { 204: response('Signed out', null) },
+  }),
+  defineRoute({
+    id: 'core.me',
+    method: 'GET',
+    path: '/api/v1/auth/me/',
+    summary: 'Who the presented credentials belong to',
+    auth: 'display',
+    extension: true,
+    responses: { 200: response('The caller', SessionInfo), 401: err('No valid credentials') },
+  }),
+  defineRoute({
+    id: 'core.displayTokenCreate',
+    method: 'POST',
+    path: '/api/v1/admin/display-tokens/',
+    summary: 'Create a read-only display token (the secret is shown once)',
+    auth: 'admin',
+    body: CreateDisplayToken,
+    bodyKind: 'json',
+    extension: true,
+    responses: {
+      201: response('Created', CreatedDisplayToken),
+      400: err('Invalid name or scopes'),
+      401: err('Not signed in'),
+      403: err('Not an admin'),
+    },
+  }),
+  defineRoute({
+    id: 'core.displayTokenList',
+    method: 'GET',
+    path: '/api/v1/admin/display-tokens/',
+    summary: 'List display tokens (secrets are never listed)',
+    auth: 'admin',
+    extension: true,
+    responses: {
+      200: response('All tokens, revoked ones included', DisplayTokenList),
+      401: err('Not signed in'),
+      403: err('Not an admin'),
+    },
+  }),
+  defineRoute({
+    id: 'core.displayTokenRevoke',
+    method: 'DELETE',
+    path: '/api/v1/admin/display-tokens/{id}/',
+    summary: 'Revoke a display token; its open sockets are closed at once',
+    auth: 'admin',
+    params: DisplayTokenParams,
+    extension: true,
+    responses: {
+      204: response('Revoked', null),
+      401: err('Not signed in'),
+      403: err('Not an admin'),
+      404: err('No such token'),
+    },
+  }),
+] as const;
+
+export const coreSurface = defineSurface({
+  name: 'core',
+  title: 'Core',
+  seed: '',
+  description:
+    'Health, browser sessions and display tokens shared by every surface (Marquee extension).',
+  errorShape: signageErrorShape,
+  routes: coreRoutes,
+  channels: [],
+});

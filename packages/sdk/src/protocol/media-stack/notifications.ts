@@ -1,0 +1,106 @@
+/**
+ * `GET /api/v1/dashboard/notifications`, Marquee's acknowledge route and the `new_notification`
+ * message: the seed's `Notification`, `NotificationType` and `NotificationAction`.
+ */
+import * as z from 'zod';
+import { isoDateTime, nonNegativeInt, queryBoolean, queryInt } from '../common';
+
+/** The seed's `NotificationType`. */
+export const NotificationType = z.enum([
+  'system_alert',
+  'request_completed',
+  'request_failed',
+  'download_completed',
+  'download_failed',
+  'service_down',
+  'service_restored',
+]);
+export type NotificationType = z.infer<typeof NotificationType>;
+
+export const NotificationPriority = z.enum(['low', 'normal', 'high', 'critical']);
+export type NotificationPriority = z.infer<typeof NotificationPriority>;
+
+/**
+ * The seed's `NotificationAction`. `url` is a page to open (`view`); `endpoint` is an API path
+ * to POST to (`acknowledge`, `retry`).
+ */
+export const NotificationAction = z
+  .object({
+    type: z.enum(['view', 'acknowledge', 'retry', 'dismiss']),
+    label: z.string().min(1),
+    url: z.string().min(1).optional(),
+    endpoint: z.string().min(1).optional(),
+  })
+  .meta({ id: 'MediaStackNotificationAction' });
+export type NotificationAction = z.infer<typeof NotificationAction>;
+
+/** The seed's `Notification`. `readAt` is present once the notification has been read. */
+export const Notification = z
+  .object({
+    id: z.string().min(1),
+    type: NotificationType,
+    title: z.string(),
+    message: z.string(),
+    read: z.boolean(),
+    priority: NotificationPriority,
+    createdAt: isoDateTime,
+    readAt: isoDateTime.optional(),
+    /** Type-specific context (request id, media title, storage figures ...). */
+    data: z.record(z.string(), z.unknown()).optional(),
+    actions: z.array(NotificationAction).optional(),
+  })
+  .meta({ id: 'MediaStackNotification' });
+export type Notification = z.infer<typeof Notification>;
+
+/** The categories the `type` query filter takes (coarser than `NotificationType`). */
+export const NotificationCategory = z.enum(['system', 'request', 'download', 'alert']);
+export type NotificationCategory = z.infer<typeof NotificationCategory>;
+
+/**
+ * Which notification types each filter category selects. The seed names the categories but not
+ * their members; this split is Marquee's: `alert` is the system alerts, `system` the service
+ * up/down changes.
+ */
+export const notificationCategoryTypes = {
+  system: ['service_down', 'service_restored'],
+  request: ['request_completed', 'request_failed'],
+  download: ['download_completed', 'download_failed'],
+  alert: ['system_alert'],
+} as const satisfies Record<NotificationCategory, readonly NotificationType[]>;
+
+/** Query of `GET /api/v1/dashboard/notifications`. */
+export const NotificationsQuery = z.object({
+  /** `true`: unread notifications only. Absent or `false`: all. */
+  unread: queryBoolean.optional(),
+  /**
+   * Maximum notifications returned, newest first.
+   * @default 50
+   */
+  limit: queryInt(1, 500).default(50),
+  type: NotificationCategory.optional(),
+});
+export type NotificationsQuery = z.infer<typeof NotificationsQuery>;
+
+/**
+ * Counts over all of the user's notifications, not only the returned page. Types and priorities
+ * with no notification may be left out (the seed's example omits `critical`).
+ */
+export const NotificationSummary = z
+  .object({
+    total: nonNegativeInt,
+    unread: nonNegativeInt,
+    byType: z.partialRecord(NotificationType, nonNegativeInt),
+    byPriority: z.partialRecord(NotificationPriority, nonNegativeInt),
+  })
+  .meta({ id: 'MediaStackNotificationSummary' });
+export type NotificationSummary = z.infer<typeof NotificationSummary>;
+
+/** `data` of `GET /api/v1/dashboard/notifications`. */
+export const NotificationList = z
+  .object({ notifications: z.array(Notification), summary: NotificationSummary })
+  .meta({ id: 'MediaStackNotificationList' });
+export type NotificationList = z.infer<typeof NotificationList>;
+
+/** Path parameters of the acknowledge route. */
+export const NotificationIdParams = z.object({ id: z.string().min(1).max(200) });
+export type NotificationIdParams = z.infer<typeof NotificationIdParams>;

@@ -1,0 +1,179 @@
+/**
+ * Seed 003's route and channel table. Every route needs a user (the seed's Authelia Bearer
+ * token). The seed's limit of 100 requests per minute per IP is applied by the server; beyond it
+ * the answer is 429 `RATE_LIMITED`.
+ */
+import { defineChannel, defineRoute, defineSurface, response, type ResponseDef } from '../common';
+import { AlertList, AlertSettings, AlertsQuery } from './alerts';
+import { MonitoringError, monitoringErrorShape } from './errors';
+import { LogList, LogsQuery } from './logs';
+import { MonitoringServerMessage } from './messages';
+import { CurrentMetrics, MetricsHistory, MetricsHistoryQuery } from './metrics';
+import { RestartResponse, ServiceHealthList, ServiceList, ServiceNameParams } from './services';
+import { SystemConfig, SystemStatus } from './system';
+
+const error = (description: string): ResponseDef => response(description, MonitoringError);
+
+/** Errors every route can answer. */
+const commonErrors = {
+  401: error('`UNAUTHORIZED`: missing or invalid token'),
+  403: error('`FORBIDDEN`: the user may not use this route'),
+  429: error('`RATE_LIMITED`: more than 100 requests per minute from this address'),
+  500: error('`INTERNAL`: unexpected server error'),
+} as const;
+const badRequest = error('`BAD_REQUEST`: invalid query or body; `details` lists the issues');
+
+export const monitoringRoutes = [
+  defineRoute({
+    id: 'monitoring.status',
+    method: 'GET',
+    path: '/api/v1/status',
+    summary: 'Current system status and resource usage',
+    auth: 'user',
+    responses: { 200: response('System status', SystemStatus), ...commonErrors },
+  }),
+  defineRoute({
+    id: 'monitoring.getConfig',
+    method: 'GET',
+    path: '/api/v1/config',
+    summary: 'Current system configuration',
+    auth: 'user',
+    responses: { 200: response('The configuration', SystemConfig), ...commonErrors },
+  }),
+  defineRoute({
+    id: 'monitoring.putConfig',
+    method: 'PUT',
+    path: '/api/v1/config',
+    summary: 'Replace the system configuration',
+    auth: 'user',
+    body: SystemConfig,
+    bodyKind: 'json',
+    responses: {
+      200: response('The configuration as saved', SystemConfig),
+      400: badRequest,
+      ...commonErrors,
+    },
+  }),
+  defineRoute({
+    id: 'monitoring.services',
+    method: 'GET',
+    path: '/api/v1/services',
+    summary: 'All services and their status',
+    auth: 'user',
+    responses: { 200: response('The services', ServiceList), ...commonErrors },
+  }),
+  defineRoute({
+    id: 'monitoring.servicesHealth',
+    method: 'GET',
+    path: '/api/v1/services/health',
+    summary: 'Detailed health of every service',
+    auth: 'user',
+    responses: { 200: response('Service health', ServiceHealthList), ...commonErrors },
+  }),
+  defineRoute({
+    id: 'monitoring.restartService',
+    method: 'POST',
+    path: '/api/v1/services/{name}/restart',
+    summary: 'Restart one service',
+    auth: 'user',
+    params: ServiceNameParams,
+    bodyKind: 'none',
+    responses: {
+      200: response('The restart was issued', RestartResponse),
+      ...commonErrors,
+      404: error('`SERVICE_NOT_FOUND`: no such service; `details` lists the available ones'),
+    },
+  }),
+  defineRoute({
+    id: 'monitoring.metricsCurrent',
+    method: 'GET',
+    path: '/api/v1/metrics/current',
+    summary: 'Current system metrics snapshot',
+    auth: 'user',
+    responses: { 200: response('The current sample', CurrentMetrics), ...commonErrors },
+  }),
+  defineRoute({
+    id: 'monitoring.metricsHistory',
+    method: 'GET',
+    path: '/api/v1/metrics/history',
+    summary: 'Historical system metrics between two times at a resolution',
+    auth: 'user',
+    query: MetricsHistoryQuery,
+    responses: {
+      200: response('Points from start to end', MetricsHistory),
+      400: badRequest,
+      ...commonErrors,
+    },
+  }),
+  defineRoute({
+    id: 'monitoring.alerts',
+    method: 'GET',
+    path: '/api/v1/alerts',
+    summary: 'System alerts, newest first',
+    auth: 'user',
+    query: AlertsQuery,
+    responses: {
+      200: response('Matching alerts', AlertList),
+      400: badRequest,
+      ...commonErrors,
+    },
+  }),
+  defineRoute({
+    id: 'monitoring.getAlertSettings',
+    method: 'GET',
+    path: '/api/v1/alerts/settings',
+    summary: 'Current alert thresholds and notification settings',
+    auth: 'user',
+    responses: { 200: response('The alert settings', AlertSettings), ...commonErrors },
+    extension: true,
+  }),
+  defineRoute({
+    id: 'monitoring.updateAlertSettings',
+    method: 'POST',
+    path: '/api/v1/alerts/settings',
+    summary: 'Replace the alert thresholds and notification settings',
+    auth: 'user',
+    body: AlertSettings,
+    bodyKind: 'json',
+    responses: {
+      200: response('The alert settings as saved', AlertSettings),
+      400: badRequest,
+      ...commonErrors,
+    },
+  }),
+  defineRoute({
+    id: 'monitoring.logs',
+    method: 'GET',
+    path: '/api/v1/logs',
+    summary: 'System logs, newest first',
+    auth: 'user',
+    query: LogsQuery,
+    responses: {
+      200: response('Matching log entries', LogList),
+      400: badRequest,
+      ...commonErrors,
+    },
+  }),
+] as const;
+
+export const monitoringChannels = [
+  defineChannel({
+    id: 'monitoring.ws',
+    path: '/monitoring',
+    summary:
+      'Live metrics, new alerts and service status changes. The seed connects to ws://localhost:3001/monitoring; Marquee serves the path on its main port.',
+    auth: 'user',
+    serverMessages: MonitoringServerMessage,
+  }),
+] as const;
+
+export const monitoringSurface = defineSurface({
+  name: 'monitoring',
+  title: 'Homelab Monitoring',
+  seed: '003_e37748172b75a64d.txt',
+  description:
+    'Status, configuration, services, metrics history, alerts and logs of a self-hosted media server.',
+  errorShape: monitoringErrorShape,
+  routes: monitoringRoutes,
+  channels: monitoringChannels,
+});

@@ -1,0 +1,121 @@
+/**
+ * Server → device control messages on `/ws/cloud/tb_device/`, one per `action`.
+ *
+ * Marquee adds an optional `command_id` to every action. A device that understands it answers
+ * with an `ack` message carrying the same id, which lets the dashboard show whether a command
+ * landed; a device written from the seed alone ignores the unknown field and keeps working.
+ */
+import * as z from 'zod';
+import { hexColor, nonNegativeInt, positiveInt } from '../common';
+
+/** Marquee's correlation id; absent on commands nobody waits for. */
+const commandId = z.string().min(1).max(128).optional();
+
+/** A 0–100 level the device applies as-is. */
+const level = z.number().int().min(0).max(100);
+
+function action<const A extends string, S extends z.core.$ZodShape>(name: A, shape: S) {
+  return z.object({ action: z.literal(name), command_id: commandId, ...shape });
+}
+
+/** Resume or start playback. */
+export const PlayAction = action('play', {}).meta({ id: 'SignagePlayAction' });
+export type PlayAction = z.infer<typeof PlayAction>;
+/** Pause playback. */
+export const PauseAction = action('pause', {}).meta({ id: 'SignagePauseAction' });
+export type PauseAction = z.infer<typeof PauseAction>;
+/** Skip to the next media item. */
+export const NextAction = action('next', {}).meta({ id: 'SignageNextAction' });
+export type NextAction = z.infer<typeof NextAction>;
+/** Go back to the previous media item. */
+export const PreviousAction = action('previous', {}).meta({ id: 'SignagePreviousAction' });
+export type PreviousAction = z.infer<typeof PreviousAction>;
+
+/**
+ * Fetch the playlists again and download what changed; the device answers with
+ * `ready_playlists` once done.
+ */
+export const ReloadPlaylistAction = action('reload_playlist', {}).meta({
+  id: 'SignageReloadPlaylistAction',
+});
+export type ReloadPlaylistAction = z.infer<typeof ReloadPlaylistAction>;
+
+/** Switch to another playlist; the device answers with `ready_playlists` once it is ready. */
+export const SwitchPlaylistAction = action('switch_playlist', {
+  playlist_id: positiveInt,
+}).meta({ id: 'SignageSwitchPlaylistAction' });
+export type SwitchPlaylistAction = z.infer<typeof SwitchPlaylistAction>;
+
+/** Jump to one media item, by id or by 0-based position in the current playlist. */
+export const PlayMediaAction = action('play_media', {
+  media_id: positiveInt.optional(),
+  /** 0-based index in the current playlist. */
+  media_index: nonNegativeInt.optional(),
+}).meta({ id: 'SignagePlayMediaAction' });
+export type PlayMediaAction = z.infer<typeof PlayMediaAction>;
+
+/**
+ * Text drawn over the playing media. The seed marks only `text` required and `font_size` and
+ * the colours optional, leaving `position`, `animation` and `speed` unmarked; Marquee fills
+ * those three with defaults when an admin leaves them out, so every overlay the server sends
+ * carries them while a parser still accepts them missing.
+ */
+export const TextOverlay = z
+  .object({
+    text: z.string().min(1).max(1000),
+    /** @default 'bottom' */
+    position: z.enum(['top', 'bottom', 'left', 'right']).default('bottom'),
+    /** @default 'scroll' */
+    animation: z.enum(['scroll', 'static']).default('scroll'),
+    /** Scroll speed in pixels per second (ignored when static). @default 50 */
+    speed: z.number().min(0).default(50),
+    /** Font size in pixels. */
+    font_size: positiveInt.optional(),
+    background_color: hexColor.optional(),
+    text_color: hexColor.optional(),
+  })
+  .meta({ id: 'SignageTextOverlay' });
+export type TextOverlay = z.infer<typeof TextOverlay>;
+
+/** Show a scrolling or static text overlay. */
+export const ShowTextOverlayAction = action('show_text_overlay', {
+  text_overlay: TextOverlay,
+}).meta({ id: 'SignageShowTextOverlayAction' });
+export type ShowTextOverlayAction = z.infer<typeof ShowTextOverlayAction>;
+
+/** Hide the text overlay. */
+export const HideTextOverlayAction = action('hide_text_overlay', {}).meta({
+  id: 'SignageHideTextOverlayAction',
+});
+export type HideTextOverlayAction = z.infer<typeof HideTextOverlayAction>;
+
+/** Set screen brightness. */
+export const SetBrightnessAction = action('set_brightness', { brightness: level }).meta({
+  id: 'SignageSetBrightnessAction',
+});
+export type SetBrightnessAction = z.infer<typeof SetBrightnessAction>;
+
+/** Set audio volume. */
+export const SetVolumeAction = action('set_volume', { volume: level }).meta({
+  id: 'SignageSetVolumeAction',
+});
+export type SetVolumeAction = z.infer<typeof SetVolumeAction>;
+
+/** Every control message, discriminated by `action` (the seed's 11 actions). */
+export const ServerAction = z
+  .discriminatedUnion('action', [
+    PlayAction,
+    PauseAction,
+    NextAction,
+    PreviousAction,
+    ReloadPlaylistAction,
+    SwitchPlaylistAction,
+    PlayMediaAction,
+    ShowTextOverlayAction,
+    HideTextOverlayAction,
+    SetBrightnessAction,
+    SetVolumeAction,
+  ])
+  .meta({ id: 'SignageServerAction' });
+export type ServerAction = z.infer<typeof ServerAction>;
+export type ServerActionName = ServerAction['action'];

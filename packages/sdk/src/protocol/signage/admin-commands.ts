@@ -1,0 +1,101 @@
+/**
+ * Fleet admin API: commands. Any server → device action can be sent to one device, a list of
+ * devices or all of them. Each device gets its own command with a `command_id`; an online device
+ * receives it at once, an offline one when it next connects (in the order the commands were
+ * issued, each exactly once) unless its TTL ran out first.
+ *
+ * States: `queued` (stored, not yet delivered) → `sent` (written to the device's socket) →
+ * `acked` / `failed` (the device's `ack` said ok / not ok). `expired`: the TTL passed while it
+ * was still queued, so it was never delivered. A device written from the seed alone never acks,
+ * so its commands stay `sent`.
+ */
+import * as z from 'zod';
+import { isoDateTime, nonNegativeInt, queryInt } from '../common';
+import { ServerAction } from './actions';
+
+export const CommandState = z
+  .enum(['queued', 'sent', 'acked', 'failed', 'expired'])
+  .meta({ id: 'SignageCommandState' });
+export type CommandState = z.infer<typeof CommandState>;
+
+/** Longest accepted TTL: 30 days. */
+export const MAX_COMMAND_TTL_SECONDS = 30 * 24 * 3600;
+
+/**
+ * Body of `POST devices/{sn_number}/commands/`. A `command_id` inside `command` is ignored: the
+ * server assigns one per device.
+ */
+export const CommandRequest = z
+  .object({
+    command: ServerAction,
+    /**
+     * How long an offline device's command waits for it, in seconds.
+     * @default the server's MARQUEE_COMMAND_TTL_SECONDS (one day)
+     */
+    ttl_seconds: z.number().int().min(1).max(MAX_COMMAND_TTL_SECONDS).optional(),
+  })
+  .meta({ id: 'SignageCommandRequest' });
+export type CommandRequest = z.input<typeof CommandRequest>;
+
+/** Body of `POST commands/`: the same command for a list of devices, or `"all"` registered ones. */
+export const BroadcastCommandRequest = z
+  .object({
+    command: ServerAction,
+    ttl_seconds: z.number().int().min(1).max(MAX_COMMAND_TTL_SECONDS).optional(),
+    /** Every listed device must exist (404 otherwise, and nothing is sent). */
+    sn_numbers: z.union([z.array(z.string().min(1).max(255)).min(1).max(10_000), z.literal('all')]),
+  })
+  .meta({ id: 'SignageBroadcastCommandRequest' });
+export type BroadcastCommandRequest = z.input<typeof BroadcastCommandRequest>;
+
+/** One command created by a request, with its state right after the attempt to deliver it. */
+export const CommandAccepted = z
+  .object({
+    command_id: z.string().min(1),
+    sn_number: z.string().min(1),
+    state: CommandState,
+  })
+  .meta({ id: 'SignageCommandAccepted' });
+export type CommandAccepted = z.infer<typeof CommandAccepted>;
+
+/** 202 answer: one command per target device, in request order. */
+export const CommandsAccepted = z
+  .object({ commands: z.array(CommandAccepted) })
+  .meta({ id: 'SignageCommandsAccepted' });
+export type CommandsAccepted = z.infer<typeof CommandsAccepted>;
+
+/** A command and what became of it. */
+export const CommandRecord = z
+  .object({
+    command_id: z.string().min(1),
+    sn_number: z.string().min(1),
+    /** The message exactly as the device receives it (with `command_id`). */
+    command: ServerAction,
+    state: CommandState,
+    created_at: isoDateTime,
+    /** After this, a still-queued command expires instead of being delivered. */
+    expires_at: isoDateTime,
+    sent_at: isoDateTime.nullable(),
+    /** When the device's `ack` arrived (state `acked` or `failed`). */
+    acked_at: isoDateTime.nullable(),
+    /** The device's error from a failed `ack`. */
+    error: z.string().nullable(),
+  })
+  .meta({ id: 'SignageCommandRecord' });
+export type CommandRecord = z.infer<typeof CommandRecord>;
+
+export const CommandList = z
+  .object({ count: nonNegativeInt, results: z.array(CommandRecord) })
+  .meta({ id: 'SignageCommandList' });
+export type CommandList = z.infer<typeof CommandList>;
+
+/** `?state=&limit=` of a device's command list (newest first). */
+export const CommandListQuery = z.object({
+  state: CommandState.optional(),
+  /** @default 100 */
+  limit: queryInt(1, 1000).optional(),
+});
+export type CommandListQuery = z.infer<typeof CommandListQuery>;
+
+export const CommandIdParams = z.object({ command_id: z.string().min(1).max(128) });
+export type CommandIdParams = z.infer<typeof CommandIdParams>;

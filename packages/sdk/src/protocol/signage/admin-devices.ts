@@ -1,0 +1,147 @@
+/**
+ * Fleet admin API: devices, their screens and screenshots. A device's detail joins what it
+ * registered with what the server tracks: online/offline, last seen, the latest status of each
+ * playlist, the ready playlists, the current playlist, the last screenshot and pending commands.
+ */
+import * as z from 'zod';
+import { isoDateTime, nonNegativeInt, positiveInt } from '../common';
+import { CommandRecord } from './admin-commands';
+import { idParam } from './admin-media';
+
+/** The four screens a device may have, named as in `DeviceScreens` (`front` → `front_screen`). */
+export const ScreenPosition = z
+  .enum(['front', 'back', 'right', 'left'])
+  .meta({ id: 'SignageScreenPosition' });
+export type ScreenPosition = z.infer<typeof ScreenPosition>;
+
+const snNumber = z.string().min(1).max(255);
+
+export const DeviceParams = z.object({ sn_number: snNumber });
+export type DeviceParams = z.infer<typeof DeviceParams>;
+
+export const ScreenParams = z.object({ sn_number: snNumber, position: ScreenPosition });
+export type ScreenParams = z.infer<typeof ScreenParams>;
+
+/** Body of `PUT devices/{sn_number}/screens/{position}/`; creates or replaces that screen. */
+export const ScreenInput = z
+  .object({
+    screen_name: z.string().min(1).max(255),
+    /** e.g. `1920x1080`. */
+    resolution: z.string().min(1).max(64),
+    /** The screen's playlists in order; each must exist. */
+    playlist_ids: z.array(positiveInt).max(100).default([]),
+    /**
+     * The active playlist; must be one of `playlist_ids`.
+     * @default the first of `playlist_ids`, or null when there is none
+     */
+    current_playlist: positiveInt.nullable().optional(),
+  })
+  .meta({ id: 'SignageScreenInput' });
+export type ScreenInput = z.input<typeof ScreenInput>;
+
+/** A screen as the admin API shows it (playlists by id; devices get them in full). */
+export const AdminScreen = z
+  .object({
+    screen_id: positiveInt,
+    position: ScreenPosition,
+    screen_name: z.string(),
+    resolution: z.string(),
+    playlist_ids: z.array(positiveInt),
+    current_playlist: positiveInt.nullable(),
+    updated_at: isoDateTime,
+  })
+  .meta({ id: 'SignageAdminScreen' });
+export type AdminScreen = z.infer<typeof AdminScreen>;
+
+/** The latest `playlist_status` a device sent for one playlist. */
+export const PlaylistReport = z
+  .object({
+    playlist_id: positiveInt,
+    status: z.enum(['ready', 'downloading', 'partial', 'failed']),
+    total_items: nonNegativeInt.nullable(),
+    downloaded_items: nonNegativeInt.nullable(),
+    missing_files: z.array(z.string()),
+    error: z.string().nullable(),
+    reported_at: isoDateTime,
+  })
+  .meta({ id: 'SignagePlaylistReport' });
+export type PlaylistReport = z.infer<typeof PlaylistReport>;
+
+/** One stored screenshot; `url` serves the JPEG to admins. */
+export const ScreenshotRecord = z
+  .object({
+    id: positiveInt,
+    sn_number: z.string(),
+    media_id: positiveInt,
+    file_size: nonNegativeInt,
+    created_at: isoDateTime,
+    url: z.string().min(1),
+  })
+  .meta({ id: 'SignageScreenshotRecord' });
+export type ScreenshotRecord = z.infer<typeof ScreenshotRecord>;
+
+export const ScreenshotList = z
+  .object({ count: nonNegativeInt, results: z.array(ScreenshotRecord) })
+  .meta({ id: 'SignageScreenshotList' });
+export type ScreenshotList = z.infer<typeof ScreenshotList>;
+
+export const ScreenshotIdParams = z.object({ screenshot_id: idParam() });
+export type ScreenshotIdParams = z.infer<typeof ScreenshotIdParams>;
+
+/** What a device registered (the seed's `DeviceModel`, absent optionals as null) and its state. */
+export const DeviceSummary = z
+  .object({
+    sn_number: z.string(),
+    brand: z.string(),
+    model: z.string(),
+    manufacturer: z.string(),
+    os_version: z.string(),
+    screen_resolution: z.string(),
+    total_storage: z.string(),
+    free_storage: z.string(),
+    mac_address: z.string().nullable(),
+    app_version: z.string(),
+    ip_address: z.string().nullable(),
+    brightness: z.number().int().min(0).max(100),
+    volume: z.number().int().min(0).max(100),
+    /** The user account the device registered with (it alone, and admins, may act as it). */
+    owner: z.string().nullable(),
+    registered_at: isoDateTime,
+    /** Last registration (devices re-register on every start). */
+    updated_at: isoDateTime,
+    /** A device socket is open now. */
+    online: z.boolean(),
+    /** Last connect, message or disconnect on the device socket; null when it never connected. */
+    last_seen: isoDateTime.nullable(),
+    /** Commands waiting for the device to connect. */
+    pending_command_count: nonNegativeInt,
+  })
+  .meta({ id: 'SignageDeviceSummary' });
+export type DeviceSummary = z.infer<typeof DeviceSummary>;
+
+export const DeviceList = z
+  .object({ count: nonNegativeInt, results: z.array(DeviceSummary) })
+  .meta({ id: 'SignageDeviceList' });
+export type DeviceList = z.infer<typeof DeviceList>;
+
+/** `GET devices/{sn_number}/`. */
+export const DeviceDetail = DeviceSummary.extend({
+  /**
+   * The playlist the device plays now: the last `switch_playlist` it acknowledged, else the
+   * front screen's (or first assigned screen's) current playlist.
+   */
+  current_playlist: positiveInt.nullable(),
+  /** From the device's last `ready_playlists`. */
+  ready_playlists: z.array(positiveInt),
+  ready_playlists_at: isoDateTime.nullable(),
+  /** The latest `playlist_status` per playlist. */
+  playlist_statuses: z.array(PlaylistReport),
+  front_screen: AdminScreen.nullable(),
+  back_screen: AdminScreen.nullable(),
+  right_screen: AdminScreen.nullable(),
+  left_screen: AdminScreen.nullable(),
+  last_screenshot: ScreenshotRecord.nullable(),
+  /** Queued commands, in delivery order. */
+  pending_commands: z.array(CommandRecord),
+}).meta({ id: 'SignageDeviceDetail' });
+export type DeviceDetail = z.infer<typeof DeviceDetail>;

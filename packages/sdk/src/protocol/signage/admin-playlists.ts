@@ -1,0 +1,93 @@
+/**
+ * Fleet admin API: playlists. An admin writes a playlist as a name, a canvas size, ordered media
+ * items and a playback config; the server fills each item's media fields from the library,
+ * computes `duration`, and answers with the items exactly as devices will receive them.
+ */
+import * as z from 'zod';
+import { isoDateTime, nonNegativeInt, positiveInt } from '../common';
+import { idParam } from './admin-media';
+import { MediaEffects, MediaItem, MediaLayout, MediaTiming } from './media';
+import { PlaybackConfig } from './playlist';
+
+/** Defaults applied to a playlist written without a playback config. */
+export const DEFAULT_PLAYBACK_CONFIG = {
+  repeat: true,
+  repeat_count: -1,
+  background_color: '#000000',
+} as const satisfies PlaybackConfig;
+
+/** Defaults applied to an item written without timing (ten seconds, no loop). */
+export const DEFAULT_MEDIA_TIMING = {
+  start_time: 0,
+  duration: 10,
+  loop: false,
+} as const satisfies MediaTiming;
+
+/** Defaults applied to an item written without effects. */
+export const DEFAULT_MEDIA_EFFECTS = {
+  fade_in: false,
+  fade_out: false,
+  transition: 'none',
+} as const satisfies MediaEffects;
+
+/** One item as an admin writes it; everything but `media_id` has a default. */
+export const PlaylistItemInput = z
+  .object({
+    /** A file of the media library. */
+    media_id: positiveInt,
+    /** Playback position. @default the item's 1-based position in `media_items` */
+    order: nonNegativeInt.optional(),
+    /** @default the whole canvas: x 0, y 0, the playlist's width and height, z_index 1 */
+    layout: MediaLayout.optional(),
+    /** @default { start_time: 0, duration: 10, loop: false } */
+    timing: MediaTiming.optional(),
+    /** @default { fade_in: false, fade_out: false, transition: 'none' } */
+    effects: MediaEffects.optional(),
+    /** @default 1 */
+    n_time_play: nonNegativeInt.default(1),
+  })
+  .meta({ id: 'SignagePlaylistItemInput' });
+export type PlaylistItemInput = z.input<typeof PlaylistItemInput>;
+
+/** Body of `POST playlists/` and `PUT playlists/{id}/` (a PUT replaces the whole playlist). */
+export const PlaylistInput = z
+  .object({
+    name: z.string().min(1).max(255),
+    width: positiveInt,
+    height: positiveInt,
+    /** Played in ascending `order`; items with equal `order` keep their position here. */
+    media_items: z.array(PlaylistItemInput).max(1000).default([]),
+    /** @default { repeat: true, repeat_count: -1, background_color: '#000000' } */
+    playback_config: PlaybackConfig.default(DEFAULT_PLAYBACK_CONFIG),
+  })
+  .meta({ id: 'SignagePlaylistInput' });
+export type PlaylistInput = z.input<typeof PlaylistInput>;
+
+/**
+ * A playlist as the admin API returns it. `media_items` are exactly what devices receive;
+ * `duration` is computed: the sum over items of `timing.duration × n_time_play`, in seconds.
+ */
+export const AdminPlaylist = z
+  .object({
+    id: positiveInt,
+    name: z.string(),
+    width: positiveInt,
+    height: positiveInt,
+    duration: nonNegativeInt,
+    media_items: z.array(MediaItem),
+    playback_config: PlaybackConfig,
+    created_at: isoDateTime,
+    updated_at: isoDateTime,
+    /** Devices with a screen that carries this playlist (they get `reload_playlist` on change). */
+    sn_numbers: z.array(z.string()),
+  })
+  .meta({ id: 'SignageAdminPlaylist' });
+export type AdminPlaylist = z.infer<typeof AdminPlaylist>;
+
+export const PlaylistList = z
+  .object({ count: nonNegativeInt, results: z.array(AdminPlaylist) })
+  .meta({ id: 'SignagePlaylistList' });
+export type PlaylistList = z.infer<typeof PlaylistList>;
+
+export const PlaylistIdParams = z.object({ playlist_id: idParam() });
+export type PlaylistIdParams = z.infer<typeof PlaylistIdParams>;

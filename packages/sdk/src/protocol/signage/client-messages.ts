@@ -1,0 +1,102 @@
+/**
+ * Device → server messages on `/ws/cloud/tb_device/`, discriminated by `type`, with
+ * `playlist_status` further discriminated by `status` so each status's required fields are
+ * enforced exactly as the seed's table lists them.
+ */
+import * as z from 'zod';
+import { nonNegativeInt, positiveInt } from '../common';
+
+/** Every playlist that is fully downloaded and playable, sent after reload/switch and on start. */
+export const ReadyPlaylistsMessage = z
+  .object({
+    type: z.literal('ready_playlists'),
+    /** May be empty when nothing is ready yet. */
+    playlist_ids: z.array(positiveInt),
+  })
+  .meta({ id: 'SignageReadyPlaylistsMessage' });
+export type ReadyPlaylistsMessage = z.infer<typeof ReadyPlaylistsMessage>;
+
+const statusBase = {
+  type: z.literal('playlist_status'),
+  playlist_id: positiveInt,
+};
+
+/** All media downloaded and verified; the counts are optional. */
+export const PlaylistReadyStatus = z
+  .object({
+    ...statusBase,
+    status: z.literal('ready'),
+    total_items: nonNegativeInt.optional(),
+    downloaded_items: nonNegativeInt.optional(),
+  })
+  .meta({ id: 'SignagePlaylistReadyStatus' });
+export type PlaylistReadyStatus = z.infer<typeof PlaylistReadyStatus>;
+
+/** Download in progress; both counts are required. */
+export const PlaylistDownloadingStatus = z
+  .object({
+    ...statusBase,
+    status: z.literal('downloading'),
+    total_items: nonNegativeInt,
+    downloaded_items: nonNegativeInt,
+  })
+  .meta({ id: 'SignagePlaylistDownloadingStatus' });
+export type PlaylistDownloadingStatus = z.infer<typeof PlaylistDownloadingStatus>;
+
+/** Download finished with some files missing; playable with what arrived. */
+export const PlaylistPartialStatus = z
+  .object({
+    ...statusBase,
+    status: z.literal('partial'),
+    total_items: nonNegativeInt,
+    downloaded_items: nonNegativeInt,
+    /** File names that failed to download. */
+    missing_files: z.array(z.string()),
+  })
+  .meta({ id: 'SignagePlaylistPartialStatus' });
+export type PlaylistPartialStatus = z.infer<typeof PlaylistPartialStatus>;
+
+/** Nothing could be downloaded; every detail is optional. */
+export const PlaylistFailedStatus = z
+  .object({
+    ...statusBase,
+    status: z.literal('failed'),
+    total_items: nonNegativeInt.optional(),
+    downloaded_items: nonNegativeInt.optional(),
+    error: z.string().max(2000).optional(),
+  })
+  .meta({ id: 'SignagePlaylistFailedStatus' });
+export type PlaylistFailedStatus = z.infer<typeof PlaylistFailedStatus>;
+
+/** The seed's `PlaylistStatusMessageModel`, one schema per status. */
+export const PlaylistStatusMessage = z
+  .discriminatedUnion('status', [
+    PlaylistReadyStatus,
+    PlaylistDownloadingStatus,
+    PlaylistPartialStatus,
+    PlaylistFailedStatus,
+  ])
+  .meta({ id: 'SignagePlaylistStatusMessage' });
+export type PlaylistStatusMessage = z.infer<typeof PlaylistStatusMessage>;
+export type PlaylistStatusValue = PlaylistStatusMessage['status'];
+
+/**
+ * Marquee's acknowledgement of an action that carried a `command_id`. Devices written from the
+ * seed alone never send it; the server then simply records no outcome for the command.
+ */
+export const AckMessage = z
+  .object({
+    type: z.literal('ack'),
+    command_id: z.string().min(1).max(128),
+    ok: z.boolean(),
+    /** Why the device could not apply the command, when `ok` is false. */
+    error: z.string().max(2000).optional(),
+  })
+  .meta({ id: 'SignageAckMessage' });
+export type AckMessage = z.infer<typeof AckMessage>;
+
+/** Everything a device may send. */
+export const ClientMessage = z
+  .discriminatedUnion('type', [ReadyPlaylistsMessage, PlaylistStatusMessage, AckMessage])
+  .meta({ id: 'SignageClientMessage' });
+export type ClientMessage = z.infer<typeof ClientMessage>;

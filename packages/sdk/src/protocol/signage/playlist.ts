@@ -1,0 +1,89 @@
+/**
+ * What `GET /admin/cloud/playlists?sn_number=` returns: up to four screens per device, each
+ * with its playlists (the seed's `DeviceScreens`, `ScreenConfig`, `PlaylistModel`).
+ */
+import * as z from 'zod';
+import { hexColor, isoDateTime, nonNegativeInt, positiveInt } from '../common';
+import { MediaItem } from './media';
+
+/** How a playlist repeats once its last item has played. */
+export const PlaybackConfig = z
+  .object({
+    repeat: z.boolean(),
+    /** Number of repeats; -1 means repeat forever. */
+    repeat_count: z.number().int().min(-1),
+    /** Colour behind items that do not cover the canvas. */
+    background_color: hexColor,
+  })
+  .meta({ id: 'SignagePlaybackConfig' });
+export type PlaybackConfig = z.infer<typeof PlaybackConfig>;
+
+/**
+ * The server's view of a playlist's readiness on this device, built from the device's last
+ * `playlist_status` / `ready_playlists` reports.
+ */
+export const PlaylistStatus = z
+  .object({
+    is_ready: z.boolean(),
+    all_downloaded: z.boolean(),
+    /** File names the device reported missing. */
+    missing_files: z.array(z.string()),
+    /** ISO 8601 time of the last verification. */
+    last_verified: isoDateTime,
+  })
+  .meta({ id: 'SignagePlaylistStatus' });
+export type PlaylistStatus = z.infer<typeof PlaylistStatus>;
+
+/** One playlist (the seed's `PlaylistModel`). */
+export const Playlist = z
+  .object({
+    id: positiveInt,
+    name: z.string(),
+    /** Canvas size in pixels; media layouts are placed on it. */
+    width: positiveInt,
+    height: positiveInt,
+    /** Total duration in seconds. */
+    duration: nonNegativeInt,
+    media_items: z.array(MediaItem),
+    playback_config: PlaybackConfig,
+    status: PlaylistStatus,
+  })
+  .meta({ id: 'SignagePlaylist' });
+export type Playlist = z.infer<typeof Playlist>;
+
+/** One physical screen of a device and the playlists assigned to it. */
+export const ScreenConfig = z
+  .object({
+    screen_id: positiveInt,
+    screen_name: z.string(),
+    /** e.g. `1920x1080`. */
+    resolution: z.string(),
+    /**
+     * The active playlist's id. The seed marks it optional; Marquee sends `null` when no
+     * playlist is active, and the schema accepts an absent field too so either reading parses.
+     */
+    current_playlist: positiveInt.nullable().optional(),
+    playlists: z.array(Playlist),
+  })
+  .meta({ id: 'SignageScreenConfig' });
+export type ScreenConfig = z.infer<typeof ScreenConfig>;
+
+/**
+ * The playlists response. The seed calls each screen "optional" and shows unused ones as
+ * `null`; Marquee always sends all four keys, `null` where the device has no such screen, so
+ * clients can rely on the key being present.
+ */
+export const DeviceScreens = z
+  .object({
+    sn_number: z.string().min(1),
+    front_screen: ScreenConfig.nullable(),
+    back_screen: ScreenConfig.nullable(),
+    right_screen: ScreenConfig.nullable(),
+    left_screen: ScreenConfig.nullable(),
+  })
+  .meta({ id: 'SignageDeviceScreens' });
+export type DeviceScreens = z.infer<typeof DeviceScreens>;
+
+/** `?sn_number=` of the playlists route. */
+export const PlaylistsQuery = z.object({ sn_number: z.string().min(1).max(255) });
+export type PlaylistsQuery = z.infer<typeof PlaylistsQuery>;

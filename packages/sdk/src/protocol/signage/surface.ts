@@ -1,0 +1,153 @@
+/**
+ * The signage surface's route and channel tables. Paths are the seed's, under its base URL
+ * `/api/v1`; media files are served from `/media/...` at the origin, as the seed's
+ * `media_url` examples show.
+ */
+import * as z from 'zod';
+import { defineChannel, defineRoute, defineSurface, response } from '../common';
+import { signageAdminRoutes } from './admin';
+import { AuthModel, LoginBody, RefreshBody } from './auth';
+import { ClientMessage } from './client-messages';
+import { DeviceModel, RegisterDeviceResponse } from './device';
+import { signageErrorShape, SignageError } from './errors';
+import { DeviceScreens, PlaylistsQuery } from './playlist';
+import { ScreenshotFormFields, ScreenshotResponse } from './screenshot';
+import { ServerMessage } from './server-messages';
+
+const errorResponse = (description: string) => response(description, SignageError);
+
+/**
+ * `{path}` of the media route: the rest of the URL after `/media/` (slashes included). `..`
+ * segments are refused so a path can never leave the media root.
+ */
+export const MediaPathParams = z.object({
+  path: z
+    .string()
+    .min(1)
+    .refine((p) => !p.split('/').includes('..'), 'Path may not contain ".." segments'),
+});
+export type MediaPathParams = z.infer<typeof MediaPathParams>;
+
+/** `?token=&sn_number=` of the device socket; the browser WebSocket API cannot set headers. */
+export const DeviceSocketQuery = z.object({
+  token: z.string().min(1),
+  sn_number: z.string().min(1).max(255),
+});
+export type DeviceSocketQuery = z.infer<typeof DeviceSocketQuery>;
+
+export const signageRoutes = [
+  defineRoute({
+    id: 'signage.login',
+    method: 'POST',
+    path: '/api/v1/auth/token/',
+    summary: 'Log in with username and password; returns access and refresh tokens',
+    auth: 'none',
+    body: LoginBody,
+    bodyKind: 'json',
+    responses: {
+      200: response('Token pair', AuthModel),
+      400: errorResponse('Invalid credentials or malformed body'),
+      500: errorResponse('Server error'),
+    },
+  }),
+  defineRoute({
+    id: 'signage.refresh',
+    method: 'POST',
+    path: '/api/v1/auth/token/refresh/',
+    summary: 'Exchange a refresh token for a new token pair',
+    auth: 'none',
+    body: RefreshBody,
+    bodyKind: 'json',
+    responses: {
+      200: response('New token pair', AuthModel),
+      400: errorResponse('Malformed body (no refresh token)'),
+      401: errorResponse('Invalid or expired refresh token'),
+    },
+  }),
+  defineRoute({
+    id: 'signage.registerDevice',
+    method: 'POST',
+    path: '/api/v1/admin/cloud/device/register/',
+    summary: 'Register a device or update its info (keyed by sn_number)',
+    auth: 'user',
+    body: DeviceModel,
+    bodyKind: 'json',
+    responses: {
+      200: response('Existing device updated', RegisterDeviceResponse),
+      201: response('Device created', RegisterDeviceResponse),
+      400: errorResponse('Invalid device data'),
+      401: errorResponse('Missing or invalid token'),
+    },
+  }),
+  defineRoute({
+    id: 'signage.playlists',
+    method: 'GET',
+    path: '/api/v1/admin/cloud/playlists',
+    summary: "A device's screens and the playlists assigned to each",
+    auth: 'user',
+    query: PlaylistsQuery,
+    responses: {
+      200: response('Screens and playlists', DeviceScreens),
+      400: errorResponse('Missing sn_number'),
+      401: errorResponse('Missing or invalid token'),
+      404: errorResponse('Device not found'),
+    },
+  }),
+  defineRoute({
+    id: 'signage.mediaDownload',
+    method: 'GET',
+    path: '/media/{path}',
+    summary:
+      'Download a media file (the media_url of a media item); supports Range and conditional requests',
+    auth: 'user',
+    params: MediaPathParams,
+    responses: {
+      200: response('The file', null, 'application/octet-stream'),
+      206: response('The requested byte range', null, 'application/octet-stream'),
+      304: response('Not modified since the cached copy', null),
+      401: errorResponse('Missing or invalid token'),
+      404: errorResponse('No such file'),
+      416: errorResponse('Range not satisfiable'),
+    },
+  }),
+  defineRoute({
+    id: 'signage.screenshot',
+    method: 'POST',
+    path: '/api/v1/screenshot',
+    summary: 'Upload a JPEG screenshot of the media on screen (multipart, file in image_file)',
+    auth: 'user',
+    body: ScreenshotFormFields,
+    bodyKind: 'multipart',
+    responses: {
+      200: response('Screenshot stored', ScreenshotResponse),
+      400: errorResponse('Invalid file or missing fields'),
+      401: errorResponse('Missing or invalid token'),
+      413: errorResponse('File too large'),
+    },
+  }),
+] as const;
+
+export const signageChannels = [
+  defineChannel({
+    id: 'signage.device',
+    path: '/ws/cloud/tb_device/',
+    summary:
+      'Remote control of one device: the server sends actions, the device reports playlist readiness.',
+    auth: 'user',
+    query: DeviceSocketQuery,
+    serverMessages: ServerMessage,
+    clientMessages: ClientMessage,
+  }),
+] as const;
+
+export const signageSurface = defineSurface({
+  name: 'signage',
+  title: 'Digital Signage',
+  seed: '002_545698250415548c.txt',
+  description:
+    'Android TV signage players: JWT auth, device registration, playlists, media downloads, screenshots and WebSocket control.',
+  errorShape: signageErrorShape,
+  // The seed's device routes, then Marquee's fleet admin API (`admin.ts`).
+  routes: [...signageRoutes, ...signageAdminRoutes],
+  channels: signageChannels,
+});

@@ -1,0 +1,131 @@
+/**
+ * The shapes of the per-surface route and channel tables. The server builds its routes from these
+ * tables and the docs generator builds OpenAPI / AsyncAPI from them, so a route cannot drift from
+ * its schemas.
+ *
+ * Schemas are typed as zod core types, which classic zod and zod/mini schemas both are, and this
+ * file imports zod only as types: a client that needs one surface's table pulls in no zod code
+ * through it.
+ */
+import type { $ZodObject, $ZodShape, $ZodType } from 'zod/v4/core';
+
+/** HTTP methods used by the route tables. */
+export type HttpMethod = 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE';
+
+/**
+ * Who may call a route or open a channel.
+ * - `none`: open (the seeds document several LAN endpoints without auth)
+ * - `user`: any signed-in identity (Bearer access token or the dashboard cookie)
+ * - `admin`: a user with the admin role
+ * - `display`: a read-only display token or any user
+ * - `device`: a signage device's access token, scoped to its own `sn_number`
+ * - `proxy`: the GPU surface's optional proxy token (`PROXY_AUTH_TOKEN`)
+ */
+export type AuthPolicy = 'none' | 'user' | 'admin' | 'display' | 'device' | 'proxy';
+
+/** How a request body is encoded. */
+export type BodyKind = 'json' | 'multipart' | 'none';
+
+/** Any schema, classic zod or zod/mini. */
+export type Schema = $ZodType;
+
+/** An object schema (params, query); classic and zod/mini objects both expose their `shape`. */
+export type ObjectSchema = $ZodObject & { readonly shape: Readonly<$ZodShape> };
+
+/** A documented response: the schema of its body (`null` for a body-less or binary response). */
+export interface ResponseDef {
+  readonly description: string;
+  readonly schema: Schema | null;
+  /** Content type when the body is not JSON (files, images, NDJSON). */
+  readonly contentType?: string;
+}
+
+/** One REST route as a seed documents it. */
+export interface RouteDef {
+  /** Stable operation id, unique across all surfaces (used for OpenAPI operationId). */
+  readonly id: string;
+  readonly method: HttpMethod;
+  /** Full path with `{param}` placeholders, as clients call it. */
+  readonly path: string;
+  readonly summary: string;
+  readonly auth: AuthPolicy;
+  readonly params?: ObjectSchema;
+  readonly query?: ObjectSchema;
+  readonly body?: Schema;
+  readonly bodyKind?: BodyKind;
+  /** Every documented status code, success and error alike. */
+  readonly responses: Readonly<Record<number, ResponseDef>>;
+  /** Marked when the route is Marquee's addition rather than the seed's. */
+  readonly extension?: boolean;
+}
+
+/** One WebSocket channel: its path, query and the messages each side sends. */
+export interface ChannelDef {
+  readonly id: string;
+  readonly path: string;
+  readonly summary: string;
+  readonly auth: AuthPolicy;
+  readonly query?: ObjectSchema;
+  /** Every message the server may send on this channel. */
+  readonly serverMessages: Schema;
+  /** Every message a client may send; absent where the channel is push-only. */
+  readonly clientMessages?: Schema;
+  readonly extension?: boolean;
+}
+
+/** The fields one error carries, before a surface renders it in its documented shape. */
+export interface ErrorFields {
+  readonly status: number;
+  readonly code: string;
+  readonly message: string;
+  readonly details?: unknown;
+}
+
+/**
+ * A surface's documented error body: its schema, how the server renders an error into it and
+ * how a client reads `code` and `message` back out of it.
+ */
+export interface ErrorShape {
+  readonly schema: Schema;
+  render(error: ErrorFields): unknown;
+  /** Returns undefined when `body` is not in this surface's shape. */
+  read(body: unknown): { code?: string; message: string; details?: unknown } | undefined;
+}
+
+/** One seed surface: the routes, channels and error shape a client may rely on. */
+export interface SurfaceDef {
+  /** A seed surface, or `core` for Marquee's own routes (health, sessions, display tokens). */
+  readonly name: 'core' | 'now-playing' | 'media-stack' | 'signage' | 'monitoring' | 'gpu';
+  readonly title: string;
+  readonly seed: string;
+  readonly description: string;
+  readonly errorShape: ErrorShape;
+  readonly routes: readonly RouteDef[];
+  readonly channels: readonly ChannelDef[];
+}
+
+// Identity helpers that keep literal types while checking the shape. Marked free of side effects
+// so a client that imports a schema from a surface file does not keep that surface's tables.
+
+/* @__NO_SIDE_EFFECTS__ */
+export function defineRoute<const R extends RouteDef>(route: R): R {
+  return route;
+}
+/* @__NO_SIDE_EFFECTS__ */
+export function defineChannel<const C extends ChannelDef>(channel: C): C {
+  return channel;
+}
+/* @__NO_SIDE_EFFECTS__ */
+export function defineSurface<const S extends SurfaceDef>(surface: S): S {
+  return surface;
+}
+
+/** Shorthand for a response entry. */
+/* @__NO_SIDE_EFFECTS__ */
+export function response(
+  description: string,
+  schema: Schema | null,
+  contentType?: string,
+): ResponseDef {
+  return contentType === undefined ? { description, schema } : { description, schema, contentType };
+}

@@ -1,0 +1,224 @@
+/**
+ * Builds a Marquee server from a Config: store, auth, hub, WebSocket gateway, shared system
+ * sampler and every mounted surface. `listen()` binds, `close()` shuts down gracefully: sockets
+ * get GOING_AWAY, in-flight requests finish, the store is flushed and closed.
+ */
+import cookie from '@fastify/cookie';
+import { MarqueeError, protocol } from '@marquee/sdk';
+import Fastify, { type FastifyInstance } from 'fastify';
+import {
+  authenticateRequest,
+  authorize,
+  createAuthService,
+  credentialsFromRequest,
+  type AuthService,
+  type Identity,
+} from './core/auth';
+import type { Config } from './core/config';
+import { mountCoreRoutes } from './core/core-routes';
+import { sendError } from './core/http-errors';
+import type { Authenticator } from './core/routes';
+import { createSystemSampler, type SystemSampler, type SystemSource } from './core/sampler';
+import { openStore, type Store } from './core/store';
+import { compileTrust, createHub, createWsGateway, type Hub, type WsGateway } from './core/ws';
+import { mountPages } from './pages';
+import { mountGpu, type GpuSurface } from './surfaces/gpu/mount';
+import { mountPlaybackControl } from './surfaces/now-playing/control';
+import { mountHistory } from './surfaces/now-playing/history';
+import { mountNowPlaying } from './surfaces/now-playing/mount';
+import { NOW_PLAYING_TOPIC, NowPlayingService } from './surfaces/now-playing/service';
+import { mountSignage, type Signage } from './surfaces/signage/mount';
+import { mountThumbnails, type Thumbnails } from './surfaces/now-playing/thumbnails';
+import { VERSION } from './version';
+
+export interface CreateServerOptions {
+  /** Unix ms clock. @default Date.now */
+  readonly now?: () => number;
+  /** Replaces the systeminformation source (tests, simulators). */
+  readonly systemSource?: SystemSource;
+  /** Check every response against its documented schema (tests). @default false */
+  readonly validateResponses?: boolean;
+  /** Called once with the generated admin password on first start. @default prints it */
+  readonly onGeneratedPassword?: (username: string, password: string) => void;
+}
+
+export interface MarqueeServer {
+  readonly app: FastifyInstance;
+  readonly config: Config;
+  readonly store: Store;
+  readonly auth: AuthService;
+  readonly hub: Hub;
+  readonly gateway: WsGateway;
+  readonly sampler: SystemSampler;
+  readonly nowPlaying: NowPlayingService;
+  /** Media roots, thumbnail cache and the poster_thumb resolver. */
+  readonly thumbnails: Thumbnails;
+  /** GPU host (seed 004): the shared nvidia-smi sampler, the Ollama adapter and downloads. */
+  readonly gpu: GpuSurface;
+  /** Signage (seed 002) and its fleet admin API: device sockets, command queue, files. */
+  readonly signage: Signage;
+  /** Binds `config.host:config.port`; resolves with the base URL (port 0 picks a free port). */
+  listen(): Promise<string>;
+  close(): Promise<void>;
+}
+
+function isDisplayIdentity(ctx: unknown, tokenId: string): boolean {
+  const identity = ctx as Identity | undefined;
+  return identity?.kind === 'display' && identity.tokenId === tokenId;
+}
+
+export async function createServer(
+  config: Config,
+  options: CreateServerOptions = {},
+): Promise<MarqueeServer> {
+  const now = options.now ?? Date.now;
+  const validateResponses = options.validateResponses ?? false;
+  const app = Fastify({
+    logger: { level: config.logLevel },
+    trustProxy: compileTrust(config.trustProxy) ?? false,
+    bodyLimit: config.maxBodyBytes,
+    forceCloseConnections: 'idle',
+  });
+  const store = await openStore(config);
+  const auth = createAuthService({ store, config, now: () => new Date(now()), logger: app.log });
+  const boot = await auth.bootstrap();
+  if (boot.generatedPassword !== undefined) {
+    const report =
+      options.onGeneratedPassword ??
+      ((username: string, password: string) =>
+        process.stdout.write(
+          `\n  Marquee created the admin account "${username}" with the password:\n\n    ${password}\n\n` +
+            '  It is shown only this once. Set DASHBOARD_AUTH_PASSWORD to choose your own.\n\n',
+        ));
+    report(config.adminUsername, boot.generatedPassword);
+  }
+
+  await app.register(cookie);
+  const hub = createHub({
+    onHookError: (error, topic) => app.log.error({ err: error, topic }, 'hub hook failed'),
+  });
+  const gateway = createWsGateway({ server: app.server, config, logger: app.log });
+  const sampler = createSystemSampler({
+    intervalMs: config.sampleIntervalMs,
+    now,
+    ...(options.systemSource ? { source: options.systemSource } : {}),
+    onError: (error) => app.log.warn({ err: error }, 'system sample failed'),
+  });
+
+  const authenticate: Authenticator = async (request, policy, scope) => {
+    if (policy === 'none') return undefined;
+    const identity = await authenticateRequest(auth, credentialsFromRequest(request.headers));
+    authorize(policy, identity, scope);
+    return identity;
+  };
+
+  app.setNotFoundHandler((request, reply) => {
+    const shape = request.url.startsWith('/api/dashboard')
+      ? protocol.nowPlaying.nowPlayingErrorShape
+      : protocol.signage.signageErrorShape;
+    sendError(
+      request,
+      reply,
+      shape,
+      new MarqueeError(
+        'NOT_FOUND',
+        `No route for ${request.method} ${request.url.split('?')[0] ?? ''}`,
+      ),
+    );
+  });
+
+  const nowPlaying = new NowPlayingService({
+    broadcast: (snapshot) => hub.publishLatest(NOW_PLAYING_TOPIC, 'snapshot', snapshot),
+    history: store.sessionHistory,
+    now,
+    ttlSeconds: config.sessionTtlSeconds,
+    logger: app.log,
+  });
+
+  const startedAt = now();
+  mountCoreRoutes(app, {
+    auth,
+    authenticate,
+    version: VERSION,
+    storeKind: store.kind,
+    startedAt,
+    now,
+    validateResponses,
+    onDisplayTokenRevoked: (id) => {
+      gateway.closeWhere(
+        (conn) => isDisplayIdentity(conn.ctx, id),
+        protocol.CloseCodes.UNAUTHORIZED,
+        'Token revoked',
+      );
+    },
+  });
+  const thumbnails = mountThumbnails(app, { config, authenticate, validateResponses });
+  const stopNowPlaying = mountNowPlaying({
+    app,
+    service: nowPlaying,
+    posters: thumbnails.posters,
+    sampler,
+    hub,
+    gateway,
+    auth,
+    authenticate,
+    config,
+    validateResponses,
+  });
+  mountHistory(app, { store, authenticate, validateResponses });
+  const stopPlaybackControl = mountPlaybackControl({
+    app,
+    service: nowPlaying,
+    gateway,
+    auth,
+    authenticate,
+    now,
+    validateResponses,
+  });
+  const gpu = mountGpu({ app, hub, gateway, auth, authenticate, config, now, validateResponses });
+  const signage = mountSignage({
+    app,
+    store,
+    auth,
+    authenticate,
+    gateway,
+    config,
+    now,
+    validateResponses,
+  });
+  mountPages(app);
+
+  let closing: Promise<void> | undefined;
+  return {
+    app,
+    config,
+    store,
+    auth,
+    hub,
+    gateway,
+    sampler,
+    nowPlaying,
+    thumbnails,
+    gpu,
+    signage,
+    async listen() {
+      await app.listen({ port: config.port, host: config.host });
+      const address = app.server.address();
+      const port = typeof address === 'object' && address ? address.port : config.port;
+      const host = config.host === '0.0.0.0' || config.host === '::' ? '127.0.0.1' : config.host;
+      return `http://${host.includes(':') ? `[${host}]` : host}:${port}`;
+    },
+    close() {
+      closing ??= (async () => {
+        stopNowPlaying();
+        stopPlaybackControl();
+        await gpu.stop();
+        await signage.stop();
+        await gateway.closeAll(protocol.CloseCodes.GOING_AWAY, 'Server shutting down');
+        await app.close();
+        await store.close();
+      })();
+      return closing;
+    },
+  };
+}

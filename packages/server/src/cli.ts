@@ -1,0 +1,87 @@
+/**
+ * The `marquee` command: `marquee start` runs the server on its embedded defaults (port 8000,
+ * ./data, SQLite), configured by environment variables, `.env` or `MARQUEE_CONFIG`.
+ */
+import { parseArgs } from 'node:util';
+import { createServer } from './app';
+import { ConfigError, ENV_NAMES, loadConfig } from './core/config';
+import { VERSION } from './version';
+
+const HELP = `marquee ${VERSION} — real-time screens for media servers, homelabs and signage fleets
+
+Usage:
+  marquee start [--port N] [--host H] [--data-dir DIR]   start the server
+  marquee --version                                       print the version
+  marquee --help                                          this help
+
+Configuration (environment, .env in the working directory, or a JSON file named by MARQUEE_CONFIG):
+${Object.entries(ENV_NAMES)
+  .map(([key, name]) => `  ${name.padEnd(36)} ${key}`)
+  .join('\n')}
+`;
+
+async function main(argv: string[]): Promise<number> {
+  const { values, positionals } = parseArgs({
+    args: argv,
+    allowPositionals: true,
+    options: {
+      help: { type: 'boolean', short: 'h' },
+      version: { type: 'boolean', short: 'v' },
+      port: { type: 'string', short: 'p' },
+      host: { type: 'string' },
+      'data-dir': { type: 'string' },
+    },
+  });
+  if (values.version) {
+    process.stdout.write(`${VERSION}\n`);
+    return 0;
+  }
+  const command = positionals[0];
+  if (values.help || command === undefined || command === 'help') {
+    process.stdout.write(HELP);
+    return command === undefined && !values.help ? 1 : 0;
+  }
+  if (command !== 'start') {
+    process.stderr.write(`Unknown command "${command}".\n\n${HELP}`);
+    return 1;
+  }
+
+  const config = loadConfig({
+    overrides: {
+      ...(values.port === undefined ? {} : { port: values.port }),
+      ...(values.host === undefined ? {} : { host: values.host }),
+      ...(values['data-dir'] === undefined ? {} : { dataDir: values['data-dir'] }),
+    },
+  });
+  const server = await createServer(config);
+  const url = await server.listen();
+  process.stdout.write(`Marquee ${VERSION} listening on ${url} (data in ${config.dataDir})\n`);
+  process.stdout.write(`Now Playing dashboard: ${url}/\n`);
+
+  await new Promise<void>((resolve) => {
+    const stop = (signal: NodeJS.Signals) => {
+      server.app.log.info({ signal }, 'shutting down');
+      resolve();
+    };
+    process.once('SIGTERM', stop);
+    process.once('SIGINT', stop);
+  });
+  await server.close();
+  return 0;
+}
+
+main(process.argv.slice(2)).then(
+  (code) => {
+    process.exitCode = code;
+  },
+  (error: unknown) => {
+    if (error instanceof ConfigError || (error instanceof TypeError && 'code' in error)) {
+      process.stderr.write(`${error.message}\n`);
+    } else {
+      process.stderr.write(
+        `Marquee failed to start: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`,
+      );
+    }
+    process.exitCode = 1;
+  },
+);

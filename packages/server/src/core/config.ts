@@ -1,0 +1,269 @@
+/**
+ * The server's typed configuration. Sources, lowest precedence first: built-in defaults, an
+ * optional JSON config file (`MARQUEE_CONFIG`), an optional `.env` file in the working directory
+ * (or `MARQUEE_ENV_FILE`), then the process environment. Every value is validated once here; the
+ * rest of the server reads `Config`, never `process.env`.
+ */
+import { existsSync, readFileSync } from 'node:fs';
+import { delimiter, resolve } from 'node:path';
+import { parseEnv } from 'node:util';
+import { protocol } from '@marquee/sdk';
+import { z } from 'zod';
+
+const envBoolean = z
+  .union([z.boolean(), z.enum(['true', 'false', '1', '0', 'yes', 'no'])])
+  .transform((v) => v === true || v === 'true' || v === '1' || v === 'yes');
+
+/**
+ * `OLLAMA_HOST` as Ollama's own client reads it (envconfig.Host): without a scheme, http and port
+ * 11434 are assumed (`ollama-box`, `0.0.0.0:11434`); with one, the scheme's default port. A
+ * trailing slash is dropped so API paths can be appended.
+ */
+function ollamaUrl(value: string): string | undefined {
+  const trimmed = value.trim();
+  const hasScheme = /^[a-z][a-z0-9+.-]*:\/\//i.test(trimmed);
+  if (!URL.canParse(hasScheme ? trimmed : `http://${trimmed}`)) return undefined;
+  const url = new URL(hasScheme ? trimmed : `http://${trimmed}`);
+  if (url.protocol !== 'http:' && url.protocol !== 'https:') return undefined;
+  if (!hasScheme && url.port === '') url.port = '11434';
+  return url.toString().replace(/\/+$/, '');
+}
+
+export const ConfigSchema = z
+  .object({
+    /** TCP port. @default 8000 */
+    port: z.coerce.number().int().min(0).max(65535).default(8000),
+    /** Interface to bind. @default '0.0.0.0' */
+    host: z.string().min(1).default('0.0.0.0'),
+    /** Where the SQLite file, media, screenshots and caches live. @default './data' */
+    dataDir: z.string().min(1).default('./data'),
+    /** pino level. @default 'info' */
+    logLevel: z
+      .enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'])
+      .default('info'),
+    /** First admin's user name (seed 004's variable). @default 'admin' */
+    adminUsername: z.string().min(1).default('admin'),
+    /** First admin's password; when unset on first start a random one is generated and printed once. */
+    adminPassword: z.string().min(1).optional(),
+    /** HS256 secret for JWTs; when unset, a random one is generated once and kept in the store. */
+    jwtSecret: z.string().min(32).optional(),
+    /** Access token lifetime (seed 002's `expires_in`). @default 3600 */
+    accessTokenTtlSeconds: z.coerce.number().int().min(30).default(3600),
+    /** Refresh token lifetime. @default 604800 (7 days) */
+    refreshTokenTtlSeconds: z.coerce
+      .number()
+      .int()
+      .min(60)
+      .default(7 * 24 * 3600),
+    /** Browser session cookie lifetime (seed 004's SESSION_EXPIRY_HOURS). @default 24 h */
+    sessionExpiryHours: z.coerce.number().min(0.01).default(24),
+    /** Trust X-Forwarded-For from these proxies (`true`, a hop count, or addresses). @default false */
+    trustProxy: z.union([envBoolean, z.coerce.number().int().min(1), z.string()]).default(false),
+    /** Concurrent WebSocket connections per client IP; 0 turns the limit off. @default 10000 */
+    maxConnectionsPerIp: z.coerce.number().int().min(0).default(10_000),
+    /** Largest inbound WebSocket message in bytes. @default 65536 */
+    maxWsPayloadBytes: z.coerce
+      .number()
+      .int()
+      .min(1024)
+      .default(64 * 1024),
+    /** Largest JSON request body in bytes. @default 1048576 */
+    maxBodyBytes: z.coerce
+      .number()
+      .int()
+      .min(1024)
+      .default(1024 * 1024),
+    /** Server ping interval for every socket; dead peers are terminated after one missed pong. @default 25000 */
+    wsPingIntervalMs: z.coerce.number().int().min(100).max(25_000).default(25_000),
+    /** Messages queued for one slow socket before it is disconnected. @default 256 */
+    wsMaxQueuedMessages: z.coerce.number().int().min(1).default(256),
+    /** Who may open the Now Playing socket: `open` on the LAN (seed 000) or `token`. @default 'open' */
+    nowPlayingWsAuth: z.enum(['open', 'token']).default('open'),
+    /** A session with no update for this long disappears. @default 30 */
+    sessionTtlSeconds: z.coerce.number().min(1).default(30),
+    /** System sampler and snapshot broadcast interval. @default 2000 */
+    sampleIntervalMs: z.coerce.number().int().min(100).default(2000),
+    /**
+     * Folders whose images `GET /api/media/thumb/{path}` may serve as thumbnails (posters); in the
+     * environment a list separated by the platform's path delimiter (`:`, `;` on Windows). Empty
+     * turns thumbnails off. @default []
+     */
+    mediaRoots: z
+      .union([z.string(), z.array(z.string())])
+      .transform((v) => (typeof v === 'string' ? v.split(delimiter) : v).filter((p) => p !== ''))
+      .default([]),
+    /** Largest media file an admin may upload to the signage library, in bytes (413 beyond). @default 1073741824 (1 GiB) */
+    maxMediaUploadBytes: z.coerce
+      .number()
+      .int()
+      .min(1)
+      .default(1024 * 1024 * 1024),
+    /** Largest screenshot a signage device may upload, in bytes (413 beyond). @default 10485760 (10 MiB) */
+    maxScreenshotBytes: z.coerce
+      .number()
+      .int()
+      .min(1)
+      .default(10 * 1024 * 1024),
+    /** How long a command for an offline signage device waits before it expires. @default 86400 (1 day) */
+    commandTtlSeconds: z.coerce
+      .number()
+      .int()
+      .min(1)
+      .default(24 * 3600),
+    /** The `nvidia-smi` executable: a name looked up on PATH, or a path (a fake in tests). @default 'nvidia-smi' */
+    nvidiaSmiPath: z.string().min(1).default('nvidia-smi'),
+    /** A run of nvidia-smi still going after this long is killed and reported as `timeout`. @default 5000 */
+    nvidiaSmiTimeoutMs: z.coerce.number().int().min(100).default(5000),
+    /** GPU sampler and `vram_update` interval (seed 004: every 2 s). @default 2000 */
+    gpuSampleIntervalMs: z.coerce.number().int().min(100).default(2000),
+    /**
+     * Ollama's address, as Ollama's own `OLLAMA_HOST` spells it: `http://host:port`, or `host:port`
+     * / `host` (http and port 11434 are assumed). @default 'http://localhost:11434'
+     */
+    ollamaHost: z
+      .string()
+      .min(1)
+      .transform((value, ctx) => {
+        const url = ollamaUrl(value);
+        if (url === undefined) {
+          ctx.addIssue({ code: 'custom', message: `not an http(s) address: ${value}` });
+          return z.NEVER;
+        }
+        return url;
+      })
+      .default('http://localhost:11434'),
+    /**
+     * `keep_alive` sent with a load that names none: a Go duration (`5m`, `1h`), or seconds; a
+     * negative value keeps the model loaded. @default undefined (Ollama's own default, 5 m)
+     */
+    ollamaKeepAlive: z
+      .union([z.number(), z.string().trim().min(1)])
+      .transform((v) => (typeof v === 'string' && /^-?\d+(?:\.\d+)?$/.test(v) ? Number(v) : v))
+      .pipe(protocol.gpu.KeepAlive)
+      .optional(),
+    /** Limit for one Ollama call (list, load, unload, delete), and for a pull's silence. @default 120 */
+    ollamaTimeoutSeconds: z.coerce.number().min(1).default(120),
+    /** Require `Authorization: Bearer <PROXY_AUTH_TOKEN>` on the Ollama proxy (seed 004). @default false */
+    proxyAuthEnabled: envBoolean.default(false),
+    /** The Ollama proxy's token; required when `PROXY_AUTH_ENABLED` is true. */
+    proxyAuthToken: z.string().min(1).optional(),
+    /** Largest request body the Ollama proxy forwards, in bytes; larger ones get 413. @default 104857600 (100 MiB) */
+    maxProxyRequestSize: z.coerce
+      .number()
+      .int()
+      .min(0)
+      .default(100 * 1024 * 1024),
+    /** How long the Ollama proxy waits for Ollama to answer (and between chunks) before 504. @default 30 */
+    proxyTimeoutSeconds: z.coerce.number().min(0.1).default(30),
+  })
+  .superRefine((config, ctx) => {
+    // A proxy that is meant to be guarded must not start open.
+    if (config.proxyAuthEnabled && config.proxyAuthToken === undefined) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['proxyAuthToken'],
+        message: 'required when PROXY_AUTH_ENABLED is true',
+      });
+    }
+  });
+
+export type Config = z.infer<typeof ConfigSchema>;
+export type ConfigInput = z.input<typeof ConfigSchema>;
+
+/** Environment variable for each config key. */
+export const ENV_NAMES: Readonly<Record<keyof Config, string>> = {
+  port: 'PORT',
+  host: 'HOST',
+  dataDir: 'MARQUEE_DATA_DIR',
+  logLevel: 'LOG_LEVEL',
+  adminUsername: 'DASHBOARD_AUTH_USERNAME',
+  adminPassword: 'DASHBOARD_AUTH_PASSWORD',
+  jwtSecret: 'MARQUEE_JWT_SECRET',
+  accessTokenTtlSeconds: 'MARQUEE_ACCESS_TOKEN_TTL_SECONDS',
+  refreshTokenTtlSeconds: 'MARQUEE_REFRESH_TOKEN_TTL_SECONDS',
+  sessionExpiryHours: 'SESSION_EXPIRY_HOURS',
+  trustProxy: 'MARQUEE_TRUST_PROXY',
+  maxConnectionsPerIp: 'MARQUEE_MAX_CONNECTIONS_PER_IP',
+  maxWsPayloadBytes: 'MARQUEE_MAX_WS_PAYLOAD_BYTES',
+  maxBodyBytes: 'MARQUEE_MAX_BODY_BYTES',
+  wsPingIntervalMs: 'MARQUEE_WS_PING_INTERVAL_MS',
+  wsMaxQueuedMessages: 'MARQUEE_WS_MAX_QUEUED_MESSAGES',
+  nowPlayingWsAuth: 'MARQUEE_NOW_PLAYING_WS_AUTH',
+  sessionTtlSeconds: 'MARQUEE_SESSION_TTL_SECONDS',
+  sampleIntervalMs: 'MARQUEE_SAMPLE_INTERVAL_MS',
+  mediaRoots: 'MARQUEE_MEDIA_ROOTS',
+  maxMediaUploadBytes: 'MARQUEE_MAX_MEDIA_UPLOAD_BYTES',
+  maxScreenshotBytes: 'MARQUEE_MAX_SCREENSHOT_BYTES',
+  commandTtlSeconds: 'MARQUEE_COMMAND_TTL_SECONDS',
+  nvidiaSmiPath: 'NVIDIA_SMI_PATH',
+  nvidiaSmiTimeoutMs: 'MARQUEE_NVIDIA_SMI_TIMEOUT_MS',
+  gpuSampleIntervalMs: 'MARQUEE_GPU_SAMPLE_INTERVAL_MS',
+  ollamaHost: 'OLLAMA_HOST',
+  ollamaKeepAlive: 'MARQUEE_OLLAMA_KEEP_ALIVE',
+  ollamaTimeoutSeconds: 'MARQUEE_OLLAMA_TIMEOUT_SECONDS',
+  proxyAuthEnabled: 'PROXY_AUTH_ENABLED',
+  proxyAuthToken: 'PROXY_AUTH_TOKEN',
+  maxProxyRequestSize: 'MAX_PROXY_REQUEST_SIZE',
+  proxyTimeoutSeconds: 'PROXY_TIMEOUT_SECONDS',
+};
+
+export class ConfigError extends Error {
+  override readonly name = 'ConfigError';
+}
+
+export interface LoadConfigOptions {
+  /** @default process.env */
+  env?: Record<string, string | undefined>;
+  /** Directory searched for `.env`. @default process.cwd() */
+  cwd?: string;
+  /** Values that win over every other source (tests, embedding). */
+  overrides?: ConfigInput;
+}
+
+/** Reads, merges and validates the configuration; throws ConfigError naming each bad variable. */
+export function loadConfig(options: LoadConfigOptions = {}): Config {
+  const env = options.env ?? process.env;
+  const cwd = options.cwd ?? process.cwd();
+  const merged: Record<string, unknown> = {};
+
+  const configFile = env.MARQUEE_CONFIG;
+  if (configFile) Object.assign(merged, readJsonFile(resolve(cwd, configFile)));
+
+  const envFile = resolve(cwd, env.MARQUEE_ENV_FILE ?? '.env');
+  const fromFile = existsSync(envFile) ? parseEnv(readFileSync(envFile, 'utf8')) : {};
+  for (const [key, name] of Object.entries(ENV_NAMES)) {
+    const value = env[name] ?? fromFile[name];
+    if (value !== undefined && value !== '') merged[key] = value;
+  }
+  Object.assign(merged, options.overrides);
+
+  const parsed = ConfigSchema.safeParse(merged);
+  if (!parsed.success) {
+    const problems = parsed.error.issues.map((issue) => {
+      const key = String(issue.path[0] ?? '');
+      const name = ENV_NAMES[key as keyof Config] ?? key;
+      return `${name}: ${issue.message}`;
+    });
+    throw new ConfigError(`Invalid configuration:\n  ${problems.join('\n  ')}`);
+  }
+  return parsed.data;
+}
+
+function readJsonFile(path: string): Record<string, unknown> {
+  let text: string;
+  try {
+    text = readFileSync(path, 'utf8');
+  } catch (error) {
+    throw new ConfigError(`Cannot read config file ${path}`, { cause: error });
+  }
+  try {
+    const value: unknown = JSON.parse(text);
+    if (typeof value !== 'object' || value === null || Array.isArray(value)) {
+      throw new ConfigError(`Config file ${path} must hold a JSON object`);
+    }
+    return value as Record<string, unknown>;
+  } catch (error) {
+    if (error instanceof ConfigError) throw error;
+    throw new ConfigError(`Config file ${path} is not valid JSON`, { cause: error });
+  }
+}

@@ -1,0 +1,81 @@
+/**
+ * Turns anything a request can throw into a MarqueeError, so every surface renders one error
+ * model in its own documented shape. Nothing reaches the client as an unexplained 500: Fastify's
+ * own 4xx errors (bad JSON, body too large, wrong content type) keep their status with a clear
+ * message, and unexpected errors are logged and rendered without internals.
+ */
+import { MarqueeError, codeForStatus, toMarqueeError, type protocol } from '@marquee/sdk';
+import type { FastifyReply, FastifyRequest } from 'fastify';
+import { ZodError } from 'zod';
+
+interface FastifyLikeError {
+  statusCode?: number;
+  code?: string;
+  message?: string;
+}
+
+function isFastifyClientError(error: unknown): error is FastifyLikeError & Error {
+  if (!(error instanceof Error)) return false;
+  const status = (error as FastifyLikeError).statusCode;
+  return typeof status === 'number' && status >= 400 && status < 500;
+}
+
+const FASTIFY_MESSAGES: Readonly<Record<string, string>> = {
+  FST_ERR_CTP_INVALID_JSON_BODY: 'Malformed JSON body',
+  FST_ERR_CTP_EMPTY_JSON_BODY: "Body cannot be empty when content-type is 'application/json'",
+  FST_ERR_CTP_BODY_TOO_LARGE: 'Request body is too large',
+  FST_ERR_CTP_INVALID_MEDIA_TYPE: 'Unsupported content type',
+};
+
+/** Normalises an error thrown while handling a request. */
+export function normaliseRequestError(error: unknown): MarqueeError {
+  if (error instanceof MarqueeError) return error;
+  if (error instanceof ZodError) return validationError(error, 'body');
+  if (isFastifyClientError(error)) {
+    const status = error.statusCode ?? 400;
+    const known = error.code === undefined ? undefined : FASTIFY_MESSAGES[error.code];
+    if (known === undefined && error.code === undefined) {
+      // A plain 4xx from a plugin: keep its message.
+      return new MarqueeError(codeForStatus(status), error.message, { status, cause: error });
+    }
+    return new MarqueeError(codeForStatus(status), known ?? error.message, {
+      status,
+      cause: error,
+    });
+  }
+  if (error instanceof SyntaxError) {
+    return new MarqueeError('BAD_REQUEST', 'Malformed JSON body', { cause: error });
+  }
+  return toMarqueeError(error);
+}
+
+/** A 400 naming each invalid field: `body.brightness: Too big: expected number to be <=100`. */
+export function validationError(
+  error: ZodError,
+  where: 'body' | 'query' | 'params' | 'message',
+): MarqueeError {
+  const issues = error.issues.map((issue) => ({
+    path: [where, ...issue.path.map(String)].join('.'),
+    message: issue.message,
+  }));
+  const message = issues.map((i) => `${i.path}: ${i.message}`).join('; ');
+  return new MarqueeError('BAD_REQUEST', `Invalid ${where}: ${message}`, {
+    details: issues,
+    cause: error,
+  });
+}
+
+/** Sends `error` in the surface's documented shape; logs server-side failures. */
+export function sendError(
+  request: FastifyRequest,
+  reply: FastifyReply,
+  shape: protocol.ErrorShape,
+  error: unknown,
+): void {
+  const err = normaliseRequestError(error);
+  const status = err.status >= 400 && err.status <= 599 ? err.status : 500;
+  if (status >= 500) request.log.error({ err: error }, 'request failed');
+  const message = status >= 500 && err.code === 'INTERNAL' ? 'Internal server error' : err.message;
+  const body = shape.render({ status, code: err.code, message, details: err.details });
+  void reply.code(status).type('application/json; charset=utf-8').send(body);
+}

@@ -1,0 +1,263 @@
+/**
+ * The system sampler: ONE reader of CPU, memory, disk and network figures for the whole server.
+ * Every socket, REST call and dashboard that wants system stats subscribes here, so 1,000
+ * displays cost the machine what one costs. The timer runs only while somebody listens, and a
+ * slow read (a hung `df`, a busy sensor) skips ticks instead of stacking up reads.
+ *
+ * Units (the seed's field names): percentages 0–100; `ram_*_mb` in MiB (2^20 bytes), rounded;
+ * `disk_*_gb` in GB (10^9 bytes, as disk vendors and `df -H` count), one decimal; network rates in
+ * true bits per second (byte-counter delta × 8 / elapsed seconds); uptime in whole seconds.
+ */
+import { networkInterfaces, loadavg } from 'node:os';
+import { resolve, sep } from 'node:path';
+import type { protocol } from '@marquee/sdk';
+import si from 'systeminformation';
+
+/** The snapshot's `system` block minus `active_users`, which only the session store knows. */
+export type SystemSample = Omit<protocol.nowPlaying.SystemStats, 'active_users'>;
+
+/** Raw figures from the machine; the sampler turns them into rates and display units. */
+export interface SystemReading {
+  readonly cpuPercent: number;
+  /** Degrees Celsius, or null where no sensor can be read. */
+  readonly cpuTempC: number | null;
+  readonly memUsedBytes: number;
+  readonly memTotalBytes: number;
+  readonly diskUsedBytes: number;
+  readonly diskTotalBytes: number;
+  /** Cumulative bytes received / sent since boot, summed over non-loopback interfaces. */
+  readonly rxBytes: number;
+  readonly txBytes: number;
+  readonly uptimeSeconds: number;
+  readonly loadAvg1: number;
+}
+
+/** Where readings come from; tests inject a fake, production uses systeminformation. */
+export interface SystemSource {
+  read(): Promise<SystemReading>;
+}
+
+export interface SystemSamplerOptions {
+  /** Time between samples while anyone is subscribed (config.sampleIntervalMs). */
+  readonly intervalMs: number;
+  /** @default createSystemInformationSource() */
+  readonly source?: SystemSource;
+  /** Milliseconds clock for network rates and freshness. @default Date.now */
+  readonly now?: () => number;
+  /** @default globalThis.setInterval */
+  readonly setInterval?: (fn: () => void, ms: number) => unknown;
+  /** @default globalThis.clearInterval */
+  readonly clearInterval?: (handle: unknown) => void;
+  /** Failed reads and throwing listeners end up here. @default console.error */
+  readonly onError?: (error: unknown) => void;
+}
+
+export interface SystemSampler {
+  /** Receives every new sample; the first subscriber starts the timer, the last one stops it. */
+  subscribe(listener: (sample: SystemSample) => void): () => void;
+  /**
+   * The newest sample while running, or one younger than `intervalMs`; otherwise a fresh read
+   * (concurrent callers share it).
+   */
+  latest(): Promise<SystemSample>;
+  /** Reads started since creation: the cost metric for fan-out benchmarks. */
+  readonly sampleCount: number;
+  readonly subscriberCount: number;
+}
+
+interface Counters {
+  readonly rx: number;
+  readonly tx: number;
+  readonly at: number;
+}
+
+export function createSystemSampler(options: SystemSamplerOptions): SystemSampler {
+  const source = options.source ?? createSystemInformationSource();
+  const now = options.now ?? Date.now;
+  const setTimer = options.setInterval ?? ((fn: () => void, ms: number) => setInterval(fn, ms));
+  const clearTimer =
+    options.clearInterval ??
+    ((handle: unknown) => clearInterval(handle as ReturnType<typeof setInterval>));
+  const onError = options.onError ?? ((error: unknown) => console.error('system sample', error));
+  const listeners = new Set<(sample: SystemSample) => void>();
+  let previous: Counters | undefined;
+  let last: { readonly sample: SystemSample; readonly at: number } | undefined;
+  let inFlight: Promise<SystemSample> | undefined;
+  let timer: unknown;
+  let count = 0;
+
+  const take = (): Promise<SystemSample> => {
+    if (inFlight !== undefined) return inFlight;
+    count += 1;
+    const pending = source.read().then((reading) => {
+      const at = now();
+      const sample = toSample(reading, previous, at);
+      previous = { rx: reading.rxBytes, tx: reading.txBytes, at };
+      last = { sample, at };
+      for (const listener of listeners) {
+        try {
+          listener(sample);
+        } catch (error) {
+          onError(error);
+        }
+      }
+      return sample;
+    });
+    inFlight = pending;
+    const clear = (): void => {
+      if (inFlight === pending) inFlight = undefined;
+    };
+    pending.then(clear, clear);
+    return pending;
+  };
+
+  /** A tick while a read is still running is skipped: reads never overlap. */
+  const tick = (): void => {
+    if (inFlight === undefined) take().catch(onError);
+  };
+
+  return {
+    subscribe(listener) {
+      const wrapped = (sample: SystemSample): void => listener(sample);
+      listeners.add(wrapped);
+      if (timer === undefined) {
+        timer = setTimer(tick, options.intervalMs);
+        tick();
+      }
+      return () => {
+        if (!listeners.delete(wrapped) || listeners.size > 0 || timer === undefined) return;
+        clearTimer(timer);
+        timer = undefined;
+      };
+    },
+    latest() {
+      const fresh =
+        last !== undefined && (timer !== undefined || now() - last.at < options.intervalMs);
+      return fresh && last !== undefined ? Promise.resolve(last.sample) : take();
+    },
+    get sampleCount() {
+      return count;
+    },
+    get subscriberCount() {
+      return listeners.size;
+    },
+  };
+}
+
+/** Turns raw counters into the protocol's units; rates need the previous reading. */
+function toSample(
+  reading: SystemReading,
+  previous: Counters | undefined,
+  at: number,
+): SystemSample {
+  const elapsedSeconds = previous === undefined ? 0 : (at - previous.at) / 1000;
+  const rate = (current: number, before: number | undefined): number => {
+    if (before === undefined || elapsedSeconds <= 0) return 0;
+    const delta = current - before;
+    // A negative delta is a counter reset (interface re-created, 32-bit wrap): no honest rate.
+    return delta > 0 && Number.isFinite(delta) ? Math.round((delta * 8) / elapsedSeconds) : 0;
+  };
+  const temp = reading.cpuTempC;
+  return {
+    cpu_percent: percentOf(finite(reading.cpuPercent), 100),
+    cpu_temp: temp === null || !Number.isFinite(temp) ? null : round(temp, 1),
+    ram_percent: percentOf(reading.memUsedBytes, reading.memTotalBytes),
+    ram_used_mb: Math.round(finite(reading.memUsedBytes) / 2 ** 20),
+    ram_total_mb: Math.round(finite(reading.memTotalBytes) / 2 ** 20),
+    disk_percent: percentOf(reading.diskUsedBytes, reading.diskTotalBytes),
+    disk_used_gb: round(finite(reading.diskUsedBytes) / 1e9, 1),
+    disk_total_gb: round(finite(reading.diskTotalBytes) / 1e9, 1),
+    network_down_bps: rate(reading.rxBytes, previous?.rx),
+    network_up_bps: rate(reading.txBytes, previous?.tx),
+    uptime_seconds: Math.floor(finite(reading.uptimeSeconds)),
+    load_avg: round(finite(reading.loadAvg1), 2),
+  };
+}
+
+function finite(value: number): number {
+  return Number.isFinite(value) && value > 0 ? value : 0;
+}
+
+function round(value: number, digits: number): number {
+  const factor = 10 ** digits;
+  return Math.round(value * factor) / factor;
+}
+
+function percentOf(part: number, whole: number): number {
+  if (!(whole > 0)) return 0;
+  return Math.min(100, round((finite(part) / whole) * 100, 1));
+}
+
+export interface SystemInformationSourceOptions {
+  /** Disk stats come from the filesystem holding this path (e.g. the data dir). @default '/' */
+  readonly diskPath?: string;
+}
+
+/** Reads the real machine through systeminformation and node:os. */
+export function createSystemInformationSource(
+  options: SystemInformationSourceOptions = {},
+): SystemSource {
+  const diskPath = resolve(options.diskPath ?? '/');
+  return {
+    async read() {
+      const [load, temperature, mem, disks, nets] = await Promise.all([
+        si.currentLoad(),
+        // No sensor (VMs, containers, most ARM boards without drivers) is a null, not an error.
+        si.cpuTemperature().then(
+          (t) => t.main,
+          () => null,
+        ),
+        si.mem(),
+        si.fsSize(),
+        si.networkStats('*'),
+      ]);
+      const disk = filesystemOf(disks, diskPath);
+      const loopback = loopbackInterfaces();
+      let rxBytes = 0;
+      let txBytes = 0;
+      for (const net of nets) {
+        if (loopback.has(net.iface) || /^lo\d*$|loopback/i.test(net.iface)) continue;
+        rxBytes += finite(net.rx_bytes);
+        txBytes += finite(net.tx_bytes);
+      }
+      return {
+        cpuPercent: load.currentLoad,
+        // systeminformation reports -1 (older versions) or null when it found no sensor.
+        cpuTempC:
+          typeof temperature === 'number' && Number.isFinite(temperature) && temperature !== -1
+            ? temperature
+            : null,
+        memUsedBytes: mem.active,
+        memTotalBytes: mem.total,
+        diskUsedBytes: disk?.used ?? 0,
+        diskTotalBytes: disk?.size ?? 0,
+        rxBytes,
+        txBytes,
+        uptimeSeconds: si.time().uptime,
+        loadAvg1: loadavg()[0] ?? 0,
+      };
+    },
+  };
+}
+
+/** The filesystem with the longest mount point containing `path` ('/' as a last resort). */
+function filesystemOf(
+  disks: readonly { readonly mount: string; readonly size: number; readonly used: number }[],
+  path: string,
+) {
+  let best: (typeof disks)[number] | undefined;
+  for (const disk of disks) {
+    const mount = disk.mount.endsWith(sep) ? disk.mount : disk.mount + sep;
+    const contains = path === disk.mount || path.startsWith(mount);
+    if (contains && (best === undefined || disk.mount.length > best.mount.length)) best = disk;
+  }
+  return best ?? disks.find((disk) => disk.mount === '/');
+}
+
+function loopbackInterfaces(): Set<string> {
+  const names = new Set<string>();
+  for (const [name, addresses] of Object.entries(networkInterfaces())) {
+    if (addresses?.length && addresses.every((address) => address.internal)) names.add(name);
+  }
+  return names;
+}

@@ -1,0 +1,157 @@
+/**
+ * Versioned schema migrations for the SQLite store. Each migration runs in its own transaction
+ * together with the row in `schema_migrations` that records it, so a crash never leaves a
+ * half-applied version behind, and reopening a database applies only what is missing.
+ *
+ * Adding a migration: append to `coreMigrations` (or pass `migrations` to `openSqliteStore` /
+ * `openStore` from a surface module) with a version that is unique in the whole list. Versions are
+ * blocks per owner so parallel work never collides:
+ *
+ * | versions | owner                    |
+ * |----------|--------------------------|
+ * | 1–99     | core (auth, store)       |
+ * | 100–199  | signage (devices, playlists, media, commands) |
+ * | 200–299  | gpu                      |
+ * | 300–399  | monitoring               |
+ * | 400–499  | media-stack, now-playing |
+ *
+ * Unapplied versions run in ascending order even when a higher one is already applied, so two
+ * blocks must not depend on each other's tables beyond core's (`users`). Never edit or renumber
+ * a released migration: opening a database whose recorded name differs from the code's fails.
+ */
+import { type DatabaseSync } from 'node:sqlite';
+
+export interface Migration {
+  /** Unique positive integer; see the block table above. */
+  readonly version: number;
+  /** Short snake_case description, recorded next to the version. */
+  readonly name: string;
+  /**
+   * SQL run with `exec` (several statements allowed), or a function for data migrations. It runs
+   * inside a transaction, where `PRAGMA foreign_keys` cannot change; rebuild tables accordingly.
+   */
+  readonly up: string | ((db: DatabaseSync) => void);
+}
+
+export const coreMigrations: readonly Migration[] = [
+  {
+    version: 1,
+    name: 'core_settings_users_tokens_history',
+    up: `
+      CREATE TABLE settings (
+        key TEXT PRIMARY KEY,
+        value TEXT NOT NULL
+      ) STRICT;
+      CREATE TABLE users (
+        id INTEGER PRIMARY KEY AUTOINCREMENT,
+        username TEXT NOT NULL UNIQUE COLLATE NOCASE,
+        password_hash TEXT NOT NULL,
+        role TEXT NOT NULL CHECK (role IN ('admin', 'user')),
+        created_at TEXT NOT NULL
+      ) STRICT;
+      CREATE TABLE display_tokens (
+        id TEXT PRIMARY KEY,
+        name TEXT NOT NULL,
+        token_hash TEXT NOT NULL UNIQUE,
+        scopes TEXT NOT NULL CHECK (json_valid(scopes) AND json_type(scopes) = 'array'),
+        created_by INTEGER NOT NULL REFERENCES users(id) ON DELETE CASCADE,
+        created_at TEXT NOT NULL,
+        revoked_at TEXT,
+        last_used_at TEXT
+      ) STRICT;
+      -- user_id is the media server's user (Plex, Jellyfin), not a Marquee user: no foreign key.
+      CREATE TABLE session_history (
+        id INTEGER PRIMARY KEY AUTOINCREMENT,
+        session_id TEXT NOT NULL,
+        user_id INTEGER NOT NULL,
+        username TEXT NOT NULL,
+        title TEXT NOT NULL,
+        media_type TEXT NOT NULL,
+        path TEXT,
+        started_at TEXT NOT NULL,
+        ended_at TEXT NOT NULL,
+        watched_seconds REAL NOT NULL,
+        end_reason TEXT NOT NULL CHECK (end_reason IN ('stopped', 'expired', 'finished'))
+      ) STRICT;
+      CREATE INDEX session_history_user_ended ON session_history (user_id, ended_at);
+      CREATE INDEX session_history_ended ON session_history (ended_at);
+    `,
+  },
+  {
+    version: 2,
+    name: 'core_auth_sessions',
+    up: `
+      CREATE TABLE auth_sessions (
+        id INTEGER PRIMARY KEY AUTOINCREMENT,
+        user_id INTEGER NOT NULL REFERENCES users(id) ON DELETE CASCADE,
+        token_hash TEXT NOT NULL UNIQUE,
+        created_at TEXT NOT NULL,
+        expires_at TEXT NOT NULL
+      ) STRICT;
+      CREATE INDEX auth_sessions_expires ON auth_sessions (expires_at);
+    `,
+  },
+];
+
+/** Sorts the list and rejects duplicate or invalid versions before anything touches the file. */
+export function orderMigrations(migrations: readonly Migration[]): Migration[] {
+  const sorted = [...migrations].sort((a, b) => a.version - b.version);
+  sorted.forEach((migration, index) => {
+    if (!Number.isSafeInteger(migration.version) || migration.version < 1) {
+      throw new Error(`Migration "${migration.name}" has an invalid version ${migration.version}`);
+    }
+    const previous = sorted[index - 1];
+    if (previous?.version === migration.version) {
+      throw new Error(
+        `Migrations "${previous.name}" and "${migration.name}" share version ${migration.version}`,
+      );
+    }
+  });
+  return sorted;
+}
+
+/**
+ * Applies every migration not yet recorded in `schema_migrations`. `BEGIN IMMEDIATE` takes the
+ * write lock before the check, so two processes opening the same file apply each version once.
+ * Returns the versions applied by this call.
+ */
+export function applyMigrations(
+  db: DatabaseSync,
+  migrations: readonly Migration[],
+  now: () => Date,
+): number[] {
+  db.exec(`CREATE TABLE IF NOT EXISTS schema_migrations (
+    version INTEGER PRIMARY KEY,
+    name TEXT NOT NULL,
+    applied_at TEXT NOT NULL
+  ) STRICT`);
+  const find = db.prepare('SELECT name FROM schema_migrations WHERE version = ?');
+  const record = db.prepare(
+    'INSERT INTO schema_migrations (version, name, applied_at) VALUES (?, ?, ?)',
+  );
+  const applied: number[] = [];
+  for (const migration of orderMigrations(migrations)) {
+    db.exec('BEGIN IMMEDIATE');
+    try {
+      const existing = find.get(migration.version);
+      if (existing !== undefined) {
+        if (existing.name !== migration.name) {
+          throw new Error(
+            `Migration ${migration.version} is recorded as "${String(existing.name)}" but the code calls it "${migration.name}"`,
+          );
+        }
+        db.exec('COMMIT');
+        continue;
+      }
+      if (typeof migration.up === 'string') db.exec(migration.up);
+      else migration.up(db);
+      record.run(migration.version, migration.name, now().toISOString());
+      db.exec('COMMIT');
+      applied.push(migration.version);
+    } catch (error) {
+      if (db.isTransaction) db.exec('ROLLBACK');
+      throw error;
+    }
+  }
+  return applied;
+}

@@ -1,0 +1,234 @@
+/**
+ * The signage repository group of the Store (seed 002): devices, media, playlists, screens,
+ * device reports, commands and screenshots. JSON-shaped values that the protocol defines
+ * (registration info, layout, timing, effects, playback config, actions) are kept in the
+ * protocol's own types; the rest follows the store's camelCase record style.
+ */
+import type { protocol } from '@marquee/sdk';
+
+type DeviceModel = protocol.signage.DeviceModel;
+type ScreenPosition = protocol.signage.ScreenPosition;
+type CommandState = protocol.signage.CommandState;
+
+export interface SignageDeviceRecord {
+  readonly snNumber: string;
+  /** What the device sent at its last registration. */
+  readonly info: DeviceModel;
+  /** The user that claimed the device by registering it; null when only admins registered it. */
+  readonly ownerUserId: number | null;
+  readonly ownerUsername: string | null;
+  readonly registeredAt: string;
+  readonly updatedAt: string;
+  readonly lastSeenAt: string | null;
+  /** Set when the device acknowledges a `switch_playlist`. */
+  readonly currentPlaylistId: number | null;
+  readonly readyPlaylists: readonly number[];
+  readonly readyPlaylistsAt: string | null;
+}
+
+export interface SignageDevicesRepository {
+  /**
+   * Creates or updates the device keyed by `info.sn_number`. `claimBy` becomes the owner when the
+   * device has none yet; an existing owner is kept.
+   */
+  upsert(
+    info: DeviceModel,
+    claimBy: number | null,
+    at: string,
+  ): Promise<{ device: SignageDeviceRecord; created: boolean }>;
+  find(snNumber: string): Promise<SignageDeviceRecord | undefined>;
+  /** Ordered by sn_number. */
+  list(): Promise<SignageDeviceRecord[]>;
+  touch(snNumber: string, at: string): Promise<void>;
+  setReadyPlaylists(snNumber: string, playlistIds: readonly number[], at: string): Promise<void>;
+  setCurrentPlaylist(snNumber: string, playlistId: number | null): Promise<void>;
+}
+
+export interface SignageMediaRecord {
+  readonly id: number;
+  readonly mediaName: string;
+  readonly mediaType: 'image' | 'video';
+  readonly mimetype: string;
+  readonly fileSize: number;
+  /** MD5, lowercase hex. */
+  readonly checksum: string;
+  /** Relative to the media directory, `/`-separated; the URL is `/media/<path>`. */
+  readonly path: string;
+  readonly createdAt: string;
+}
+
+export interface SignageMediaRepository {
+  /** Inserts the record; `pathFor` names its file from the new id. */
+  create(
+    media: Omit<SignageMediaRecord, 'id' | 'path'>,
+    pathFor: (id: number) => string,
+  ): Promise<SignageMediaRecord>;
+  find(id: number): Promise<SignageMediaRecord | undefined>;
+  findByPath(path: string): Promise<SignageMediaRecord | undefined>;
+  /** Newest first. */
+  list(): Promise<SignageMediaRecord[]>;
+  /** Ids of the playlists with an item using this media, ascending. */
+  usedBy(id: number): Promise<number[]>;
+  /** Throws CONFLICT while a playlist uses it; false when it did not exist. */
+  delete(id: number): Promise<boolean>;
+}
+
+/** One playlist item as stored, with its media joined in. */
+export interface SignagePlaylistItemRecord {
+  readonly media: SignageMediaRecord;
+  readonly order: number;
+  readonly layout: protocol.signage.MediaItem['layout'];
+  readonly timing: protocol.signage.MediaItem['timing'];
+  readonly effects: protocol.signage.MediaItem['effects'];
+  readonly nTimePlay: number;
+}
+
+export interface SignagePlaylistWrite {
+  readonly name: string;
+  readonly width: number;
+  readonly height: number;
+  readonly playbackConfig: protocol.signage.PlaybackConfig;
+  /** In play order (already sorted by the caller). */
+  readonly items: ReadonlyArray<Omit<SignagePlaylistItemRecord, 'media'> & { mediaId: number }>;
+}
+
+export interface SignagePlaylistRecord {
+  readonly id: number;
+  readonly name: string;
+  readonly width: number;
+  readonly height: number;
+  readonly playbackConfig: protocol.signage.PlaybackConfig;
+  readonly items: readonly SignagePlaylistItemRecord[];
+  readonly createdAt: string;
+  readonly updatedAt: string;
+}
+
+export interface SignagePlaylistsRepository {
+  /** Throws NOT_FOUND naming the media when an item's media does not exist. */
+  create(playlist: SignagePlaylistWrite, at: string): Promise<SignagePlaylistRecord>;
+  /** Replaces name, size, config and items; undefined when the playlist does not exist. */
+  update(
+    id: number,
+    playlist: SignagePlaylistWrite,
+    at: string,
+  ): Promise<SignagePlaylistRecord | undefined>;
+  delete(id: number): Promise<boolean>;
+  find(id: number): Promise<SignagePlaylistRecord | undefined>;
+  /** The playlists with these ids (missing ones are left out). */
+  findMany(ids: readonly number[]): Promise<SignagePlaylistRecord[]>;
+  /** Ascending id. */
+  list(): Promise<SignagePlaylistRecord[]>;
+}
+
+export interface SignageScreenRecord {
+  readonly id: number;
+  readonly snNumber: string;
+  readonly position: ScreenPosition;
+  readonly screenName: string;
+  readonly resolution: string;
+  readonly playlistIds: readonly number[];
+  readonly currentPlaylistId: number | null;
+  readonly updatedAt: string;
+}
+
+export interface SignageScreensRepository {
+  /** Creates or replaces the screen at `position` (its `screen_id` is kept on replace). */
+  put(
+    screen: Omit<SignageScreenRecord, 'id' | 'updatedAt'>,
+    at: string,
+  ): Promise<SignageScreenRecord>;
+  delete(snNumber: string, position: ScreenPosition): Promise<boolean>;
+  listForDevice(snNumber: string): Promise<SignageScreenRecord[]>;
+  /** Devices with a screen carrying the playlist, ascending. */
+  devicesWithPlaylist(playlistId: number): Promise<string[]>;
+}
+
+/** A device's latest `playlist_status` for one playlist. */
+export interface SignageReportRecord {
+  readonly snNumber: string;
+  readonly playlistId: number;
+  readonly status: protocol.signage.PlaylistStatusValue;
+  readonly totalItems: number | null;
+  readonly downloadedItems: number | null;
+  readonly missingFiles: readonly string[];
+  readonly error: string | null;
+  readonly reportedAt: string;
+}
+
+export interface SignageReportsRepository {
+  /** Replaces the device's report for that playlist. */
+  put(report: SignageReportRecord): Promise<void>;
+  /** Ascending playlist id. */
+  listForDevice(snNumber: string): Promise<SignageReportRecord[]>;
+}
+
+export interface SignageCommandRecord {
+  readonly id: string;
+  readonly snNumber: string;
+  /** The message as delivered, `command_id` included. */
+  readonly command: protocol.signage.ServerAction;
+  readonly state: CommandState;
+  readonly createdAt: string;
+  readonly expiresAt: string;
+  readonly sentAt: string | null;
+  readonly ackedAt: string | null;
+  readonly error: string | null;
+}
+
+export interface SignageCommandsRepository {
+  /** Inserts all in one transaction, in array order (which is delivery order per device). */
+  createMany(
+    commands: ReadonlyArray<
+      Pick<SignageCommandRecord, 'id' | 'snNumber' | 'command' | 'createdAt' | 'expiresAt'>
+    >,
+  ): Promise<SignageCommandRecord[]>;
+  find(id: string): Promise<SignageCommandRecord | undefined>;
+  /** Newest first. */
+  listForDevice(
+    snNumber: string,
+    filter: { state?: CommandState; limit: number },
+  ): Promise<SignageCommandRecord[]>;
+  /** Queued commands of the device in delivery (creation) order. */
+  queued(snNumber: string): Promise<SignageCommandRecord[]>;
+  countQueued(snNumber: string): Promise<number>;
+  /** queued → sent; false when it was no longer queued. */
+  markSent(id: string, at: string): Promise<boolean>;
+  /** sent → queued again (the socket refused the write); false when it was not `sent`. */
+  requeue(id: string): Promise<boolean>;
+  /** sent → acked (ok) or failed; undefined when the command is unknown or not `sent`. */
+  settle(
+    id: string,
+    outcome: { ok: boolean; error: string | null },
+    at: string,
+  ): Promise<SignageCommandRecord | undefined>;
+  /** Every queued command with `expiresAt <= at` becomes expired; returns how many. */
+  expireDue(at: string): Promise<number>;
+}
+
+export interface SignageScreenshotRecord {
+  readonly id: number;
+  readonly snNumber: string;
+  readonly mediaId: number;
+  /** Relative to the screenshots directory. */
+  readonly path: string;
+  readonly fileSize: number;
+  readonly createdAt: string;
+}
+
+export interface SignageScreenshotsRepository {
+  create(screenshot: Omit<SignageScreenshotRecord, 'id'>): Promise<SignageScreenshotRecord>;
+  find(id: number): Promise<SignageScreenshotRecord | undefined>;
+  /** Newest first. */
+  listForDevice(snNumber: string, limit: number): Promise<SignageScreenshotRecord[]>;
+}
+
+/** Everything the signage surface keeps. */
+export interface SignageRepositories {
+  readonly devices: SignageDevicesRepository;
+  readonly media: SignageMediaRepository;
+  readonly playlists: SignagePlaylistsRepository;
+  readonly screens: SignageScreensRepository;
+  readonly reports: SignageReportsRepository;
+  readonly commands: SignageCommandsRepository;
+  readonly screenshots: SignageScreenshotsRepository;
+}

@@ -1,0 +1,115 @@
+/**
+ * SQLite commands repository. `seq` (autoincrement) is the delivery order; state changes are
+ * guarded by the current state in the UPDATE itself, so a command is marked sent, acked or
+ * expired at most once even when two paths race.
+ */
+import { protocol } from '@marquee/sdk';
+import { type SignageCommandRecord, type SignageCommandsRepository } from '../../signage-types';
+import { type Row, type Statements, changes, num, settle, text, textOrNull } from '../statements';
+import { json, type Transaction } from './shared';
+
+const COLUMNS = 'id, sn_number, command, state, created_at, expires_at, sent_at, acked_at, error';
+
+function toCommand(row: Row): SignageCommandRecord {
+  return {
+    id: text(row, 'id'),
+    snNumber: text(row, 'sn_number'),
+    command: json(row, 'command', protocol.signage.ServerAction),
+    state: protocol.signage.CommandState.parse(text(row, 'state')),
+    createdAt: text(row, 'created_at'),
+    expiresAt: text(row, 'expires_at'),
+    sentAt: textOrNull(row, 'sent_at'),
+    ackedAt: textOrNull(row, 'acked_at'),
+    error: textOrNull(row, 'error'),
+  };
+}
+
+export function sqliteSignageCommands(sql: Statements, tx: Transaction): SignageCommandsRepository {
+  const find = (id: string) => {
+    const row = sql(`SELECT ${COLUMNS} FROM signage_commands WHERE id = ?`).get(id);
+    return row === undefined ? undefined : toCommand(row);
+  };
+  return {
+    createMany: (commands) =>
+      settle(() =>
+        tx(() =>
+          commands.map((command) => {
+            const row = sql(
+              `INSERT INTO signage_commands (id, sn_number, command, state, created_at, expires_at)
+               VALUES (?, ?, ?, 'queued', ?, ?) RETURNING ${COLUMNS}`,
+            ).get(
+              command.id,
+              command.snNumber,
+              JSON.stringify(command.command),
+              command.createdAt,
+              command.expiresAt,
+            );
+            if (row === undefined) throw new Error('INSERT ... RETURNING returned no row');
+            return toCommand(row);
+          }),
+        ),
+      ),
+    find: (id) => settle(() => find(id)),
+    listForDevice: (sn, { state, limit }) =>
+      settle(() =>
+        (state === undefined
+          ? sql(
+              `SELECT ${COLUMNS} FROM signage_commands WHERE sn_number = ? ORDER BY seq DESC LIMIT ?`,
+            ).all(sn, limit)
+          : sql(
+              `SELECT ${COLUMNS} FROM signage_commands WHERE sn_number = ? AND state = ?
+               ORDER BY seq DESC LIMIT ?`,
+            ).all(sn, state, limit)
+        ).map(toCommand),
+      ),
+    queued: (sn) =>
+      settle(() =>
+        sql(
+          `SELECT ${COLUMNS} FROM signage_commands WHERE sn_number = ? AND state = 'queued' ORDER BY seq`,
+        )
+          .all(sn)
+          .map(toCommand),
+      ),
+    countQueued: (sn) =>
+      settle(() => {
+        const row = sql(
+          "SELECT count(*) AS n FROM signage_commands WHERE sn_number = ? AND state = 'queued'",
+        ).get(sn);
+        return row === undefined ? 0 : num(row, 'n');
+      }),
+    markSent: (id, at) =>
+      settle(
+        () =>
+          changes(
+            sql(
+              "UPDATE signage_commands SET state = 'sent', sent_at = ? WHERE id = ? AND state = 'queued'",
+            ).run(at, id),
+          ) > 0,
+      ),
+    requeue: (id) =>
+      settle(
+        () =>
+          changes(
+            sql(
+              "UPDATE signage_commands SET state = 'queued', sent_at = NULL WHERE id = ? AND state = 'sent'",
+            ).run(id),
+          ) > 0,
+      ),
+    settle: (id, outcome, at) =>
+      settle(() => {
+        const updated = sql(
+          `UPDATE signage_commands SET state = ?, acked_at = ?, error = ?
+           WHERE id = ? AND state = 'sent'`,
+        ).run(outcome.ok ? 'acked' : 'failed', at, outcome.error, id);
+        return changes(updated) > 0 ? find(id) : undefined;
+      }),
+    expireDue: (at) =>
+      settle(() =>
+        changes(
+          sql(
+            "UPDATE signage_commands SET state = 'expired' WHERE state = 'queued' AND expires_at <= ?",
+          ).run(at),
+        ),
+      ),
+  };
+}

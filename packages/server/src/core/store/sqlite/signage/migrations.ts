@@ -1,0 +1,110 @@
+/**
+ * The signage tables (versions 100–199 belong to signage; see store/migrations.ts). Devices are
+ * keyed by their `sn_number`; commands carry an autoincrement `seq` so a device's queue is
+ * delivered in exactly the order the commands were created, across restarts.
+ */
+import { type Migration } from '../../migrations';
+
+export const signageMigrations: readonly Migration[] = [
+  {
+    version: 100,
+    name: 'signage_devices_media_playlists_commands',
+    up: `
+      CREATE TABLE signage_media (
+        id INTEGER PRIMARY KEY AUTOINCREMENT,
+        media_name TEXT NOT NULL,
+        media_type TEXT NOT NULL CHECK (media_type IN ('image', 'video')),
+        mimetype TEXT NOT NULL,
+        file_size INTEGER NOT NULL,
+        checksum TEXT NOT NULL,
+        path TEXT NOT NULL UNIQUE,
+        created_at TEXT NOT NULL
+      ) STRICT;
+      CREATE TABLE signage_playlists (
+        id INTEGER PRIMARY KEY AUTOINCREMENT,
+        name TEXT NOT NULL,
+        width INTEGER NOT NULL,
+        height INTEGER NOT NULL,
+        playback_config TEXT NOT NULL CHECK (json_valid(playback_config)),
+        created_at TEXT NOT NULL,
+        updated_at TEXT NOT NULL
+      ) STRICT;
+      -- media_id has no ON DELETE: a used media file cannot be deleted.
+      CREATE TABLE signage_playlist_items (
+        playlist_id INTEGER NOT NULL REFERENCES signage_playlists(id) ON DELETE CASCADE,
+        position INTEGER NOT NULL,
+        media_id INTEGER NOT NULL REFERENCES signage_media(id),
+        item_order INTEGER NOT NULL,
+        layout TEXT NOT NULL CHECK (json_valid(layout)),
+        timing TEXT NOT NULL CHECK (json_valid(timing)),
+        effects TEXT NOT NULL CHECK (json_valid(effects)),
+        n_time_play INTEGER NOT NULL,
+        PRIMARY KEY (playlist_id, position)
+      ) STRICT;
+      CREATE INDEX signage_playlist_items_media ON signage_playlist_items (media_id);
+      CREATE TABLE signage_devices (
+        sn_number TEXT PRIMARY KEY,
+        info TEXT NOT NULL CHECK (json_valid(info)),
+        owner_user_id INTEGER REFERENCES users(id) ON DELETE SET NULL,
+        registered_at TEXT NOT NULL,
+        updated_at TEXT NOT NULL,
+        last_seen_at TEXT,
+        current_playlist_id INTEGER REFERENCES signage_playlists(id) ON DELETE SET NULL,
+        ready_playlists TEXT NOT NULL DEFAULT '[]' CHECK (json_valid(ready_playlists)),
+        ready_playlists_at TEXT
+      ) STRICT;
+      CREATE TABLE signage_screens (
+        id INTEGER PRIMARY KEY AUTOINCREMENT,
+        sn_number TEXT NOT NULL REFERENCES signage_devices(sn_number) ON DELETE CASCADE,
+        position TEXT NOT NULL CHECK (position IN ('front', 'back', 'right', 'left')),
+        screen_name TEXT NOT NULL,
+        resolution TEXT NOT NULL,
+        current_playlist_id INTEGER REFERENCES signage_playlists(id) ON DELETE SET NULL,
+        updated_at TEXT NOT NULL,
+        UNIQUE (sn_number, position)
+      ) STRICT;
+      CREATE TABLE signage_screen_playlists (
+        screen_id INTEGER NOT NULL REFERENCES signage_screens(id) ON DELETE CASCADE,
+        position INTEGER NOT NULL,
+        playlist_id INTEGER NOT NULL REFERENCES signage_playlists(id) ON DELETE CASCADE,
+        PRIMARY KEY (screen_id, position)
+      ) STRICT;
+      CREATE INDEX signage_screen_playlists_playlist ON signage_screen_playlists (playlist_id);
+      -- No foreign key on playlist_id: a device may report a playlist that was deleted since.
+      CREATE TABLE signage_reports (
+        sn_number TEXT NOT NULL REFERENCES signage_devices(sn_number) ON DELETE CASCADE,
+        playlist_id INTEGER NOT NULL,
+        status TEXT NOT NULL CHECK (status IN ('ready', 'downloading', 'partial', 'failed')),
+        total_items INTEGER,
+        downloaded_items INTEGER,
+        missing_files TEXT NOT NULL CHECK (json_valid(missing_files)),
+        error TEXT,
+        reported_at TEXT NOT NULL,
+        PRIMARY KEY (sn_number, playlist_id)
+      ) STRICT;
+      CREATE TABLE signage_commands (
+        seq INTEGER PRIMARY KEY AUTOINCREMENT,
+        id TEXT NOT NULL UNIQUE,
+        sn_number TEXT NOT NULL REFERENCES signage_devices(sn_number) ON DELETE CASCADE,
+        command TEXT NOT NULL CHECK (json_valid(command)),
+        state TEXT NOT NULL CHECK (state IN ('queued', 'sent', 'acked', 'failed', 'expired')),
+        created_at TEXT NOT NULL,
+        expires_at TEXT NOT NULL,
+        sent_at TEXT,
+        acked_at TEXT,
+        error TEXT
+      ) STRICT;
+      CREATE INDEX signage_commands_device_state ON signage_commands (sn_number, state, seq);
+      CREATE INDEX signage_commands_state_expires ON signage_commands (state, expires_at);
+      CREATE TABLE signage_screenshots (
+        id INTEGER PRIMARY KEY AUTOINCREMENT,
+        sn_number TEXT NOT NULL REFERENCES signage_devices(sn_number) ON DELETE CASCADE,
+        media_id INTEGER NOT NULL,
+        path TEXT NOT NULL,
+        file_size INTEGER NOT NULL,
+        created_at TEXT NOT NULL
+      ) STRICT;
+      CREATE INDEX signage_screenshots_device ON signage_screenshots (sn_number, id);
+    `,
+  },
+];

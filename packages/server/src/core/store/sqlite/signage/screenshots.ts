@@ -1,0 +1,46 @@
+/** SQLite screenshots repository: one row per stored JPEG; the file lives under the data dir. */
+import {
+  type SignageScreenshotRecord,
+  type SignageScreenshotsRepository,
+} from '../../signage-types';
+import { type Row, type Statements, num, settle, text } from '../statements';
+
+const COLUMNS = 'id, sn_number, media_id, path, file_size, created_at';
+
+function toScreenshot(row: Row): SignageScreenshotRecord {
+  return {
+    id: num(row, 'id'),
+    snNumber: text(row, 'sn_number'),
+    mediaId: num(row, 'media_id'),
+    path: text(row, 'path'),
+    fileSize: num(row, 'file_size'),
+    createdAt: text(row, 'created_at'),
+  };
+}
+
+export function sqliteSignageScreenshots(sql: Statements): SignageScreenshotsRepository {
+  return {
+    create: (shot) =>
+      settle(() => {
+        const row = sql(
+          `INSERT INTO signage_screenshots (sn_number, media_id, path, file_size, created_at)
+           VALUES (?, ?, ?, ?, ?) RETURNING ${COLUMNS}`,
+        ).get(shot.snNumber, shot.mediaId, shot.path, shot.fileSize, shot.createdAt);
+        if (row === undefined) throw new Error('INSERT ... RETURNING returned no row');
+        return toScreenshot(row);
+      }),
+    find: (id) =>
+      settle(() => {
+        const row = sql(`SELECT ${COLUMNS} FROM signage_screenshots WHERE id = ?`).get(id);
+        return row === undefined ? undefined : toScreenshot(row);
+      }),
+    listForDevice: (sn, limit) =>
+      settle(() =>
+        sql(
+          `SELECT ${COLUMNS} FROM signage_screenshots WHERE sn_number = ? ORDER BY id DESC LIMIT ?`,
+        )
+          .all(sn, limit)
+          .map(toScreenshot),
+      ),
+  };
+}

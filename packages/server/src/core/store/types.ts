@@ -1,0 +1,128 @@
+import type { SignageRepositories } from './signage-types';
+
+/**
+ * The store interface every backend implements. The embedded default is SQLite through
+ * `node:sqlite` (store/sqlite.ts); every method is async so a PostgreSQL store can implement the
+ * same interface for a fleet that outgrows one machine. One repository per concept.
+ */
+
+export type Role = 'admin' | 'user';
+
+export interface UserRecord {
+  readonly id: number;
+  readonly username: string;
+  /** `scrypt$N$r$p$salt$hash` (see auth/passwords.ts). */
+  readonly passwordHash: string;
+  readonly role: Role;
+  /** ISO 8601. */
+  readonly createdAt: string;
+}
+
+export interface UsersRepository {
+  count(): Promise<number>;
+  /** Throws MarqueeError('CONFLICT') when the user name is taken (compared case-insensitively). */
+  create(user: { username: string; passwordHash: string; role: Role }): Promise<UserRecord>;
+  findById(id: number): Promise<UserRecord | undefined>;
+  findByUsername(username: string): Promise<UserRecord | undefined>;
+  list(): Promise<UserRecord[]>;
+  setPassword(id: number, passwordHash: string): Promise<void>;
+}
+
+/** A scoped, revocable, read-only token for a display (panel, tablet, mirror). */
+export interface DisplayTokenRecord {
+  readonly id: string;
+  readonly name: string;
+  /** SHA-256 of the secret, hex; the secret itself is shown once and never stored. */
+  readonly tokenHash: string;
+  /** Surfaces/topics the token may read, e.g. `now-playing`. */
+  readonly scopes: readonly string[];
+  readonly createdBy: number;
+  readonly createdAt: string;
+  readonly revokedAt: string | null;
+  readonly lastUsedAt: string | null;
+}
+
+export interface DisplayTokensRepository {
+  create(token: Omit<DisplayTokenRecord, 'revokedAt' | 'lastUsedAt'>): Promise<DisplayTokenRecord>;
+  list(): Promise<DisplayTokenRecord[]>;
+  findById(id: string): Promise<DisplayTokenRecord | undefined>;
+  findByHash(tokenHash: string): Promise<DisplayTokenRecord | undefined>;
+  /**
+   * Returns false when no such token exists. Revoking twice keeps the first `revokedAt` and
+   * still returns true.
+   */
+  revoke(id: string, at: string): Promise<boolean>;
+  touch(id: string, at: string): Promise<void>;
+}
+
+/** A finished playback session (seed 000 "historical playback stats"). */
+export interface SessionHistoryRecord {
+  readonly id: number;
+  readonly sessionId: string;
+  readonly userId: number;
+  readonly username: string;
+  readonly title: string;
+  readonly mediaType: string;
+  readonly path: string | null;
+  readonly startedAt: string;
+  readonly endedAt: string;
+  readonly watchedSeconds: number;
+  readonly endReason: 'stopped' | 'expired' | 'finished';
+}
+
+export interface SessionHistoryRepository {
+  add(record: Omit<SessionHistoryRecord, 'id'>): Promise<SessionHistoryRecord>;
+  /** Newest first. */
+  list(filter: {
+    userId?: number;
+    limit: number;
+    before?: string;
+  }): Promise<SessionHistoryRecord[]>;
+}
+
+/** Small key/value settings (generated secrets, schema version). */
+export interface SettingsRepository {
+  get(key: string): Promise<string | undefined>;
+  set(key: string, value: string): Promise<void>;
+  /**
+   * Stores `value` only when `key` has none yet and returns whichever value is stored. Two server
+   * instances generating a secret at the same first start thus agree on one (get-then-set races).
+   */
+  setIfAbsent(key: string, value: string): Promise<string>;
+}
+
+/**
+ * A browser sign-in (seed 004's session cookie). Only the SHA-256 of the 256-bit cookie secret is
+ * stored, so a copy of the database does not hand out live sessions. Named "auth" sessions to keep
+ * them apart from playback sessions (seed 000).
+ */
+export interface AuthSessionRecord {
+  readonly id: number;
+  readonly userId: number;
+  /** SHA-256 of the cookie secret, hex. */
+  readonly tokenHash: string;
+  readonly createdAt: string;
+  readonly expiresAt: string;
+}
+
+export interface AuthSessionsRepository {
+  create(session: Omit<AuthSessionRecord, 'id'>): Promise<AuthSessionRecord>;
+  findByHash(tokenHash: string): Promise<AuthSessionRecord | undefined>;
+  /** Returns false when no such session exists. */
+  deleteByHash(tokenHash: string): Promise<boolean>;
+  /** Removes every session with `expiresAt <= at`; returns how many went. */
+  deleteExpired(at: string): Promise<number>;
+}
+
+export interface Store {
+  readonly kind: 'sqlite' | 'postgres';
+  readonly settings: SettingsRepository;
+  readonly users: UsersRepository;
+  readonly displayTokens: DisplayTokensRepository;
+  readonly sessionHistory: SessionHistoryRepository;
+  readonly authSessions: AuthSessionsRepository;
+  /** Seed 002's devices, media, playlists, screens, reports, commands and screenshots. */
+  readonly signage: SignageRepositories;
+  /** Flushes and closes; later calls are no-ops. */
+  close(): Promise<void>;
+}

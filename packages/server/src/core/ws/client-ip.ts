@@ -1,0 +1,37 @@
+/**
+ * The client address of an upgrade request, computed exactly as Fastify computes `request.ip`
+ * for the same `trustProxy` setting, so a per-IP limit on sockets counts the same clients as
+ * anything keyed on `request.ip` over HTTP. Mirrors `getTrustProxyFn` in fastify/lib/request.js
+ * and uses the same `@fastify/proxy-addr` package.
+ */
+import type { IncomingMessage } from 'node:http';
+import proxyAddr from '@fastify/proxy-addr';
+import type { Config } from '../config';
+
+/** Whether the hop at index `hop` (0 = the socket peer) with address `addr` is a trusted proxy. */
+export type TrustFn = (addr: string, hop: number) => boolean;
+
+/**
+ * Compiles `config.trustProxy` the way Fastify does. `undefined` means "trust nothing": the
+ * socket peer is the client and X-Forwarded-For is ignored.
+ *
+ * - `false` / `''`: trust nothing.
+ * - `true`: trust every hop; the client is the left-most X-Forwarded-For entry.
+ * - a hop count: Fastify 5 fails closed here (a count cannot validate the immediate peer, so a
+ *   direct client could spoof the header); the peer address wins, as it does in Fastify.
+ * - a string: comma-separated addresses, CIDRs or `loopback` / `linklocal` / `uniquelocal`.
+ */
+export function compileTrust(trustProxy: Config['trustProxy']): TrustFn | undefined {
+  if (trustProxy === false || trustProxy === '') return undefined;
+  if (trustProxy === true) return () => true;
+  if (typeof trustProxy === 'number') return () => false;
+  return proxyAddr.compile(trustProxy.split(',').map((entry) => entry.trim()));
+}
+
+/** The client address of `req` under `trust` (see {@link compileTrust}). */
+export function clientIp(req: IncomingMessage, trust: TrustFn | undefined): string {
+  const peer = req.socket.remoteAddress ?? '';
+  if (trust === undefined) return peer;
+  const chain = proxyAddr.all(req, trust);
+  return chain[chain.length - 1] ?? peer;
+}

@@ -1,0 +1,284 @@
+/**
+ * The one WebSocket entry point: a single `ws` server in `noServer` mode behind the HTTP
+ * server's `upgrade` event, so every channel (now-playing, signage devices, monitoring ...) gets
+ * the same routing, auth, per-IP limit, heartbeat and shutdown. Everything that can be refused
+ * is refused before the handshake, with an HTTP status, because that costs no socket state.
+ */
+import type { IncomingMessage, Server } from 'node:http';
+import type { Duplex } from 'node:stream';
+import { MarqueeError, protocol } from '@marquee/sdk';
+import { WebSocketServer, type WebSocket } from 'ws';
+import type { Config } from '../config';
+import { clientIp, compileTrust } from './client-ip';
+import { Connection } from './connection';
+import { createHeartbeat } from './heartbeat';
+import type { WsLogger } from './logger';
+import { rejectUpgrade } from './reject';
+
+const { CloseCodes } = protocol;
+
+/** A channel: who may open it and what happens to an accepted socket. */
+export interface ChannelHandler<Ctx> {
+  /**
+   * Decides who may connect, before the handshake. Throw a MarqueeError to refuse with its
+   * HTTP status (401, 403 ...); anything else thrown becomes a 500.
+   */
+  authorize(req: IncomingMessage, url: URL): Ctx | Promise<Ctx>;
+  /**
+   * Wires an accepted socket up; register handlers synchronously so no frame is missed. `url` is
+   * the upgrade request's URL (its query selects what some channels send).
+   */
+  onConnection(conn: Connection<Ctx>, ctx: Ctx, url: URL): void | Promise<void>;
+  /** Body of a refusal in this channel's documented error shape. @default { code, message } */
+  renderError?(error: MarqueeError): unknown;
+}
+
+export type WsGatewayConfig = Pick<
+  Config,
+  | 'trustProxy'
+  | 'maxConnectionsPerIp'
+  | 'maxWsPayloadBytes'
+  | 'wsPingIntervalMs'
+  | 'wsMaxQueuedMessages'
+>;
+
+export interface WsGatewayOptions {
+  readonly server: Server;
+  readonly config: WsGatewayConfig;
+  readonly logger: WsLogger;
+  /** Sends per socket handed to ws before queueing starts (see Connection). @default 8 */
+  readonly maxInFlightPerConnection?: number;
+  /** How long `closeAll` waits for closing handshakes before terminating. @default 5000 */
+  readonly closeTimeoutMs?: number;
+}
+
+export interface WsGatewayStats {
+  /** Open sockets, including those in their closing handshake. */
+  readonly connections: number;
+  readonly byChannel: Readonly<Record<string, number>>;
+  /** Addresses holding a socket or a handshake in progress. */
+  readonly distinctIps: number;
+  readonly accepted: number;
+  /** Refused upgrades by HTTP status since start. */
+  readonly rejected: Readonly<Record<number, number>>;
+  readonly deadPeersTerminated: number;
+  readonly slowConsumersClosed: number;
+}
+
+export interface WsGateway {
+  /** Routes upgrades whose pathname is exactly `path` to `handler`. */
+  channel<Ctx>(path: string, handler: ChannelHandler<Ctx>): void;
+  /**
+   * Graceful shutdown: refuses new upgrades with 503, closes every socket with `code` and
+   * resolves once all are closed, terminating those still open after `closeTimeoutMs`.
+   */
+  closeAll(code?: number, reason?: string): Promise<void>;
+  /** Closes the sockets matching `predicate` (e.g. a revoked token's); returns how many. */
+  closeWhere(predicate: (conn: Connection) => boolean, code: number, reason?: string): number;
+  connectionCount(): number;
+  stats(): WsGatewayStats;
+}
+
+/**
+ * Attaches to `server`'s `upgrade` event. Over the per-IP limit the upgrade is refused with
+ * HTTP 429 + Retry-After rather than accepted and closed with TRY_AGAIN_LATER: it is cheaper
+ * and handshakes in progress count toward the limit, so a flood of slow authorizations cannot
+ * get around it.
+ */
+export function createWsGateway(options: WsGatewayOptions): WsGateway {
+  const { server, config, logger } = options;
+  const wss = new WebSocketServer({
+    noServer: true,
+    maxPayload: config.maxWsPayloadBytes,
+    clientTracking: false,
+  });
+  const trust = compileTrust(config.trustProxy);
+  const channels = new Map<string, ChannelHandler<unknown>>();
+  const connections = new Set<Connection>();
+  const perIp = new Map<string, number>();
+  const rejected: Record<number, number> = {};
+  let accepted = 0;
+  let deadPeers = 0;
+  let slowConsumers = 0;
+  let sequence = 0;
+  let closing = false;
+
+  const heartbeat = createHeartbeat({
+    intervalMs: config.wsPingIntervalMs,
+    onDead: () => {
+      deadPeers += 1;
+    },
+  });
+
+  const refuse = (socket: Duplex, error: MarqueeError, channel?: ChannelHandler<unknown>): void => {
+    const status = error.status >= 400 && error.status <= 599 ? error.status : 500;
+    rejected[status] = (rejected[status] ?? 0) + 1;
+    const body = channel?.renderError?.(error) ?? { code: error.code, message: error.message };
+    rejectUpgrade(socket, status, body, status === 429 ? { 'Retry-After': '5' } : {});
+  };
+
+  const accept = (
+    socket: WebSocket,
+    ip: string,
+    url: URL,
+    channel: ChannelHandler<unknown>,
+    ctx: unknown,
+  ): void => {
+    sequence += 1;
+    accepted += 1;
+    const conn = new Connection({
+      id: `ws-${sequence}`,
+      ip,
+      channel: url.pathname,
+      ctx,
+      socket,
+      maxQueuedMessages: config.wsMaxQueuedMessages,
+      maxInFlight: options.maxInFlightPerConnection ?? 8,
+      logger,
+    });
+    connections.add(conn);
+    heartbeat.add(socket);
+    conn.onClose(() => {
+      connections.delete(conn);
+      heartbeat.remove(socket);
+      if (conn.requestedClose?.code === CloseCodes.SLOW_CONSUMER) slowConsumers += 1;
+    });
+    try {
+      const result = channel.onConnection(conn, ctx, url);
+      if (result instanceof Promise) result.catch((error: unknown) => failed(conn, error));
+    } catch (error) {
+      failed(conn, error);
+    }
+  };
+
+  const failed = (conn: Connection, error: unknown): void => {
+    logger.error({ err: error, connection: conn.id, channel: conn.channel }, 'onConnection failed');
+    conn.close(CloseCodes.INTERNAL_ERROR, 'internal error');
+  };
+
+  const upgrade = async (
+    req: IncomingMessage,
+    socket: Duplex,
+    head: Buffer,
+    url: URL,
+    ip: string,
+    channel: ChannelHandler<unknown>,
+  ): Promise<void> => {
+    let ctx: unknown;
+    try {
+      ctx = await channel.authorize(req, url);
+    } catch (error) {
+      if (!(error instanceof MarqueeError)) {
+        logger.error({ err: error, path: url.pathname }, 'websocket authorize failed');
+      }
+      const refusal =
+        error instanceof MarqueeError ? error : new MarqueeError('INTERNAL', 'Internal error');
+      refuse(socket, refusal, channel);
+      return;
+    }
+    if (closing) return refuse(socket, shuttingDown(), channel);
+    if (socket.destroyed) return;
+    wss.handleUpgrade(req, socket, head, (ws) => {
+      socket.off('error', destroyOnError);
+      accept(ws, ip, url, channel, ctx);
+    });
+  };
+
+  const onUpgrade = (req: IncomingMessage, socket: Duplex, head: Buffer): void => {
+    socket.on('error', destroyOnError);
+    if (closing) return refuse(socket, shuttingDown());
+    let url: URL;
+    try {
+      url = new URL(req.url ?? '/', 'http://localhost');
+    } catch {
+      return refuse(socket, new MarqueeError('BAD_REQUEST', 'Malformed request URL'));
+    }
+    const channel = channels.get(url.pathname);
+    if (channel === undefined) {
+      return refuse(
+        socket,
+        new MarqueeError('NOT_FOUND', `No WebSocket channel at ${url.pathname}`),
+      );
+    }
+    const ip = clientIp(req, trust);
+    const held = perIp.get(ip) ?? 0;
+    if (config.maxConnectionsPerIp > 0 && held >= config.maxConnectionsPerIp) {
+      logger.warn({ ip, held }, 'websocket refused: too many connections from this address');
+      const error = new MarqueeError('RATE_LIMITED', 'Too many connections from this address');
+      return refuse(socket, error, channel);
+    }
+    // The slot is held from here until the raw socket closes, whichever way it ends.
+    perIp.set(ip, held + 1);
+    socket.once('close', () => {
+      const left = (perIp.get(ip) ?? 1) - 1;
+      if (left > 0) perIp.set(ip, left);
+      else perIp.delete(ip);
+    });
+    void upgrade(req, socket, head, url, ip, channel);
+  };
+
+  server.on('upgrade', onUpgrade);
+
+  return {
+    channel(path, handler) {
+      if (channels.has(path)) throw new Error(`WebSocket channel ${path} is already registered`);
+      channels.set(path, handler);
+    },
+
+    async closeAll(code = CloseCodes.GOING_AWAY, reason = 'server shutting down') {
+      closing = true;
+      const open = [...connections];
+      for (const conn of open) conn.close(code, reason);
+      const allClosed = Promise.all(open.map((conn) => conn.closed));
+      let timer: ReturnType<typeof setTimeout> | undefined;
+      const timedOut = await Promise.race([
+        allClosed.then(() => false),
+        new Promise<boolean>((resolve) => {
+          timer = setTimeout(() => resolve(true), options.closeTimeoutMs ?? 5000);
+        }),
+      ]);
+      clearTimeout(timer);
+      if (timedOut) {
+        for (const conn of open) conn.terminate();
+        await allClosed;
+      }
+      heartbeat.stop();
+      wss.close();
+    },
+
+    closeWhere(predicate, code, reason = '') {
+      let count = 0;
+      for (const conn of connections) {
+        if (conn.isClosed || !predicate(conn)) continue;
+        conn.close(code, reason);
+        count += 1;
+      }
+      return count;
+    },
+
+    connectionCount: () => connections.size,
+
+    stats() {
+      const byChannel: Record<string, number> = {};
+      for (const conn of connections) byChannel[conn.channel] = (byChannel[conn.channel] ?? 0) + 1;
+      return {
+        connections: connections.size,
+        byChannel,
+        distinctIps: perIp.size,
+        accepted,
+        rejected: { ...rejected },
+        deadPeersTerminated: deadPeers,
+        slowConsumersClosed: slowConsumers,
+      };
+    },
+  };
+}
+
+/** Until ws owns a socket, a reset from the peer must not become an uncaught 'error'. */
+function destroyOnError(this: Duplex): void {
+  this.destroy();
+}
+
+function shuttingDown(): MarqueeError {
+  return new MarqueeError('SERVICE_UNAVAILABLE', 'The server is shutting down');
+}

@@ -1,0 +1,13 @@
+/** The WebSocket layer every surface shares: gateway (upgrade, auth, limits), connection, hub. */
+export { clientIp, compileTrust, type TrustFn } from './client-ip';
+export { Connection, type CloseInfo, type ConnectionOptions } from './connection';
+export {
+  createWsGateway,
+  type ChannelHandler,
+  type WsGateway,
+  type WsGatewayConfig,
+  type WsGatewayOptions,
+  type WsGatewayStats,
+} from './gateway';
+export { createHub, type Hub, type HubOptions, type HubSubscriber } from './hub';
+export type { WsLogger } from './logger';

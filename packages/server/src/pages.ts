@@ -1,0 +1,68 @@
+/**
+ * Serves the kiosk dashboard: `/` and `/dashboard_test.html` (seed 000's name) plus its assets,
+ * and the GPU host page at `/gpu`.
+ * The page's script is the SDK's browser client bundled by the package build into
+ * public/dashboard.js; HTML and CSS ship as written in web/.
+ */
+import { readFile } from 'node:fs/promises';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import type { FastifyInstance, FastifyReply } from 'fastify';
+
+/** The package root, found from this file whether it runs from src/ or from dist/. */
+function packageRoot(): string {
+  const here = dirname(fileURLToPath(import.meta.url));
+  return here.endsWith('src') || here.endsWith('dist') ? dirname(here) : here;
+}
+
+interface Asset {
+  readonly file: string;
+  readonly type: string;
+}
+
+export function mountPages(app: FastifyInstance): void {
+  const root = packageRoot();
+  const assets: Record<string, Asset> = {
+    '/': { file: join(root, 'web', 'dashboard.html'), type: 'text/html; charset=utf-8' },
+    '/dashboard_test.html': {
+      file: join(root, 'web', 'dashboard.html'),
+      type: 'text/html; charset=utf-8',
+    },
+    '/assets/dashboard.css': {
+      file: join(root, 'web', 'dashboard.css'),
+      type: 'text/css; charset=utf-8',
+    },
+    '/assets/dashboard.js': {
+      file: join(root, 'public', 'dashboard.js'),
+      type: 'text/javascript; charset=utf-8',
+    },
+    // The GPU host page (seed 004): VRAM per GPU, loaded models, downloads.
+    '/gpu': { file: join(root, 'web', 'gpu.html'), type: 'text/html; charset=utf-8' },
+    '/assets/gpu.css': { file: join(root, 'web', 'gpu.css'), type: 'text/css; charset=utf-8' },
+    '/assets/gpu.js': {
+      file: join(root, 'public', 'gpu.js'),
+      type: 'text/javascript; charset=utf-8',
+    },
+  };
+  const cache = new Map<string, Buffer>();
+  const send = async (reply: FastifyReply, asset: Asset): Promise<FastifyReply> => {
+    let body = cache.get(asset.file);
+    if (!body) {
+      try {
+        body = await readFile(asset.file);
+      } catch {
+        return reply
+          .code(503)
+          .type('text/plain; charset=utf-8')
+          .send(`Dashboard asset missing: ${asset.file}. Run "npm run build" first.`);
+      }
+      cache.set(asset.file, body);
+    }
+    return reply.type(asset.type).header('cache-control', 'no-cache').send(body);
+  };
+  for (const [url, asset] of Object.entries(assets)) {
+    app.get(url, (_request, reply) => send(reply, asset));
+  }
+  // Browsers ask for it on every kiosk page load; an empty answer keeps the logs quiet.
+  app.get('/favicon.ico', (_request, reply) => reply.code(204).send());
+}

@@ -1,0 +1,119 @@
+/**
+ * Playback control (issue 3): `POST /api/dashboard/session/{session_id}/control` relays pause,
+ * resume or stop to the web player that plays the session (see `players.ts` for how it is
+ * chosen) and answers once that player acknowledges:
+ *
+ * - 404 unknown session, 403 neither its owner nor an admin (display tokens never reach here);
+ * - 409 PLAYER_NOT_CONNECTED: nobody to send it to, so it was not sent and a retry is safe;
+ * - 502 PLAYER_ERROR (the player's own error) or PLAYER_DISCONNECTED, 504 UPSTREAM_TIMEOUT
+ *   after `timeout_ms`: it was sent, and whether it took effect is for the next snapshot to say.
+ *
+ * The player is the truth about pause and resume: it posts the new state as a session update,
+ * which broadcasts it. A stop is also applied here once acknowledged, exactly like the stop
+ * route (the session is removed and recorded in history), so panels see it go at once.
+ */
+import { MarqueeError, protocol } from '@marquee/sdk';
+import type { FastifyInstance } from 'fastify';
+import type { AuthService, UserIdentity } from '../../core/auth';
+import { mountRoutes, type Authenticator } from '../../core/routes';
+import type { WsGateway } from '../../core/ws';
+import { PendingCommands, playbackError, type CommandTimers } from './commands';
+import { mountPlayerChannel } from './player-channel';
+import { PlayerRegistry } from './players';
+import type { NowPlayingService } from './service';
+
+const { playback, nowPlaying } = protocol;
+
+type ControlRequest = protocol.playback.ControlRequest;
+
+export interface PlaybackControlOptions {
+  readonly app: FastifyInstance;
+  readonly service: NowPlayingService;
+  readonly gateway: WsGateway;
+  readonly auth: Pick<AuthService, 'authenticate'>;
+  readonly authenticate: Authenticator;
+  /** Unix ms, for `issued_at`. */
+  readonly now: () => number;
+  readonly validateResponses: boolean;
+  /** Timeout timers. @default globalThis.setTimeout / clearTimeout */
+  readonly timers?: CommandTimers;
+}
+
+/** Mounts the control route and the player channel; returns the shutdown function. */
+export function mountPlaybackControl(options: PlaybackControlOptions): () => void {
+  const { app, service, now } = options;
+  const players = new PlayerRegistry();
+  const commands = new PendingCommands(options.timers ? { timers: options.timers } : {});
+
+  mountPlayerChannel({
+    gateway: options.gateway,
+    auth: options.auth,
+    players,
+    commands,
+    tracker: service.tracker,
+    logger: app.log,
+  });
+
+  const control = async (
+    identity: UserIdentity,
+    sessionId: string,
+    body: Required<ControlRequest>,
+  ): Promise<protocol.playback.ControlResponse> => {
+    const tracked = service.tracker.get(sessionId);
+    if (!tracked) throw new MarqueeError('NOT_FOUND', `Session ${sessionId} not found`);
+    if (tracked.session.user_id !== identity.userId && identity.role !== 'admin') {
+      throw new MarqueeError('FORBIDDEN', 'Only the session owner or an admin can control it');
+    }
+    const route = players.route(tracked.session);
+    if (!route.ok) {
+      throw playbackError(
+        'PLAYER_NOT_CONNECTED',
+        route.reason === 'none'
+          ? 'No player is connected for this session'
+          : 'Several players of this user are connected and none has claimed this session',
+      );
+    }
+    const { commandId, done } = commands.issue(route.player.id, body.timeout_ms);
+    const sent = route.player.send({
+      type: 'control',
+      command_id: commandId,
+      session_id: sessionId,
+      action: body.action,
+      issued_at: now() / 1000,
+      timeout_ms: body.timeout_ms,
+    });
+    if (!sent) {
+      commands.fail(
+        commandId,
+        playbackError('PLAYER_NOT_CONNECTED', 'The player is disconnecting'),
+      );
+    }
+    await done;
+    // The player may have ended the session itself meanwhile; stopping it again is not an error.
+    if (body.action === 'stop' && service.tracker.get(sessionId)) service.stop(identity, sessionId);
+    return {
+      status: 'ok',
+      command_id: commandId,
+      session_id: sessionId,
+      action: body.action,
+      acknowledged: true,
+    };
+  };
+
+  mountRoutes(app, playback.playbackRoutes, {
+    surface: nowPlaying.nowPlayingSurface,
+    authenticate: options.authenticate,
+    validateResponses: options.validateResponses,
+    handlers: {
+      'nowPlaying.sessionControl': ({ params, body, identity }) => {
+        if (identity?.kind !== 'user') {
+          throw new MarqueeError('FORBIDDEN', 'A user account is required');
+        }
+        return control(identity, params.session_id, body);
+      },
+    },
+  });
+
+  return () =>
+    commands.failAll(new MarqueeError('SERVICE_UNAVAILABLE', 'The server is shutting down'));
+}

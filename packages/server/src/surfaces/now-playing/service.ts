@@ -1,0 +1,127 @@
+/**
+ * The Now Playing surface's service: owns the session tracker, composes `{sessions, system,
+ * timestamp}` snapshots from it and the shared system sampler, and broadcasts them to the hub
+ * every interval and immediately when a session changes. One snapshot is built per broadcast and
+ * serialised once per profile (full, compact, each field list; see profiles.ts), whatever the
+ * number of subscribers.
+ */
+import type { protocol } from '@marquee/sdk';
+import type { Identity } from '../../core/auth/types';
+import type { SessionHistoryRepository } from '../../core/store/types';
+import { SessionTracker, type EndReason, type TrackedSession } from './sessions';
+
+type Snapshot = protocol.nowPlaying.Snapshot;
+type SystemStats = protocol.nowPlaying.SystemStats;
+
+/** The hub topic every Now Playing subscriber listens on. */
+export const NOW_PLAYING_TOPIC = 'now-playing';
+
+export type SystemSample = Omit<SystemStats, 'active_users'>;
+
+export interface NowPlayingDeps {
+  /** Broadcasts a snapshot to every subscriber (latest wins for slow ones). */
+  readonly broadcast: (snapshot: Snapshot) => void;
+  readonly history: SessionHistoryRepository;
+  /** Unix ms. */
+  readonly now: () => number;
+  readonly ttlSeconds: number;
+  readonly logger?: { error(obj: unknown, msg: string): void };
+}
+
+export class NowPlayingService {
+  readonly tracker: SessionTracker;
+  readonly #deps: NowPlayingDeps;
+  readonly #listeners = new Set<(snapshot: Snapshot) => void>();
+  /** Newest sample from the shared sampler; undefined while nobody subscribes. */
+  #system: SystemSample | undefined;
+
+  constructor(deps: NowPlayingDeps) {
+    this.#deps = deps;
+    this.tracker = new SessionTracker({
+      ttlSeconds: deps.ttlSeconds,
+      now: deps.now,
+      onEnded: (ended, reason, atMs) => this.#recordHistory(ended, reason, atMs),
+    });
+  }
+
+  snapshot(system: SystemSample): Snapshot {
+    return {
+      sessions: this.tracker.list().map((t) => t.session),
+      system: { ...system, active_users: this.tracker.activeUsers() },
+      timestamp: Math.floor(this.#deps.now() / 1000),
+    };
+  }
+
+  /**
+   * A new system sample: the sampler's interval is the broadcast interval (seed 000: every 2 s).
+   * The sampler runs only while the topic has subscribers.
+   */
+  onSample(system: SystemSample): void {
+    this.#system = system;
+    this.broadcast();
+  }
+
+  /** Subscribers are gone; later changes have nobody to reach until the next sample. */
+  pause(): void {
+    this.#system = undefined;
+  }
+
+  /** Broadcasts the current snapshot (sample tick or session change). */
+  broadcast(): void {
+    if (!this.#system) return;
+    const snapshot = this.snapshot(this.#system);
+    this.#deps.broadcast(snapshot);
+    for (const listener of this.#listeners) listener(snapshot);
+  }
+
+  /**
+   * Also hands every broadcast snapshot to `listener` (the other profiles' topics); returns its
+   * removal. `deps.broadcast` publishes the full snapshot; listeners derive from the same one.
+   */
+  onBroadcast(listener: (snapshot: Snapshot) => void): () => void {
+    this.#listeners.add(listener);
+    return () => {
+      this.#listeners.delete(listener);
+    };
+  }
+
+  update(
+    identity: Identity & { kind: 'user' },
+    body: protocol.nowPlaying.SessionUpdate,
+  ): TrackedSession {
+    const tracked = this.tracker.update(identity, body);
+    this.broadcast();
+    return tracked;
+  }
+
+  stop(identity: Identity & { kind: 'user' }, sessionId: string): TrackedSession {
+    const tracked = this.tracker.stop(identity, sessionId);
+    this.broadcast();
+    return tracked;
+  }
+
+  /** Expires stale sessions; broadcasts only when something went away. */
+  sweep(): void {
+    if (this.tracker.sweep() > 0) this.broadcast();
+  }
+
+  #recordHistory(ended: TrackedSession, reason: EndReason, atMs: number): void {
+    const s = ended.session;
+    this.#deps.history
+      .add({
+        sessionId: s.session_id,
+        userId: s.user_id,
+        username: s.username,
+        title: s.title,
+        mediaType: s.media_type,
+        path: ended.path,
+        startedAt: new Date(ended.startedAtMs).toISOString(),
+        endedAt: new Date(atMs).toISOString(),
+        watchedSeconds: Math.round(ended.watchedSeconds),
+        endReason: reason,
+      })
+      .catch((error: unknown) =>
+        this.#deps.logger?.error({ err: error }, 'could not store session history'),
+      );
+  }
+}

@@ -1,0 +1,143 @@
+/**
+ * Active playback sessions (seed 000): created and refreshed by the web player's updates, removed
+ * when stopped through the API or after `ttlSeconds` without an update. Time is injected so the
+ * 30 s expiry is tested without waiting. Every removal is reported so it can be stored as history.
+ */
+import { MarqueeError, type protocol } from '@marquee/sdk';
+import type { Identity } from '../../core/auth/types';
+
+type Session = protocol.nowPlaying.Session;
+type SessionUpdate = protocol.nowPlaying.SessionUpdate;
+
+export interface TrackedSession {
+  readonly session: Session;
+  /** Unix ms at which `session.current_time` was true. */
+  readonly positionAtMs: number;
+  readonly startedAtMs: number;
+  /** Seconds of media actually played (sum of forward position moves while playing). */
+  readonly watchedSeconds: number;
+  readonly path: string | null;
+}
+
+export type EndReason = 'stopped' | 'expired';
+
+export interface SessionTrackerOptions {
+  /** A session with no update for this long is removed. @default 30 */
+  ttlSeconds: number;
+  /** Unix ms. */
+  now: () => number;
+  /** Called once for each session that ends, after it has been removed. */
+  onEnded?: (ended: TrackedSession, reason: EndReason, atMs: number) => void;
+}
+
+export class SessionTracker {
+  readonly #sessions = new Map<string, TrackedSession>();
+  readonly #options: SessionTrackerOptions;
+
+  constructor(options: SessionTrackerOptions) {
+    this.#options = options;
+  }
+
+  /** Creates or refreshes a session; another user's session is refused unless the caller is admin. */
+  update(identity: Identity & { kind: 'user' }, body: SessionUpdate): TrackedSession {
+    const now = this.#options.now();
+    const previous = this.#sessions.get(body.session_id);
+    if (previous && previous.session.user_id !== identity.userId && identity.role !== 'admin') {
+      throw new MarqueeError('FORBIDDEN', 'This session belongs to another user');
+    }
+    const played =
+      previous && previous.session.state === 'playing'
+        ? Math.max(
+            0,
+            Math.min(
+              body.current_time - previous.session.current_time,
+              (now - previous.positionAtMs) / 1000 + 1,
+            ),
+          )
+        : 0;
+    const duration = body.duration;
+    const session: Session = {
+      session_id: body.session_id,
+      user_id: previous?.session.user_id ?? identity.userId,
+      username: body.username ?? previous?.session.username ?? identity.username,
+      avatar_url: null,
+      media_type: body.media_type ?? previous?.session.media_type ?? 'video',
+      title: body.title,
+      poster_url: body.poster_url ?? previous?.session.poster_url ?? null,
+      poster_thumb: previous?.session.poster_thumb ?? null,
+      progress_percent:
+        duration > 0
+          ? Math.round(Math.min(100, (body.current_time / duration) * 100) * 10) / 10
+          : 0,
+      current_time: body.current_time,
+      duration,
+      state: body.state,
+      bitrate: body.bitrate ?? previous?.session.bitrate ?? null,
+      last_update: Math.floor(now / 1000),
+      position_at_ms: now,
+    };
+    const tracked: TrackedSession = {
+      session,
+      positionAtMs: now,
+      startedAtMs: previous?.startedAtMs ?? now,
+      watchedSeconds: (previous?.watchedSeconds ?? 0) + played,
+      path: body.path ?? previous?.path ?? null,
+    };
+    this.#sessions.set(body.session_id, tracked);
+    return tracked;
+  }
+
+  /** Sets the thumbnail URL once it is known (thumbnails are resolved after the update). */
+  setThumb(sessionId: string, thumb: string | null): void {
+    const tracked = this.#sessions.get(sessionId);
+    if (tracked)
+      this.#sessions.set(sessionId, {
+        ...tracked,
+        session: { ...tracked.session, poster_thumb: thumb },
+      });
+  }
+
+  /** Stops a session: owner or admin, else FORBIDDEN; unknown id NOT_FOUND. */
+  stop(identity: Identity & { kind: 'user' }, sessionId: string): TrackedSession {
+    const tracked = this.#sessions.get(sessionId);
+    if (!tracked) throw new MarqueeError('NOT_FOUND', `Session ${sessionId} not found`);
+    if (tracked.session.user_id !== identity.userId && identity.role !== 'admin') {
+      throw new MarqueeError('FORBIDDEN', 'Only the session owner or an admin can stop it');
+    }
+    this.#end(tracked, 'stopped');
+    return tracked;
+  }
+
+  /** Removes sessions past their TTL; returns how many were removed. */
+  sweep(): number {
+    const now = this.#options.now();
+    const limit = this.#options.ttlSeconds * 1000;
+    let removed = 0;
+    for (const tracked of [...this.#sessions.values()]) {
+      if (now - tracked.positionAtMs >= limit) {
+        this.#end(tracked, 'expired');
+        removed++;
+      }
+    }
+    return removed;
+  }
+
+  /** Sessions in the order they started. */
+  list(): TrackedSession[] {
+    return [...this.#sessions.values()];
+  }
+
+  get(sessionId: string): TrackedSession | undefined {
+    return this.#sessions.get(sessionId);
+  }
+
+  /** Distinct users with an active session (the snapshot's `active_users`). */
+  activeUsers(): number {
+    return new Set([...this.#sessions.values()].map((t) => t.session.user_id)).size;
+  }
+
+  #end(tracked: TrackedSession, reason: EndReason): void {
+    this.#sessions.delete(tracked.session.session_id);
+    this.#options.onEnded?.(tracked, reason, this.#options.now());
+  }
+}

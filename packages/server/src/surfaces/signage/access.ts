@@ -1,0 +1,55 @@
+/**
+ * Device identity: how a user's access token is tied to a device's `sn_number`.
+ *
+ * Seed 002's TVs sign in with a user account, so the token a device carries is a user token. The
+ * binding is made at registration and stored with the device:
+ *
+ * - The first non-admin user to register an `sn_number` claims it: it becomes the device's owner
+ *   (`owner` in the admin API). Registering it again with the same account updates it (200).
+ * - Another non-admin user cannot register, read the playlists of, upload screenshots for or open
+ *   the socket of a device it does not own: 403 FORBIDDEN (HTTP) or a refused upgrade (403).
+ *   The device exists, so 404 would only hide what the admin API shows anyway; 403 tells the
+ *   operator the account is the problem, not the serial number.
+ * - Admins may act as any device, and a device an admin registered stays unclaimed until a user
+ *   registers it. One account may own several devices (a small fleet signing in as one user).
+ * - An unknown `sn_number` is 404 for everybody (the seed's "Device not found").
+ *
+ * Display tokens are read-only and never pass (the routes' `user` policy refuses them).
+ */
+import { MarqueeError } from '@marquee/sdk';
+import type { Identity, UserIdentity } from '../../core/auth';
+import type { SignageDeviceRecord, Store } from '../../core/store';
+
+/** The caller as a user; display tokens (and anonymous callers) are refused. */
+export function requireUser(identity: Identity | undefined): UserIdentity {
+  if (identity === undefined) throw new MarqueeError('UNAUTHORIZED', 'Authentication required');
+  if (identity.kind !== 'user') throw new MarqueeError('FORBIDDEN', 'A user account is required');
+  return identity;
+}
+
+/** Whether `user` may act as `device`. */
+export function mayActAs(user: UserIdentity, device: SignageDeviceRecord): boolean {
+  return user.role === 'admin' || device.ownerUserId === user.userId;
+}
+
+/** Throws FORBIDDEN unless `user` may (re-)register `device`. */
+export function assertMayRegister(user: UserIdentity, device: SignageDeviceRecord): void {
+  // An unclaimed device (registered by an admin only) may be claimed by the next user.
+  if (device.ownerUserId === null || mayActAs(user, device)) return;
+  throw new MarqueeError('FORBIDDEN', `Device ${device.snNumber} is registered to another account`);
+}
+
+/** The device `snNumber` if `identity` may act as it: 404 unknown, 403 someone else's. */
+export async function deviceFor(
+  store: Pick<Store, 'signage'>,
+  identity: Identity | undefined,
+  snNumber: string,
+): Promise<SignageDeviceRecord> {
+  const user = requireUser(identity);
+  const device = await store.signage.devices.find(snNumber);
+  if (device === undefined) throw new MarqueeError('NOT_FOUND', `Device ${snNumber} not found`);
+  if (!mayActAs(user, device)) {
+    throw new MarqueeError('FORBIDDEN', `Device ${snNumber} is registered to another account`);
+  }
+  return device;
+}

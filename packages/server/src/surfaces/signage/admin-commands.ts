@@ -1,0 +1,98 @@
+/**
+ * Fleet admin API, commands: `POST devices/{sn}/commands/` and `POST commands/` (a list of
+ * devices or `"all"`) answer 202 with one `command_id` per device; `GET devices/{sn}/commands/`
+ * and `GET commands/{id}/` show what became of them. Delivery and states: see `commands.ts`.
+ */
+import { MarqueeError, protocol } from '@marquee/sdk';
+import type { FastifyInstance } from 'fastify';
+import { mountRoutes, pickRoutes, Status, type Authenticator } from '../../core/routes';
+import type { Store } from '../../core/store';
+import type { SignageCommands } from './commands';
+import { commandRecord } from './views';
+
+const { signage } = protocol;
+
+export interface AdminCommandsOptions {
+  readonly store: Pick<Store, 'signage'>;
+  readonly commands: SignageCommands;
+  readonly authenticate: Authenticator;
+  readonly validateResponses: boolean;
+}
+
+const routes = pickRoutes(signage.signageAdminRoutes, [
+  'signage.adminDeviceCommand',
+  'signage.adminDeviceCommands',
+  'signage.adminBroadcastCommand',
+  'signage.adminCommandGet',
+]);
+
+/** The action without any client-chosen `command_id`: the server assigns its own. */
+function action(command: protocol.signage.ServerAction): protocol.signage.ServerAction {
+  const { command_id: _ignored, ...rest } = command;
+  return rest;
+}
+
+export function mountAdminCommands(app: FastifyInstance, options: AdminCommandsOptions): void {
+  const { store, commands } = options;
+  const { devices } = store.signage;
+
+  const existing = async (sn: string) => {
+    const device = await devices.find(sn);
+    if (device === undefined) throw new MarqueeError('NOT_FOUND', `Device ${sn} not found`);
+    return device.snNumber;
+  };
+
+  mountRoutes(app, routes, {
+    surface: signage.signageSurface,
+    authenticate: options.authenticate,
+    validateResponses: options.validateResponses,
+    handlers: {
+      'signage.adminDeviceCommand': async ({ params, body }) => {
+        const sn = await existing(params.sn_number);
+        const accepted = await commands.issue([sn], action(body.command), body.ttl_seconds);
+        return new Status(202, { commands: accepted });
+      },
+      'signage.adminBroadcastCommand': async ({ body }) => {
+        let targets: string[];
+        if (body.sn_numbers === 'all') {
+          targets = (await devices.list()).map((d) => d.snNumber);
+        } else {
+          const unique = [...new Set(body.sn_numbers)];
+          const missing: string[] = [];
+          for (const sn of unique) if ((await devices.find(sn)) === undefined) missing.push(sn);
+          if (missing.length > 0) {
+            throw new MarqueeError(
+              'NOT_FOUND',
+              `No device ${missing.join(', ')}; nothing was sent`,
+            );
+          }
+          targets = unique;
+        }
+        const accepted =
+          targets.length === 0
+            ? []
+            : await commands.issue(targets, action(body.command), body.ttl_seconds);
+        return new Status(202, { commands: accepted });
+      },
+      'signage.adminDeviceCommands': async ({ params, query }) => {
+        const sn = await existing(params.sn_number);
+        await commands.expire();
+        const results = (
+          await store.signage.commands.listForDevice(sn, {
+            ...(query.state === undefined ? {} : { state: query.state }),
+            limit: query.limit ?? 100,
+          })
+        ).map(commandRecord);
+        return { count: results.length, results };
+      },
+      'signage.adminCommandGet': async ({ params }) => {
+        await commands.expire();
+        const command = await store.signage.commands.find(params.command_id);
+        if (command === undefined) {
+          throw new MarqueeError('NOT_FOUND', `Command ${params.command_id} not found`);
+        }
+        return commandRecord(command);
+      },
+    },
+  });
+}

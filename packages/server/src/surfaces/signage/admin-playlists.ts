@@ -1,0 +1,128 @@
+/**
+ * Fleet admin API, playlists: create, list, read, replace (PUT) and delete. Items are validated
+ * against the library (an unknown `media_id` is 400 naming the item), given their defaults and
+ * sorted by `order` (stable, so equal orders keep their written position). Every change sends
+ * `reload_playlist` to the devices with a screen carrying the playlist (queued while offline).
+ */
+import { MarqueeError, protocol } from '@marquee/sdk';
+import type { FastifyInstance } from 'fastify';
+import type * as z from 'zod';
+import { mountRoutes, pickRoutes, Status, type Authenticator } from '../../core/routes';
+import type { SignagePlaylistRecord, SignagePlaylistWrite, Store } from '../../core/store';
+import type { SignageCommands } from './commands';
+import type { SignageFiles } from './files';
+import { adminPlaylist } from './views';
+
+const { signage } = protocol;
+
+type PlaylistBody = z.output<typeof signage.PlaylistInput>;
+
+export interface AdminPlaylistsOptions {
+  readonly store: Pick<Store, 'signage'>;
+  readonly files: SignageFiles;
+  readonly commands: SignageCommands;
+  readonly authenticate: Authenticator;
+  /** Unix ms. */
+  readonly now: () => number;
+  readonly validateResponses: boolean;
+}
+
+const routes = pickRoutes(signage.signageAdminRoutes, [
+  'signage.adminPlaylistCreate',
+  'signage.adminPlaylistList',
+  'signage.adminPlaylistGet',
+  'signage.adminPlaylistUpdate',
+  'signage.adminPlaylistDelete',
+]);
+
+/** The write for `body`: defaults filled in, items in play order, media checked. */
+export async function playlistWrite(
+  store: Pick<Store, 'signage'>,
+  body: PlaylistBody,
+): Promise<SignagePlaylistWrite> {
+  const missing: string[] = [];
+  for (const [index, item] of body.media_items.entries()) {
+    if ((await store.signage.media.find(item.media_id)) === undefined) {
+      missing.push(`media_items.${index}.media_id: no media with id ${item.media_id}`);
+    }
+  }
+  if (missing.length > 0) {
+    throw new MarqueeError('BAD_REQUEST', `Invalid body: ${missing.join('; ')}`);
+  }
+  const items = body.media_items.map((item, index) => ({
+    mediaId: item.media_id,
+    order: item.order ?? index + 1,
+    layout: item.layout ?? { x: 0, y: 0, width: body.width, height: body.height, z_index: 1 },
+    timing: item.timing ?? { ...signage.DEFAULT_MEDIA_TIMING },
+    effects: item.effects ?? { ...signage.DEFAULT_MEDIA_EFFECTS },
+    nTimePlay: item.n_time_play,
+  }));
+  // Array.prototype.sort is stable: equal orders keep the position they were written in.
+  items.sort((a, b) => a.order - b.order);
+  return {
+    name: body.name,
+    width: body.width,
+    height: body.height,
+    playbackConfig: body.playback_config,
+    items,
+  };
+}
+
+export function mountAdminPlaylists(app: FastifyInstance, options: AdminPlaylistsOptions): void {
+  const { store, files, commands } = options;
+  const playlists = store.signage.playlists;
+  const iso = () => new Date(options.now()).toISOString();
+  const view = async (playlist: SignagePlaylistRecord) =>
+    adminPlaylist(playlist, files, await store.signage.screens.devicesWithPlaylist(playlist.id));
+  const find = async (id: number) => {
+    const playlist = await playlists.find(id);
+    if (playlist === undefined) throw new MarqueeError('NOT_FOUND', `Playlist ${id} not found`);
+    return playlist;
+  };
+  /** A media file deleted between the check and the write is still a 400, not a 404. */
+  const asBadRequest = (error: unknown): never => {
+    if (error instanceof MarqueeError && error.code === 'NOT_FOUND') {
+      throw new MarqueeError('BAD_REQUEST', `Invalid body: ${error.message}`, { cause: error });
+    }
+    throw error;
+  };
+
+  mountRoutes(app, routes, {
+    surface: signage.signageSurface,
+    authenticate: options.authenticate,
+    validateResponses: options.validateResponses,
+    handlers: {
+      'signage.adminPlaylistCreate': async ({ body }) => {
+        const write = await playlistWrite(store, body);
+        const created = await playlists.create(write, iso()).catch(asBadRequest);
+        return new Status(201, await view(created));
+      },
+      'signage.adminPlaylistList': async () => {
+        const results = await Promise.all((await playlists.list()).map(view));
+        return { count: results.length, results };
+      },
+      'signage.adminPlaylistGet': async ({ params }) => view(await find(params.playlist_id)),
+      'signage.adminPlaylistUpdate': async ({ params, body }) => {
+        await find(params.playlist_id);
+        const write = await playlistWrite(store, body);
+        const updated = await playlists
+          .update(params.playlist_id, write, iso())
+          .catch(asBadRequest);
+        if (updated === undefined) {
+          throw new MarqueeError('NOT_FOUND', `Playlist ${params.playlist_id} not found`);
+        }
+        const result = await view(updated);
+        await commands.reload(result.sn_numbers);
+        return result;
+      },
+      'signage.adminPlaylistDelete': async ({ params }) => {
+        const affected = await store.signage.screens.devicesWithPlaylist(params.playlist_id);
+        if (!(await playlists.delete(params.playlist_id))) {
+          throw new MarqueeError('NOT_FOUND', `Playlist ${params.playlist_id} not found`);
+        }
+        await commands.reload(affected);
+        return new Status(204, undefined);
+      },
+    },
+  });
+}

@@ -1,0 +1,181 @@
+/**
+ * Commands to devices, persisted so none is lost: every command is stored as `queued` first,
+ * then each device's queue is flushed in creation order whenever it can be (at once for an
+ * online device, on connect for an offline one). Flushes of one device run one after another, so
+ * a device never receives its commands out of order, and a command is marked `sent` (guarded by
+ * its state) before it is written, so it is written at most once, across restarts too.
+ *
+ * What "delivered" means: written to the device's open socket. A device that acks (Marquee's
+ * `ack`) moves the command to `acked` or `failed`; a seed-only device never does, and its
+ * commands stay `sent`. A queued command whose TTL passes becomes `expired` and is never sent.
+ */
+import { randomUUID } from 'node:crypto';
+import type { protocol } from '@marquee/sdk';
+import type { SignageCommandRecord, Store } from '../../core/store';
+import type { DeviceConnections } from './connections';
+
+type ServerAction = protocol.signage.ServerAction;
+type CommandAccepted = protocol.signage.CommandAccepted;
+type AckMessage = protocol.signage.AckMessage;
+
+export interface CommandsLogger {
+  warn(obj: object, msg?: string): void;
+  debug(obj: object, msg?: string): void;
+}
+
+export interface SignageCommandsOptions {
+  readonly store: Pick<Store, 'signage'>;
+  readonly connections: DeviceConnections;
+  /** Unix ms. */
+  readonly now: () => number;
+  /** TTL of a command issued without one. */
+  readonly defaultTtlSeconds: number;
+  readonly logger: CommandsLogger;
+  /** How often queued commands are checked for expiry. @default 30000 */
+  readonly sweepIntervalMs?: number;
+}
+
+/** What an `ack` did: settled the command, named an unknown one, or repeated an earlier ack. */
+export type AckResult = 'settled' | 'unknown' | 'duplicate';
+
+export class SignageCommands {
+  readonly #store: Pick<Store, 'signage'>;
+  readonly #connections: DeviceConnections;
+  readonly #now: () => number;
+  readonly #ttl: number;
+  readonly #logger: CommandsLogger;
+  /** The tail of each device's flush chain. */
+  readonly #flushing = new Map<string, Promise<void>>();
+  #sweeper: ReturnType<typeof setInterval> | undefined;
+
+  constructor(options: SignageCommandsOptions) {
+    this.#store = options.store;
+    this.#connections = options.connections;
+    this.#now = options.now;
+    this.#ttl = options.defaultTtlSeconds;
+    this.#logger = options.logger;
+    const interval = options.sweepIntervalMs ?? 30_000;
+    this.#sweeper = setInterval(() => {
+      this.expire().catch((error: unknown) =>
+        this.#logger.warn({ err: error }, 'expiring signage commands failed'),
+      );
+    }, interval);
+    this.#sweeper.unref();
+  }
+
+  #iso(offsetMs = 0): string {
+    return new Date(this.#now() + offsetMs).toISOString();
+  }
+
+  /**
+   * Stores one command per device (in `snNumbers` order) and delivers to those online; answers
+   * each command's state after that first attempt.
+   */
+  async issue(
+    snNumbers: readonly string[],
+    action: ServerAction,
+    ttlSeconds: number = this.#ttl,
+  ): Promise<CommandAccepted[]> {
+    const createdAt = this.#iso();
+    const expiresAt = this.#iso(ttlSeconds * 1000);
+    const created = await this.#store.signage.commands.createMany(
+      snNumbers.map((snNumber) => {
+        const id = randomUUID();
+        return { id, snNumber, command: { ...action, command_id: id }, createdAt, expiresAt };
+      }),
+    );
+    await Promise.all([...new Set(snNumbers)].map((sn) => this.flush(sn)));
+    return Promise.all(
+      created.map(async (command) => ({
+        command_id: command.id,
+        sn_number: command.snNumber,
+        state: (await this.#store.signage.commands.find(command.id))?.state ?? command.state,
+      })),
+    );
+  }
+
+  /**
+   * `reload_playlist` for each device, after a playlist or screen change. A device that already
+   * has an undelivered `reload_playlist` queued gets no second one: one reload fetches everything.
+   */
+  async reload(snNumbers: readonly string[]): Promise<void> {
+    const targets: string[] = [];
+    for (const sn of new Set(snNumbers)) {
+      const queued = await this.#store.signage.commands.queued(sn);
+      if (!queued.some((c) => c.command.action === 'reload_playlist')) targets.push(sn);
+    }
+    if (targets.length > 0) await this.issue(targets, { action: 'reload_playlist' });
+  }
+
+  /** Sends the device's queued commands in order if it is online; chained per device. */
+  flush(snNumber: string): Promise<void> {
+    const previous = this.#flushing.get(snNumber) ?? Promise.resolve();
+    const next = previous.then(() => this.#flushNow(snNumber));
+    const tail = next.catch((error: unknown) =>
+      this.#logger.warn({ err: error, sn_number: snNumber }, 'delivering signage commands failed'),
+    );
+    this.#flushing.set(snNumber, tail);
+    void tail.then(() => {
+      if (this.#flushing.get(snNumber) === tail) this.#flushing.delete(snNumber);
+    });
+    return next;
+  }
+
+  async #flushNow(snNumber: string): Promise<void> {
+    if (!this.#connections.isOnline(snNumber)) return;
+    const commands = this.#store.signage.commands;
+    await this.expire();
+    for (const command of await commands.queued(snNumber)) {
+      if (!this.#connections.isOnline(snNumber)) return;
+      // Marked first, guarded by state: whatever races this (expiry, another flush), a command
+      // is written at most once.
+      if (!(await commands.markSent(command.id, this.#iso()))) continue;
+      if (!this.#connections.send(snNumber, command.command)) {
+        await commands.requeue(command.id);
+        return;
+      }
+      this.#logger.debug(
+        { sn_number: snNumber, command_id: command.id, action: command.command.action },
+        'command sent',
+      );
+    }
+  }
+
+  /** Applies a device's `ack`; only the device a command was sent to can settle it. */
+  async ack(snNumber: string, ack: AckMessage): Promise<AckResult> {
+    const commands = this.#store.signage.commands;
+    const command = await commands.find(ack.command_id);
+    if (command === undefined || command.snNumber !== snNumber) return 'unknown';
+    const settled = await commands.settle(
+      command.id,
+      { ok: ack.ok, error: ack.ok ? null : (ack.error ?? 'The device refused the command') },
+      this.#iso(),
+    );
+    if (settled === undefined) return 'duplicate';
+    await this.#applied(settled);
+    return 'settled';
+  }
+
+  /** Bookkeeping once a device confirms it applied a command. */
+  async #applied(command: SignageCommandRecord): Promise<void> {
+    if (command.state !== 'acked') return;
+    if (command.command.action === 'switch_playlist') {
+      await this.#store.signage.devices.setCurrentPlaylist(
+        command.snNumber,
+        command.command.playlist_id,
+      );
+    }
+  }
+
+  /** Expires every queued command past its TTL; returns how many. */
+  expire(): Promise<number> {
+    return this.#store.signage.commands.expireDue(this.#iso());
+  }
+
+  /** Stops the expiry sweeper and waits for flushes in progress. */
+  async stop(): Promise<void> {
+    clearInterval(this.#sweeper);
+    this.#sweeper = undefined;
+    await Promise.all(this.#flushing.values());
+  }
+}

@@ -1,0 +1,145 @@
+/**
+ * `WS /ws/cloud/tb_device/?token=&sn_number=`: one socket per device. The upgrade is refused
+ * before the handshake, in the seed's error shape, when:
+ *
+ * - 401: no token, or an invalid or expired one (the device refreshes and reconnects);
+ * - 400: no `sn_number`;
+ * - 403: a display token, or a user that may not act as this device (see `access.ts`);
+ * - 404: no device with that `sn_number` (register first).
+ *
+ * Once open: the device's queued commands are delivered in order; every message it sends is
+ * validated against the seed's schemas and a bad one (malformed JSON, unknown `type`, a
+ * `downloading` status without counts, ...) is answered with `{"type":"error", ...}` while the
+ * socket stays open. Online/offline and last seen are tracked per device; a newer socket for the
+ * same device replaces the older one (close code 4009 REPLACED).
+ */
+import { MarqueeError, protocol } from '@marquee/sdk';
+import * as z from 'zod';
+import {
+  authenticateRequest,
+  authorize,
+  credentialsFromRequest,
+  type AuthService,
+  type UserIdentity,
+} from '../../core/auth';
+import { validationError } from '../../core/http-errors';
+import type { Store } from '../../core/store';
+import type { Connection, WsGateway } from '../../core/ws';
+import { deviceFor, requireUser } from './access';
+import type { SignageCommands } from './commands';
+import type { DeviceConnections } from './connections';
+
+const { signage } = protocol;
+
+interface DeviceContext {
+  readonly user: UserIdentity;
+  readonly snNumber: string;
+}
+
+export interface DeviceChannelOptions {
+  readonly gateway: WsGateway;
+  readonly auth: Pick<AuthService, 'authenticate'>;
+  readonly store: Pick<Store, 'signage'>;
+  readonly connections: DeviceConnections;
+  readonly commands: SignageCommands;
+  /** Unix ms. */
+  readonly now: () => number;
+  readonly logger: { warn(obj: object, msg?: string): void };
+}
+
+export function mountDeviceChannel(options: DeviceChannelOptions): void {
+  const { store, connections, commands, logger } = options;
+  const devices = store.signage.devices;
+  const iso = () => new Date(options.now()).toISOString();
+  const channel = signage.signageChannels[0];
+
+  const reply = (conn: Connection<DeviceContext>, error: MarqueeError): void => {
+    conn.send(JSON.stringify({ type: 'error', code: error.code, message: error.message }));
+  };
+
+  const handle = async (conn: Connection<DeviceContext>, text: string): Promise<void> => {
+    const sn = conn.ctx.snNumber;
+    await devices.touch(sn, iso());
+    let json: unknown;
+    try {
+      json = JSON.parse(text);
+    } catch {
+      reply(conn, new MarqueeError('BAD_REQUEST', 'Malformed JSON message'));
+      return;
+    }
+    const parsed = z.safeParse(channel.clientMessages, json);
+    if (!parsed.success) {
+      reply(conn, validationError(parsed.error, 'message'));
+      return;
+    }
+    const message = parsed.data;
+    switch (message.type) {
+      case 'ready_playlists':
+        await devices.setReadyPlaylists(sn, [...new Set(message.playlist_ids)], iso());
+        return;
+      case 'playlist_status':
+        await store.signage.reports.put({
+          snNumber: sn,
+          playlistId: message.playlist_id,
+          status: message.status,
+          totalItems: message.total_items ?? null,
+          downloadedItems: message.downloaded_items ?? null,
+          missingFiles: message.status === 'partial' ? message.missing_files : [],
+          error: message.status === 'failed' ? (message.error ?? null) : null,
+          reportedAt: iso(),
+        });
+        return;
+      case 'ack': {
+        const result = await commands.ack(sn, message);
+        if (result === 'unknown') {
+          reply(
+            conn,
+            new MarqueeError('NOT_FOUND', `No command ${message.command_id} for this device`),
+          );
+        }
+        return;
+      }
+    }
+  };
+
+  options.gateway.channel<DeviceContext>(channel.path, {
+    authorize: async (req, url) => {
+      const identity = await authenticateRequest(
+        options.auth,
+        credentialsFromRequest(req.headers, url),
+      );
+      authorize(channel.auth, identity, 'signage');
+      const user = requireUser(identity);
+      const snNumber = url.searchParams.get('sn_number') ?? '';
+      const query = z.safeParse(signage.DeviceSocketQuery.shape.sn_number, snNumber);
+      if (!query.success) {
+        throw new MarqueeError('BAD_REQUEST', 'The sn_number query parameter is required');
+      }
+      await deviceFor(store, user, snNumber);
+      return { user, snNumber };
+    },
+    onConnection: (conn) => {
+      const sn = conn.ctx.snNumber;
+      connections.attach({ snNumber: sn, conn, connectedAt: iso() });
+      conn.onMessage((text) => handle(conn, text));
+      conn.onClose(() => {
+        connections.detach(sn, conn);
+        devices.touch(sn, iso()).catch((error: unknown) => {
+          logger.warn({ err: error, sn_number: sn }, 'could not record last seen');
+        });
+      });
+      void devices
+        .touch(sn, iso())
+        .then(() => commands.flush(sn))
+        .catch((error: unknown) =>
+          logger.warn({ err: error, sn_number: sn }, 'could not deliver queued commands'),
+        );
+    },
+    renderError: (error) =>
+      signage.signageErrorShape.render({
+        status: error.status,
+        code: error.code,
+        message: error.message,
+      }),
+  });
+}

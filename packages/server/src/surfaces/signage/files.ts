@@ -1,0 +1,83 @@
+/**
+ * Where signage keeps its files, all under `<dataDir>/signage/`:
+ *
+ * - `media/images/<id>_<name>`, `media/videos/<id>_<name>`: the library; the URL of a file is
+ *   `/media/` + its path here (the seed's `/media/images/logo1.jpg` style). Only paths recorded
+ *   in the store are ever served, so a request cannot name any other file.
+ * - `screenshots/<sn>/<id>.jpg`: device screenshots.
+ * - `tmp/`: uploads in progress, renamed into place once complete and valid.
+ *
+ * Names are reduced to safe file names: devices cache files as `{media_id}_{media_name}`, so a
+ * name with folders or control characters would be a path problem on every device.
+ */
+import { mkdir, rename, rm } from 'node:fs/promises';
+import { dirname, join, resolve } from 'node:path';
+
+/** A plain file name: no folders, no control characters, no leading dots; at most 200 chars. */
+export function safeFileName(name: string, fallback = 'file'): string {
+  const base = name.split(/[/\\]/).pop() ?? '';
+  const cleaned = base
+    // eslint-disable-next-line no-control-regex
+    .replace(/[\u0000-\u001f\u007f]/g, '')
+    .replace(/[<>:"|?*]/g, '_')
+    .replace(/^[.\s]+/, '')
+    .trim();
+  if (cleaned === '') return fallback;
+  if (cleaned.length <= 200) return cleaned;
+  const dot = cleaned.lastIndexOf('.');
+  const ext = dot > 0 && cleaned.length - dot <= 16 ? cleaned.slice(dot) : '';
+  return cleaned.slice(0, 200 - ext.length) + ext;
+}
+
+/** The part of a file name safe to put in a URL path segment (letters, digits, `._-`). */
+function urlSafe(name: string): string {
+  return name.replace(/[^A-Za-z0-9._-]/g, '_');
+}
+
+export class SignageFiles {
+  readonly root: string;
+  readonly mediaDir: string;
+  readonly screenshotsDir: string;
+  readonly tmpDir: string;
+
+  constructor(dataDir: string, cwd: string = process.cwd()) {
+    this.root = join(resolve(cwd, dataDir), 'signage');
+    this.mediaDir = join(this.root, 'media');
+    this.screenshotsDir = join(this.root, 'screenshots');
+    this.tmpDir = join(this.root, 'tmp');
+  }
+
+  /** The library path (relative, `/`-separated) of media `id` named `name`. */
+  mediaPath(id: number, mediaType: 'image' | 'video', name: string): string {
+    return `${mediaType}s/${id}_${urlSafe(name)}`;
+  }
+
+  /** The URL devices download a library file from. */
+  mediaUrl(path: string): string {
+    return `/media/${path}`;
+  }
+
+  /** Absolute path of a library file. */
+  mediaFile(path: string): string {
+    return join(this.mediaDir, ...path.split('/'));
+  }
+
+  /** The screenshots path (relative) of screenshot `key` of device `sn`. */
+  screenshotPath(sn: string, key: string): string {
+    return `${urlSafe(sn)}/${key}.jpg`;
+  }
+
+  screenshotFile(path: string): string {
+    return join(this.screenshotsDir, ...path.split('/'));
+  }
+
+  /** Moves a finished upload into place, creating its folder. */
+  async place(tmpPath: string, target: string): Promise<void> {
+    await mkdir(dirname(target), { recursive: true });
+    await rename(tmpPath, target);
+  }
+
+  async remove(path: string): Promise<void> {
+    await rm(path, { force: true });
+  }
+}

@@ -1,0 +1,111 @@
+/**
+ * `GET /media/{path}`: the `media_url` of every media item. Any signed-in user may download (the
+ * library is shared across the fleet; the identity rules guard devices, not files). Only paths
+ * recorded in the store are served, so no request can reach another file on disk.
+ *
+ * Resuming is what this route is for: a device that lost its connection half-way asks for
+ * `Range: bytes=N-` with `If-Range: <etag>` and gets 206 with the rest, or 200 with the whole
+ * file if it changed. The ETag is the file's MD5 (the item's `checksum`), strong, so it is the
+ * same on every server sharing the store.
+ */
+import { createReadStream } from 'node:fs';
+import { stat } from 'node:fs/promises';
+import { MarqueeError, protocol } from '@marquee/sdk';
+import type { FastifyInstance } from 'fastify';
+import { validationError } from '../../core/http-errors';
+import { mountRoutes, pickRoutes, type Authenticator } from '../../core/routes';
+import type { Store } from '../../core/store';
+import { decideRange, ifRangeHolds, noneMatch, notModifiedSince } from './byte-range';
+import type { SignageFiles } from './files';
+import type { InFlightResponses } from './in-flight';
+
+const { signage } = protocol;
+
+/** Files never change under a URL (a new upload is a new id), but tokens do: cache privately. */
+const CACHE_CONTROL = 'private, max-age=86400';
+
+/** A header node may hand over as an array; the first value is the one that counts. */
+function first(value: string | string[] | undefined): string | undefined {
+  return Array.isArray(value) ? value[0] : value;
+}
+
+export interface MediaDownloadOptions {
+  readonly store: Pick<Store, 'signage'>;
+  readonly files: SignageFiles;
+  readonly inFlight: InFlightResponses;
+  readonly authenticate: Authenticator;
+  readonly validateResponses: boolean;
+}
+
+export function mountMediaDownload(app: FastifyInstance, options: MediaDownloadOptions): void {
+  const { store, files } = options;
+  // Fastify's wildcard carries the slashes of `{path}`; the table's params schema still checks it.
+  const [table] = pickRoutes(signage.signageRoutes, ['signage.mediaDownload']);
+  if (table === undefined) throw new Error('signage.mediaDownload is missing from the table');
+  const { params: paramsSchema, ...rest } = table;
+  const route = { ...rest, path: table.path.replace('{path}', '*') };
+
+  mountRoutes(app, [route] as const, {
+    surface: signage.signageSurface,
+    authenticate: options.authenticate,
+    validateResponses: options.validateResponses,
+    handlers: {
+      'signage.mediaDownload': async ({ request, reply }) => {
+        const parsed = paramsSchema.safeParse({ path: (request.params as { '*'?: unknown })['*'] });
+        if (!parsed.success) throw validationError(parsed.error, 'params');
+        const media = await store.signage.media.findByPath(parsed.data.path);
+        const notFound = () =>
+          new MarqueeError('NOT_FOUND', `No media at /media/${parsed.data.path}`);
+        if (media === undefined) throw notFound();
+        const path = files.mediaFile(media.path);
+        const stats = await stat(path).catch(() => undefined);
+        if (stats === undefined || !stats.isFile()) throw notFound();
+
+        const size = stats.size;
+        const etag = `"${media.checksum}"`;
+        const lastModified = new Date(media.createdAt).toUTCString();
+        void reply
+          .header('etag', etag)
+          .header('last-modified', lastModified)
+          .header('accept-ranges', 'bytes')
+          .header('cache-control', CACHE_CONTROL);
+
+        const headers = request.headers;
+        const ifNoneMatch = headers['if-none-match'];
+        if (
+          noneMatch(ifNoneMatch, etag) ||
+          (ifNoneMatch === undefined &&
+            notModifiedSince(headers['if-modified-since'], lastModified))
+        ) {
+          return reply.code(304).send();
+        }
+
+        const range = ifRangeHolds(first(headers['if-range']), etag, lastModified)
+          ? decideRange(first(headers.range), size)
+          : ({ kind: 'full' } as const);
+        if (range.kind === 'unsatisfiable') {
+          const error = {
+            status: 416,
+            code: 'RANGE_NOT_SATISFIABLE',
+            message: `The file has ${size} bytes; the requested range is outside it`,
+          };
+          return reply
+            .code(416)
+            .header('content-range', `bytes */${size}`)
+            .type('application/json; charset=utf-8')
+            .send(signage.signageErrorShape.render(error));
+        }
+        void reply.type(media.mimetype);
+        options.inFlight.track(reply.raw);
+        if (range.kind === 'partial') {
+          return reply
+            .code(206)
+            .header('content-range', `bytes ${range.start}-${range.end}/${size}`)
+            .header('content-length', range.end - range.start + 1)
+            .send(createReadStream(path, { start: range.start, end: range.end }));
+        }
+        return reply.code(200).header('content-length', size).send(createReadStream(path));
+      },
+    },
+  });
+}

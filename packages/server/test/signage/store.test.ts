@@ -1,0 +1,154 @@
+/**
+ * The SQLite signage repositories directly: ownership on upsert, media in use, playlist items
+ * with their media, stable screen ids, and the command state machine (order, guards, expiry)
+ * surviving a reopen of the file.
+ */
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { MarqueeError } from '@marquee/sdk';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { openSqliteStore, type Store } from '../../src/core/store';
+import { deviceBody } from './helpers';
+
+let dir: string;
+let store: Store;
+const AT = '2025-01-15T10:00:00.000Z';
+const LATER = '2025-01-15T11:00:00.000Z';
+
+beforeEach(async () => {
+  dir = mkdtempSync(join(tmpdir(), 'marquee-signage-store-'));
+  store = await openSqliteStore(join(dir, 'marquee.db'));
+});
+afterEach(async () => {
+  await store.close();
+  rmSync(dir, { recursive: true, force: true });
+});
+
+const info = (sn: string) => ({ ...deviceBody(sn), brightness: 50, volume: 50 });
+
+async function media(name = 'a.jpg') {
+  return store.signage.media.create(
+    {
+      mediaName: name,
+      mediaType: 'image',
+      mimetype: 'image/jpeg',
+      fileSize: 10,
+      checksum: '5d41402abc4b2a76b9719d911017c592',
+      createdAt: AT,
+    },
+    (id) => `images/${id}_${name}`,
+  );
+}
+
+describe('devices', () => {
+  it('keeps the first owner and reports created vs updated', async () => {
+    const ann = await store.users.create({ username: 'ann', passwordHash: 'h', role: 'user' });
+    const bob = await store.users.create({ username: 'bob', passwordHash: 'h', role: 'user' });
+    const first = await store.signage.devices.upsert(info('SN-1'), null, AT);
+    expect(first).toMatchObject({ created: true, device: { ownerUserId: null } });
+    const claimed = await store.signage.devices.upsert(info('SN-1'), ann.id, LATER);
+    expect(claimed).toMatchObject({
+      created: false,
+      device: { ownerUserId: ann.id, ownerUsername: 'ann', registeredAt: AT, updatedAt: LATER },
+    });
+    const kept = await store.signage.devices.upsert(info('SN-1'), bob.id, LATER);
+    expect(kept.device.ownerUsername).toBe('ann');
+  });
+});
+
+describe('media and playlists', () => {
+  it('names the file from the id, joins items with their media and refuses deleting used media', async () => {
+    const a = await media('a.jpg');
+    expect(a.path).toBe(`images/${a.id}_a.jpg`);
+    expect((await store.signage.media.findByPath(a.path))?.id).toBe(a.id);
+    const playlist = await store.signage.playlists.create(
+      {
+        name: 'P',
+        width: 1920,
+        height: 1080,
+        playbackConfig: { repeat: true, repeat_count: -1, background_color: '#000000' },
+        items: [
+          {
+            mediaId: a.id,
+            order: 1,
+            layout: { x: 0, y: 0, width: 1920, height: 1080, z_index: 1 },
+            timing: { start_time: 0, duration: 10, loop: false },
+            effects: { fade_in: true, fade_out: false, transition: 'fade' },
+            nTimePlay: 2,
+          },
+        ],
+      },
+      AT,
+    );
+    expect(playlist.items[0]?.media).toEqual(a);
+    expect(await store.signage.media.usedBy(a.id)).toEqual([playlist.id]);
+    await expect(store.signage.media.delete(a.id)).rejects.toThrow(MarqueeError);
+    expect(await store.signage.playlists.delete(playlist.id)).toBe(true);
+    expect(await store.signage.media.delete(a.id)).toBe(true);
+    expect(await store.signage.media.delete(a.id)).toBe(false);
+  });
+
+  it('keeps a screen id when the screen is replaced, and drops deleted playlists from it', async () => {
+    await store.signage.devices.upsert(info('SN-1'), null, AT);
+    const p = await store.signage.playlists.create(
+      {
+        name: 'P',
+        width: 1,
+        height: 1,
+        playbackConfig: { repeat: false, repeat_count: 1, background_color: '#fff' },
+        items: [],
+      },
+      AT,
+    );
+    const screen = {
+      snNumber: 'SN-1',
+      position: 'front' as const,
+      screenName: 'Front',
+      resolution: '1920x1080',
+      playlistIds: [p.id],
+      currentPlaylistId: p.id,
+    };
+    const first = await store.signage.screens.put(screen, AT);
+    const second = await store.signage.screens.put({ ...screen, screenName: 'Lobby' }, LATER);
+    expect(second).toMatchObject({ id: first.id, screenName: 'Lobby', playlistIds: [p.id] });
+    expect(await store.signage.screens.devicesWithPlaylist(p.id)).toEqual(['SN-1']);
+    await store.signage.playlists.delete(p.id);
+    expect(await store.signage.screens.listForDevice('SN-1')).toMatchObject([
+      { playlistIds: [], currentPlaylistId: null },
+    ]);
+  });
+});
+
+describe('commands', () => {
+  it('keep creation order, move queued → sent → acked once, expire only queued ones, across reopen', async () => {
+    await store.signage.devices.upsert(info('SN-1'), null, AT);
+    const make = (id: string, expiresAt: string) => ({
+      id,
+      snNumber: 'SN-1',
+      command: { action: 'play' as const, command_id: id },
+      createdAt: AT,
+      expiresAt,
+    });
+    await store.signage.commands.createMany([make('c', LATER), make('a', LATER), make('b', AT)]);
+    expect((await store.signage.commands.queued('SN-1')).map((c) => c.id)).toEqual(['c', 'a', 'b']);
+
+    expect(await store.signage.commands.markSent('c', AT)).toBe(true);
+    expect(await store.signage.commands.markSent('c', AT)).toBe(false);
+    expect(await store.signage.commands.settle('a', { ok: true, error: null }, AT)).toBeUndefined();
+    expect(
+      (await store.signage.commands.settle('c', { ok: false, error: 'busy' }, AT))?.state,
+    ).toBe('failed');
+    expect(await store.signage.commands.settle('c', { ok: true, error: null }, AT)).toBeUndefined();
+    expect(await store.signage.commands.expireDue(AT)).toBe(1);
+    expect((await store.signage.commands.find('b'))?.state).toBe('expired');
+    expect(await store.signage.commands.countQueued('SN-1')).toBe(1);
+
+    await store.close();
+    store = await openSqliteStore(join(dir, 'marquee.db'));
+    expect((await store.signage.commands.queued('SN-1')).map((c) => c.id)).toEqual(['a']);
+    expect(
+      (await store.signage.commands.listForDevice('SN-1', { limit: 10 })).map((c) => c.id),
+    ).toEqual(['b', 'a', 'c']);
+  });
+});

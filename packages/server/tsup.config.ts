@@ -1,0 +1,44 @@
+import { defineConfig } from 'tsup';
+
+export default defineConfig([
+  {
+    entry: { index: 'src/index.ts' },
+    format: ['esm', 'cjs'],
+    // import.meta.url (used to find web/ assets) in the CJS build too.
+    shims: true,
+    dts: true,
+    sourcemap: true,
+    clean: true,
+    target: 'node22',
+    platform: 'node',
+    // node:sqlite exists only with its prefix.
+    removeNodeProtocol: false,
+  },
+  {
+    entry: { cli: 'src/cli.ts' },
+    format: ['esm'],
+    sourcemap: true,
+    target: 'node22',
+    platform: 'node',
+    // node:sqlite exists only with its prefix.
+    removeNodeProtocol: false,
+    banner: { js: '#!/usr/bin/env node' },
+  },
+  {
+    // The pages' scripts (kiosk dashboard, GPU host): the SDK's browser clients, bundled and minified.
+    // Their own folder: the node build's `clean` empties dist/ while this one runs in parallel.
+    entry: { dashboard: 'web/dashboard.ts', gpu: 'web/gpu.ts' },
+    outDir: 'public',
+    clean: true,
+    format: ['iife'],
+    outExtension: () => ({ js: '.js' }),
+    minify: true,
+    sourcemap: true,
+    target: 'es2020',
+    platform: 'browser',
+    noExternal: [/.*/],
+    esbuildOptions(options) {
+      options.conditions = ['@marquee/source', 'browser'];
+    },
+  },
+]);

@@ -1,0 +1,76 @@
+/**
+ * `marquee-sim panel` as CI runs it: a real child process (the bin/ launcher) against a real
+ * Marquee server; the summary, the exit code, and plain lines when stdout is not a terminal.
+ */
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startMarquee, type TestMarquee } from './helpers/marquee-server';
+import { marqueeSimBin, run } from './helpers/processes';
+
+let marquee: TestMarquee;
+
+beforeAll(async () => {
+  marquee = await startMarquee({ sampleIntervalMs: 200 });
+  const token = await marquee.login();
+  await marquee.playSession(token, {
+    session_id: 'cli-session',
+    title: 'The Matrix',
+    current_time: 10,
+    duration: 6000,
+    state: 'playing',
+  });
+});
+
+afterAll(async () => {
+  await marquee.close();
+});
+
+describe('marquee-sim panel', () => {
+  it('runs 5 panels for a few seconds and exits 0 with a summary', async () => {
+    const result = await run(marqueeSimBin, [
+      'panel',
+      '--count',
+      '5',
+      '--server',
+      marquee.url,
+      '--duration',
+      '2',
+    ]);
+    expect(result.stderr).toBe('');
+    expect(result.code).toBe(0);
+    expect(result.stdout).toContain(`5 panels → ws://127.0.0.1:`);
+    expect(result.stdout).toContain('Stopped (duration reached) after 2s.');
+    expect(result.stdout).toMatch(/panels: +5 ok, 0 failed \(5 live at the end\)/);
+    expect(result.stdout).toMatch(/frames: +\d+ accepted, 0 refused; largest \d+ of 1024 bytes/);
+    // Not a terminal: no carriage returns, and a final plain status line.
+    expect(result.stdout).not.toContain('\r');
+    expect(result.stdout).toMatch(
+      /^\ds {2}live 5\/5 · [\d.]+ msg\/s · rejected 0 · drops 0 · errors 0$/m,
+    );
+  });
+
+  it('exits 1 when the panels cannot reach the server', async () => {
+    const result = await run(marqueeSimBin, [
+      'panel',
+      '--count',
+      '2',
+      '--server',
+      'http://127.0.0.1:1',
+      '--duration',
+      '1',
+    ]);
+    expect(result.code).toBe(1);
+    expect(result.stdout).toMatch(/panels: +0 ok, 2 failed/);
+    expect(result.stdout).toMatch(/failed panel-1: waiting, 0 frames/);
+  });
+
+  it('rejects bad options with exit 2 and prints its help', async () => {
+    for (const args of [[], ['--server', 'nope'], ['--server', 'http://x', '--count', '0']]) {
+      const result = await run(marqueeSimBin, ['panel', ...args]);
+      expect(result.code, args.join(' ')).toBe(2);
+      expect(result.stderr).toContain('Usage: marquee-sim panel');
+    }
+    const help = await run(marqueeSimBin, ['panel', '--help']);
+    expect(help.code).toBe(0);
+    expect(help.stdout).toContain('heartbeat 15000 ms ping / 3000 ms pong timeout / 2 misses');
+  });
+});

@@ -1,0 +1,51 @@
+/**
+ * CI smoke of `npm run bench`: every benchmark in bench/registry.ts runs in its reduced mode (tens
+ * of clients, well under a second of measurement each) through the real runner, as a child
+ * process, so none can rot. Speed is never asserted here (these machines are shared and noisy);
+ * only that each ran, beside its baseline, and produced finite numbers. The panel simulator's CLI
+ * has its own smoke in packages/simulators/test/panel-cli.test.ts.
+ */
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { afterAll, describe, expect, it } from 'vitest';
+import type { RunReport } from '../../bench/lib/report';
+import { BENCHMARKS } from '../../bench/registry';
+
+const root = fileURLToPath(new URL('../../', import.meta.url));
+const work = mkdtempSync(join(tmpdir(), 'marquee-bench-smoke-'));
+afterAll(() => rmSync(work, { recursive: true, force: true }));
+
+describe('npm run bench -- --smoke', () => {
+  it('runs every benchmark beside its baseline and reports numbers', () => {
+    const out = join(work, 'smoke.json');
+    const docs = readFileSync(join(root, 'docs/benchmarks.md'), 'utf8');
+    const result = spawnSync(
+      process.execPath,
+      ['--conditions=@marquee/source', '--import', 'tsx', 'bench/run.ts', '--smoke', '--out', out],
+      { cwd: root, encoding: 'utf8', timeout: 60_000 },
+    );
+    expect(result.status, result.stderr).toBe(0);
+    expect(result.stdout).toMatch(/^benchmark +metric +Marquee +baseline +ratio/m);
+
+    const report = JSON.parse(readFileSync(out, 'utf8')) as RunReport;
+    expect(report.mode).toBe('smoke');
+    expect(report.failures).toEqual([]);
+    expect(report.machine.cpus).toBeGreaterThan(0);
+    expect(report.results.map((r) => r.name)).toEqual(BENCHMARKS.map((b) => b.name));
+    for (const bench of report.results) {
+      expect(bench.measurements.length, bench.name).toBeGreaterThan(0);
+      for (const m of bench.measurements) {
+        for (const value of [m.subject, m.baseline, m.ratio]) {
+          expect(Number.isFinite(value), `${bench.name}: ${m.metric}`).toBe(true);
+        }
+        expect(m.subject, `${bench.name}: ${m.metric}`).toBeGreaterThan(0);
+        expect(m.baseline, `${bench.name}: ${m.metric}`).toBeGreaterThan(0);
+      }
+    }
+    // A smoke run never writes the documented results.
+    expect(readFileSync(join(root, 'docs/benchmarks.md'), 'utf8')).toBe(docs);
+  }, 90_000);
+});
