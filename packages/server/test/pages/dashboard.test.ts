@@ -137,14 +137,20 @@ describe.runIf(available)('kiosk dashboard page', () => {
 
     // Without a connected player the page says so instead of pretending.
     player.close();
+    // The server may still be closing the player's socket when the first click lands (the page
+    // then reports that the player went away); each try waits for the answer before reading it.
+    const feedback = card.locator('.feedback');
     await expect
       .poll(
         async () => {
           await card.locator('[data-action="resume"]').click();
-          return card.locator('.feedback').textContent();
+          await expect
+            .poll(() => feedback.textContent(), { timeout: 10_000 })
+            .not.toMatch(/^Sending/);
+          return feedback.textContent();
         },
-        { timeout: 10_000 },
+        { timeout: 20_000 },
       )
       .toBe('No player is connected for this session');
-  });
+  }, 60_000);
 });
