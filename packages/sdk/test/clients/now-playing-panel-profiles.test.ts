@@ -67,6 +67,8 @@ async function startServer(acceptUpgrades: boolean): Promise<FakeServer> {
     res.end(JSON.stringify(render(url)));
   });
   http.on('upgrade', (req: IncomingMessage, socket, head) => {
+    // A client may reset a refused upgrade before reading the answer; that is not a test failure.
+    socket.on('error', () => socket.destroy());
     server.upgrades.push(req.url ?? '');
     if (!server.acceptUpgrades) {
       socket.end(

@@ -153,6 +153,57 @@ describe('device commands', () => {
     expect(client.device.volume).toBe(70);
   });
 
+  it('applies a re-delivered command_id once and repeats its ack', async () => {
+    const { server, client } = await setup();
+    const redelivered: ServerAction[] = [];
+    client.on('redelivered', (action) => redelivered.push(action));
+    const action: ServerAction = { action: 'set_volume', volume: 20, command_id: 'once-1' };
+    expect(await roundTrip(server, action)).toEqual({
+      type: 'ack',
+      command_id: 'once-1',
+      ok: true,
+    });
+    client.on('set_volume', () => {
+      throw new Error('applied twice');
+    });
+    // The server did not see the first ack (say, the link dropped) and writes it again.
+    expect(await roundTrip(server, action)).toEqual({
+      type: 'ack',
+      command_id: 'once-1',
+      ok: true,
+    });
+    expect(redelivered).toEqual([action]);
+    expect(client.device.volume).toBe(20);
+  });
+
+  it('drops a repeat that arrives while the first delivery is still being applied', async () => {
+    let open: () => void = () => undefined;
+    const gate = new Promise<void>((resolve) => (open = resolve));
+    let applied = 0;
+    const { server, client } = await setup({
+      onCommand: async () => {
+        applied++;
+        await gate;
+      },
+    });
+    const redelivered: ServerAction[] = [];
+    client.on('redelivered', (action) => redelivered.push(action));
+    const before = server.received.length;
+    server.send({ action: 'pause', command_id: 'slow-1' });
+    await vi.waitFor(() => expect(applied).toBe(1), WAIT);
+    server.send({ action: 'pause', command_id: 'slow-1' });
+    await vi.waitFor(() => expect(redelivered).toHaveLength(1), WAIT);
+    open();
+    await vi.waitFor(
+      () =>
+        expect(server.received.slice(before)).toEqual([
+          { type: 'ack', command_id: 'slow-1', ok: true },
+        ]),
+      WAIT,
+    );
+    expect(applied).toBe(1);
+  });
+
   it('emits actions without a command_id but sends no ack (seed-only servers)', async () => {
     const { server, client } = await setup();
     const handled = new Promise<boolean>((resolve) =>

@@ -64,7 +64,9 @@ describe('the device client startup flow', () => {
     for (const request of server.requests.slice(1)) {
       expect(request.headers.authorization).toBe('Bearer access-1');
     }
-    expect(server.socketUrls).toEqual([`/ws/cloud/tb_device/?token=access-1&sn_number=${SN}`]);
+    expect(server.socketUrls).toEqual([
+      `/ws/cloud/tb_device/?token=access-1&sn_number=${SN}&acks=1`,
+    ]);
 
     // Statuses queued during the download go out in order once the socket opens, then ready.
     await vi.waitFor(() => expect(server.received).toHaveLength(5), WAIT);
@@ -185,7 +187,7 @@ describe('the device client tokens', () => {
     // A reconnect presents the refreshed token.
     server.lastSocket().terminate();
     await vi.waitFor(() => expect(server.socketUrls).toHaveLength(2), WAIT);
-    expect(server.socketUrls[1]).toBe(`/ws/cloud/tb_device/?token=access-2&sn_number=${SN}`);
+    expect(server.socketUrls[1]).toBe(`/ws/cloud/tb_device/?token=access-2&sn_number=${SN}&acks=1`);
     await vi.waitFor(() => expect(client.state).toBe('online'), WAIT);
   });
 

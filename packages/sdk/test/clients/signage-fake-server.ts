@@ -200,6 +200,8 @@ export async function startFakeSignageServer(options: { expiresIn?: number } = {
   });
   const wss = new WebSocketServer({ noServer: true });
   server.on('upgrade', (req, socket, head) => {
+    // A client may reset a refused upgrade before reading the answer; that is not a test failure.
+    socket.on('error', () => socket.destroy());
     const url = new URL(req.url ?? '', 'http://fake');
     socketUrls.push(req.url ?? '');
     const token = url.searchParams.get('token') ?? '';

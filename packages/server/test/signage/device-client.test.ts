@@ -350,6 +350,43 @@ describe('the SDK device client against the real server', () => {
     expect(second.device.volume).toBe(30);
   });
 
+  it('applies a command once when the link drops between delivery and acknowledgement', async () => {
+    let release: () => void = () => undefined;
+    const held = new Promise<void>((resolve) => (release = resolve));
+    let applied = 0;
+    const client = device({
+      cacheDir: cacheDir(),
+      onCommand: async (action) => {
+        if (action.action !== 'set_brightness') return;
+        applied++;
+        await held;
+      },
+    });
+    const redelivered: string[] = [];
+    client.on('redelivered', (action) => redelivered.push(action.command_id ?? ''));
+    await online(client);
+    const [accepted] = (await admin.sendCommand(SN, { action: 'set_brightness', brightness: 15 }))
+      .commands;
+    const id = accepted?.command_id ?? '';
+    await vi.waitFor(() => expect(applied).toBe(1), WAIT);
+
+    // The server drops the socket while the device is still applying the command.
+    const before = t.server.signage.connections.get(SN)?.conn;
+    before?.close(1012, 'test: link dropped');
+    await vi.waitFor(() => {
+      const now = t.server.signage.connections.get(SN)?.conn;
+      expect(now !== undefined && now !== before).toBe(true);
+    }, WAIT);
+    // The new socket carries the unacknowledged command again; the device drops the repeat.
+    await vi.waitFor(() => expect(redelivered).toEqual([id]), WAIT);
+    release();
+    const record = await waitForCommand(id, 'acked');
+    expect(record.state).toBe('acked');
+    expect(applied).toBe(1);
+    expect(client.device.brightness).toBe(15);
+    await vi.waitFor(async () => expect((await admin.getDevice(SN)).brightness).toBe(15), WAIT);
+  });
+
   it('resumes an interrupted download with Range and fetches a corrupted one again', async () => {
     const { logo, video, videoBytes, morning } = await library();
     await assign([morning.id]);

@@ -182,9 +182,15 @@ export interface RawDevice {
   errors(): protocol.signage.SocketErrorMessage[];
 }
 
-export async function openDevice(wsUrl: string, token: string, sn: string): Promise<RawDevice> {
+/** `acks`: open with `acks=1`, declaring that this device acknowledges and de-duplicates. */
+export async function openDevice(
+  wsUrl: string,
+  token: string,
+  sn: string,
+  options: { acks?: boolean } = {},
+): Promise<RawDevice> {
   const ws = new WebSocket(
-    `${wsUrl}/ws/cloud/tb_device/?token=${encodeURIComponent(token)}&sn_number=${encodeURIComponent(sn)}`,
+    `${wsUrl}/ws/cloud/tb_device/?token=${encodeURIComponent(token)}&sn_number=${encodeURIComponent(sn)}${options.acks === true ? '&acks=1' : ''}`,
   );
   const messages: protocol.signage.ServerMessage[] = [];
   ws.on('message', (data: Buffer) => {

@@ -2,10 +2,13 @@
  * The device WebSocket and the command queue against a real server: who may open a device's
  * socket, every action delivered with a `command_id` and acknowledged, status messages tracked,
  * bad messages answered without closing, offline devices receiving their queue in order exactly
- * once, TTL expiry, and `reload_playlist` after playlist and screen changes.
+ * once, TTL expiry, `reload_playlist` after playlist and screen changes, and re-delivery of
+ * unacknowledged commands to devices that acknowledge (`acks=1`).
  */
+import { rmSync } from 'node:fs';
 import { protocol } from '@marquee/sdk';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import WebSocket from 'ws';
 import { ADMIN, call, login, startTestServer, type TestServer } from '../helpers/server';
 import {
   ADMIN_API,
@@ -40,8 +43,12 @@ afterEach(async () => {
   await t.close();
 });
 
-async function device(token: string, sn: string): Promise<RawDevice> {
-  const socket = await openDevice(t.wsUrl, token, sn);
+async function device(
+  token: string,
+  sn: string,
+  options: { acks?: boolean } = {},
+): Promise<RawDevice> {
+  const socket = await openDevice(t.wsUrl, token, sn, options);
   sockets.push(socket);
   await waitOnline(t, sn);
   return socket;
@@ -438,5 +445,155 @@ describe('reload_playlist after changes', () => {
     });
     await vi.waitFor(() => expect(online.actions()).toHaveLength(3));
     expect((await detail('SN-1')).front_screen?.playlist_ids).toEqual([]);
+  });
+});
+
+// Re-delivery to devices that acknowledge (`acks=1`): a command written but not acknowledged
+// before the socket dropped, or before the server stopped, is written again with the same
+// `command_id` on the next socket, in its place in the order, while its TTL lasts; nothing is
+// written twice to one socket; seed-only devices keep at-most-once delivery. Acked brightness and
+// volume become the device's stored levels.
+
+async function drop(socket: RawDevice, sn: string): Promise<void> {
+  socket.ws.terminate();
+  await socket.closed;
+  await vi.waitFor(() => expect(t.server.signage.connections.isOnline(sn)).toBe(false));
+}
+
+const ids = (socket: RawDevice) => socket.actions().map((a) => a.command_id);
+
+describe('a device that acknowledges (acks=1)', () => {
+  it('gets unacknowledged commands again, same ids, in order, before newer ones', async () => {
+    const token = await userToken(t, 'tv-1');
+    await register(t, token, 'SN-1');
+    const first = await device(token, 'SN-1', { acks: true });
+    const a = await sendCommand(t, admin, 'SN-1', { action: 'pause' });
+    const b = await sendCommand(t, admin, 'SN-1', { action: 'set_volume', volume: 30 });
+    await vi.waitFor(() => expect(ids(first)).toEqual([a, b]));
+    first.send({ type: 'ack', command_id: a, ok: true });
+    await vi.waitFor(async () => expect((await getCommand(t, admin, a)).state).toBe('acked'));
+    await drop(first, 'SN-1');
+
+    // Queued while offline: delivered after the one the dropped socket never acknowledged.
+    const c = await sendCommand(t, admin, 'SN-1', { action: 'next' });
+    const second = await device(token, 'SN-1', { acks: true });
+    await vi.waitFor(() => expect(ids(second)).toEqual([b, c]));
+    expect(second.actions()[0]).toEqual({ action: 'set_volume', volume: 30, command_id: b });
+    expect((await getCommand(t, admin, b)).state).toBe('sent');
+
+    // A new command on this socket is written once; a later flush does not repeat b or c.
+    const d = await sendCommand(t, admin, 'SN-1', { action: 'play' });
+    await vi.waitFor(() => expect(ids(second)).toEqual([b, c, d]));
+    for (const id of [b, c, d]) second.send({ type: 'ack', command_id: id, ok: true });
+    await vi.waitFor(async () => expect((await getCommand(t, admin, d)).state).toBe('acked'));
+    // A repeated ack (a device answering a re-delivery it had applied) is harmless.
+    second.send({ type: 'ack', command_id: b, ok: true });
+    await drop(second, 'SN-1');
+
+    const third = await device(token, 'SN-1', { acks: true });
+    const e = await sendCommand(t, admin, 'SN-1', { action: 'previous' });
+    await vi.waitFor(() => expect(ids(third)).toEqual([e]));
+    expect(third.errors()).toEqual([]);
+    const { volume } = signage.DeviceDetail.parse(
+      (await call(`${t.url}${ADMIN_API}/devices/SN-1/`, { token: admin })).body,
+    );
+    expect(volume).toBe(30);
+  });
+
+  it('re-delivers what was unacknowledged when the server stopped, after a restart', async () => {
+    const token = await userToken(t, 'tv-1');
+    await register(t, token, 'SN-1');
+    const first = await device(token, 'SN-1', { acks: true });
+    const a = await sendCommand(t, admin, 'SN-1', { action: 'set_brightness', brightness: 80 });
+    await vi.waitFor(() => expect(ids(first)).toEqual([a]));
+    // The same data directory under a new server, as after a crash and restart.
+    const dataDir = t.dataDir;
+    await t.server.close();
+    const restarted = await startTestServer({ dataDir }, { now: () => clock });
+    t = {
+      ...restarted,
+      close: async () => {
+        await restarted.close();
+        rmSync(dataDir, { recursive: true, force: true });
+      },
+    };
+    const second = await device(token, 'SN-1', { acks: true });
+    await vi.waitFor(() => expect(ids(second)).toEqual([a]));
+    second.send({ type: 'ack', command_id: a, ok: true });
+    await vi.waitFor(async () => expect((await getCommand(t, admin, a)).state).toBe('acked'));
+  });
+
+  it('does not re-deliver a command whose TTL has passed', async () => {
+    const token = await userToken(t, 'tv-1');
+    await register(t, token, 'SN-1');
+    const first = await device(token, 'SN-1', { acks: true });
+    const short = await sendCommand(t, admin, 'SN-1', { action: 'play' }, 60);
+    const long = await sendCommand(t, admin, 'SN-1', { action: 'pause' }, 3600);
+    await vi.waitFor(() => expect(ids(first)).toEqual([short, long]));
+    await drop(first, 'SN-1');
+    clock += 61_000;
+    const second = await device(token, 'SN-1', { acks: true });
+    await vi.waitFor(() => expect(ids(second)).toEqual([long]));
+    expect((await getCommand(t, admin, short)).state).toBe('sent');
+  });
+
+  it('refuses an acks value other than 1', async () => {
+    const token = await userToken(t, 'tv-1');
+    await register(t, token, 'SN-1');
+    const ws = new WebSocket(
+      `${t.wsUrl}/ws/cloud/tb_device/?token=${encodeURIComponent(token)}&sn_number=SN-1&acks=yes`,
+    );
+    const answer = await new Promise<{ status: number; body: string }>((resolve, reject) => {
+      ws.once('unexpected-response', (_req, res) => {
+        let body = '';
+        res.on('data', (chunk: Buffer) => (body += chunk.toString('utf8')));
+        res.on('end', () => resolve({ status: res.statusCode ?? 0, body }));
+      });
+      ws.once('open', () => reject(new Error('the upgrade was accepted')));
+      ws.once('error', () => undefined);
+    });
+    ws.terminate();
+    expect(answer.status).toBe(400);
+    expect(JSON.parse(answer.body)).toMatchObject({
+      message: 'The acks query parameter must be 1 when present',
+      status_code: 400,
+    });
+  });
+});
+
+describe('a seed-only device (no acks)', () => {
+  it('gets each command at most once, even when it never acknowledged it', async () => {
+    const token = await userToken(t, 'tv-1');
+    await register(t, token, 'SN-1');
+    const first = await device(token, 'SN-1', { acks: false });
+    const a = await sendCommand(t, admin, 'SN-1', { action: 'pause' });
+    await vi.waitFor(() => expect(ids(first)).toEqual([a]));
+    await drop(first, 'SN-1');
+    const second = await device(token, 'SN-1', { acks: false });
+    const b = await sendCommand(t, admin, 'SN-1', { action: 'play' });
+    await vi.waitFor(() => expect(ids(second)).toEqual([b]));
+    expect((await getCommand(t, admin, a)).state).toBe('sent');
+  });
+});
+
+describe('levels the device confirmed', () => {
+  it('an acked set_brightness or set_volume becomes the stored level; a refused one does not', async () => {
+    const token = await userToken(t, 'tv-1');
+    await register(t, token, 'SN-1');
+    const socket = await device(token, 'SN-1', { acks: true });
+    const bright = await sendCommand(t, admin, 'SN-1', {
+      action: 'set_brightness',
+      brightness: 90,
+    });
+    const loud = await sendCommand(t, admin, 'SN-1', { action: 'set_volume', volume: 5 });
+    await vi.waitFor(() => expect(ids(socket)).toEqual([bright, loud]));
+    socket.send({ type: 'ack', command_id: bright, ok: true });
+    socket.send({ type: 'ack', command_id: loud, ok: false, error: 'Muted by the owner' });
+    await vi.waitFor(async () => expect((await getCommand(t, admin, loud)).state).toBe('failed'));
+    const detail = signage.DeviceDetail.parse(
+      (await call(`${t.url}${ADMIN_API}/devices/SN-1/`, { token: admin })).body,
+    );
+    expect(detail.brightness).toBe(90);
+    expect(detail.volume).toBe(50);
   });
 });

@@ -1,5 +1,6 @@
 /**
- * The device's control socket, `/ws/cloud/tb_device/?token=<access>&sn_number=<sn>`. The token
+ * The device's control socket, `/ws/cloud/tb_device/?token=<access>&sn_number=<sn>&acks=1`
+ * (`acks=1`: this client acknowledges commands and de-duplicates re-deliveries). The token
  * is read from the TokenManager on every (re)connect, so a reconnect after expiry carries a
  * refreshed one; when the server refuses a token (close 4001, or a 401 on the upgrade) the next
  * attempt refreshes first instead of presenting the same token again.
@@ -55,7 +56,7 @@ export function createDeviceSocket(
   return socket;
 }
 
-/** `http(s)://host/prefix` → `ws(s)://host/prefix/ws/cloud/tb_device/?token=&sn_number=`. */
+/** `http(s)://host/prefix` → `ws(s)://host/prefix/ws/cloud/tb_device/?token=&sn_number=&acks=1`. */
 export function channelUrl(baseUrl: string, token: string | undefined, snNumber: string): string {
   const url = new URL(baseUrl);
   if (url.protocol === 'http:') url.protocol = 'ws:';
@@ -64,6 +65,7 @@ export function channelUrl(baseUrl: string, token: string | undefined, snNumber:
   const query = new URLSearchParams();
   if (token !== undefined) query.set('token', token);
   query.set('sn_number', snNumber);
+  query.set('acks', '1');
   url.search = query.toString();
   url.hash = '';
   return url.toString();

@@ -28,6 +28,39 @@ export interface CommandSteps {
   readonly builtIn: () => Promise<void>;
 }
 
+/**
+ * The command ids this device has seen, so a re-delivered command (the server writes an
+ * unacknowledged command again after a reconnect) is applied once: while it runs a repeat is
+ * dropped (its ack follows), afterwards a repeat gets the same ack again. Bounded: the oldest ids
+ * are forgotten first; the server re-delivers only commands it has not seen acknowledged, which
+ * are always among the most recent.
+ */
+export class CommandLedger {
+  readonly #seen = new Map<string, AckMessage | 'running'>();
+  readonly #limit: number;
+
+  constructor(limit = 1000) {
+    this.#limit = limit;
+  }
+
+  /** Undefined for a new id (now recorded as running), otherwise what became of it. */
+  begin(commandId: string): AckMessage | 'running' | undefined {
+    const seen = this.#seen.get(commandId);
+    if (seen !== undefined) return seen;
+    this.#seen.set(commandId, 'running');
+    while (this.#seen.size > this.#limit) {
+      const oldest = this.#seen.keys().next();
+      if (oldest.done === true) break;
+      this.#seen.delete(oldest.value);
+    }
+    return undefined;
+  }
+
+  finish(commandId: string, ack: AckMessage): void {
+    if (this.#seen.has(commandId)) this.#seen.set(commandId, ack);
+  }
+}
+
 /** `error` in an ack is at most this long in Marquee's schema. */
 const MAX_ERROR = 2000;
 

@@ -14,7 +14,9 @@
  *   fetches and downloads again, `switch_playlist` downloads the playlist if needed and makes it
  *   current; both end with `ready_playlists`). Every action carrying a `command_id` is answered
  *   with an `ack`. Reloads and switches run one at a time, in arrival order; playback actions
- *   are not held up behind them.
+ *   are not held up behind them. The socket declares `acks=1`: the server then re-delivers
+ *   commands it wrote but never saw acknowledged (say, the link dropped), and the client applies
+ *   each `command_id` once, answering a repeat with the ack it already gave.
  * - Offline: the last playlists answer is kept in the cache directory. When the server cannot be
  *   reached at start, the client loads it, reports `offline`, and keeps retrying the startup flow
  *   with backoff; when the socket drops later it reconnects by itself, and a device whose last
@@ -38,7 +40,7 @@ import { routeActions } from './action-events';
 import { DeviceApi, type ScreenshotImage } from './api';
 import { createDeviceSocket, type DeviceSocket } from './channel';
 import { CurrentPlaylists } from './current-playlists';
-import { ackFor, refusalFor, runCommand } from './commands';
+import { ackFor, CommandLedger, refusalFor, runCommand } from './commands';
 import { MediaDownloader } from './downloader';
 import { MediaLibrary } from './library';
 import { MediaCache } from './media-cache';
@@ -60,6 +62,7 @@ export class DeviceClient extends Emitter<DeviceClientEvents> {
   readonly #cache: MediaCache;
   readonly #library: MediaLibrary;
   readonly #current = new CurrentPlaylists();
+  readonly #ledger = new CommandLedger();
   readonly #closing = new AbortController();
   #device: DeviceModel;
   #state: DeviceState = 'idle';
@@ -277,6 +280,14 @@ export class DeviceClient extends Emitter<DeviceClientEvents> {
   }
 
   async #command(action: ServerAction, emit: () => void): Promise<void> {
+    const id = action.command_id;
+    const earlier = id === undefined ? undefined : this.#ledger.begin(id);
+    if (earlier !== undefined) {
+      // A re-delivery: not applied again. Its ack may be what was lost, so it goes out again.
+      if (earlier !== 'running') this.#send(earlier);
+      this.emit('redelivered', action);
+      return;
+    }
     try {
       const outcome = await runCommand(action, {
         emit,
@@ -285,7 +296,10 @@ export class DeviceClient extends Emitter<DeviceClientEvents> {
         builtIn: () => this.#apply(action),
       });
       const ack = ackFor(action, outcome);
-      if (ack) this.#send(ack);
+      if (ack) {
+        this.#ledger.finish(ack.command_id, ack);
+        this.#send(ack);
+      }
       this.emit('command', action, { ...outcome, acked: ack !== undefined });
     } catch (error) {
       this.emit('error', toMarqueeError(error));

@@ -136,6 +136,8 @@ export interface DeviceStatusEvents {
   'current-playlist': [playlist: Playlist, screen: ScreenKey];
   /** A control action was handled; `acked` says whether an `ack` went back. */
   command: [action: ServerAction, outcome: CommandOutcome & { readonly acked: boolean }];
+  /** The server delivered a `command_id` again that was already applied (or is being applied). */
+  redelivered: [action: ServerAction];
   error: [error: MarqueeError];
 }
 

@@ -32,6 +32,14 @@ export type MediaPathParams = z.infer<typeof MediaPathParams>;
 export const DeviceSocketQuery = z.object({
   token: z.string().min(1),
   sn_number: z.string().min(1).max(255),
+  acks: z
+    .literal('1')
+    .optional()
+    .describe(
+      'Marquee extension: the device acknowledges commands (`ack`) and drops a `command_id` it ' +
+        'already applied, so commands written but not acknowledged before a disconnect are ' +
+        'delivered again on its next socket (at least once on the wire, exactly once applied).',
+    ),
 });
 export type DeviceSocketQuery = z.infer<typeof DeviceSocketQuery>;
 

@@ -42,6 +42,13 @@ export interface SignageDevicesRepository {
   touch(snNumber: string, at: string): Promise<void>;
   setReadyPlaylists(snNumber: string, playlistIds: readonly number[], at: string): Promise<void>;
   setCurrentPlaylist(snNumber: string, playlistId: number | null): Promise<void>;
+  /** Stores a level the device confirmed (an acked `set_brightness` / `set_volume`). */
+  setLevel(
+    snNumber: string,
+    level: 'brightness' | 'volume',
+    value: number,
+    at: string,
+  ): Promise<void>;
 }
 
 export interface SignageMediaRecord {
@@ -191,8 +198,12 @@ export interface SignageCommandsRepository {
   /** Queued commands of the device in delivery (creation) order. */
   queued(snNumber: string): Promise<SignageCommandRecord[]>;
   countQueued(snNumber: string): Promise<number>;
+  /** Queued and sent (not yet acknowledged) commands of the device in delivery order. */
+  unsettled(snNumber: string): Promise<SignageCommandRecord[]>;
   /** queued → sent; false when it was no longer queued. */
   markSent(id: string, at: string): Promise<boolean>;
+  /** A `sent` command written again (re-delivery): records the time; false when not `sent`. */
+  markResent(id: string, at: string): Promise<boolean>;
   /** sent → queued again (the socket refused the write); false when it was not `sent`. */
   requeue(id: string): Promise<boolean>;
   /** sent → acked (ok) or failed; undefined when the command is unknown or not `sent`. */

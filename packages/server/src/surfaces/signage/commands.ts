@@ -3,11 +3,18 @@
  * then each device's queue is flushed in creation order whenever it can be (at once for an
  * online device, on connect for an offline one). Flushes of one device run one after another, so
  * a device never receives its commands out of order, and a command is marked `sent` (guarded by
- * its state) before it is written, so it is written at most once, across restarts too.
+ * its state) before it is written.
  *
- * What "delivered" means: written to the device's open socket. A device that acks (Marquee's
- * `ack`) moves the command to `acked` or `failed`; a seed-only device never does, and its
- * commands stay `sent`. A queued command whose TTL passes becomes `expired` and is never sent.
+ * Delivery guarantee, by kind of device:
+ * - A device that acknowledges (it opens its socket with `acks=1`, as the SDK's device client
+ *   does): at least once on the wire, exactly once applied. A command written but not yet
+ *   acknowledged when the socket dropped (or the server died) is written again, with the same
+ *   `command_id` and in its original place in the order, on the device's next socket while its
+ *   TTL lasts; the device drops ids it already applied and repeats their ack.
+ * - A seed-only device never acks: each command is written at most once and stays `sent`.
+ *
+ * An `ack` moves a command to `acked` or `failed`. A queued command whose TTL passes becomes
+ * `expired` and is never sent.
  */
 import { randomUUID } from 'node:crypto';
 import type { protocol } from '@marquee/sdk';
@@ -122,15 +129,31 @@ export class SignageCommands {
   }
 
   async #flushNow(snNumber: string): Promise<void> {
-    if (!this.#connections.isOnline(snNumber)) return;
+    const socket = this.#connections.get(snNumber);
+    if (socket === undefined) return;
     const commands = this.#store.signage.commands;
     await this.expire();
-    for (const command of await commands.queued(snNumber)) {
+    const pending = socket.acks
+      ? await commands.unsettled(snNumber)
+      : await commands.queued(snNumber);
+    for (const command of pending) {
       if (!this.#connections.isOnline(snNumber)) return;
-      // Marked first, guarded by state: whatever races this (expiry, another flush), a command
-      // is written at most once.
+      if (command.state === 'sent') {
+        // Re-delivery: only what an earlier socket carried, and only while the TTL lasts.
+        if (this.#connections.carried(snNumber, command.id)) continue;
+        if (command.expiresAt <= this.#iso()) continue;
+        if (!this.#connections.sendCommand(snNumber, command.command)) return;
+        await commands.markResent(command.id, this.#iso());
+        this.#logger.debug(
+          { sn_number: snNumber, command_id: command.id, action: command.command.action },
+          'command re-sent',
+        );
+        continue;
+      }
+      // Marked first, guarded by state: whatever races this (expiry, another flush), a queued
+      // command is written once by one flush.
       if (!(await commands.markSent(command.id, this.#iso()))) continue;
-      if (!this.#connections.send(snNumber, command.command)) {
+      if (!this.#connections.sendCommand(snNumber, command.command)) {
         await commands.requeue(command.id);
         return;
       }
@@ -151,6 +174,7 @@ export class SignageCommands {
       { ok: ack.ok, error: ack.ok ? null : (ack.error ?? 'The device refused the command') },
       this.#iso(),
     );
+    this.#connections.settled(snNumber, command.id);
     if (settled === undefined) return 'duplicate';
     await this.#applied(settled);
     return 'settled';
@@ -159,11 +183,14 @@ export class SignageCommands {
   /** Bookkeeping once a device confirms it applied a command. */
   async #applied(command: SignageCommandRecord): Promise<void> {
     if (command.state !== 'acked') return;
-    if (command.command.action === 'switch_playlist') {
-      await this.#store.signage.devices.setCurrentPlaylist(
-        command.snNumber,
-        command.command.playlist_id,
-      );
+    const devices = this.#store.signage.devices;
+    const action = command.command;
+    if (action.action === 'switch_playlist') {
+      await devices.setCurrentPlaylist(command.snNumber, action.playlist_id);
+    } else if (action.action === 'set_brightness') {
+      await devices.setLevel(command.snNumber, 'brightness', action.brightness, this.#iso());
+    } else if (action.action === 'set_volume') {
+      await devices.setLevel(command.snNumber, 'volume', action.volume, this.#iso());
     }
   }
 

@@ -2,6 +2,10 @@
  * Which devices are online: at most one open device socket per `sn_number`. A second connection
  * for the same device replaces the first, which is closed with REPLACED (4009): a TV that
  * reconnected after a network change must not leave a half-dead twin receiving its commands.
+ *
+ * For a device that acknowledges commands (`acks=1`), each socket also remembers which commands
+ * were written to it and are not yet acknowledged, so a re-delivery after a reconnect skips what
+ * this very socket already carried.
  */
 import { protocol } from '@marquee/sdk';
 import type { Connection } from '../../core/ws';
@@ -10,10 +14,14 @@ export interface DeviceSocket {
   readonly snNumber: string;
   readonly conn: Connection<unknown>;
   readonly connectedAt: string;
+  /** The device acknowledges commands and drops re-deliveries (`acks=1` in its socket query). */
+  readonly acks: boolean;
 }
 
 export class DeviceConnections {
   readonly #bySn = new Map<string, DeviceSocket>();
+  /** Unacknowledged command ids written to each socket of a device that acks. */
+  readonly #written = new WeakMap<DeviceSocket, Set<string>>();
 
   /** Makes `socket` the device's connection, closing the one it replaces. */
   attach(socket: DeviceSocket): void {
@@ -40,10 +48,28 @@ export class DeviceConnections {
     return this.get(snNumber) !== undefined;
   }
 
-  /** Sends one JSON message; false when the device is offline or its socket refused it. */
-  send(snNumber: string, message: unknown): boolean {
+  /** Writes a command to the device's socket and remembers it there until it is acknowledged. */
+  sendCommand(snNumber: string, command: { readonly command_id?: string | undefined }): boolean {
     const socket = this.get(snNumber);
-    return socket !== undefined && socket.conn.send(JSON.stringify(message));
+    if (socket === undefined || !socket.conn.send(JSON.stringify(command))) return false;
+    if (socket.acks && command.command_id !== undefined) {
+      let written = this.#written.get(socket);
+      if (written === undefined) this.#written.set(socket, (written = new Set()));
+      written.add(command.command_id);
+    }
+    return true;
+  }
+
+  /** Whether the device's current socket already carried the command. */
+  carried(snNumber: string, commandId: string): boolean {
+    const socket = this.get(snNumber);
+    return socket !== undefined && (this.#written.get(socket)?.has(commandId) ?? false);
+  }
+
+  /** The command was acknowledged: no socket needs to remember it. */
+  settled(snNumber: string, commandId: string): void {
+    const socket = this.#bySn.get(snNumber);
+    if (socket !== undefined) this.#written.get(socket)?.delete(commandId);
   }
 
   online(): string[] {

@@ -7,7 +7,8 @@
  * - 403: a display token, or a user that may not act as this device (see `access.ts`);
  * - 404: no device with that `sn_number` (register first).
  *
- * Once open: the device's queued commands are delivered in order; every message it sends is
+ * Once open: the device's queued commands are delivered in order (with `acks=1`, also those an
+ * earlier socket carried that were never acknowledged; see `commands.ts`); every message it sends is
  * validated against the seed's schemas and a bad one (malformed JSON, unknown `type`, a
  * `downloading` status without counts, ...) is answered with `{"type":"error", ...}` while the
  * socket stays open. Online/offline and last seen are tracked per device; a newer socket for the
@@ -34,6 +35,8 @@ const { signage } = protocol;
 interface DeviceContext {
   readonly user: UserIdentity;
   readonly snNumber: string;
+  /** `acks=1`: the device acknowledges commands and drops re-deliveries. */
+  readonly acks: boolean;
 }
 
 export interface DeviceChannelOptions {
@@ -115,12 +118,19 @@ export function mountDeviceChannel(options: DeviceChannelOptions): void {
       if (!query.success) {
         throw new MarqueeError('BAD_REQUEST', 'The sn_number query parameter is required');
       }
+      const acks = z.safeParse(
+        signage.DeviceSocketQuery.shape.acks,
+        url.searchParams.get('acks') ?? undefined,
+      );
+      if (!acks.success) {
+        throw new MarqueeError('BAD_REQUEST', 'The acks query parameter must be 1 when present');
+      }
       await deviceFor(store, user, snNumber);
-      return { user, snNumber };
+      return { user, snNumber, acks: acks.data === '1' };
     },
     onConnection: (conn) => {
       const sn = conn.ctx.snNumber;
-      connections.attach({ snNumber: sn, conn, connectedAt: iso() });
+      connections.attach({ snNumber: sn, conn, connectedAt: iso(), acks: conn.ctx.acks });
       conn.onMessage((text) => handle(conn, text));
       conn.onClose(() => {
         connections.detach(sn, conn);

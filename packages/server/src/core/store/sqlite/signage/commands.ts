@@ -70,6 +70,15 @@ export function sqliteSignageCommands(sql: Statements, tx: Transaction): Signage
           .all(sn)
           .map(toCommand),
       ),
+    unsettled: (sn) =>
+      settle(() =>
+        sql(
+          `SELECT ${COLUMNS} FROM signage_commands
+           WHERE sn_number = ? AND state IN ('queued', 'sent') ORDER BY seq`,
+        )
+          .all(sn)
+          .map(toCommand),
+      ),
     countQueued: (sn) =>
       settle(() => {
         const row = sql(
@@ -84,6 +93,16 @@ export function sqliteSignageCommands(sql: Statements, tx: Transaction): Signage
             sql(
               "UPDATE signage_commands SET state = 'sent', sent_at = ? WHERE id = ? AND state = 'queued'",
             ).run(at, id),
+          ) > 0,
+      ),
+    markResent: (id, at) =>
+      settle(
+        () =>
+          changes(
+            sql("UPDATE signage_commands SET sent_at = ? WHERE id = ? AND state = 'sent'").run(
+              at,
+              id,
+            ),
           ) > 0,
       ),
     requeue: (id) =>

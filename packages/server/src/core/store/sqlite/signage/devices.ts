@@ -76,5 +76,12 @@ export function sqliteSignageDevices(sql: Statements, tx: Transaction): SignageD
              (SELECT id FROM signage_playlists WHERE id = ?) WHERE sn_number = ?`,
         ).run(playlistId, sn);
       }),
+    setLevel: (sn, level, value, at) =>
+      settle(() => {
+        sql(
+          `UPDATE signage_devices SET info = json_set(info, '$.${level}', ?), updated_at = ?
+           WHERE sn_number = ?`,
+        ).run(value, at, sn);
+      }),
   };
 }
