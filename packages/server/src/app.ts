@@ -16,6 +16,7 @@ import {
 } from './core/auth';
 import type { Config } from './core/config';
 import { mountCoreRoutes } from './core/core-routes';
+import { closeHttp } from './core/http-close';
 import { sendError } from './core/http-errors';
 import type { Authenticator } from './core/routes';
 import { createSystemSampler, type SystemSampler, type SystemSource } from './core/sampler';
@@ -30,6 +31,9 @@ import { NOW_PLAYING_TOPIC, NowPlayingService } from './surfaces/now-playing/ser
 import { mountSignage, type Signage } from './surfaces/signage/mount';
 import { mountThumbnails, type Thumbnails } from './surfaces/now-playing/thumbnails';
 import { VERSION } from './version';
+
+/** How long in-flight HTTP requests get to finish on shutdown before their connections are cut. */
+const HTTP_CLOSE_GRACE_MS = 5000;
 
 export interface CreateServerOptions {
   /** Unix ms clock. @default Date.now */
@@ -215,7 +219,7 @@ export async function createServer(
         await gpu.stop();
         await signage.stop();
         await gateway.closeAll(protocol.CloseCodes.GOING_AWAY, 'Server shutting down');
-        await app.close();
+        await closeHttp(app, HTTP_CLOSE_GRACE_MS);
         await store.close();
       })();
       return closing;
