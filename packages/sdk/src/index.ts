@@ -9,6 +9,8 @@ export {
   type MarqueeErrorOptions,
 } from './errors';
 export * as protocol from './protocol/index';
+// The event emitter every client extends, so declaration bundles can name it.
+export { Emitter, type EventMap } from './transport/emitter';
 // The panel client's payload types, at the top level so declaration bundles can name them.
 export type {
   CompactSnapshot,

@@ -9,4 +9,5 @@ export {
   type ConfigInput,
   type LoadConfigOptions,
 } from './core/config';
+export type { SystemReading, SystemSource } from './core/sampler';
 export { VERSION } from './version';

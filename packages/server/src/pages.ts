@@ -2,7 +2,8 @@
  * Serves the kiosk dashboard: `/` and `/dashboard_test.html` (seed 000's name) plus its assets,
  * and the GPU host page at `/gpu`.
  * The page's script is the SDK's browser client bundled by the package build into
- * public/dashboard.js; HTML and CSS ship as written in web/.
+ * public/dashboard.js; HTML and CSS ship as written in web/ (web/base.css is the styles both
+ * pages share, each page's own sheet comes after it).
  */
 import { readFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
@@ -28,6 +29,8 @@ export function mountPages(app: FastifyInstance): void {
       file: join(root, 'web', 'dashboard.html'),
       type: 'text/html; charset=utf-8',
     },
+    // The styles every page shares, linked before the page's own sheet.
+    '/assets/base.css': { file: join(root, 'web', 'base.css'), type: 'text/css; charset=utf-8' },
     '/assets/dashboard.css': {
       file: join(root, 'web', 'dashboard.css'),
       type: 'text/css; charset=utf-8',

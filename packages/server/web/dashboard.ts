@@ -4,7 +4,7 @@
  * itself (the client's backoff, online/offline awareness); progress moves smoothly between
  * snapshots using the server's `position_at_ms`.
  */
-import { createPanelClient, type protocol, type SocketState } from '@marquee/sdk';
+import { createPanelClient, type protocol } from '@marquee/sdk';
 import {
   describeFailure,
   sendControl,
@@ -14,24 +14,10 @@ import {
   type ControlAction,
   type Viewer,
 } from './controls';
+import { $, connectionIndicator } from './page';
 
 type Snapshot = protocol.nowPlaying.Snapshot;
 type Session = protocol.nowPlaying.Session;
-
-const $ = <T extends Element>(selector: string, root: ParentNode = document): T => {
-  const el = root.querySelector<T>(selector);
-  if (!el) throw new Error(`Missing element ${selector}`);
-  return el;
-};
-
-const STATE_LABELS: Record<SocketState, string> = {
-  idle: 'Starting…',
-  connecting: 'Connecting…',
-  open: 'Live',
-  reconnecting: 'Reconnecting…',
-  offline: 'Offline — waiting for the network',
-  closed: 'Disconnected',
-};
 
 function formatDuration(totalSeconds: number): string {
   const s = Math.max(0, Math.floor(totalSeconds));
@@ -70,7 +56,6 @@ function positionNow(session: Session, nowMs: number): number {
   return session.duration > 0 ? Math.min(position, session.duration) : position;
 }
 
-const connection = $<HTMLElement>('#connection');
 const sessionsEl = $<HTMLElement>('#sessions');
 const emptyEl = $<HTMLElement>('#empty');
 const template = $<HTMLTemplateElement>('#session-template');
@@ -78,10 +63,7 @@ const cards = new Map<string, HTMLElement>();
 let latest: Snapshot | undefined;
 let viewer: Viewer | undefined;
 
-function setConnection(state: SocketState): void {
-  connection.dataset.state = state;
-  $<HTMLElement>('.label', connection).textContent = STATE_LABELS[state];
-}
+const setConnection = connectionIndicator();
 
 function renderProgress(card: HTMLElement, session: Session, nowMs: number): void {
   const position = positionNow(session, nowMs);

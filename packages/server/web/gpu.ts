@@ -8,32 +8,12 @@
  * GPU processes change (a model loaded or unloaded, by anyone), not on every update, so any
  * number of open pages do not poll Ollama.
  */
-import {
-  MarqueeError,
-  createGpuClient,
-  type SocketState,
-  type VramStatus,
-  type protocol,
-} from '@marquee/sdk';
+import { MarqueeError, createGpuClient, type VramStatus, type protocol } from '@marquee/sdk';
 import { bytes, metric, mib } from './gpu-format';
+import { $, connectionIndicator } from './page';
 
 type Device = protocol.gpu.GpuDevice;
 type Progress = protocol.gpu.ModelDownloadProgress;
-
-const $ = <T extends Element>(selector: string, root: ParentNode = document): T => {
-  const el = root.querySelector<T>(selector);
-  if (!el) throw new Error(`Missing element ${selector}`);
-  return el;
-};
-
-const STATE_LABELS: Record<SocketState, string> = {
-  idle: 'Starting…',
-  connecting: 'Connecting…',
-  open: 'Live',
-  reconnecting: 'Reconnecting…',
-  offline: 'Offline — waiting for the network',
-  closed: 'Signed out',
-};
 
 const urlToken = new URLSearchParams(location.search).get('token') ?? undefined;
 const client = createGpuClient({
@@ -41,7 +21,6 @@ const client = createGpuClient({
   ...(urlToken === undefined ? {} : { token: () => urlToken }),
 });
 
-const connection = $<HTMLElement>('#connection');
 const message = $<HTMLElement>('#message');
 const signin = $<HTMLFormElement>('#signin');
 const gpuState = $<HTMLElement>('#gpu-state');
@@ -56,10 +35,7 @@ function show(error: unknown): void {
   message.textContent = error instanceof Error ? error.message : String(error);
 }
 
-function setConnection(state: SocketState): void {
-  connection.dataset.state = state;
-  $<HTMLElement>('.label', connection).textContent = STATE_LABELS[state];
-}
+const setConnection = connectionIndicator({ closed: 'Signed out' });
 
 function renderGpu(device: Device, processes: VramStatus['processes']): HTMLElement {
   let card = gpuCards.get(device.uuid);

@@ -28,6 +28,7 @@ import {
   type gpuProxyRoutes,
   type gpuRoutes,
 } from '../protocol/gpu';
+import { channelUrl } from '../transport/channel-url';
 import { Emitter } from '../transport/emitter';
 import { createHttpClient, type HttpClient } from '../transport/http-client';
 import { ReconnectingSocket } from '../transport/reconnecting-socket';
@@ -108,7 +109,7 @@ export class GpuClient extends Emitter<GpuClientEvents> {
     });
     this.socket = new ReconnectingSocket<GpuServerMessage, never>({
       ...socketOptions,
-      url: channelUrl(baseUrl),
+      url: channelUrl(baseUrl, CHANNEL_PATH),
       incoming: GpuServerMessage,
     });
     this.socket.onMessage('vram_update', (message) => {
@@ -229,15 +230,4 @@ export class GpuClient extends Emitter<GpuClientEvents> {
 /** Creates a GPU client; call `connect()` for the push events (REST works without it). */
 export function createGpuClient(options: GpuClientOptions): GpuClient {
   return new GpuClient(options);
-}
-
-/** `http(s)://host/prefix` → `ws(s)://host/prefix/api/gpu/ws`. */
-function channelUrl(baseUrl: string): string {
-  const url = new URL(baseUrl);
-  if (url.protocol === 'http:') url.protocol = 'ws:';
-  else if (url.protocol === 'https:') url.protocol = 'wss:';
-  url.pathname = `${url.pathname.replace(/\/+$/, '')}${CHANNEL_PATH}`;
-  url.search = '';
-  url.hash = '';
-  return url.toString();
 }

@@ -26,6 +26,7 @@ import {
 } from '../protocol/now-playing/fields';
 import type { nowPlayingChannels, nowPlayingRoutes } from '../protocol/now-playing/routes';
 import { Snapshot, StatsResponse } from '../protocol/now-playing/snapshot';
+import { channelUrl } from '../transport/channel-url';
 import { Emitter } from '../transport/emitter';
 import { createHttpClient, type HttpClient } from '../transport/http-client';
 import { ReconnectingSocket } from '../transport/reconnecting-socket';
@@ -147,7 +148,7 @@ export class PanelClient<M = Snapshot> extends Emitter<PanelClientEvents<M>> {
     this.#fallback = fallback && { pollIntervalMs: 5000, after: 3, ...fallback };
     this.socket = new ReconnectingSocket<M, never>({
       ...socketOptions,
-      url: channelUrl(baseUrl, this.#query),
+      url: channelUrl(baseUrl, CHANNEL_PATH, this.#query),
       incoming: this.#schema,
     });
     const token = socketOptions.token;
@@ -268,15 +269,4 @@ function profileQuery(
 ): Record<string, string> {
   if (profile === 'compact') return { profile };
   return fields ? { fields: fields.join(',') } : {};
-}
-
-/** `http(s)://host/prefix` → `ws(s)://host/prefix/api/dashboard/ws?query`. */
-function channelUrl(baseUrl: string, query: Readonly<Record<string, string>>): string {
-  const url = new URL(baseUrl);
-  if (url.protocol === 'http:') url.protocol = 'ws:';
-  else if (url.protocol === 'https:') url.protocol = 'wss:';
-  url.pathname = `${url.pathname.replace(/\/+$/, '')}${CHANNEL_PATH}`;
-  url.search = new URLSearchParams(query).toString();
-  url.hash = '';
-  return url.toString();
 }

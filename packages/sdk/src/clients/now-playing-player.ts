@@ -29,6 +29,7 @@ import {
   type PlayerAck,
   type playbackChannels,
 } from '../protocol/playback';
+import { channelUrl } from '../transport/channel-url';
 import { Emitter } from '../transport/emitter';
 import { createHttpClient, type HttpClient } from '../transport/http-client';
 import { ReconnectingSocket } from '../transport/reconnecting-socket';
@@ -144,7 +145,7 @@ export class PlayerClient extends Emitter<PlayerClientEvents> {
       ...(token ? { token } : {}),
       // Browsers have no protocol ping; the channel answers an app-level one.
       heartbeat: heartbeat ?? { message: () => ({ type: 'ping' }) },
-      url: channelUrl(baseUrl),
+      url: channelUrl(baseUrl, CHANNEL_PATH),
       incoming: PlayerServerMessage,
       outgoing: PlayerClientMessage,
       onConnect: (socket) => {
@@ -313,15 +314,4 @@ export class PlayerClient extends Emitter<PlayerClientEvents> {
 /** Creates a player client; call `connect()` to receive commands. */
 export function createPlayerClient(options: PlayerClientOptions): PlayerClient {
   return new PlayerClient(options);
-}
-
-/** `http(s)://host/prefix` → `ws(s)://host/prefix/api/dashboard/player/ws`. */
-function channelUrl(baseUrl: string): string {
-  const url = new URL(baseUrl);
-  if (url.protocol === 'http:') url.protocol = 'ws:';
-  else if (url.protocol === 'https:') url.protocol = 'wss:';
-  url.pathname = `${url.pathname.replace(/\/+$/, '')}${CHANNEL_PATH}`;
-  url.search = '';
-  url.hash = '';
-  return url.toString();
 }

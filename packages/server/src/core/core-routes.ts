@@ -12,7 +12,7 @@ import {
   type SessionCookie,
 } from './auth';
 import type { DisplayTokenRecord } from './store';
-import { mountRoutes, pickRoutes, Status, type Authenticator } from './routes';
+import { mountRoutes, noContent, pickRoutes, Status, type Authenticator } from './routes';
 
 export interface CoreRoutesOptions {
   readonly auth: AuthService;
@@ -81,7 +81,7 @@ export function mountCoreRoutes(app: FastifyInstance, options: CoreRoutesOptions
         const { cookie } = credentialsFromRequest(request.headers);
         if (cookie) await auth.logout(cookie);
         setCookie(reply, clearedSessionCookie({ secure: isSecure(request) }));
-        return new Status(204, undefined);
+        return noContent();
       },
       'core.me': ({ identity }) => {
         if (!identity) throw new MarqueeError('UNAUTHORIZED', 'Not signed in');
@@ -106,7 +106,7 @@ export function mountCoreRoutes(app: FastifyInstance, options: CoreRoutesOptions
           throw new MarqueeError('NOT_FOUND', `Display token ${params.id} not found`);
         }
         options.onDisplayTokenRevoked?.(params.id);
-        return new Status(204, undefined);
+        return noContent();
       },
     },
   });

@@ -31,6 +31,9 @@ export class Status<T = unknown> {
   ) {}
 }
 
+/** The empty 204 answer (deletes, logout). */
+export const noContent = (): Status<undefined> => new Status(204, undefined);
+
 /**
  * A handler returns the JSON body, sent with the first documented 2xx status, or a `Status` for
  * an explicit one; it may also send the reply itself (files, streams).

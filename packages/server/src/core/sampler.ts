@@ -2,7 +2,8 @@
  * The system sampler: ONE reader of CPU, memory, disk and network figures for the whole server.
  * Every socket, REST call and dashboard that wants system stats subscribes here, so 1,000
  * displays cost the machine what one costs. The timer runs only while somebody listens, and a
- * slow read (a hung `df`, a busy sensor) skips ticks instead of stacking up reads.
+ * slow read (a hung `df`, a busy sensor) skips ticks instead of stacking up reads (both are
+ * `./shared-sampler`'s; this file adds the probe and the units).
  *
  * Units (the seed's field names): percentages 0–100; `ram_*_mb` in MiB (2^20 bytes), rounded;
  * `disk_*_gb` in GB (10^9 bytes, as disk vendors and `df -H` count), one decimal; network rates in
@@ -12,6 +13,11 @@ import { networkInterfaces, loadavg } from 'node:os';
 import { resolve, sep } from 'node:path';
 import type { protocol } from '@marquee/sdk';
 import si from 'systeminformation';
+import {
+  createSharedSampler,
+  type SharedSampler,
+  type SharedSamplerOptions,
+} from './shared-sampler';
 
 /** The snapshot's `system` block minus `active_users`, which only the session store knows. */
 export type SystemSample = Omit<protocol.nowPlaying.SystemStats, 'active_users'>;
@@ -37,33 +43,18 @@ export interface SystemSource {
   read(): Promise<SystemReading>;
 }
 
-export interface SystemSamplerOptions {
+export interface SystemSamplerOptions extends Omit<
+  SharedSamplerOptions<SystemSample>,
+  'probe' | 'intervalMs'
+> {
   /** Time between samples while anyone is subscribed (config.sampleIntervalMs). */
   readonly intervalMs: number;
   /** @default createSystemInformationSource() */
   readonly source?: SystemSource;
-  /** Milliseconds clock for network rates and freshness. @default Date.now */
-  readonly now?: () => number;
-  /** @default globalThis.setInterval */
-  readonly setInterval?: (fn: () => void, ms: number) => unknown;
-  /** @default globalThis.clearInterval */
-  readonly clearInterval?: (handle: unknown) => void;
-  /** Failed reads and throwing listeners end up here. @default console.error */
-  readonly onError?: (error: unknown) => void;
 }
 
-export interface SystemSampler {
-  /** Receives every new sample; the first subscriber starts the timer, the last one stops it. */
-  subscribe(listener: (sample: SystemSample) => void): () => void;
-  /**
-   * The newest sample while running, or one younger than `intervalMs`; otherwise a fresh read
-   * (concurrent callers share it).
-   */
-  latest(): Promise<SystemSample>;
-  /** Reads started since creation: the cost metric for fan-out benchmarks. */
-  readonly sampleCount: number;
-  readonly subscriberCount: number;
-}
+/** The shared sampler of system stats: `sampleCount` counts reads of the machine. */
+export type SystemSampler = SharedSampler<SystemSample>;
 
 interface Counters {
   readonly rx: number;
@@ -72,76 +63,20 @@ interface Counters {
 }
 
 export function createSystemSampler(options: SystemSamplerOptions): SystemSampler {
-  const source = options.source ?? createSystemInformationSource();
+  const { source = createSystemInformationSource(), ...shared } = options;
   const now = options.now ?? Date.now;
-  const setTimer = options.setInterval ?? ((fn: () => void, ms: number) => setInterval(fn, ms));
-  const clearTimer =
-    options.clearInterval ??
-    ((handle: unknown) => clearInterval(handle as ReturnType<typeof setInterval>));
-  const onError = options.onError ?? ((error: unknown) => console.error('system sample', error));
-  const listeners = new Set<(sample: SystemSample) => void>();
   let previous: Counters | undefined;
-  let last: { readonly sample: SystemSample; readonly at: number } | undefined;
-  let inFlight: Promise<SystemSample> | undefined;
-  let timer: unknown;
-  let count = 0;
-
-  const take = (): Promise<SystemSample> => {
-    if (inFlight !== undefined) return inFlight;
-    count += 1;
-    const pending = source.read().then((reading) => {
-      const at = now();
-      const sample = toSample(reading, previous, at);
-      previous = { rx: reading.rxBytes, tx: reading.txBytes, at };
-      last = { sample, at };
-      for (const listener of listeners) {
-        try {
-          listener(sample);
-        } catch (error) {
-          onError(error);
-        }
-      }
-      return sample;
-    });
-    inFlight = pending;
-    const clear = (): void => {
-      if (inFlight === pending) inFlight = undefined;
-    };
-    pending.then(clear, clear);
-    return pending;
-  };
-
-  /** A tick while a read is still running is skipped: reads never overlap. */
-  const tick = (): void => {
-    if (inFlight === undefined) take().catch(onError);
-  };
-
-  return {
-    subscribe(listener) {
-      const wrapped = (sample: SystemSample): void => listener(sample);
-      listeners.add(wrapped);
-      if (timer === undefined) {
-        timer = setTimer(tick, options.intervalMs);
-        tick();
-      }
-      return () => {
-        if (!listeners.delete(wrapped) || listeners.size > 0 || timer === undefined) return;
-        clearTimer(timer);
-        timer = undefined;
-      };
-    },
-    latest() {
-      const fresh =
-        last !== undefined && (timer !== undefined || now() - last.at < options.intervalMs);
-      return fresh && last !== undefined ? Promise.resolve(last.sample) : take();
-    },
-    get sampleCount() {
-      return count;
-    },
-    get subscriberCount() {
-      return listeners.size;
-    },
-  };
+  return createSharedSampler({
+    ...shared,
+    onError: options.onError ?? ((error: unknown) => console.error('system sample', error)),
+    probe: () =>
+      source.read().then((reading) => {
+        const at = now();
+        const sample = toSample(reading, previous, at);
+        previous = { rx: reading.rxBytes, tx: reading.txBytes, at };
+        return sample;
+      }),
+  });
 }
 
 /** Turns raw counters into the protocol's units; rates need the previous reading. */

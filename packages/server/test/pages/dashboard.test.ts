@@ -1,38 +1,21 @@
 /**
  * The kiosk dashboard in a real browser: Debian's chromium driven by playwright-core against a
- * real server. Requires `npm run build` (the page's script is the bundled SDK client); chromium is
- * installed by scripts/system-deps.sh. On CI a missing browser fails the test rather than skipping.
+ * real server. Requires `npm run build` (the page's script is the bundled SDK client); the browser
+ * and its CI rule (missing fails rather than skips) are ../helpers/browser.ts's.
  */
-import { existsSync } from 'node:fs';
-import { chromium, type Browser, type Page } from 'playwright-core';
+import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createPlayerClient, type ControlCommand } from '@marquee/sdk';
+import { chromiumAvailable, launchChromium, pageStyles } from '../helpers/browser';
 import { ADMIN, call, login, startTestServer, type TestServer } from '../helpers/server';
 
-const CHROMIUM = '/usr/bin/chromium';
-const available = existsSync(CHROMIUM);
-if (!available && process.env.CI)
-  throw new Error(`${CHROMIUM} is missing: run scripts/system-deps.sh`);
-
-describe.runIf(available)('kiosk dashboard page', () => {
+describe.runIf(chromiumAvailable)('kiosk dashboard page', () => {
   let browser: Browser;
   let page: Page;
   let t: TestServer;
 
   beforeAll(async () => {
-    browser = await chromium.launch({
-      executablePath: CHROMIUM,
-      headless: true,
-      args: [
-        '--no-sandbox',
-        '--disable-gpu',
-        '--disable-quic',
-        '--no-first-run',
-        '--disable-background-networking',
-        '--disable-component-update',
-        '--disable-sync',
-      ],
-    });
+    browser = await launchChromium();
     t = await startTestServer();
   });
   afterAll(async () => {
@@ -73,6 +56,7 @@ describe.runIf(available)('kiosk dashboard page', () => {
       .evaluate((el) => parseFloat((el as HTMLElement).style.width));
     expect(width).toBeGreaterThanOrEqual(10);
     expect(await page.locator('#empty').isHidden()).toBe(true);
+    expect(await pageStyles(page)).toEqual({ background: 'rgb(11, 13, 18)', accent: '#e5a00d' });
     await page.screenshot({ path: `${t.dataDir}/dashboard.png` });
   });
 

@@ -1,40 +1,22 @@
 /**
  * The GPU host page in a real browser: Debian's chromium driven by playwright-core against a real
  * server whose nvidia-smi is the simulators' fake executable and whose Ollama is the fake server.
- * Requires `npm run build` (the page's script is the bundled SDK client); on CI a missing browser
- * fails the test rather than skipping.
+ * Requires `npm run build` (the page's script is the bundled SDK client); the browser and its CI rule
+ * (missing fails rather than skips) are ../helpers/browser.ts's.
  */
-import { existsSync } from 'node:fs';
-import { chromium, type Browser, type Page } from 'playwright-core';
+import type { Browser, Page } from 'playwright-core';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { call } from '../helpers/server';
-import { ADMIN } from '../helpers/server';
+import { chromiumAvailable, launchChromium, pageStyles } from '../helpers/browser';
+import { ADMIN, call } from '../helpers/server';
 import { displayToken, startGpuServer, type GpuTestServer } from '../helpers/gpu-host';
 
-const CHROMIUM = '/usr/bin/chromium';
-const available = existsSync(CHROMIUM);
-if (!available && process.env.CI)
-  throw new Error(`${CHROMIUM} is missing: run scripts/system-deps.sh`);
-
-describe.runIf(available)('GPU host page', () => {
+describe.runIf(chromiumAvailable)('GPU host page', () => {
   let browser: Browser;
   let page: Page;
   let g: GpuTestServer;
 
   beforeAll(async () => {
-    browser = await chromium.launch({
-      executablePath: CHROMIUM,
-      headless: true,
-      args: [
-        '--no-sandbox',
-        '--disable-gpu',
-        '--disable-quic',
-        '--no-first-run',
-        '--disable-background-networking',
-        '--disable-component-update',
-        '--disable-sync',
-      ],
-    });
+    browser = await launchChromium();
   });
   afterAll(async () => {
     await browser?.close();
@@ -80,6 +62,7 @@ describe.runIf(available)('GPU host page', () => {
     expect(await row.locator('.holds').textContent()).toMatch(/^\d+\.\d GiB VRAM$/);
     expect(await row.locator('.processor').textContent()).toBe('100% GPU');
     expect(await memoryText(0)).not.toBe('402 MiB / 24,564 MiB used');
+    expect(await pageStyles(page)).toEqual({ background: 'rgb(11, 13, 18)', accent: '#76b900' });
     await page.screenshot({ path: `${g.t.dataDir}/gpu-loaded.png` });
 
     await row.locator('.unload').click();

@@ -9,6 +9,7 @@ import { CloseCodes } from '../../protocol/close-codes';
 import { ClientMessage } from '../../protocol/signage/client-messages';
 import { ServerMessage } from '../../protocol/signage/server-messages';
 import type { signageChannels } from '../../protocol/signage/surface';
+import { channelUrl as socketUrl } from '../../transport/channel-url';
 import { ReconnectingSocket } from '../../transport/reconnecting-socket';
 import type { SocketOptions } from '../../transport/socket-types';
 import type { TokenManager } from '../../transport/token-manager';
@@ -58,15 +59,9 @@ export function createDeviceSocket(
 
 /** `http(s)://host/prefix` → `ws(s)://host/prefix/ws/cloud/tb_device/?token=&sn_number=&acks=1`. */
 export function channelUrl(baseUrl: string, token: string | undefined, snNumber: string): string {
-  const url = new URL(baseUrl);
-  if (url.protocol === 'http:') url.protocol = 'ws:';
-  else if (url.protocol === 'https:') url.protocol = 'wss:';
-  url.pathname = `${url.pathname.replace(/\/+$/, '')}${CHANNEL_PATH}`;
-  const query = new URLSearchParams();
-  if (token !== undefined) query.set('token', token);
-  query.set('sn_number', snNumber);
-  query.set('acks', '1');
-  url.search = query.toString();
-  url.hash = '';
-  return url.toString();
+  return socketUrl(baseUrl, CHANNEL_PATH, {
+    ...(token === undefined ? {} : { token }),
+    sn_number: snNumber,
+    acks: '1',
+  });
 }

@@ -6,8 +6,8 @@
 import * as z from 'zod';
 import { isoDateTime, nonNegativeInt, positiveInt } from '../common';
 import { idParam } from './admin-media';
-import { MediaEffects, MediaItem, MediaLayout, MediaTiming } from './media';
-import { PlaybackConfig } from './playlist';
+import { MediaEffects, MediaLayout, MediaTiming } from './media';
+import { PlaybackConfig, playlistFields } from './playlist';
 
 /** Defaults applied to a playlist written without a playback config. */
 export const DEFAULT_PLAYBACK_CONFIG = {
@@ -69,13 +69,7 @@ export type PlaylistInput = z.input<typeof PlaylistInput>;
  */
 export const AdminPlaylist = z
   .object({
-    id: positiveInt,
-    name: z.string(),
-    width: positiveInt,
-    height: positiveInt,
-    duration: nonNegativeInt,
-    media_items: z.array(MediaItem),
-    playback_config: PlaybackConfig,
+    ...playlistFields,
     created_at: isoDateTime,
     updated_at: isoDateTime,
     /** Devices with a screen that carries this playlist (they get `reload_playlist` on change). */

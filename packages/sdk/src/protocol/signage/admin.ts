@@ -6,7 +6,7 @@
  * Note the device route `GET /api/v1/admin/cloud/playlists?sn_number=` (the seed's, no trailing
  * slash) and the admin list `GET /api/v1/admin/cloud/playlists/` are two routes.
  */
-import { defineRoute, response } from '../common';
+import { defineRoute, response, type ResponseDef, type RouteDef } from '../common';
 import {
   BroadcastCommandRequest,
   CommandIdParams,
@@ -36,290 +36,238 @@ const err = (description: string) => response(description, SignageError);
 const unauthorized = err('Missing or invalid token');
 const forbidden = err('Not an admin');
 
+/** What every admin route adds: admins only, Marquee's extension, 401 and 403 documented. */
+type AdminRoute<R extends Omit<RouteDef, 'auth' | 'extension'>> = R & {
+  readonly auth: 'admin';
+  readonly extension: true;
+  readonly responses: R['responses'] & { readonly 401: ResponseDef; readonly 403: ResponseDef };
+};
+
+/** One admin route: `route` with its admin policy, extension mark and 401/403 answers. */
+/* @__NO_SIDE_EFFECTS__ */
+function adminRoute<const R extends Omit<RouteDef, 'auth' | 'extension'>>(route: R): AdminRoute<R> {
+  return defineRoute({
+    ...route,
+    auth: 'admin',
+    extension: true,
+    responses: { ...route.responses, 401: unauthorized, 403: forbidden },
+  });
+}
+
 export const signageAdminRoutes = [
-  defineRoute({
+  adminRoute({
     id: 'signage.adminMediaUpload',
     method: 'POST',
     path: `${BASE}/media/`,
     summary:
       'Upload a media file (multipart, the file in `file`); the server computes its size and MD5',
-    auth: 'admin',
     body: MediaUploadFields,
     bodyKind: 'multipart',
-    extension: true,
     responses: {
       201: response('Stored', MediaRecord),
       400: err('No file part, or an empty file'),
-      401: unauthorized,
-      403: forbidden,
       413: err('File larger than MARQUEE_MAX_MEDIA_UPLOAD_BYTES'),
       415: err('Neither an image nor a video'),
     },
   }),
-  defineRoute({
+  adminRoute({
     id: 'signage.adminMediaList',
     method: 'GET',
     path: `${BASE}/media/`,
     summary: 'The media library, newest first',
-    auth: 'admin',
-    extension: true,
-    responses: { 200: response('Media', MediaList), 401: unauthorized, 403: forbidden },
+    responses: { 200: response('Media', MediaList) },
   }),
-  defineRoute({
+  adminRoute({
     id: 'signage.adminMediaGet',
     method: 'GET',
     path: `${BASE}/media/{media_id}/`,
     summary: 'One media file',
-    auth: 'admin',
     params: MediaIdParams,
-    extension: true,
     responses: {
       200: response('Media', MediaRecord),
-      401: unauthorized,
-      403: forbidden,
       404: err('No such media'),
     },
   }),
-  defineRoute({
+  adminRoute({
     id: 'signage.adminMediaDelete',
     method: 'DELETE',
     path: `${BASE}/media/{media_id}/`,
     summary: 'Delete a media file; refused while a playlist uses it',
-    auth: 'admin',
     params: MediaIdParams,
-    extension: true,
     responses: {
       204: response('Deleted', null),
-      401: unauthorized,
-      403: forbidden,
       404: err('No such media'),
       409: err('A playlist uses it'),
     },
   }),
-  defineRoute({
+  adminRoute({
     id: 'signage.adminPlaylistCreate',
     method: 'POST',
     path: `${BASE}/playlists/`,
     summary: 'Create a playlist from library media',
-    auth: 'admin',
     body: PlaylistInput,
     bodyKind: 'json',
-    extension: true,
     responses: {
       201: response('Created', AdminPlaylist),
       400: err('Invalid playlist, or an unknown media_id'),
-      401: unauthorized,
-      403: forbidden,
     },
   }),
-  defineRoute({
+  adminRoute({
     id: 'signage.adminPlaylistList',
     method: 'GET',
     path: `${BASE}/playlists/`,
     summary: 'Every playlist',
-    auth: 'admin',
-    extension: true,
-    responses: { 200: response('Playlists', PlaylistList), 401: unauthorized, 403: forbidden },
+    responses: { 200: response('Playlists', PlaylistList) },
   }),
-  defineRoute({
+  adminRoute({
     id: 'signage.adminPlaylistGet',
     method: 'GET',
     path: `${BASE}/playlists/{playlist_id}/`,
     summary: 'One playlist',
-    auth: 'admin',
     params: PlaylistIdParams,
-    extension: true,
     responses: {
       200: response('Playlist', AdminPlaylist),
-      401: unauthorized,
-      403: forbidden,
       404: err('No such playlist'),
     },
   }),
-  defineRoute({
+  adminRoute({
     id: 'signage.adminPlaylistUpdate',
     method: 'PUT',
     path: `${BASE}/playlists/{playlist_id}/`,
     summary: 'Replace a playlist; devices showing it get reload_playlist',
-    auth: 'admin',
     params: PlaylistIdParams,
     body: PlaylistInput,
     bodyKind: 'json',
-    extension: true,
     responses: {
       200: response('Updated', AdminPlaylist),
       400: err('Invalid playlist, or an unknown media_id'),
-      401: unauthorized,
-      403: forbidden,
       404: err('No such playlist'),
     },
   }),
-  defineRoute({
+  adminRoute({
     id: 'signage.adminPlaylistDelete',
     method: 'DELETE',
     path: `${BASE}/playlists/{playlist_id}/`,
     summary: 'Delete a playlist (removed from every screen); affected devices get reload_playlist',
-    auth: 'admin',
     params: PlaylistIdParams,
-    extension: true,
     responses: {
       204: response('Deleted', null),
-      401: unauthorized,
-      403: forbidden,
       404: err('No such playlist'),
     },
   }),
-  defineRoute({
+  adminRoute({
     id: 'signage.adminDeviceList',
     method: 'GET',
     path: `${BASE}/devices/`,
     summary: 'Every registered device with online state and last seen',
-    auth: 'admin',
-    extension: true,
-    responses: { 200: response('Devices', DeviceList), 401: unauthorized, 403: forbidden },
+    responses: { 200: response('Devices', DeviceList) },
   }),
-  defineRoute({
+  adminRoute({
     id: 'signage.adminDeviceGet',
     method: 'GET',
     path: `${BASE}/devices/{sn_number}/`,
     summary:
       'One device: registration, online, last seen, playlist statuses, ready playlists, screens, last screenshot, pending commands',
-    auth: 'admin',
     params: DeviceParams,
-    extension: true,
     responses: {
       200: response('Device', DeviceDetail),
-      401: unauthorized,
-      403: forbidden,
       404: err('Device not found'),
     },
   }),
-  defineRoute({
+  adminRoute({
     id: 'signage.adminScreenPut',
     method: 'PUT',
     path: `${BASE}/devices/{sn_number}/screens/{position}/`,
     summary: "Create or replace one of a device's screens; the device gets reload_playlist",
-    auth: 'admin',
     params: ScreenParams,
     body: ScreenInput,
     bodyKind: 'json',
-    extension: true,
     responses: {
       200: response('The screen', AdminScreen),
       400: err('Invalid screen, unknown playlist, or current_playlist not among playlist_ids'),
-      401: unauthorized,
-      403: forbidden,
       404: err('Device not found'),
     },
   }),
-  defineRoute({
+  adminRoute({
     id: 'signage.adminScreenDelete',
     method: 'DELETE',
     path: `${BASE}/devices/{sn_number}/screens/{position}/`,
     summary: 'Remove a screen (it becomes null); the device gets reload_playlist',
-    auth: 'admin',
     params: ScreenParams,
-    extension: true,
     responses: {
       204: response('Removed', null),
-      401: unauthorized,
-      403: forbidden,
       404: err('Device or screen not found'),
     },
   }),
-  defineRoute({
+  adminRoute({
     id: 'signage.adminDeviceCommand',
     method: 'POST',
     path: `${BASE}/devices/{sn_number}/commands/`,
     summary: 'Send an action to a device now, or queue it until it connects',
-    auth: 'admin',
     params: DeviceParams,
     body: CommandRequest,
     bodyKind: 'json',
-    extension: true,
     responses: {
       202: response('Accepted', CommandsAccepted),
       400: err('Invalid command'),
-      401: unauthorized,
-      403: forbidden,
       404: err('Device not found'),
     },
   }),
-  defineRoute({
+  adminRoute({
     id: 'signage.adminDeviceCommands',
     method: 'GET',
     path: `${BASE}/devices/{sn_number}/commands/`,
     summary: "A device's commands and their states, newest first",
-    auth: 'admin',
     params: DeviceParams,
     query: CommandListQuery,
-    extension: true,
     responses: {
       200: response('Commands', CommandList),
-      401: unauthorized,
-      403: forbidden,
       404: err('Device not found'),
     },
   }),
-  defineRoute({
+  adminRoute({
     id: 'signage.adminBroadcastCommand',
     method: 'POST',
     path: `${BASE}/commands/`,
     summary: 'Send an action to a list of devices or all of them (one command per device)',
-    auth: 'admin',
     body: BroadcastCommandRequest,
     bodyKind: 'json',
-    extension: true,
     responses: {
       202: response('Accepted', CommandsAccepted),
       400: err('Invalid command'),
-      401: unauthorized,
-      403: forbidden,
       404: err('A listed device does not exist'),
     },
   }),
-  defineRoute({
+  adminRoute({
     id: 'signage.adminCommandGet',
     method: 'GET',
     path: `${BASE}/commands/{command_id}/`,
     summary: 'One command and its state',
-    auth: 'admin',
     params: CommandIdParams,
-    extension: true,
     responses: {
       200: response('Command', CommandRecord),
-      401: unauthorized,
-      403: forbidden,
       404: err('No such command'),
     },
   }),
-  defineRoute({
+  adminRoute({
     id: 'signage.adminScreenshotList',
     method: 'GET',
     path: `${BASE}/devices/{sn_number}/screenshots/`,
     summary: "A device's screenshots, newest first",
-    auth: 'admin',
     params: DeviceParams,
-    extension: true,
     responses: {
       200: response('Screenshots', ScreenshotList),
-      401: unauthorized,
-      403: forbidden,
       404: err('Device not found'),
     },
   }),
-  defineRoute({
+  adminRoute({
     id: 'signage.adminScreenshotView',
     method: 'GET',
     path: `${BASE}/screenshots/{screenshot_id}/`,
     summary: 'A screenshot as image/jpeg',
-    auth: 'admin',
     params: ScreenshotIdParams,
-    extension: true,
     responses: {
       200: response('The JPEG', null, 'image/jpeg'),
-      401: unauthorized,
-      403: forbidden,
       404: err('No such screenshot'),
     },
   }),

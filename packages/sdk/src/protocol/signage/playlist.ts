@@ -34,20 +34,22 @@ export const PlaylistStatus = z
   .meta({ id: 'SignagePlaylistStatus' });
 export type PlaylistStatus = z.infer<typeof PlaylistStatus>;
 
+/** The fields a device's and the admin API's view of a playlist share. */
+export const playlistFields = {
+  id: positiveInt,
+  name: z.string(),
+  /** Canvas size in pixels; media layouts are placed on it. */
+  width: positiveInt,
+  height: positiveInt,
+  /** Total duration in seconds. */
+  duration: nonNegativeInt,
+  media_items: z.array(MediaItem),
+  playback_config: PlaybackConfig,
+};
+
 /** One playlist (the seed's `PlaylistModel`). */
 export const Playlist = z
-  .object({
-    id: positiveInt,
-    name: z.string(),
-    /** Canvas size in pixels; media layouts are placed on it. */
-    width: positiveInt,
-    height: positiveInt,
-    /** Total duration in seconds. */
-    duration: nonNegativeInt,
-    media_items: z.array(MediaItem),
-    playback_config: PlaybackConfig,
-    status: PlaylistStatus,
-  })
+  .object({ ...playlistFields, status: PlaylistStatus })
   .meta({ id: 'SignagePlaylist' });
 export type Playlist = z.infer<typeof Playlist>;
 

@@ -20,6 +20,7 @@ import { ndjsonLines } from './ndjson';
 import { PullProgress, type PullUpdate } from './pull-progress';
 import { callOllama, readText, type OllamaCall, type OllamaTransport } from './request';
 import { PsResponse, PullLine, TagsResponse } from './upstream';
+import type { z } from 'zod';
 
 type KeepAlive = protocol.gpu.KeepAlive;
 
@@ -66,6 +67,16 @@ function isoOrUndefined(value: string | undefined): string | undefined {
   return Number.isNaN(time) ? undefined : new Date(time).toISOString();
 }
 
+/** The fields every model entry shares, from either list (`/api/tags` or `/api/ps`). */
+function modelFields(m: { readonly name: string; readonly digest: string; readonly size: number }) {
+  return {
+    name: m.name,
+    id: shortId(m.digest),
+    size: humanBytes(m.size),
+    size_bytes: Math.round(m.size),
+  };
+}
+
 export function createOllamaAdapter(options: OllamaAdapterOptions): OllamaAdapter {
   const transport: OllamaTransport = {
     host: options.host,
@@ -96,6 +107,13 @@ export function createOllamaAdapter(options: OllamaAdapterOptions): OllamaAdapte
     });
   }
 
+  /** A GET whose JSON answer must have `schema`'s shape. */
+  async function get<T>(schema: z.ZodType<T>, path: string, what: string): Promise<T> {
+    const parsed = schema.safeParse(await json({ method: 'GET', path, what }));
+    if (!parsed.success) throw unexpected(what, parsed.error);
+    return parsed.data;
+  }
+
   const generate = async (model: string, keepAlive: KeepAlive | undefined, what: string) => {
     const body = {
       model,
@@ -109,16 +127,11 @@ export function createOllamaAdapter(options: OllamaAdapterOptions): OllamaAdapte
     host: options.host,
 
     async list() {
-      const what = 'the model list';
-      const parsed = TagsResponse.safeParse(await json({ method: 'GET', path: '/api/tags', what }));
-      if (!parsed.success) throw unexpected(what, parsed.error);
-      const models = (parsed.data.models ?? []).map((m) => {
+      const tags = await get(TagsResponse, '/api/tags', 'the model list');
+      const models = (tags.models ?? []).map((m) => {
         const modified = isoOrUndefined(m.modified_at);
         return {
-          name: m.name,
-          id: shortId(m.digest),
-          size: humanBytes(m.size),
-          size_bytes: Math.round(m.size),
+          ...modelFields(m),
           ...(modified === undefined ? {} : { modified_at: modified }),
         };
       });
@@ -126,16 +139,11 @@ export function createOllamaAdapter(options: OllamaAdapterOptions): OllamaAdapte
     },
 
     async loaded() {
-      const what = 'the loaded models';
-      const parsed = PsResponse.safeParse(await json({ method: 'GET', path: '/api/ps', what }));
-      if (!parsed.success) throw unexpected(what, parsed.error);
-      const models = (parsed.data.models ?? []).map((m) => {
+      const ps = await get(PsResponse, '/api/ps', 'the loaded models');
+      const models = (ps.models ?? []).map((m) => {
         const expires = isoOrUndefined(m.expires_at);
         return {
-          name: m.name,
-          id: shortId(m.digest),
-          size: humanBytes(m.size),
-          size_bytes: Math.round(m.size),
+          ...modelFields(m),
           processor: processorLabel(m.size, m.size_vram),
           ...(m.size_vram === undefined ? {} : { size_vram: Math.round(m.size_vram) }),
           ...(expires === undefined ? {} : { expires_at: expires }),

@@ -19,6 +19,7 @@
 import { MarqueeError } from '@marquee/sdk';
 import type { Identity, UserIdentity } from '../../core/auth';
 import type { SignageDeviceRecord, Store } from '../../core/store';
+import { findDevice } from './route-helpers';
 
 /** The caller as a user; display tokens (and anonymous callers) are refused. */
 export function requireUser(identity: Identity | undefined): UserIdentity {
@@ -46,8 +47,7 @@ export async function deviceFor(
   snNumber: string,
 ): Promise<SignageDeviceRecord> {
   const user = requireUser(identity);
-  const device = await store.signage.devices.find(snNumber);
-  if (device === undefined) throw new MarqueeError('NOT_FOUND', `Device ${snNumber} not found`);
+  const device = await findDevice(store, snNumber);
   if (!mayActAs(user, device)) {
     throw new MarqueeError('FORBIDDEN', `Device ${snNumber} is registered to another account`);
   }

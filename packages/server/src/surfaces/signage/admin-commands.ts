@@ -5,18 +5,21 @@
  */
 import { MarqueeError, protocol } from '@marquee/sdk';
 import type { FastifyInstance } from 'fastify';
-import { mountRoutes, pickRoutes, Status, type Authenticator } from '../../core/routes';
-import type { Store } from '../../core/store';
+import { pickRoutes, Status } from '../../core/routes';
 import type { SignageCommands } from './commands';
+import {
+  findDevice,
+  found,
+  listOf,
+  mountSignageRoutes,
+  type SignageRouteOptions,
+} from './route-helpers';
 import { commandRecord } from './views';
 
 const { signage } = protocol;
 
-export interface AdminCommandsOptions {
-  readonly store: Pick<Store, 'signage'>;
+export interface AdminCommandsOptions extends SignageRouteOptions {
   readonly commands: SignageCommands;
-  readonly authenticate: Authenticator;
-  readonly validateResponses: boolean;
 }
 
 const routes = pickRoutes(signage.signageAdminRoutes, [
@@ -36,63 +39,48 @@ export function mountAdminCommands(app: FastifyInstance, options: AdminCommandsO
   const { store, commands } = options;
   const { devices } = store.signage;
 
-  const existing = async (sn: string) => {
-    const device = await devices.find(sn);
-    if (device === undefined) throw new MarqueeError('NOT_FOUND', `Device ${sn} not found`);
-    return device.snNumber;
-  };
+  const existing = async (sn: string) => (await findDevice(store, sn)).snNumber;
 
-  mountRoutes(app, routes, {
-    surface: signage.signageSurface,
-    authenticate: options.authenticate,
-    validateResponses: options.validateResponses,
-    handlers: {
-      'signage.adminDeviceCommand': async ({ params, body }) => {
-        const sn = await existing(params.sn_number);
-        const accepted = await commands.issue([sn], action(body.command), body.ttl_seconds);
-        return new Status(202, { commands: accepted });
-      },
-      'signage.adminBroadcastCommand': async ({ body }) => {
-        let targets: string[];
-        if (body.sn_numbers === 'all') {
-          targets = (await devices.list()).map((d) => d.snNumber);
-        } else {
-          const unique = [...new Set(body.sn_numbers)];
-          const missing: string[] = [];
-          for (const sn of unique) if ((await devices.find(sn)) === undefined) missing.push(sn);
-          if (missing.length > 0) {
-            throw new MarqueeError(
-              'NOT_FOUND',
-              `No device ${missing.join(', ')}; nothing was sent`,
-            );
-          }
-          targets = unique;
+  mountSignageRoutes(app, routes, options, {
+    'signage.adminDeviceCommand': async ({ params, body }) => {
+      const sn = await existing(params.sn_number);
+      const accepted = await commands.issue([sn], action(body.command), body.ttl_seconds);
+      return new Status(202, { commands: accepted });
+    },
+    'signage.adminBroadcastCommand': async ({ body }) => {
+      let targets: string[];
+      if (body.sn_numbers === 'all') {
+        targets = (await devices.list()).map((d) => d.snNumber);
+      } else {
+        const unique = [...new Set(body.sn_numbers)];
+        const missing: string[] = [];
+        for (const sn of unique) if ((await devices.find(sn)) === undefined) missing.push(sn);
+        if (missing.length > 0) {
+          throw new MarqueeError('NOT_FOUND', `No device ${missing.join(', ')}; nothing was sent`);
         }
-        const accepted =
-          targets.length === 0
-            ? []
-            : await commands.issue(targets, action(body.command), body.ttl_seconds);
-        return new Status(202, { commands: accepted });
-      },
-      'signage.adminDeviceCommands': async ({ params, query }) => {
-        const sn = await existing(params.sn_number);
-        await commands.expire();
-        const results = (
-          await store.signage.commands.listForDevice(sn, {
-            ...(query.state === undefined ? {} : { state: query.state }),
-            limit: query.limit ?? 100,
-          })
-        ).map(commandRecord);
-        return { count: results.length, results };
-      },
-      'signage.adminCommandGet': async ({ params }) => {
-        await commands.expire();
-        const command = await store.signage.commands.find(params.command_id);
-        if (command === undefined) {
-          throw new MarqueeError('NOT_FOUND', `Command ${params.command_id} not found`);
-        }
-        return commandRecord(command);
-      },
+        targets = unique;
+      }
+      const accepted =
+        targets.length === 0
+          ? []
+          : await commands.issue(targets, action(body.command), body.ttl_seconds);
+      return new Status(202, { commands: accepted });
+    },
+    'signage.adminDeviceCommands': async ({ params, query }) => {
+      const sn = await existing(params.sn_number);
+      await commands.expire();
+      const results = (
+        await store.signage.commands.listForDevice(sn, {
+          ...(query.state === undefined ? {} : { state: query.state }),
+          limit: query.limit ?? 100,
+        })
+      ).map(commandRecord);
+      return listOf(results);
+    },
+    'signage.adminCommandGet': async ({ params }) => {
+      await commands.expire();
+      const command = await store.signage.commands.find(params.command_id);
+      return commandRecord(found(command, `Command ${params.command_id}`));
     },
   });
 }

@@ -6,11 +6,12 @@
  */
 import { MarqueeError, protocol } from '@marquee/sdk';
 import type { FastifyInstance } from 'fastify';
-import { mountRoutes, pickRoutes, Status, type Authenticator } from '../../core/routes';
-import type { SignageDeviceRecord, Store } from '../../core/store';
+import { noContent, pickRoutes } from '../../core/routes';
+import type { SignageDeviceRecord } from '../../core/store';
 import type { SignageCommands } from './commands';
 import type { DeviceConnections } from './connections';
 import { defaultPlaylist } from './device-screens';
+import { findDevice, listOf, mountSignageRoutes, type SignageRouteOptions } from './route-helpers';
 import { adminScreen, commandRecord, playlistReport, screenshotRecord } from './views';
 
 const { signage } = protocol;
@@ -18,14 +19,9 @@ const { signage } = protocol;
 type DeviceSummary = protocol.signage.DeviceSummary;
 type DeviceDetail = protocol.signage.DeviceDetail;
 
-export interface AdminDevicesOptions {
-  readonly store: Pick<Store, 'signage'>;
+export interface AdminDevicesOptions extends SignageRouteOptions {
   readonly connections: DeviceConnections;
   readonly commands: SignageCommands;
-  readonly authenticate: Authenticator;
-  /** Unix ms. */
-  readonly now: () => number;
-  readonly validateResponses: boolean;
 }
 
 const routes = pickRoutes(signage.signageAdminRoutes, [
@@ -45,12 +41,6 @@ const SCREEN_KEYS = {
 export function mountAdminDevices(app: FastifyInstance, options: AdminDevicesOptions): void {
   const { store, connections, commands } = options;
   const { devices, screens } = store.signage;
-
-  const find = async (sn: string) => {
-    const device = await devices.find(sn);
-    if (device === undefined) throw new MarqueeError('NOT_FOUND', `Device ${sn} not found`);
-    return device;
-  };
 
   const summary = async (device: SignageDeviceRecord): Promise<DeviceSummary> => ({
     ...device.info,
@@ -86,64 +76,58 @@ export function mountAdminDevices(app: FastifyInstance, options: AdminDevicesOpt
     return result;
   };
 
-  mountRoutes(app, routes, {
-    surface: signage.signageSurface,
-    authenticate: options.authenticate,
-    validateResponses: options.validateResponses,
-    handlers: {
-      'signage.adminDeviceList': async () => {
-        await commands.expire();
-        const results = await Promise.all((await devices.list()).map(summary));
-        return { count: results.length, results };
-      },
-      'signage.adminDeviceGet': async ({ params }) => {
-        await commands.expire();
-        return detail(await find(params.sn_number));
-      },
-      'signage.adminScreenPut': async ({ params, body }) => {
-        const device = await find(params.sn_number);
-        const ids = [...new Set(body.playlist_ids)];
-        const known = new Set((await store.signage.playlists.findMany(ids)).map((p) => p.id));
-        const unknown = ids.filter((id) => !known.has(id));
-        if (unknown.length > 0) {
-          throw new MarqueeError(
-            'BAD_REQUEST',
-            `Invalid body: playlist_ids: no playlist with id ${unknown.join(', ')}`,
-          );
-        }
-        const current =
-          body.current_playlist === undefined ? (ids[0] ?? null) : body.current_playlist;
-        if (current !== null && !ids.includes(current)) {
-          throw new MarqueeError(
-            'BAD_REQUEST',
-            `Invalid body: current_playlist: ${current} is not one of playlist_ids`,
-          );
-        }
-        const screen = await screens.put(
-          {
-            snNumber: device.snNumber,
-            position: params.position,
-            screenName: body.screen_name,
-            resolution: body.resolution,
-            playlistIds: ids,
-            currentPlaylistId: current,
-          },
-          new Date(options.now()).toISOString(),
+  mountSignageRoutes(app, routes, options, {
+    'signage.adminDeviceList': async () => {
+      await commands.expire();
+      return listOf(await Promise.all((await devices.list()).map(summary)));
+    },
+    'signage.adminDeviceGet': async ({ params }) => {
+      await commands.expire();
+      return detail(await findDevice(store, params.sn_number));
+    },
+    'signage.adminScreenPut': async ({ params, body }) => {
+      const device = await findDevice(store, params.sn_number);
+      const ids = [...new Set(body.playlist_ids)];
+      const known = new Set((await store.signage.playlists.findMany(ids)).map((p) => p.id));
+      const unknown = ids.filter((id) => !known.has(id));
+      if (unknown.length > 0) {
+        throw new MarqueeError(
+          'BAD_REQUEST',
+          `Invalid body: playlist_ids: no playlist with id ${unknown.join(', ')}`,
         );
-        await commands.reload([device.snNumber]);
-        return adminScreen(screen);
-      },
-      'signage.adminScreenDelete': async ({ params }) => {
-        const device = await find(params.sn_number);
-        if (!(await screens.delete(device.snNumber, params.position))) {
-          throw new MarqueeError(
-            'NOT_FOUND',
-            `Device ${device.snNumber} has no ${params.position} screen`,
-          );
-        }
-        await commands.reload([device.snNumber]);
-        return new Status(204, undefined);
-      },
+      }
+      const current =
+        body.current_playlist === undefined ? (ids[0] ?? null) : body.current_playlist;
+      if (current !== null && !ids.includes(current)) {
+        throw new MarqueeError(
+          'BAD_REQUEST',
+          `Invalid body: current_playlist: ${current} is not one of playlist_ids`,
+        );
+      }
+      const screen = await screens.put(
+        {
+          snNumber: device.snNumber,
+          position: params.position,
+          screenName: body.screen_name,
+          resolution: body.resolution,
+          playlistIds: ids,
+          currentPlaylistId: current,
+        },
+        new Date(options.now()).toISOString(),
+      );
+      await commands.reload([device.snNumber]);
+      return adminScreen(screen);
+    },
+    'signage.adminScreenDelete': async ({ params }) => {
+      const device = await findDevice(store, params.sn_number);
+      if (!(await screens.delete(device.snNumber, params.position))) {
+        throw new MarqueeError(
+          'NOT_FOUND',
+          `Device ${device.snNumber} has no ${params.position} screen`,
+        );
+      }
+      await commands.reload([device.snNumber]);
+      return noContent();
     },
   });
 }

@@ -10,9 +10,15 @@ import { MarqueeError, protocol } from '@marquee/sdk';
 import type { FastifyInstance } from 'fastify';
 import * as z from 'zod';
 import { validationError } from '../../core/http-errors';
-import { mountRoutes, pickRoutes, Status, type Authenticator } from '../../core/routes';
-import type { Store } from '../../core/store';
+import { noContent, pickRoutes, Status } from '../../core/routes';
 import { safeFileName, type SignageFiles } from './files';
+import {
+  found,
+  listOf,
+  mountSignageRoutes,
+  notFound,
+  type SignageRouteOptions,
+} from './route-helpers';
 import { receiveUpload } from './upload';
 import { mediaRecord } from './views';
 
@@ -43,14 +49,9 @@ export function mediaMimetype(declared: string, name: string): string {
   return BY_EXTENSION[ext] ?? (type || 'application/octet-stream');
 }
 
-export interface AdminMediaOptions {
-  readonly store: Pick<Store, 'signage'>;
+export interface AdminMediaOptions extends SignageRouteOptions {
   readonly files: SignageFiles;
-  readonly authenticate: Authenticator;
   readonly maxBytes: number;
-  /** Unix ms. */
-  readonly now: () => number;
-  readonly validateResponses: boolean;
 }
 
 const routes = pickRoutes(signage.signageAdminRoutes, [
@@ -63,84 +64,73 @@ const routes = pickRoutes(signage.signageAdminRoutes, [
 export function mountAdminMedia(app: FastifyInstance, options: AdminMediaOptions): void {
   const { store, files } = options;
   const media = store.signage.media;
-  const find = async (id: number) => {
-    const record = await media.find(id);
-    if (record === undefined) throw new MarqueeError('NOT_FOUND', `Media ${id} not found`);
-    return record;
-  };
+  const find = async (id: number) => found(await media.find(id), `Media ${id}`);
 
-  mountRoutes(app, routes, {
-    surface: signage.signageSurface,
-    authenticate: options.authenticate,
-    validateResponses: options.validateResponses,
-    handlers: {
-      'signage.adminMediaUpload': async ({ request }) => {
-        const upload = await receiveUpload(request, {
-          fileField: signage.MEDIA_FILE_FIELD,
-          maxBytes: options.maxBytes,
-          tmpDir: files.tmpDir,
-        });
-        try {
-          const fields = z.safeParse(signage.MediaUploadFields, upload.fields);
-          if (!fields.success) throw validationError(fields.error, 'body');
-          const file = upload.file;
-          if (file === undefined) {
-            throw new MarqueeError('BAD_REQUEST', 'file: a file part named "file" is required');
-          }
-          if (file.size === 0) throw new MarqueeError('BAD_REQUEST', 'file: the file is empty');
-          const name = safeFileName(fields.data.media_name ?? file.filename, 'media');
-          const mimetype = mediaMimetype(file.mimetype, name);
-          const mediaType = mimetype.startsWith('image/')
-            ? 'image'
-            : mimetype.startsWith('video/')
-              ? 'video'
-              : undefined;
-          if (mediaType === undefined) {
-            throw new MarqueeError(
-              'UNSUPPORTED_MEDIA_TYPE',
-              `file: ${mimetype} is neither an image nor a video`,
-            );
-          }
-          const record = await media.create(
-            {
-              mediaName: name,
-              mediaType,
-              mimetype,
-              fileSize: file.size,
-              checksum: file.md5,
-              createdAt: new Date(options.now()).toISOString(),
-            },
-            (id) => files.mediaPath(id, mediaType, name),
+  mountSignageRoutes(app, routes, options, {
+    'signage.adminMediaUpload': async ({ request }) => {
+      const upload = await receiveUpload(request, {
+        fileField: signage.MEDIA_FILE_FIELD,
+        maxBytes: options.maxBytes,
+        tmpDir: files.tmpDir,
+      });
+      try {
+        const fields = z.safeParse(signage.MediaUploadFields, upload.fields);
+        if (!fields.success) throw validationError(fields.error, 'body');
+        const file = upload.file;
+        if (file === undefined) {
+          throw new MarqueeError('BAD_REQUEST', 'file: a file part named "file" is required');
+        }
+        if (file.size === 0) throw new MarqueeError('BAD_REQUEST', 'file: the file is empty');
+        const name = safeFileName(fields.data.media_name ?? file.filename, 'media');
+        const mimetype = mediaMimetype(file.mimetype, name);
+        const mediaType = mimetype.startsWith('image/')
+          ? 'image'
+          : mimetype.startsWith('video/')
+            ? 'video'
+            : undefined;
+        if (mediaType === undefined) {
+          throw new MarqueeError(
+            'UNSUPPORTED_MEDIA_TYPE',
+            `file: ${mimetype} is neither an image nor a video`,
           );
-          try {
-            await files.place(file.tmpPath, files.mediaFile(record.path));
-          } catch (error) {
-            await media.delete(record.id);
-            throw error;
-          }
-          return new Status(201, mediaRecord(record, files, []));
-        } finally {
-          await upload.discard();
         }
-      },
-      'signage.adminMediaList': async () => {
-        const results = await Promise.all(
-          (await media.list()).map(async (m) => mediaRecord(m, files, await media.usedBy(m.id))),
+        const record = await media.create(
+          {
+            mediaName: name,
+            mediaType,
+            mimetype,
+            fileSize: file.size,
+            checksum: file.md5,
+            createdAt: new Date(options.now()).toISOString(),
+          },
+          (id) => files.mediaPath(id, mediaType, name),
         );
-        return { count: results.length, results };
-      },
-      'signage.adminMediaGet': async ({ params }) => {
-        const record = await find(params.media_id);
-        return mediaRecord(record, files, await media.usedBy(record.id));
-      },
-      'signage.adminMediaDelete': async ({ params }) => {
-        const record = await find(params.media_id);
-        if (!(await media.delete(record.id))) {
-          throw new MarqueeError('NOT_FOUND', `Media ${params.media_id} not found`);
+        try {
+          await files.place(file.tmpPath, files.mediaFile(record.path));
+        } catch (error) {
+          await media.delete(record.id);
+          throw error;
         }
-        await files.remove(files.mediaFile(record.path));
-        return new Status(204, undefined);
-      },
+        return new Status(201, mediaRecord(record, files, []));
+      } finally {
+        await upload.discard();
+      }
+    },
+    'signage.adminMediaList': async () => {
+      const results = await Promise.all(
+        (await media.list()).map(async (m) => mediaRecord(m, files, await media.usedBy(m.id))),
+      );
+      return listOf(results);
+    },
+    'signage.adminMediaGet': async ({ params }) => {
+      const record = await find(params.media_id);
+      return mediaRecord(record, files, await media.usedBy(record.id));
+    },
+    'signage.adminMediaDelete': async ({ params }) => {
+      const record = await find(params.media_id);
+      if (!(await media.delete(record.id))) throw notFound(`Media ${params.media_id}`);
+      await files.remove(files.mediaFile(record.path));
+      return noContent();
     },
   });
 }

@@ -7,24 +7,26 @@
 import { MarqueeError, protocol } from '@marquee/sdk';
 import type { FastifyInstance } from 'fastify';
 import type * as z from 'zod';
-import { mountRoutes, pickRoutes, Status, type Authenticator } from '../../core/routes';
+import { noContent, pickRoutes, Status } from '../../core/routes';
 import type { SignagePlaylistRecord, SignagePlaylistWrite, Store } from '../../core/store';
 import type { SignageCommands } from './commands';
 import type { SignageFiles } from './files';
+import {
+  found,
+  listOf,
+  mountSignageRoutes,
+  notFound,
+  type SignageRouteOptions,
+} from './route-helpers';
 import { adminPlaylist } from './views';
 
 const { signage } = protocol;
 
 type PlaylistBody = z.output<typeof signage.PlaylistInput>;
 
-export interface AdminPlaylistsOptions {
-  readonly store: Pick<Store, 'signage'>;
+export interface AdminPlaylistsOptions extends SignageRouteOptions {
   readonly files: SignageFiles;
   readonly commands: SignageCommands;
-  readonly authenticate: Authenticator;
-  /** Unix ms. */
-  readonly now: () => number;
-  readonly validateResponses: boolean;
 }
 
 const routes = pickRoutes(signage.signageAdminRoutes, [
@@ -74,11 +76,7 @@ export function mountAdminPlaylists(app: FastifyInstance, options: AdminPlaylist
   const iso = () => new Date(options.now()).toISOString();
   const view = async (playlist: SignagePlaylistRecord) =>
     adminPlaylist(playlist, files, await store.signage.screens.devicesWithPlaylist(playlist.id));
-  const find = async (id: number) => {
-    const playlist = await playlists.find(id);
-    if (playlist === undefined) throw new MarqueeError('NOT_FOUND', `Playlist ${id} not found`);
-    return playlist;
-  };
+  const find = async (id: number) => found(await playlists.find(id), `Playlist ${id}`);
   /** A media file deleted between the check and the write is still a 400, not a 404. */
   const asBadRequest = (error: unknown): never => {
     if (error instanceof MarqueeError && error.code === 'NOT_FOUND') {
@@ -87,42 +85,31 @@ export function mountAdminPlaylists(app: FastifyInstance, options: AdminPlaylist
     throw error;
   };
 
-  mountRoutes(app, routes, {
-    surface: signage.signageSurface,
-    authenticate: options.authenticate,
-    validateResponses: options.validateResponses,
-    handlers: {
-      'signage.adminPlaylistCreate': async ({ body }) => {
-        const write = await playlistWrite(store, body);
-        const created = await playlists.create(write, iso()).catch(asBadRequest);
-        return new Status(201, await view(created));
-      },
-      'signage.adminPlaylistList': async () => {
-        const results = await Promise.all((await playlists.list()).map(view));
-        return { count: results.length, results };
-      },
-      'signage.adminPlaylistGet': async ({ params }) => view(await find(params.playlist_id)),
-      'signage.adminPlaylistUpdate': async ({ params, body }) => {
-        await find(params.playlist_id);
-        const write = await playlistWrite(store, body);
-        const updated = await playlists
-          .update(params.playlist_id, write, iso())
-          .catch(asBadRequest);
-        if (updated === undefined) {
-          throw new MarqueeError('NOT_FOUND', `Playlist ${params.playlist_id} not found`);
-        }
-        const result = await view(updated);
-        await commands.reload(result.sn_numbers);
-        return result;
-      },
-      'signage.adminPlaylistDelete': async ({ params }) => {
-        const affected = await store.signage.screens.devicesWithPlaylist(params.playlist_id);
-        if (!(await playlists.delete(params.playlist_id))) {
-          throw new MarqueeError('NOT_FOUND', `Playlist ${params.playlist_id} not found`);
-        }
-        await commands.reload(affected);
-        return new Status(204, undefined);
-      },
+  mountSignageRoutes(app, routes, options, {
+    'signage.adminPlaylistCreate': async ({ body }) => {
+      const write = await playlistWrite(store, body);
+      const created = await playlists.create(write, iso()).catch(asBadRequest);
+      return new Status(201, await view(created));
+    },
+    'signage.adminPlaylistList': async () => {
+      return listOf(await Promise.all((await playlists.list()).map(view)));
+    },
+    'signage.adminPlaylistGet': async ({ params }) => view(await find(params.playlist_id)),
+    'signage.adminPlaylistUpdate': async ({ params, body }) => {
+      await find(params.playlist_id);
+      const write = await playlistWrite(store, body);
+      const updated = await playlists.update(params.playlist_id, write, iso()).catch(asBadRequest);
+      const result = await view(found(updated, `Playlist ${params.playlist_id}`));
+      await commands.reload(result.sn_numbers);
+      return result;
+    },
+    'signage.adminPlaylistDelete': async ({ params }) => {
+      const affected = await store.signage.screens.devicesWithPlaylist(params.playlist_id);
+      if (!(await playlists.delete(params.playlist_id))) {
+        throw notFound(`Playlist ${params.playlist_id}`);
+      }
+      await commands.reload(affected);
+      return noContent();
     },
   });
 }

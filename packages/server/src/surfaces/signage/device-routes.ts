@@ -7,21 +7,16 @@
  */
 import { protocol } from '@marquee/sdk';
 import type { FastifyInstance } from 'fastify';
-import { mountRoutes, pickRoutes, Status, type Authenticator } from '../../core/routes';
-import type { Store } from '../../core/store';
+import { pickRoutes, Status } from '../../core/routes';
 import { assertMayRegister, deviceFor, requireUser } from './access';
 import { deviceScreens } from './device-screens';
 import type { SignageFiles } from './files';
+import { mountSignageRoutes, type SignageRouteOptions } from './route-helpers';
 
 const { signage } = protocol;
 
-export interface DeviceRoutesOptions {
-  readonly store: Pick<Store, 'signage'>;
+export interface DeviceRoutesOptions extends SignageRouteOptions {
   readonly files: SignageFiles;
-  readonly authenticate: Authenticator;
-  /** Unix ms. */
-  readonly now: () => number;
-  readonly validateResponses: boolean;
 }
 
 const routes = pickRoutes(signage.signageRoutes, ['signage.registerDevice', 'signage.playlists']);
@@ -29,24 +24,19 @@ const routes = pickRoutes(signage.signageRoutes, ['signage.registerDevice', 'sig
 export function mountDeviceRoutes(app: FastifyInstance, options: DeviceRoutesOptions): void {
   const { store, files } = options;
   const devices = store.signage.devices;
-  mountRoutes(app, routes, {
-    surface: signage.signageSurface,
-    authenticate: options.authenticate,
-    validateResponses: options.validateResponses,
-    handlers: {
-      'signage.registerDevice': async ({ body, identity }) => {
-        const user = requireUser(identity);
-        const existing = await devices.find(body.sn_number);
-        if (existing !== undefined) assertMayRegister(user, existing);
-        const { created } = await devices.upsert(
-          body,
-          user.role === 'admin' ? null : user.userId,
-          new Date(options.now()).toISOString(),
-        );
-        return new Status(created ? 201 : 200, { data: { sn_number: body.sn_number } });
-      },
-      'signage.playlists': async ({ query, identity }) =>
-        deviceScreens(store, files, await deviceFor(store, identity, query.sn_number)),
+  mountSignageRoutes(app, routes, options, {
+    'signage.registerDevice': async ({ body, identity }) => {
+      const user = requireUser(identity);
+      const existing = await devices.find(body.sn_number);
+      if (existing !== undefined) assertMayRegister(user, existing);
+      const { created } = await devices.upsert(
+        body,
+        user.role === 'admin' ? null : user.userId,
+        new Date(options.now()).toISOString(),
+      );
+      return new Status(created ? 201 : 200, { data: { sn_number: body.sn_number } });
     },
+    'signage.playlists': async ({ query, identity }) =>
+      deviceScreens(store, files, await deviceFor(store, identity, query.sn_number)),
   });
 }

@@ -13,11 +13,11 @@ import { stat } from 'node:fs/promises';
 import { MarqueeError, protocol } from '@marquee/sdk';
 import type { FastifyInstance } from 'fastify';
 import { validationError } from '../../core/http-errors';
-import { mountRoutes, pickRoutes, type Authenticator } from '../../core/routes';
-import type { Store } from '../../core/store';
+import { pickRoutes } from '../../core/routes';
 import { decideRange, ifRangeHolds, noneMatch, notModifiedSince } from './byte-range';
 import type { SignageFiles } from './files';
 import type { InFlightResponses } from './in-flight';
+import { mountSignageRoutes, type SignageRouteOptions } from './route-helpers';
 
 const { signage } = protocol;
 
@@ -29,12 +29,9 @@ function first(value: string | string[] | undefined): string | undefined {
   return Array.isArray(value) ? value[0] : value;
 }
 
-export interface MediaDownloadOptions {
-  readonly store: Pick<Store, 'signage'>;
+export interface MediaDownloadOptions extends SignageRouteOptions {
   readonly files: SignageFiles;
   readonly inFlight: InFlightResponses;
-  readonly authenticate: Authenticator;
-  readonly validateResponses: boolean;
 }
 
 export function mountMediaDownload(app: FastifyInstance, options: MediaDownloadOptions): void {
@@ -45,67 +42,61 @@ export function mountMediaDownload(app: FastifyInstance, options: MediaDownloadO
   const { params: paramsSchema, ...rest } = table;
   const route = { ...rest, path: table.path.replace('{path}', '*') };
 
-  mountRoutes(app, [route] as const, {
-    surface: signage.signageSurface,
-    authenticate: options.authenticate,
-    validateResponses: options.validateResponses,
-    handlers: {
-      'signage.mediaDownload': async ({ request, reply }) => {
-        const parsed = paramsSchema.safeParse({ path: (request.params as { '*'?: unknown })['*'] });
-        if (!parsed.success) throw validationError(parsed.error, 'params');
-        const media = await store.signage.media.findByPath(parsed.data.path);
-        const notFound = () =>
-          new MarqueeError('NOT_FOUND', `No media at /media/${parsed.data.path}`);
-        if (media === undefined) throw notFound();
-        const path = files.mediaFile(media.path);
-        const stats = await stat(path).catch(() => undefined);
-        if (stats === undefined || !stats.isFile()) throw notFound();
+  mountSignageRoutes(app, [route] as const, options, {
+    'signage.mediaDownload': async ({ request, reply }) => {
+      const parsed = paramsSchema.safeParse({ path: (request.params as { '*'?: unknown })['*'] });
+      if (!parsed.success) throw validationError(parsed.error, 'params');
+      const media = await store.signage.media.findByPath(parsed.data.path);
+      const notFound = () =>
+        new MarqueeError('NOT_FOUND', `No media at /media/${parsed.data.path}`);
+      if (media === undefined) throw notFound();
+      const path = files.mediaFile(media.path);
+      const stats = await stat(path).catch(() => undefined);
+      if (stats === undefined || !stats.isFile()) throw notFound();
 
-        const size = stats.size;
-        const etag = `"${media.checksum}"`;
-        const lastModified = new Date(media.createdAt).toUTCString();
-        void reply
-          .header('etag', etag)
-          .header('last-modified', lastModified)
-          .header('accept-ranges', 'bytes')
-          .header('cache-control', CACHE_CONTROL);
+      const size = stats.size;
+      const etag = `"${media.checksum}"`;
+      const lastModified = new Date(media.createdAt).toUTCString();
+      void reply
+        .header('etag', etag)
+        .header('last-modified', lastModified)
+        .header('accept-ranges', 'bytes')
+        .header('cache-control', CACHE_CONTROL);
 
-        const headers = request.headers;
-        const ifNoneMatch = headers['if-none-match'];
-        if (
-          noneMatch(ifNoneMatch, etag) ||
-          (ifNoneMatch === undefined &&
-            notModifiedSince(headers['if-modified-since'], lastModified))
-        ) {
-          return reply.code(304).send();
-        }
+      const headers = request.headers;
+      const ifNoneMatch = headers['if-none-match'];
+      if (
+        noneMatch(ifNoneMatch, etag) ||
+        (ifNoneMatch === undefined && notModifiedSince(headers['if-modified-since'], lastModified))
+      ) {
+        return reply.code(304).send();
+      }
 
-        const range = ifRangeHolds(first(headers['if-range']), etag, lastModified)
-          ? decideRange(first(headers.range), size)
-          : ({ kind: 'full' } as const);
-        if (range.kind === 'unsatisfiable') {
-          const error = {
-            status: 416,
-            code: 'RANGE_NOT_SATISFIABLE',
-            message: `The file has ${size} bytes; the requested range is outside it`,
-          };
-          return reply
-            .code(416)
-            .header('content-range', `bytes */${size}`)
-            .type('application/json; charset=utf-8')
-            .send(signage.signageErrorShape.render(error));
-        }
-        void reply.type(media.mimetype);
-        options.inFlight.track(reply.raw);
-        if (range.kind === 'partial') {
-          return reply
-            .code(206)
-            .header('content-range', `bytes ${range.start}-${range.end}/${size}`)
-            .header('content-length', range.end - range.start + 1)
-            .send(createReadStream(path, { start: range.start, end: range.end }));
-        }
-        return reply.code(200).header('content-length', size).send(createReadStream(path));
-      },
+      const range = ifRangeHolds(first(headers['if-range']), etag, lastModified)
+        ? decideRange(first(headers.range), size)
+        : ({ kind: 'full' } as const);
+      if (range.kind === 'unsatisfiable') {
+        const error = {
+          status: 416,
+          code: 'RANGE_NOT_SATISFIABLE',
+          message: `The file has ${size} bytes; the requested range is outside it`,
+        };
+        return reply
+          .code(416)
+          .header('content-range', `bytes */${size}`)
+          .type('application/json; charset=utf-8')
+          .send(signage.signageErrorShape.render(error));
+      }
+      void reply.type(media.mimetype);
+      options.inFlight.track(reply.raw);
+      if (range.kind === 'partial') {
+        return reply
+          .code(206)
+          .header('content-range', `bytes ${range.start}-${range.end}/${size}`)
+          .header('content-length', range.end - range.start + 1)
+          .send(createReadStream(path, { start: range.start, end: range.end }));
+      }
+      return reply.code(200).header('content-length', size).send(createReadStream(path));
     },
   });
 }

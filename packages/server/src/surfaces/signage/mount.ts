@@ -24,6 +24,7 @@ import { mountDeviceRoutes } from './device-routes';
 import { SignageFiles } from './files';
 import { InFlightResponses } from './in-flight';
 import { mountMediaDownload } from './media-download';
+import type { SignageRouteOptions } from './route-helpers';
 import { mountScreenshots } from './screenshots';
 
 /** How long shutdown waits for file downloads in progress before closing their connections. */
@@ -75,14 +76,14 @@ export function mountSignage(options: SignageOptions): Signage {
   void app.register(async (scope) => {
     // Limits are per route (receiveUpload); these only bound what any multipart body may hold.
     await scope.register(multipart, { limits: { fields: 20, fieldSize: 64 * 1024, files: 1 } });
-    const common = { store, authenticate, now, validateResponses };
+    const common: SignageRouteOptions = { store, authenticate, now, validateResponses };
     mountDeviceRoutes(scope, { ...common, files });
-    mountMediaDownload(scope, { store, files, inFlight, authenticate, validateResponses });
+    mountMediaDownload(scope, { ...common, files, inFlight });
     mountScreenshots(scope, { ...common, files, inFlight, maxBytes: config.maxScreenshotBytes });
     mountAdminMedia(scope, { ...common, files, maxBytes: config.maxMediaUploadBytes });
     mountAdminPlaylists(scope, { ...common, files, commands });
     mountAdminDevices(scope, { ...common, connections, commands });
-    mountAdminCommands(scope, { store, commands, authenticate, validateResponses });
+    mountAdminCommands(scope, { ...common, commands });
   });
 
   // Before Fastify's sweep of idle connections at close; see in-flight.ts.

@@ -13,25 +13,26 @@ import { stat } from 'node:fs/promises';
 import { MarqueeError, protocol } from '@marquee/sdk';
 import type { FastifyInstance } from 'fastify';
 import * as z from 'zod';
-import { mountRoutes, pickRoutes, type Authenticator } from '../../core/routes';
-import type { Store } from '../../core/store';
+import { pickRoutes } from '../../core/routes';
 import { deviceFor } from './access';
 import type { SignageFiles } from './files';
 import type { InFlightResponses } from './in-flight';
+import {
+  findDevice,
+  listOf,
+  mountSignageRoutes,
+  notFound,
+  type SignageRouteOptions,
+} from './route-helpers';
 import { isJpeg, receiveUpload } from './upload';
 import { screenshotRecord } from './views';
 
 const { signage } = protocol;
 
-export interface ScreenshotsOptions {
-  readonly store: Pick<Store, 'signage'>;
+export interface ScreenshotsOptions extends SignageRouteOptions {
   readonly files: SignageFiles;
   readonly inFlight: InFlightResponses;
-  readonly authenticate: Authenticator;
   readonly maxBytes: number;
-  /** Unix ms. */
-  readonly now: () => number;
-  readonly validateResponses: boolean;
 }
 
 /** How many screenshots the admin list returns (newest first). */
@@ -46,85 +47,69 @@ const adminRoutes = pickRoutes(signage.signageAdminRoutes, [
 export function mountScreenshots(app: FastifyInstance, options: ScreenshotsOptions): void {
   const { store, files } = options;
   const screenshots = store.signage.screenshots;
-  const common = {
-    surface: signage.signageSurface,
-    authenticate: options.authenticate,
-    validateResponses: options.validateResponses,
-  };
-
-  mountRoutes(app, uploadRoute, {
-    ...common,
-    handlers: {
-      'signage.screenshot': async ({ request, identity }) => {
-        const upload = await receiveUpload(request, {
-          fileField: signage.SCREENSHOT_FILE_FIELD,
-          maxBytes: options.maxBytes,
-          tmpDir: files.tmpDir,
-        });
-        try {
-          const problems: string[] = [];
-          const fields = z.safeParse(signage.ScreenshotFormFields, upload.fields);
-          if (!fields.success) {
-            for (const issue of fields.error.issues) {
-              problems.push(`${issue.path.map(String).join('.')}: ${issue.message}`);
-            }
+  mountSignageRoutes(app, uploadRoute, options, {
+    'signage.screenshot': async ({ request, identity }) => {
+      const upload = await receiveUpload(request, {
+        fileField: signage.SCREENSHOT_FILE_FIELD,
+        maxBytes: options.maxBytes,
+        tmpDir: files.tmpDir,
+      });
+      try {
+        const problems: string[] = [];
+        const fields = z.safeParse(signage.ScreenshotFormFields, upload.fields);
+        if (!fields.success) {
+          for (const issue of fields.error.issues) {
+            problems.push(`${issue.path.map(String).join('.')}: ${issue.message}`);
           }
-          const file = upload.file;
-          if (file === undefined) problems.push('image_file: a JPEG file part is required');
-          else if (!isJpeg(file.head)) problems.push('image_file: the file is not a JPEG image');
-          if (problems.length > 0 || !fields.success || file === undefined) {
-            throw new MarqueeError('BAD_REQUEST', `Invalid screenshot: ${problems.join('; ')}`);
-          }
-          const device = await deviceFor(store, identity, fields.data.device_id);
-          const createdAt = new Date(options.now()).toISOString();
-          const path = files.screenshotPath(
-            device.snNumber,
-            `${createdAt.replace(/[-:.]/g, '')}-${randomUUID().slice(0, 8)}`,
-          );
-          await files.place(file.tmpPath, files.screenshotFile(path));
-          await screenshots.create({
-            snNumber: device.snNumber,
-            mediaId: fields.data.media_id,
-            path,
-            fileSize: file.size,
-            createdAt,
-          });
-          return { message: 'Screenshot uploaded successfully' };
-        } finally {
-          await upload.discard();
         }
-      },
+        const file = upload.file;
+        if (file === undefined) problems.push('image_file: a JPEG file part is required');
+        else if (!isJpeg(file.head)) problems.push('image_file: the file is not a JPEG image');
+        if (problems.length > 0 || !fields.success || file === undefined) {
+          throw new MarqueeError('BAD_REQUEST', `Invalid screenshot: ${problems.join('; ')}`);
+        }
+        const device = await deviceFor(store, identity, fields.data.device_id);
+        const createdAt = new Date(options.now()).toISOString();
+        const path = files.screenshotPath(
+          device.snNumber,
+          `${createdAt.replace(/[-:.]/g, '')}-${randomUUID().slice(0, 8)}`,
+        );
+        await files.place(file.tmpPath, files.screenshotFile(path));
+        await screenshots.create({
+          snNumber: device.snNumber,
+          mediaId: fields.data.media_id,
+          path,
+          fileSize: file.size,
+          createdAt,
+        });
+        return { message: 'Screenshot uploaded successfully' };
+      } finally {
+        await upload.discard();
+      }
     },
   });
 
-  mountRoutes(app, adminRoutes, {
-    ...common,
-    handlers: {
-      'signage.adminScreenshotList': async ({ params }) => {
-        const device = await store.signage.devices.find(params.sn_number);
-        if (device === undefined) {
-          throw new MarqueeError('NOT_FOUND', `Device ${params.sn_number} not found`);
-        }
-        const results = (await screenshots.listForDevice(device.snNumber, LIST_LIMIT)).map(
-          screenshotRecord,
-        );
-        return { count: results.length, results };
-      },
-      'signage.adminScreenshotView': async ({ params, reply }) => {
-        const shot = await screenshots.find(params.screenshot_id);
-        const notFound = () =>
-          new MarqueeError('NOT_FOUND', `Screenshot ${params.screenshot_id} not found`);
-        if (shot === undefined) throw notFound();
-        const path = files.screenshotFile(shot.path);
-        const stats = await stat(path).catch(() => undefined);
-        if (stats === undefined) throw notFound();
-        options.inFlight.track(reply.raw);
-        return reply
-          .type('image/jpeg')
-          .header('content-length', stats.size)
-          .header('cache-control', 'private, max-age=86400')
-          .send(createReadStream(path));
-      },
+  mountSignageRoutes(app, adminRoutes, options, {
+    'signage.adminScreenshotList': async ({ params }) => {
+      const device = await findDevice(store, params.sn_number);
+      const results = (await screenshots.listForDevice(device.snNumber, LIST_LIMIT)).map(
+        screenshotRecord,
+      );
+      return listOf(results);
+    },
+    'signage.adminScreenshotView': async ({ params, reply }) => {
+      const shot = await screenshots.find(params.screenshot_id);
+      const missing = () => notFound(`Screenshot ${params.screenshot_id}`);
+      if (shot === undefined) throw missing();
+      const path = files.screenshotFile(shot.path);
+      const stats = await stat(path).catch(() => undefined);
+      if (stats === undefined) throw missing();
+      options.inFlight.track(reply.raw);
+      return reply
+        .type('image/jpeg')
+        .header('content-length', stats.size)
+        .header('cache-control', 'private, max-age=86400')
+        .send(createReadStream(path));
     },
   });
 }

@@ -58,11 +58,8 @@ export function playlistDuration(playlist: Pick<SignagePlaylistRecord, 'items'>)
   return playlist.items.reduce((sum, item) => sum + item.timing.duration * item.nTimePlay, 0);
 }
 
-export function adminPlaylist(
-  playlist: SignagePlaylistRecord,
-  files: SignageFiles,
-  snNumbers: readonly string[],
-): Out<'AdminPlaylist'> {
+/** The fields the admin's and the device's view of a playlist share. */
+function playlistFields(playlist: SignagePlaylistRecord, files: SignageFiles) {
   return {
     id: playlist.id,
     name: playlist.name,
@@ -71,6 +68,16 @@ export function adminPlaylist(
     duration: playlistDuration(playlist),
     media_items: playlist.items.map((item) => mediaItem(item, files)),
     playback_config: playlist.playbackConfig,
+  };
+}
+
+export function adminPlaylist(
+  playlist: SignagePlaylistRecord,
+  files: SignageFiles,
+  snNumbers: readonly string[],
+): Out<'AdminPlaylist'> {
+  return {
+    ...playlistFields(playlist, files),
     created_at: playlist.createdAt,
     updated_at: playlist.updatedAt,
     sn_numbers: [...snNumbers],
@@ -124,13 +131,7 @@ export function devicePlaylist(
   files: SignageFiles,
 ): Out<'Playlist'> {
   return {
-    id: playlist.id,
-    name: playlist.name,
-    width: playlist.width,
-    height: playlist.height,
-    duration: playlistDuration(playlist),
-    media_items: playlist.items.map((item) => mediaItem(item, files)),
-    playback_config: playlist.playbackConfig,
+    ...playlistFields(playlist, files),
     status: playlistStatus(playlist, device, report),
   };
 }
