@@ -14,6 +14,7 @@ import { ClientFleet, type RoundsResult } from './lib/client-fleet';
 import { startBenchServer } from './lib/marquee';
 import { playSeedSessions } from './lib/seed-snapshot';
 import { measurement, type Benchmark, type BenchContext, type Measurement } from './types';
+import { median } from './lib/stats';
 
 interface Settings {
   readonly sizes: readonly number[];
@@ -80,14 +81,6 @@ async function runSize(
   } finally {
     for (const fleet of fleets.values()) await fleet.close();
   }
-}
-
-function median(values: readonly number[]): number {
-  const sorted = [...values].sort((a, b) => a - b);
-  const mid = Math.floor(sorted.length / 2);
-  return sorted.length % 2 === 1
-    ? (sorted[mid] ?? 0)
-    : ((sorted[mid - 1] ?? 0) + (sorted[mid] ?? 0)) / 2;
 }
 
 export const fanOut: Benchmark = {

@@ -14,12 +14,22 @@ export interface BenchContext {
 }
 
 /** A target the benchmark reports against (never asserted by tests). */
-export interface Target {
-  /** How the ratio must compare to `ratio`. */
+export type Target = RatioTarget | ValueTarget;
+
+interface TargetBase {
   readonly op: '>=' | '<=' | '==';
-  readonly ratio: number;
   /** Tolerance for `==`, as a fraction. @default 0 */
   readonly tolerance?: number;
+}
+
+/** Marquee against its baseline: the ratio (subject / baseline) must compare to `ratio`. */
+export interface RatioTarget extends TargetBase {
+  readonly ratio: number;
+}
+
+/** An absolute figure: Marquee's own (the subject, in the measurement's unit) against `value`. */
+export interface ValueTarget extends TargetBase {
+  readonly value: number;
 }
 
 export interface Measurement {
@@ -71,12 +81,14 @@ export function measurement(fields: Omit<Measurement, 'ratio' | 'met'>): Measure
   let met: boolean | undefined;
   if (target !== undefined) {
     const tolerance = target.tolerance ?? 0;
+    const [actual, wanted] =
+      'value' in target ? [fields.subject, target.value] : [ratio, target.ratio];
     met =
       target.op === '>='
-        ? ratio >= target.ratio
+        ? actual >= wanted
         : target.op === '<='
-          ? ratio <= target.ratio
-          : Math.abs(ratio - target.ratio) <= tolerance * target.ratio;
+          ? actual <= wanted
+          : Math.abs(actual - wanted) <= tolerance * Math.abs(wanted);
   }
   return { ...fields, ratio, ...(met === undefined ? {} : { met }) };
 }

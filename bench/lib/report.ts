@@ -1,5 +1,5 @@
 /** The runner's outputs: a terminal table and a dated Markdown section for docs/benchmarks.md. */
-import type { BenchResult, Measurement, Target } from '../types';
+import type { BenchResult, Measurement } from '../types';
 import { machineLine, type Machine } from './machine';
 
 export interface RunReport {
@@ -19,10 +19,15 @@ function number(value: number): string {
   return Number.isInteger(value) ? value.toLocaleString('en-US') : value.toFixed(2);
 }
 
-function targetText(target: Target | undefined): string {
+function targetText(m: Measurement): string {
+  const target = m.target;
   if (target === undefined) return '';
   const tolerance = target.tolerance ? ` ±${Math.round(target.tolerance * 100)}%` : '';
-  return `${target.op === '==' ? '=' : target.op === '>=' ? '≥' : '≤'} ${target.ratio}${tolerance}`;
+  const op = target.op === '==' ? '=' : target.op === '>=' ? '≥' : '≤';
+  // A ratio target reads "≥ 0.8" (× the baseline); an absolute one carries its unit.
+  return 'value' in target
+    ? `${op} ${number(target.value)} ${m.unit}${tolerance}`
+    : `${op} ${target.ratio}${tolerance}`;
 }
 
 function metText(m: Measurement): string {
@@ -38,7 +43,7 @@ function rows(report: RunReport): string[][] {
       `${number(m.subject)} (${m.subjectLabel})`,
       `${number(m.baseline)} (${m.baselineLabel})`,
       m.ratio.toFixed(2),
-      targetText(m.target),
+      targetText(m),
       metText(m),
     ]),
   );

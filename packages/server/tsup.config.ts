@@ -2,7 +2,8 @@ import { defineConfig } from 'tsup';
 
 export default defineConfig([
   {
-    entry: { index: 'src/index.ts' },
+    // testing: a real server on port 0 in a temporary directory, for tests and benchmarks.
+    entry: { index: 'src/index.ts', testing: 'src/testing.ts' },
     format: ['esm', 'cjs'],
     // import.meta.url (used to find web/ assets) in the CJS build too.
     shims: true,

@@ -35,6 +35,16 @@ import { VERSION } from './version';
 /** How long in-flight HTTP requests get to finish on shutdown before their connections are cut. */
 const HTTP_CLOSE_GRACE_MS = 5000;
 
+/**
+ * Pending connections the kernel holds until the server accepts them (Node's default: 511). A
+ * signage fleet reconnecting at once after a restart arrives faster than the server accepts
+ * (each device socket is authenticated and its queue flushed); the kernel drops the SYNs beyond
+ * the backlog and every dropped device then waits out TCP's retransmission backoff (1, 3, 7, 15,
+ * 31, 63 s). The storm benchmark (bench/storm.ts) measured all of 10,000 devices back after 115 s
+ * with 511 and 21 s with 4096. Linux caps it at net.core.somaxconn (4096 since 5.4).
+ */
+const LISTEN_BACKLOG = 4096;
+
 export interface CreateServerOptions {
   /** Unix ms clock. @default Date.now */
   readonly now?: () => number;
@@ -206,7 +216,7 @@ export async function createServer(
     gpu,
     signage,
     async listen() {
-      await app.listen({ port: config.port, host: config.host });
+      await app.listen({ port: config.port, host: config.host, backlog: LISTEN_BACKLOG });
       const address = app.server.address();
       const port = typeof address === 'object' && address ? address.port : config.port;
       const host = config.host === '0.0.0.0' || config.host === '::' ? '127.0.0.1' : config.host;

