@@ -36,6 +36,8 @@ export const ErrorCodes = {
   NETWORK: 0,
   /** Client-side only: a request or connection attempt took too long. */
   TIMEOUT: 0,
+  /** Client-side only: the device's own storage failed (disk full, no permission). */
+  STORAGE: 0,
   /** Client-side only: the socket closed while a request was in flight. */
   CONNECTION_CLOSED: 0,
   /** A message did not match its schema. */

@@ -1,8 +1,9 @@
 /**
  * @marquee/simulators — scriptable fakes of the devices and upstreams around Marquee, for tests
  * and load runs. Today: the ESP32 Now Playing panel (`PanelSimulator`, on a real socket with the
- * firmware's limits) and the GPU host (a fake `nvidia-smi` executable driven by a scenario file,
- * and a fake Ollama HTTP server).
+ * firmware's limits), the signage TV (`TvSimulator`, the SDK's device client behind a faulty link
+ * and disk, with a playback timeline and proof of play) and the GPU host (a fake `nvidia-smi`
+ * executable driven by a scenario file, and a fake Ollama HTTP server).
  */
 export { fakeNvidiaSmiPath, marqueeSimPath } from './paths';
 export { NVIDIA_SMI_PATH_ENV, SCENARIO_ENV } from './gpu/env';
@@ -74,3 +75,18 @@ export {
   type PanelPage,
   type PanelProgress,
 } from './panel/screen';
+export type { LinkRequest } from './tv/link';
+export type { TextOverlay } from './tv/player';
+export { assignPlaylist, createDemoPlaylist } from './tv/provision';
+export type { NowPlaying, ProofOfPlay } from './tv/timeline';
+export type {
+  TvClientOptions,
+  TvCommand,
+  TvCommandHook,
+  TvCommandVerdict,
+  TvReceived,
+  TvSent,
+  TvSimulatorOptions,
+  TvStats,
+} from './tv/options';
+export { TvSimulator } from './tv/tv-simulator';

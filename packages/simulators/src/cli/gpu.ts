@@ -10,6 +10,7 @@ import { MAX_GPUS } from '../gpu/scenario';
 import { createFakeOllama, type FakeOllama } from '../ollama/fake-ollama';
 import type { FakeOllamaEvent } from '../ollama/model-store';
 import { ExitCodes, type Command } from './command';
+import { parseCommandLine, wholeNumber } from './options';
 import { formatElapsed as duration, waitForStopSignal } from './run-control';
 import { StatusLine } from './status-line';
 
@@ -27,17 +28,6 @@ Options:
   -h, --help        this help
 `;
 
-class UsageError extends Error {}
-
-function intOption(name: string, text: string | undefined, fallback: number, max: number): number {
-  if (text === undefined) return fallback;
-  const value = Number(text);
-  if (!/^\d+$/.test(text) || value > max) {
-    throw new UsageError(`--${name} must be a whole number from 0 to ${max}, not "${text}"`);
-  }
-  return value;
-}
-
 function describeEvent(event: FakeOllamaEvent): string {
   switch (event.type) {
     case 'loaded':
@@ -53,34 +43,37 @@ function describeEvent(event: FakeOllamaEvent): string {
   }
 }
 
+interface Options {
+  readonly gpus: number;
+  readonly port: number;
+  readonly host: string;
+  readonly scenario: string | undefined;
+}
+
+function parseOptions(argv: readonly string[]): Options | 'help' {
+  const { values } = parseArgs({
+    args: [...argv],
+    options: {
+      gpus: { type: 'string' },
+      port: { type: 'string' },
+      host: { type: 'string' },
+      scenario: { type: 'string' },
+      help: { type: 'boolean', short: 'h' },
+    },
+  });
+  if (values.help) return 'help';
+  return {
+    gpus: wholeNumber('gpus', values.gpus, 1, { min: 0, max: MAX_GPUS }),
+    port: wholeNumber('port', values.port, 0, { min: 0, max: 65_535 }),
+    host: values.host ?? '127.0.0.1',
+    scenario: values.scenario,
+  };
+}
+
 async function run(argv: readonly string[]): Promise<number> {
-  let options: { gpus: number; port: number; host: string; scenario: string | undefined };
-  try {
-    const { values } = parseArgs({
-      args: [...argv],
-      options: {
-        gpus: { type: 'string' },
-        port: { type: 'string' },
-        host: { type: 'string' },
-        scenario: { type: 'string' },
-        help: { type: 'boolean', short: 'h' },
-      },
-    });
-    if (values.help) {
-      process.stdout.write(USAGE);
-      return ExitCodes.ok;
-    }
-    options = {
-      gpus: intOption('gpus', values.gpus, 1, MAX_GPUS),
-      port: intOption('port', values.port, 0, 65_535),
-      host: values.host ?? '127.0.0.1',
-      scenario: values.scenario,
-    };
-  } catch (error) {
-    const message = error instanceof Error ? error.message : String(error);
-    process.stderr.write(`marquee-sim gpu: ${message}\n\n${USAGE}`);
-    return ExitCodes.usage;
-  }
+  const parsed = parseCommandLine('gpu', USAGE, () => parseOptions(argv));
+  if (!('options' in parsed)) return parsed.exitCode;
+  const { options } = parsed;
 
   const host = new FakeGpuHost({
     gpus: options.gpus,

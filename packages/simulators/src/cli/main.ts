@@ -9,8 +9,9 @@ import { VERSION } from '../version';
 import { ExitCodes, type Command } from './command';
 import { gpuCommand } from './gpu';
 import { panelCommand } from './panel';
+import { tvCommand } from './tv';
 
-const COMMANDS: readonly Command[] = [panelCommand, gpuCommand];
+const COMMANDS: readonly Command[] = [panelCommand, tvCommand, gpuCommand];
 
 const HELP = `marquee-sim ${VERSION} — scriptable fake devices and upstreams for Marquee
 

@@ -9,14 +9,12 @@ import { parseArgs } from 'node:util';
 import { PANEL_LIMITS } from '../panel/limits';
 import { PanelSimulator, channelUrl } from '../panel/panel-simulator';
 import { ExitCodes, type Command } from './command';
-import { formatElapsed, waitForStopSignal } from './run-control';
+import { FLEET_OPTIONS, fleetOptions, parseCommandLine, type FleetOptions } from './options';
+import { EventLines, Progress, RateMeter } from './progress';
+import { Ramp, formatElapsed, waitForStop } from './run-control';
 import { StatusLine } from './status-line';
 
 const MAX_PANELS = 100_000;
-/** Plain output: one progress line this often. */
-const PLAIN_EVERY_MS = 5000;
-/** Individual panel events printed before the rest are only counted. */
-const MAX_EVENT_LINES = 20;
 
 const USAGE = `Usage: marquee-sim panel --server URL [options]
 
@@ -36,60 +34,17 @@ Options:
   -h, --help        this help
 `;
 
-class UsageError extends Error {}
-
-interface Options {
-  readonly server: string;
-  readonly count: number;
+interface Options extends FleetOptions {
   readonly token: string | undefined;
-  readonly durationMs: number | undefined;
-  readonly rampMs: number;
-}
-
-function seconds(name: string, text: string | undefined): number | undefined {
-  if (text === undefined) return undefined;
-  const value = Number(text);
-  if (!/^\d+(\.\d+)?$/.test(text) || !Number.isFinite(value)) {
-    throw new UsageError(`--${name} must be a number of seconds, not "${text}"`);
-  }
-  return Math.round(value * 1000);
 }
 
 function parseOptions(argv: readonly string[]): Options | 'help' {
   const { values } = parseArgs({
     args: [...argv],
-    options: {
-      server: { type: 'string' },
-      count: { type: 'string' },
-      token: { type: 'string' },
-      duration: { type: 'string' },
-      ramp: { type: 'string' },
-      help: { type: 'boolean', short: 'h' },
-    },
+    options: { ...FLEET_OPTIONS, token: { type: 'string' } },
   });
   if (values.help) return 'help';
-  if (values.server === undefined) throw new UsageError('--server is required');
-  try {
-    const url = new URL(values.server);
-    if (!['http:', 'https:', 'ws:', 'wss:'].includes(url.protocol)) throw new Error();
-  } catch {
-    throw new UsageError(`--server must be an http(s):// URL, not "${values.server}"`);
-  }
-  const countText = values.count ?? '1';
-  const count = Number(countText);
-  if (!/^\d+$/.test(countText) || count < 1 || count > MAX_PANELS) {
-    throw new UsageError(
-      `--count must be a whole number from 1 to ${MAX_PANELS}, not "${countText}"`,
-    );
-  }
-  const server = values.server.replace(/^ws(s?):/, 'http$1:');
-  return {
-    server,
-    count,
-    token: values.token,
-    durationMs: seconds('duration', values.duration),
-    rampMs: seconds('ramp', values.ramp) ?? 0,
-  };
+  return { ...fleetOptions(values, MAX_PANELS), token: values.token };
 }
 
 interface Totals {
@@ -126,37 +81,18 @@ function totals(panels: readonly PanelSimulator[]): Totals {
 }
 
 async function run(argv: readonly string[]): Promise<number> {
-  let options: Options;
-  try {
-    const parsed = parseOptions(argv);
-    if (parsed === 'help') {
-      process.stdout.write(USAGE);
-      return ExitCodes.ok;
-    }
-    options = parsed;
-  } catch (error) {
-    const message = error instanceof Error ? error.message : String(error);
-    process.stderr.write(`marquee-sim panel: ${message}\n\n${USAGE}`);
-    return ExitCodes.usage;
-  }
+  const parsed = parseCommandLine('panel', USAGE, () => parseOptions(argv));
+  if (!('options' in parsed)) return parsed.exitCode;
+  const { options } = parsed;
 
   const status = new StatusLine(process.stdout);
-  let eventLines = 0;
-  let eventsSuppressed = 0;
-  const event = (line: string) => {
-    if (eventLines < MAX_EVENT_LINES) {
-      eventLines += 1;
-      status.log(line);
-    } else {
-      eventsSuppressed += 1;
-    }
-  };
+  const events = new EventLines(status);
 
   process.stdout.write(
     `${options.count} panel${options.count === 1 ? '' : 's'} → ${channelUrl(options.server, undefined)}\n`,
   );
   const panels: PanelSimulator[] = [];
-  const rampTimers: ReturnType<typeof setTimeout>[] = [];
+  const ramp = new Ramp(options.count, options.rampMs);
   for (let i = 0; i < options.count; i++) {
     const panel = new PanelSimulator({
       server: options.server,
@@ -165,7 +101,7 @@ async function run(argv: readonly string[]): Promise<number> {
       ...(options.token === undefined ? {} : { token: options.token }),
     });
     panel.onReject((frame) => {
-      event(
+      events.add(
         `${panel.name}: refused a ${frame.bytes}-byte frame (${frame.error ?? '?'} at ${frame.field ?? '$'})`,
       );
     });
@@ -174,54 +110,26 @@ async function run(argv: readonly string[]): Promise<number> {
       const s = panel.stats;
       const retry = ((s.lastRetryDelayMs ?? 0) / 1000).toFixed(1);
       const what = s.connects === 0 ? 'cannot connect' : 'disconnected';
-      event(`${panel.name}: ${what} (${s.lastClose ?? 'closed'}), retry in ${retry} s`);
+      events.add(`${panel.name}: ${what} (${s.lastClose ?? 'closed'}), retry in ${retry} s`);
     });
     panels.push(panel);
-    const delay = options.count > 1 ? (options.rampMs * i) / (options.count - 1) : 0;
-    if (delay === 0) panel.start();
-    else rampTimers.push(setTimeout(() => panel.start(), delay));
+    ramp.start(i, () => panel.start());
   }
 
   const started = Date.now();
-  let lastFrames = 0;
-  let lastAt = started;
-  let lastPlain = started;
-  const refresh = (force = false) => {
-    const now = Date.now();
+  const rate = new RateMeter();
+  const progress = new Progress(status, () => {
     const sum = totals(panels);
-    const delivered = sum.frames + sum.rejected;
-    const rate = now > lastAt ? ((delivered - lastFrames) * 1000) / (now - lastAt) : 0;
-    lastFrames = delivered;
-    lastAt = now;
-    const line =
-      `${formatElapsed(now - started)}  live ${sum.live}/${options.count} · ${rate.toFixed(1)} msg/s` +
-      ` · rejected ${sum.rejected} · drops ${sum.drops} · errors ${sum.errors}`;
-    if (status.live) status.update(line);
-    else if (force || now - lastPlain >= PLAIN_EVERY_MS) {
-      lastPlain = now;
-      status.log(line);
-    }
-  };
-  const timer = setInterval(refresh, 500);
+    const perSecond = rate.sample(sum.frames + sum.rejected);
+    return (
+      `${formatElapsed(Date.now() - started)}  live ${sum.live}/${options.count} · ${perSecond.toFixed(1)} msg/s` +
+      ` · rejected ${sum.rejected} · drops ${sum.drops} · errors ${sum.errors}`
+    );
+  }).start();
 
-  const stopSignal = waitForStopSignal();
-  let reason: string;
-  if (options.durationMs === undefined) {
-    reason = await stopSignal;
-  } else {
-    let durationTimer: ReturnType<typeof setTimeout> | undefined;
-    reason = await Promise.race([
-      stopSignal,
-      new Promise<string>((resolve) => {
-        durationTimer = setTimeout(() => resolve('duration reached'), options.durationMs);
-      }),
-    ]);
-    clearTimeout(durationTimer);
-  }
-  clearInterval(timer);
-  for (const t of rampTimers) clearTimeout(t);
-  refresh(true);
-  status.clear();
+  const reason = await waitForStop(options.durationMs);
+  ramp.cancel();
+  progress.finish();
 
   const sum = totals(panels);
   const failed = panels
@@ -236,7 +144,7 @@ async function run(argv: readonly string[]): Promise<number> {
     `  connections:   ${sum.connects} made, ${sum.drops} dropped`,
     `  socket errors: ${sum.errors}`,
   ];
-  if (eventsSuppressed > 0) lines.push(`  (${eventsSuppressed} more panel events not shown)`);
+  if (events.suppressed > 0) lines.push(`  (${events.suppressed} more panel events not shown)`);
   for (const panel of failed.slice(0, 5)) {
     const s = panel.stats;
     const why =

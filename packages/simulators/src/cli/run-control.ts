@@ -19,3 +19,44 @@ export function waitForStopSignal(): Promise<NodeJS.Signals> {
     process.on('SIGTERM', stop);
   });
 }
+
+/** Resolves with why a run stops: SIGINT / SIGTERM, or `duration reached` after `durationMs`. */
+export async function waitForStop(durationMs: number | undefined): Promise<string> {
+  const signal = waitForStopSignal();
+  if (durationMs === undefined) return signal;
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  try {
+    return await Promise.race([
+      signal,
+      new Promise<string>((resolve) => {
+        timer = setTimeout(() => resolve('duration reached'), durationMs);
+      }),
+    ]);
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
+/** Spreads the starts of `count` devices evenly over `rampMs`, the first one at once. */
+export class Ramp {
+  readonly #count: number;
+  readonly #rampMs: number;
+  readonly #timers: ReturnType<typeof setTimeout>[] = [];
+
+  constructor(count: number, rampMs: number) {
+    this.#count = count;
+    this.#rampMs = rampMs;
+  }
+
+  /** Starts device `index` (from 0) at its turn. */
+  start(index: number, start: () => void): void {
+    const delay = this.#count > 1 ? (this.#rampMs * index) / (this.#count - 1) : 0;
+    if (delay === 0) start();
+    else this.#timers.push(setTimeout(start, delay));
+  }
+
+  /** Drops the starts still to come. */
+  cancel(): void {
+    for (const timer of this.#timers) clearTimeout(timer);
+  }
+}

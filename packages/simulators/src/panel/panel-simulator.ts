@@ -26,6 +26,7 @@
  * faithfully would need its fonts and widgets, and an approximation would only look like a check.
  */
 import { randomUUID } from 'node:crypto';
+import { addHook } from '../hooks';
 import { describeCommand, sendCommand, type CommandOutcome, type PanelAction } from './commands';
 import { PanelConnection } from './connection';
 import { FrameErrors, parsePanelFrame, type FrameErrorCode, type PanelFrame } from './frame';
@@ -412,13 +413,6 @@ export class PanelSimulator {
       command: last && describeCommand(last.action, last.outcome),
     };
   }
-}
-
-function addHook<T>(hooks: Set<T>, hook: T): () => void {
-  hooks.add(hook);
-  return () => {
-    hooks.delete(hook);
-  };
 }
 
 /** `http(s)://host/prefix` → `ws(s)://host/prefix/api/dashboard/ws?profile=compact[&token=]`. */

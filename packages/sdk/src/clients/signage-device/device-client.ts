@@ -89,6 +89,7 @@ export class DeviceClient extends Emitter<DeviceClientEvents> {
       downloadStallTimeoutMs,
       downloadRetries,
       downloadRetryDelayMs,
+      openDownloadFile,
       retryBackoff: _retryBackoff,
       onCommand: _onCommand,
       commandTimeoutMs: _commandTimeoutMs,
@@ -136,6 +137,7 @@ export class DeviceClient extends Emitter<DeviceClientEvents> {
       retryDelayMs: downloadRetryDelayMs ?? 1000,
       stallTimeoutMs: downloadStallTimeoutMs ?? 30_000,
       signal: this.#closing.signal,
+      ...(openDownloadFile ? { openFile: openDownloadFile } : {}),
     });
     this.#library = new MediaLibrary(this.#cache, downloader, {
       report: (status) => {

@@ -11,6 +11,8 @@
  *   deleted and downloaded once more from scratch; a second rejection fails the item.
  * - Auth: the Bearer token goes only to the server's own origin (an absolute `media_url` on a CDN
  *   gets no token), and a 401 refreshes the token once and retries.
+ * - Storage: the part file is opened through `openFile` (the client's `openDownloadFile`), so a
+ *   simulator can make writes fail like a full disk or damage what lands on it.
  */
 import { open } from 'node:fs/promises';
 import { MarqueeError, toMarqueeError } from '../../errors';
@@ -38,6 +40,18 @@ export interface MediaResult {
   readonly error?: MarqueeError;
 }
 
+/**
+ * The file a transfer writes to (the item's `.part` in the cache); a `FileHandle` of
+ * `node:fs/promises` is one.
+ */
+export interface DownloadFile {
+  write(data: Uint8Array): Promise<unknown>;
+  close(): Promise<void>;
+}
+
+/** Opens a download's file: `'w'` from the start, `'a'` to append to an interrupted one. */
+export type OpenDownloadFile = (path: string, flags: 'w' | 'a') => Promise<DownloadFile>;
+
 export interface DownloaderOptions {
   readonly cache: MediaCache;
   /** The server, for relative `media_url`s and to decide where the token may go. */
@@ -52,6 +66,8 @@ export interface DownloaderOptions {
   readonly stallTimeoutMs: number;
   /** Aborted when the client closes. */
   readonly signal: AbortSignal;
+  /** @default `open` of `node:fs/promises` */
+  readonly openFile?: OpenDownloadFile;
 }
 
 interface Transfer {
@@ -184,7 +200,10 @@ export class MediaDownloader {
           ...optional('lastModified', response.headers.get('last-modified')),
         });
       }
-      await writeBody(response, cache.partPathOf(item), append, alive);
+      const file = await storage(item, () =>
+        (this.#options.openFile ?? open)(cache.partPathOf(item), append ? 'a' : 'w'),
+      );
+      await writeBody(item, response, file, alive);
     } catch (error) {
       if (stall.signal.aborted && !this.#options.signal.aborted) {
         throw new MarqueeError(
@@ -229,12 +248,11 @@ export class MediaDownloader {
 
 /** Streams the body into the part file, calling `alive` for every chunk (the stall timer). */
 async function writeBody(
+  item: MediaItem,
   response: Response,
-  path: string,
-  append: boolean,
+  file: DownloadFile,
   alive: () => void,
 ): Promise<void> {
-  const file = await open(path, append ? 'a' : 'w');
   try {
     const body = response.body;
     if (!body) return;
@@ -243,10 +261,22 @@ async function writeBody(
       const { done, value } = await reader.read();
       if (done) break;
       alive();
-      await file.write(value);
+      await storage(item, () => file.write(value));
     }
   } finally {
-    await file.close();
+    await file.close().catch(() => undefined);
+  }
+}
+
+/**
+ * A failure of the device's own storage (ENOSPC, EACCES ...): a STORAGE error, which another
+ * attempt would not cure, so the item fails at once instead of being fetched again.
+ */
+async function storage<T>(item: MediaItem, work: () => Promise<T>): Promise<T> {
+  try {
+    return await work();
+  } catch (error) {
+    throw new MarqueeError('STORAGE', `${item.media_name}: ${describe(error)}`, { cause: error });
   }
 }
 

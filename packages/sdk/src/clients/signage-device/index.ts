@@ -6,7 +6,7 @@
 export { DeviceClient, createDeviceClient } from './device-client';
 export type { ScreenshotImage } from './api';
 export type { CommandHandler, CommandOutcome } from './commands';
-export type { MediaResult } from './downloader';
+export type { DownloadFile, MediaResult, OpenDownloadFile } from './downloader';
 export { SCREENS_FILE } from './media-cache';
 export type {
   DeviceActionEvents,

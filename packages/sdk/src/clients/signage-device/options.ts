@@ -8,7 +8,7 @@ import type { BackoffOptions } from '../../transport/backoff';
 import type { Credentials, TokenSet } from '../../transport/token-manager';
 import type { DeviceSocketOptions } from './channel';
 import type { CommandHandler, CommandOutcome } from './commands';
-import type { MediaResult } from './downloader';
+import type { MediaResult, OpenDownloadFile } from './downloader';
 import type { ScreenKey } from './screens';
 
 export interface DeviceClientOptions extends Omit<
@@ -75,6 +75,13 @@ export interface DeviceClientOptions extends Omit<
    * @default 1000
    */
   readonly downloadRetryDelayMs?: number;
+  /**
+   * Opens the file a download is written to (the item's `.part` in `cacheDir`): `'w'` from the
+   * start, `'a'` to append to an interrupted one. A write that rejects fails the transfer as a
+   * full disk does; simulators use it to inject storage faults.
+   * @default `open` of `node:fs/promises`
+   */
+  readonly openDownloadFile?: OpenDownloadFile;
   /**
    * Backoff between attempts to reach the server after it was unreachable (startup keeps
    * playing from the cache meanwhile).
