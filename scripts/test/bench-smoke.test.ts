@@ -3,8 +3,8 @@
  * to hundreds of clients, a second or so of measurement each) through the real runner, as a child
  * process, so none can rot. Speed is never asserted here (these machines are shared and noisy);
  * only that each ran, beside its baseline, and produced finite numbers, and, for the storm, that
- * every command survived the kill exactly once (a correctness figure, not a speed). The panel
- * simulator's CLI has its own smoke in packages/simulators/test/panel-cli.test.ts.
+ * every command survived the kill exactly once (a correctness figure, not a speed). Each
+ * simulator's CLI has its own smoke in packages/simulators/test/ (panel-cli, tv-cli, cli for gpu).
  */
 import { spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';

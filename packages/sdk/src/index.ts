@@ -51,6 +51,7 @@ export type {
   CommandsAccepted,
   DeviceDetail,
   DeviceList,
+  DeviceListQuery,
   MediaList,
   MediaRecord,
   PlaylistInput,

@@ -23,6 +23,11 @@ export const CloseCodes = {
   UNAUTHORIZED: 4001,
   /** The token is valid but not allowed on this channel or for this device. Do not retry. */
   FORBIDDEN: 4003,
+  /**
+   * An admin removed (decommissioned) the device: its record, screens and commands are gone.
+   * Do not reconnect; the `sn_number` must register again, and then it is a new device.
+   */
+  DEVICE_REMOVED: 4004,
   /** The connection did not read its messages fast enough and its send queue overflowed. */
   SLOW_CONSUMER: 4008,
   /** A newer connection for the same device replaced this one. Do not reconnect automatically. */
@@ -36,5 +41,9 @@ export type CloseCode = (typeof CloseCodes)[keyof typeof CloseCodes];
  * retryable because the token provider is asked again on every reconnect and may refresh.
  */
 export function isRetryableClose(code: number): boolean {
-  return code !== CloseCodes.FORBIDDEN && code !== CloseCodes.REPLACED;
+  return (
+    code !== CloseCodes.FORBIDDEN &&
+    code !== CloseCodes.REPLACED &&
+    code !== CloseCodes.DEVICE_REMOVED
+  );
 }

@@ -400,7 +400,7 @@ export function createSocket<In, Out = unknown>(
   return new ReconnectingSocket(options);
 }
 
-/** Reconnect unless the server said it cannot help (FORBIDDEN, REPLACED). */
+/** Reconnect unless the server said it cannot help (FORBIDDEN, REPLACED, DEVICE_REMOVED). */
 function defaultShouldReconnect(info: CloseInfo): boolean {
   return isRetryableClose(info.code);
 }

@@ -101,7 +101,7 @@ export interface SocketOptions<In, Out> {
   /**
    * Decides whether to reconnect after a close that `close()` did not cause; returning false
    * closes the socket for good.
-   * @default reconnect unless the code is FORBIDDEN or REPLACED (`isRetryableClose`)
+   * @default reconnect unless FORBIDDEN, REPLACED or DEVICE_REMOVED (`isRetryableClose`)
    */
   readonly shouldReconnect?: (info: CloseInfo) => boolean;
   /**

@@ -15,6 +15,7 @@ import type {
   AdminPlaylist,
   CommandRecord,
   DeviceDetail,
+  DeviceListQuery,
   MediaRecord,
 } from '../../src/protocol/signage/index';
 import { json, startHttp, type RecordedRequest } from '../transport/http-server';
@@ -110,6 +111,16 @@ async function startAdminServer() {
     [`DELETE ${BASE}/playlists/101/`, () => [204, undefined]],
     [`GET ${BASE}/devices/`, () => [200, { count: 1, results: [device] }]],
     [`GET ${BASE}/devices/SN-1/`, () => [200, device]],
+    [
+      `GET ${BASE}/devices/?online=true&search=lobby+tv&limit=50&offset=100`,
+      () => [200, { count: 101, results: [device] }],
+    ],
+    [`GET ${BASE}/devices/?online=false&offset=0`, () => [200, { count: 0, results: [] }]],
+    [`DELETE ${BASE}/devices/SN%201%2F2/`, () => [204, undefined]],
+    [
+      `DELETE ${BASE}/devices/SN-404/`,
+      () => [404, { message: 'Device SN-404 not found', status_code: 404 }],
+    ],
     [
       `PUT ${BASE}/devices/SN-1/screens/front/`,
       () => [
@@ -265,6 +276,40 @@ describe('the signage admin client', () => {
       results: [command],
     });
     await expect(admin.getCommand('cmd-1')).resolves.toEqual(command);
+  });
+
+  it('lists devices with online, search, limit and offset, and deletes a device', async () => {
+    const server = await startAdminServer();
+    const admin = adminClient(server.url);
+    await expect(
+      admin.listDevices({ online: true, search: 'lobby tv', limit: 50, offset: 100 }),
+    ).resolves.toMatchObject({ count: 101, results: [{ sn_number: 'SN-1', online: true }] });
+    await expect(admin.listDevices({ online: false, offset: 0 })).resolves.toEqual({
+      count: 0,
+      results: [],
+    });
+    await expect(admin.listDevices()).resolves.toMatchObject({ count: 1 });
+    expect(lastOf(server.requests)?.url).toBe(`${BASE}/devices/`);
+
+    await expect(admin.deleteDevice('SN 1/2')).resolves.toBeUndefined();
+    expect(lastOf(server.requests)).toMatchObject({
+      method: 'DELETE',
+      url: `${BASE}/devices/SN%201%2F2/`,
+    });
+    await expect(admin.deleteDevice('SN-404')).rejects.toMatchObject({
+      code: 'NOT_FOUND',
+      status: 404,
+      message: 'Device SN-404 not found',
+    });
+    expectTypeOf<Parameters<SignageAdminClient['listDevices']>[0]>().toEqualTypeOf<
+      DeviceListQuery | undefined
+    >();
+    expectTypeOf<DeviceListQuery>().toEqualTypeOf<{
+      online?: boolean | undefined;
+      search?: string | undefined;
+      limit?: number | undefined;
+      offset?: number | undefined;
+    }>();
   });
 
   it('uploads media as multipart with the file in `file`', async () => {

@@ -106,15 +106,19 @@ describe('reconnect', () => {
     expect(() => socket.send({})).toThrow(expect.objectContaining({ code: 'CONNECTION_CLOSED' }));
   });
 
-  it('does not reconnect when the server says it cannot help (REPLACED)', async () => {
-    const server = await startServer((socket) => socket.close(CloseCodes.REPLACED, 'replaced'));
-    const socket = openSocket({ url: server.url, incoming: anything });
-    const log = recordEvents(socket);
+  it.each(['REPLACED', 'DEVICE_REMOVED'] as const)(
+    'does not reconnect when the server says it cannot help (%s)',
+    async (name) => {
+      const code = CloseCodes[name];
+      const server = await startServer((socket) => socket.close(code, name));
+      const socket = openSocket({ url: server.url, incoming: anything });
+      const log = recordEvents(socket);
 
-    await vi.waitFor(() => expect(socket.state).toBe('closed'), WAIT);
-    expect(log.closes).toEqual([{ code: CloseCodes.REPLACED, reason: 'replaced', wasClean: true }]);
-    expect(log.reconnecting).toEqual([]);
-  });
+      await vi.waitFor(() => expect(socket.state).toBe('closed'), WAIT);
+      expect(log.closes).toEqual([{ code, reason: name, wasClean: true }]);
+      expect(log.reconnecting).toEqual([]);
+    },
+  );
 
   it('lets shouldReconnect override the policy', async () => {
     const server = await startServer((socket) => socket.close(CloseCodes.GOING_AWAY));

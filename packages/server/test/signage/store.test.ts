@@ -55,6 +55,87 @@ describe('devices', () => {
     const kept = await store.signage.devices.upsert(info('SN-1'), bob.id, LATER);
     expect(kept.device.ownerUsername).toBe('ann');
   });
+
+  it('lists and counts by search (sn, brand, model; any case), among/except and page', async () => {
+    for (const sn of ['b-2', 'A-1', 'c-3', 'a_%']) {
+      await store.signage.devices.upsert(info(sn), null, AT);
+    }
+    await store.signage.devices.upsert({ ...info('d-4'), model: 'Lobby Panel' }, null, AT);
+    const sns = async (...args: Parameters<Store['signage']['devices']['list']>) =>
+      (await store.signage.devices.list(...args)).map((d) => d.snNumber);
+    expect(await sns()).toEqual(['A-1', 'a_%', 'b-2', 'c-3', 'd-4']);
+    expect(await sns({}, { limit: 2, offset: 1 })).toEqual(['a_%', 'b-2']);
+    expect(await sns({}, { offset: 4 })).toEqual(['d-4']);
+    expect(await sns({ search: 'a-' })).toEqual(['A-1']);
+    // LIKE wildcards are plain characters.
+    expect(await sns({ search: '_%' })).toEqual(['a_%']);
+    expect(await sns({ search: 'LOBBY' })).toEqual(['d-4']);
+    expect(await store.signage.devices.count({ search: 'galaxy' })).toBe(4);
+    expect(await sns({ among: ['c-3', 'A-1', 'zz'] })).toEqual(['A-1', 'c-3']);
+    expect(await sns({ except: ['c-3', 'A-1'], search: 'GALAXY' })).toEqual(['a_%', 'b-2']);
+    expect(await store.signage.devices.count({ among: [] })).toBe(0);
+    expect(await store.signage.devices.count()).toBe(5);
+  });
+
+  it('deletes a device with its screens, reports, commands and screenshots, not its owner', async () => {
+    const ann = await store.users.create({ username: 'ann', passwordHash: 'h', role: 'user' });
+    await store.signage.devices.upsert(info('SN-1'), ann.id, AT);
+    await store.signage.devices.upsert(info('SN-2'), ann.id, AT);
+    for (const sn of ['SN-1', 'SN-2']) {
+      await store.signage.screens.put(
+        {
+          snNumber: sn,
+          position: 'front',
+          screenName: 'Front',
+          resolution: '1920x1080',
+          playlistIds: [],
+          currentPlaylistId: null,
+        },
+        AT,
+      );
+      await store.signage.reports.put({
+        snNumber: sn,
+        playlistId: 101,
+        status: 'ready',
+        totalItems: 1,
+        downloadedItems: 1,
+        missingFiles: [],
+        error: null,
+        reportedAt: AT,
+      });
+      await store.signage.commands.createMany([
+        {
+          id: `cmd-${sn}`,
+          snNumber: sn,
+          command: { action: 'play' },
+          createdAt: AT,
+          expiresAt: LATER,
+        },
+      ]);
+      await store.signage.screenshots.create({
+        snNumber: sn,
+        mediaId: 1,
+        path: `${sn}/shot.jpg`,
+        fileSize: 3,
+        createdAt: AT,
+      });
+    }
+    expect(await store.signage.devices.delete('SN-1')).toEqual({
+      screenshotPaths: ['SN-1/shot.jpg'],
+    });
+    expect(await store.signage.devices.delete('SN-1')).toBeUndefined();
+    expect(await store.signage.devices.find('SN-1')).toBeUndefined();
+    expect(await store.signage.screens.listForDevice('SN-1')).toEqual([]);
+    expect(await store.signage.reports.listForDevice('SN-1')).toEqual([]);
+    expect(await store.signage.commands.find('cmd-SN-1')).toBeUndefined();
+    expect(await store.signage.screenshots.listForDevice('SN-1', 10)).toEqual([]);
+    expect(await store.users.findById(ann.id)).toMatchObject({ username: 'ann' });
+    // The other device keeps everything.
+    expect(await store.signage.screens.listForDevice('SN-2')).toHaveLength(1);
+    expect(await store.signage.reports.listForDevice('SN-2')).toHaveLength(1);
+    expect(await store.signage.commands.find('cmd-SN-2')).toBeDefined();
+    expect(await store.signage.screenshots.listForDevice('SN-2', 10)).toHaveLength(1);
+  });
 });
 
 describe('media and playlists', () => {
@@ -142,7 +223,10 @@ describe('commands', () => {
     expect(await store.signage.commands.settle('c', { ok: true, error: null }, AT)).toBeUndefined();
     expect(await store.signage.commands.expireDue(AT)).toBe(1);
     expect((await store.signage.commands.find('b'))?.state).toBe('expired');
-    expect(await store.signage.commands.countQueued('SN-1')).toBe(1);
+    await store.signage.devices.upsert(info('SN-2'), null, AT);
+    expect(await store.signage.commands.countQueuedFor(['SN-1', 'SN-2', 'SN-404'])).toEqual(
+      new Map([['SN-1', 1]]),
+    );
 
     await store.close();
     store = await openSqliteStore(join(dir, 'marquee.db'));

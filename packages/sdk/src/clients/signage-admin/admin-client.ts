@@ -22,6 +22,7 @@ import {
   DeviceDetail,
   DeviceList,
   ScreenshotList,
+  type DeviceListQuery,
   type ScreenInput,
   type ScreenPosition,
 } from '../../protocol/signage/admin-devices';
@@ -238,10 +239,24 @@ export class SignageAdminClient {
 
   // Devices and screens
 
-  /** `GET devices/`: every registered device, online state and last seen. */
-  listDevices(): Promise<DeviceList> {
+  /**
+   * `GET devices/`: registered devices with online state and last seen, ordered by `sn_number`.
+   * `query` filters (`online`, `search`) and pages (`limit` up to 1000, `offset`); `count` is
+   * how many match in all. Without `limit`, every matching device.
+   */
+  listDevices(query: DeviceListQuery = {}): Promise<DeviceList> {
     const { method, path } = ADMIN_ROUTES.deviceList;
-    return this.#http.request({ method, path, schema: DeviceList });
+    return this.#http.request({
+      method,
+      path,
+      query: {
+        online: query.online,
+        search: query.search,
+        limit: query.limit,
+        offset: query.offset,
+      },
+      schema: DeviceList,
+    });
   }
 
   /** `GET devices/{sn_number}/`: registration, state, statuses, screens, pending commands. */
@@ -252,6 +267,16 @@ export class SignageAdminClient {
       path: fillPath(path, { sn_number: snNumber }),
       schema: DeviceDetail,
     });
+  }
+
+  /**
+   * `DELETE devices/{sn_number}/`: decommissions the device. Its open socket is closed with
+   * DEVICE_REMOVED (4004) and its screens, reports, commands and screenshots are deleted; the
+   * user account it registered with stays. Fails with NOT_FOUND (404) for an unknown device.
+   */
+  async deleteDevice(snNumber: string): Promise<void> {
+    const { method, path } = ADMIN_ROUTES.deviceDelete;
+    await this.#http.request({ method, path: fillPath(path, { sn_number: snNumber }) });
   }
 
   /** `PUT devices/{sn_number}/screens/{position}/`: assigns playlists to a screen. */

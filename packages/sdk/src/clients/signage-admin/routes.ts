@@ -46,6 +46,7 @@ export const ADMIN_ROUTES = {
   ),
   deviceList: route('signage.adminDeviceList', 'GET', `${BASE}/devices/`),
   deviceGet: route('signage.adminDeviceGet', 'GET', `${BASE}/devices/{sn_number}/`),
+  deviceDelete: route('signage.adminDeviceDelete', 'DELETE', `${BASE}/devices/{sn_number}/`),
   screenPut: route(
     'signage.adminScreenPut',
     'PUT',

@@ -4,7 +4,7 @@
  * playlist, the ready playlists, the current playlist, the last screenshot and pending commands.
  */
 import * as z from 'zod';
-import { isoDateTime, nonNegativeInt, positiveInt } from '../common';
+import { isoDateTime, nonNegativeInt, positiveInt, queryBoolean, queryInt } from '../common';
 import { CommandRecord } from './admin-commands';
 import { idParam } from './admin-media';
 
@@ -119,10 +119,39 @@ export const DeviceSummary = z
   .meta({ id: 'SignageDeviceSummary' });
 export type DeviceSummary = z.infer<typeof DeviceSummary>;
 
+/**
+ * One page of devices, ordered by `sn_number`: `count` is how many devices match the query in
+ * all, `results` the page (every match when no `limit` was given).
+ */
 export const DeviceList = z
   .object({ count: nonNegativeInt, results: z.array(DeviceSummary) })
   .meta({ id: 'SignageDeviceList' });
 export type DeviceList = z.infer<typeof DeviceList>;
+
+/** Most devices one page of `GET devices/` may hold. */
+export const MAX_DEVICE_PAGE = 1000;
+
+/** `?online=&search=&limit=&offset=` of the device list; every filter is optional. */
+export const DeviceListQuery = z.object({
+  /** Only devices with (`true`) or without (`false`) an open device socket. */
+  online: queryBoolean.optional(),
+  /**
+   * A substring of the device's `sn_number`, `brand` or `model` (the name Android gives a
+   * device); ASCII letters match in any case, and an empty value matches every device.
+   */
+  search: z.string().max(255).optional(),
+  /**
+   * Page size.
+   * @default every matching device
+   */
+  limit: queryInt(1, MAX_DEVICE_PAGE).optional(),
+  /**
+   * Matching devices to skip before the page.
+   * @default 0
+   */
+  offset: queryInt(0, Number.MAX_SAFE_INTEGER).optional(),
+});
+export type DeviceListQuery = z.infer<typeof DeviceListQuery>;
 
 /** `GET devices/{sn_number}/`. */
 export const DeviceDetail = DeviceSummary.extend({

@@ -20,6 +20,7 @@ import {
   AdminScreen,
   DeviceDetail,
   DeviceList,
+  DeviceListQuery,
   DeviceParams,
   ScreenInput,
   ScreenParams,
@@ -159,8 +160,13 @@ export const signageAdminRoutes = [
     id: 'signage.adminDeviceList',
     method: 'GET',
     path: `${BASE}/devices/`,
-    summary: 'Every registered device with online state and last seen',
-    responses: { 200: response('Devices', DeviceList) },
+    summary:
+      'Registered devices with online state and last seen, by sn_number; filtered by online and search, paged with limit and offset (count is the total that match)',
+    query: DeviceListQuery,
+    responses: {
+      200: response('Devices', DeviceList),
+      400: err('Invalid online, search, limit or offset'),
+    },
   }),
   adminRoute({
     id: 'signage.adminDeviceGet',
@@ -171,6 +177,18 @@ export const signageAdminRoutes = [
     params: DeviceParams,
     responses: {
       200: response('Device', DeviceDetail),
+      404: err('Device not found'),
+    },
+  }),
+  adminRoute({
+    id: 'signage.adminDeviceDelete',
+    method: 'DELETE',
+    path: `${BASE}/devices/{sn_number}/`,
+    summary:
+      'Decommission a device: close its socket (4004 DEVICE_REMOVED) and delete its screens, reports, commands and screenshots; its user account stays, and it may register again as a new device',
+    params: DeviceParams,
+    responses: {
+      204: response('Deleted', null),
       404: err('Device not found'),
     },
   }),

@@ -26,6 +26,30 @@ export interface SignageDeviceRecord {
   readonly readyPlaylistsAt: string | null;
 }
 
+/** Which devices a list or count covers; every part is optional and they combine (AND). */
+export interface SignageDeviceFilter {
+  /** A case-insensitive substring (ASCII letters fold) of `sn_number`, `brand` or `model`. */
+  readonly search?: string;
+  /** Only devices among these (the ones online, say). */
+  readonly among?: readonly string[];
+  /** No device among these. */
+  readonly except?: readonly string[];
+}
+
+/** One page of a list. */
+export interface SignagePage {
+  /** @default no limit */
+  readonly limit?: number;
+  /** @default 0 */
+  readonly offset?: number;
+}
+
+/** What deleting a device left for the caller to clean up outside the store. */
+export interface SignageDeviceRemoval {
+  /** Its screenshots' paths (relative to the screenshots directory); the rows are gone. */
+  readonly screenshotPaths: readonly string[];
+}
+
 export interface SignageDevicesRepository {
   /**
    * Creates or updates the device keyed by `info.sn_number`. `claimBy` becomes the owner when the
@@ -37,8 +61,15 @@ export interface SignageDevicesRepository {
     at: string,
   ): Promise<{ device: SignageDeviceRecord; created: boolean }>;
   find(snNumber: string): Promise<SignageDeviceRecord | undefined>;
-  /** Ordered by sn_number. */
-  list(): Promise<SignageDeviceRecord[]>;
+  /** The devices `filter` covers, ordered by sn_number, `page` of them. */
+  list(filter?: SignageDeviceFilter, page?: SignagePage): Promise<SignageDeviceRecord[]>;
+  /** How many devices `filter` covers. */
+  count(filter?: SignageDeviceFilter): Promise<number>;
+  /**
+   * Deletes the device with its screens, reports, commands and screenshot rows, in one
+   * transaction; the user that owns it stays. Undefined when there was no such device.
+   */
+  delete(snNumber: string): Promise<SignageDeviceRemoval | undefined>;
   touch(snNumber: string, at: string): Promise<void>;
   setReadyPlaylists(snNumber: string, playlistIds: readonly number[], at: string): Promise<void>;
   setCurrentPlaylist(snNumber: string, playlistId: number | null): Promise<void>;
@@ -197,7 +228,8 @@ export interface SignageCommandsRepository {
   ): Promise<SignageCommandRecord[]>;
   /** Queued commands of the device in delivery (creation) order. */
   queued(snNumber: string): Promise<SignageCommandRecord[]>;
-  countQueued(snNumber: string): Promise<number>;
+  /** Queued commands per device, for these devices in one query; a device with none is left out. */
+  countQueuedFor(snNumbers: readonly string[]): Promise<Map<string, number>>;
   /** Queued and sent (not yet acknowledged) commands of the device in delivery order. */
   unsettled(snNumber: string): Promise<SignageCommandRecord[]>;
   /** queued → sent; false when it was no longer queued. */

@@ -1,8 +1,19 @@
 /**
- * Fleet admin API, devices and their screens: `GET devices/`, `GET devices/{sn}/` (registration,
+ * Fleet admin API, devices and their screens: `GET devices/` (filtered by `online` and `search`,
+ * paged with `limit`/`offset`, `count` the total that match), `GET devices/{sn}/` (registration,
  * online, last seen, playlist statuses, ready playlists, screens, last screenshot, pending
- * commands) and `PUT`/`DELETE devices/{sn}/screens/{front|back|right|left}/`. A screen change
- * sends `reload_playlist` to the device (queued while it is offline).
+ * commands), `DELETE devices/{sn}/` and `PUT`/`DELETE devices/{sn}/screens/{position}/` (front,
+ * back, right, left). A screen change sends `reload_playlist` to the device (queued while it is
+ * offline).
+ *
+ * The list is built for fleets of thousands: search and paging run in SQL, the online filter
+ * hands the store the in-memory set of open sockets, and the page's pending command counts come
+ * from one grouped query.
+ *
+ * Deleting a device removes its rows first (one store transaction), so a reconnect racing the
+ * delete is refused with 404 instead of let in; then its socket is closed with DEVICE_REMOVED
+ * (4004) and its screenshot files are deleted. Its user account stays; registering the same
+ * `sn_number` again creates a new device.
  */
 import { MarqueeError, protocol } from '@marquee/sdk';
 import type { FastifyInstance } from 'fastify';
@@ -11,7 +22,13 @@ import type { SignageDeviceRecord } from '../../core/store';
 import type { SignageCommands } from './commands';
 import type { DeviceConnections } from './connections';
 import { defaultPlaylist } from './device-screens';
-import { findDevice, listOf, mountSignageRoutes, type SignageRouteOptions } from './route-helpers';
+import type { SignageFiles } from './files';
+import {
+  findDevice,
+  mountSignageRoutes,
+  notFound,
+  type SignageRouteOptions,
+} from './route-helpers';
 import { adminScreen, commandRecord, playlistReport, screenshotRecord } from './views';
 
 const { signage } = protocol;
@@ -22,11 +39,13 @@ type DeviceDetail = protocol.signage.DeviceDetail;
 export interface AdminDevicesOptions extends SignageRouteOptions {
   readonly connections: DeviceConnections;
   readonly commands: SignageCommands;
+  readonly files: SignageFiles;
 }
 
 const routes = pickRoutes(signage.signageAdminRoutes, [
   'signage.adminDeviceList',
   'signage.adminDeviceGet',
+  'signage.adminDeviceDelete',
   'signage.adminScreenPut',
   'signage.adminScreenDelete',
 ]);
@@ -39,10 +58,10 @@ const SCREEN_KEYS = {
 } as const;
 
 export function mountAdminDevices(app: FastifyInstance, options: AdminDevicesOptions): void {
-  const { store, connections, commands } = options;
+  const { store, connections, commands, files } = options;
   const { devices, screens } = store.signage;
 
-  const summary = async (device: SignageDeviceRecord): Promise<DeviceSummary> => ({
+  const summary = (device: SignageDeviceRecord, pendingCommands: number): DeviceSummary => ({
     ...device.info,
     sn_number: device.snNumber,
     mac_address: device.info.mac_address ?? null,
@@ -52,15 +71,16 @@ export function mountAdminDevices(app: FastifyInstance, options: AdminDevicesOpt
     updated_at: device.updatedAt,
     online: connections.isOnline(device.snNumber),
     last_seen: device.lastSeenAt,
-    pending_command_count: await store.signage.commands.countQueued(device.snNumber),
+    pending_command_count: pendingCommands,
   });
 
   const detail = async (device: SignageDeviceRecord): Promise<DeviceDetail> => {
     const sn = device.snNumber;
     const deviceScreens = await screens.listForDevice(sn);
     const [latestShot] = await store.signage.screenshots.listForDevice(sn, 1);
+    const pending = await store.signage.commands.queued(sn);
     const result: DeviceDetail = {
-      ...(await summary(device)),
+      ...summary(device, pending.length),
       current_playlist: device.currentPlaylistId ?? defaultPlaylist(deviceScreens),
       ready_playlists: [...device.readyPlaylists],
       ready_playlists_at: device.readyPlaylistsAt,
@@ -70,20 +90,42 @@ export function mountAdminDevices(app: FastifyInstance, options: AdminDevicesOpt
       right_screen: null,
       left_screen: null,
       last_screenshot: latestShot === undefined ? null : screenshotRecord(latestShot),
-      pending_commands: (await store.signage.commands.queued(sn)).map(commandRecord),
+      pending_commands: pending.map(commandRecord),
     };
     for (const screen of deviceScreens) result[SCREEN_KEYS[screen.position]] = adminScreen(screen);
     return result;
   };
 
   mountSignageRoutes(app, routes, options, {
-    'signage.adminDeviceList': async () => {
+    'signage.adminDeviceList': async ({ query }) => {
       await commands.expire();
-      return listOf(await Promise.all((await devices.list()).map(summary)));
+      const online = query.online === undefined ? undefined : connections.online();
+      const filter = {
+        search: query.search,
+        among: query.online === true ? online : undefined,
+        except: query.online === false ? online : undefined,
+      };
+      const [count, page] = await Promise.all([
+        devices.count(filter),
+        devices.list(filter, { limit: query.limit, offset: query.offset }),
+      ]);
+      const pending = await store.signage.commands.countQueuedFor(page.map((d) => d.snNumber));
+      return {
+        count,
+        results: page.map((device) => summary(device, pending.get(device.snNumber) ?? 0)),
+      };
     },
     'signage.adminDeviceGet': async ({ params }) => {
       await commands.expire();
       return detail(await findDevice(store, params.sn_number));
+    },
+    'signage.adminDeviceDelete': async ({ params }) => {
+      const sn = params.sn_number;
+      const removed = await devices.delete(sn);
+      if (removed === undefined) throw notFound(`Device ${sn}`);
+      connections.disconnect(sn, protocol.CloseCodes.DEVICE_REMOVED, 'Device removed');
+      await files.removeScreenshots(removed.screenshotPaths);
+      return noContent();
     },
     'signage.adminScreenPut': async ({ params, body }) => {
       const device = await findDevice(store, params.sn_number);

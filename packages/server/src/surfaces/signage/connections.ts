@@ -2,6 +2,7 @@
  * Which devices are online: at most one open device socket per `sn_number`. A second connection
  * for the same device replaces the first, which is closed with REPLACED (4009): a TV that
  * reconnected after a network change must not leave a half-dead twin receiving its commands.
+ * A device an admin removes has its socket closed with DEVICE_REMOVED (4004).
  *
  * For a device that acknowledges commands (`acks=1`), each socket also remembers which commands
  * were written to it and are not yet acknowledged, so a re-delivery after a reconnect skips what
@@ -36,6 +37,15 @@ export class DeviceConnections {
   detach(snNumber: string, conn: Connection<unknown>): boolean {
     if (this.#bySn.get(snNumber)?.conn !== conn) return false;
     this.#bySn.delete(snNumber);
+    return true;
+  }
+
+  /** Closes the device's socket with `code` and forgets it at once; false when none was open. */
+  disconnect(snNumber: string, code: number, reason: string): boolean {
+    const socket = this.#bySn.get(snNumber);
+    if (socket === undefined) return false;
+    this.#bySn.delete(snNumber);
+    socket.conn.close(code, reason);
     return true;
   }
 

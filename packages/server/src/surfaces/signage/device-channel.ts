@@ -12,7 +12,8 @@
  * validated against the seed's schemas and a bad one (malformed JSON, unknown `type`, a
  * `downloading` status without counts, ...) is answered with `{"type":"error", ...}` while the
  * socket stays open. Online/offline and last seen are tracked per device; a newer socket for the
- * same device replaces the older one (close code 4009 REPLACED).
+ * same device replaces the older one (close code 4009 REPLACED), and deleting the device in the
+ * admin API closes its socket (4004 DEVICE_REMOVED).
  */
 import { MarqueeError, protocol } from '@marquee/sdk';
 import * as z from 'zod';
@@ -133,7 +134,9 @@ export function mountDeviceChannel(options: DeviceChannelOptions): void {
       connections.attach({ snNumber: sn, conn, connectedAt: iso(), acks: conn.ctx.acks });
       conn.onMessage((text) => handle(conn, text));
       conn.onClose(() => {
-        connections.detach(sn, conn);
+        // A replaced or removed (deleted device) socket is no longer the device's: its close
+        // must not touch the newer socket's device, nor a device registered anew since.
+        if (!connections.detach(sn, conn)) return;
         devices.touch(sn, iso()).catch((error: unknown) => {
           logger.warn({ err: error, sn_number: sn }, 'could not record last seen');
         });

@@ -10,7 +10,7 @@
  * Names are reduced to safe file names: devices cache files as `{media_id}_{media_name}`, so a
  * name with folders or control characters would be a path problem on every device.
  */
-import { mkdir, rename, rm } from 'node:fs/promises';
+import { mkdir, rename, rm, rmdir } from 'node:fs/promises';
 import { dirname, join, resolve } from 'node:path';
 
 /** A plain file name: no folders, no control characters, no leading dots; at most 200 chars. */
@@ -62,9 +62,14 @@ export class SignageFiles {
     return join(this.mediaDir, ...path.split('/'));
   }
 
-  /** The screenshots path (relative) of screenshot `key` of device `sn`. */
+  /**
+   * The screenshots path (relative) of screenshot `key` of device `sn`. Leading dots of the
+   * serial become `_`, so a serial such as `..` still gets a folder of its own under
+   * `screenshots/`.
+   */
   screenshotPath(sn: string, key: string): string {
-    return `${urlSafe(sn)}/${key}.jpg`;
+    const folder = urlSafe(sn).replace(/^\.+/, (dots) => '_'.repeat(dots.length));
+    return `${folder}/${key}.jpg`;
   }
 
   screenshotFile(path: string): string {
@@ -79,5 +84,17 @@ export class SignageFiles {
 
   async remove(path: string): Promise<void> {
     await rm(path, { force: true });
+  }
+
+  /**
+   * Deletes screenshot files (paths as `screenshotPath` made them), then each folder they were in
+   * once it is empty. A folder still holding files stays: two serial numbers may share one
+   * folder name, since names are reduced to URL-safe characters.
+   */
+  async removeScreenshots(paths: readonly string[]): Promise<void> {
+    const files = paths.map((path) => this.screenshotFile(path));
+    await Promise.all(files.map((file) => this.remove(file)));
+    const folders = new Set(files.map((file) => dirname(file)));
+    await Promise.all([...folders].map((folder) => rmdir(folder).catch(() => undefined)));
   }
 }

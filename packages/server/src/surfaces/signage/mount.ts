@@ -82,7 +82,7 @@ export function mountSignage(options: SignageOptions): Signage {
     mountScreenshots(scope, { ...common, files, inFlight, maxBytes: config.maxScreenshotBytes });
     mountAdminMedia(scope, { ...common, files, maxBytes: config.maxMediaUploadBytes });
     mountAdminPlaylists(scope, { ...common, files, commands });
-    mountAdminDevices(scope, { ...common, connections, commands });
+    mountAdminDevices(scope, { ...common, connections, commands, files });
     mountAdminCommands(scope, { ...common, commands });
   });
 

@@ -74,14 +74,22 @@ export function mountScreenshots(app: FastifyInstance, options: ScreenshotsOptio
           device.snNumber,
           `${createdAt.replace(/[-:.]/g, '')}-${randomUUID().slice(0, 8)}`,
         );
-        await files.place(file.tmpPath, files.screenshotFile(path));
-        await screenshots.create({
-          snNumber: device.snNumber,
-          mediaId: fields.data.media_id,
-          path,
-          fileSize: file.size,
-          createdAt,
-        });
+        const target = files.screenshotFile(path);
+        await files.place(file.tmpPath, target);
+        try {
+          await screenshots.create({
+            snNumber: device.snNumber,
+            mediaId: fields.data.media_id,
+            path,
+            fileSize: file.size,
+            createdAt,
+          });
+        } catch (error) {
+          // No file without its row; a device deleted meanwhile is the seed's 404.
+          await files.remove(target);
+          await findDevice(store, device.snNumber);
+          throw error;
+        }
         return { message: 'Screenshot uploaded successfully' };
       } finally {
         await upload.discard();

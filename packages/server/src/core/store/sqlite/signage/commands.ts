@@ -79,12 +79,15 @@ export function sqliteSignageCommands(sql: Statements, tx: Transaction): Signage
           .all(sn)
           .map(toCommand),
       ),
-    countQueued: (sn) =>
+    countQueuedFor: (sns) =>
       settle(() => {
-        const row = sql(
-          "SELECT count(*) AS n FROM signage_commands WHERE sn_number = ? AND state = 'queued'",
-        ).get(sn);
-        return row === undefined ? 0 : num(row, 'n');
+        // One grouped query over the (sn_number, state, seq) index, however many devices.
+        const rows = sql(
+          `SELECT sn_number, count(*) AS n FROM signage_commands
+           WHERE state = 'queued' AND sn_number IN (SELECT value FROM json_each(?))
+           GROUP BY sn_number`,
+        ).all(JSON.stringify(sns));
+        return new Map(rows.map((row) => [text(row, 'sn_number'), num(row, 'n')]));
       }),
     markSent: (id, at) =>
       settle(

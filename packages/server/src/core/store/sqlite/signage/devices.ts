@@ -1,13 +1,40 @@
-/** SQLite devices repository: registration info as one JSON column, keyed by `sn_number`. */
+/**
+ * SQLite devices repository: registration info as one JSON column, keyed by `sn_number`. Lists
+ * and counts share one WHERE clause with optional named parameters (a NULL one is no filter), so
+ * each is one prepared statement whatever the filter, paged with LIMIT/OFFSET in SQL.
+ */
 import { protocol } from '@marquee/sdk';
-import { type SignageDeviceRecord, type SignageDevicesRepository } from '../../signage-types';
-import { type Row, type Statements, settle, text, textOrNull } from '../statements';
+import {
+  type SignageDeviceFilter,
+  type SignageDeviceRecord,
+  type SignageDevicesRepository,
+} from '../../signage-types';
+import { type Row, type Statements, changes, num, settle, text, textOrNull } from '../statements';
 import { NumberList, intOrNull, json, type Transaction } from './shared';
 
 const SELECT = `SELECT d.sn_number, d.info, d.owner_user_id, u.username AS owner_username,
   d.registered_at, d.updated_at, d.last_seen_at, d.current_playlist_id, d.ready_playlists,
   d.ready_playlists_at
   FROM signage_devices d LEFT JOIN users u ON u.id = d.owner_user_id`;
+
+// lower() folds ASCII letters only; applied to both sides, so matching is consistent.
+const FILTER = `WHERE (:search IS NULL
+    OR instr(lower(d.sn_number), lower(:search)) > 0
+    OR instr(lower(json_extract(d.info, '$.brand')), lower(:search)) > 0
+    OR instr(lower(json_extract(d.info, '$.model')), lower(:search)) > 0)
+  AND (:among IS NULL OR d.sn_number IN (SELECT value FROM json_each(:among)))
+  AND (:except IS NULL OR d.sn_number NOT IN (SELECT value FROM json_each(:except)))`;
+
+/** The named parameters of FILTER. */
+function filterParams(filter: SignageDeviceFilter = {}) {
+  const list = (sns: readonly string[] | undefined) =>
+    sns === undefined ? null : JSON.stringify(sns);
+  return {
+    search: filter.search ?? null,
+    among: list(filter.among),
+    except: list(filter.except),
+  };
+}
 
 function toDevice(row: Row): SignageDeviceRecord {
   return {
@@ -57,7 +84,34 @@ export function sqliteSignageDevices(sql: Statements, tx: Transaction): SignageD
         }),
       ),
     find: (sn) => settle(() => find(sn)),
-    list: () => settle(() => sql(`${SELECT} ORDER BY d.sn_number`).all().map(toDevice)),
+    list: (filter, page = {}) =>
+      settle(() =>
+        sql(`${SELECT} ${FILTER} ORDER BY d.sn_number LIMIT :limit OFFSET :offset`)
+          // LIMIT -1: no limit.
+          .all({ ...filterParams(filter), limit: page.limit ?? -1, offset: page.offset ?? 0 })
+          .map(toDevice),
+      ),
+    count: (filter) =>
+      settle(() => {
+        const row = sql(`SELECT count(*) AS n FROM signage_devices d ${FILTER}`).get(
+          filterParams(filter),
+        );
+        return row === undefined ? 0 : num(row, 'n');
+      }),
+    delete: (sn) =>
+      settle(() =>
+        tx(() => {
+          const screenshotPaths = sql(
+            'SELECT path FROM signage_screenshots WHERE sn_number = ? ORDER BY id',
+          )
+            .all(sn)
+            .map((row) => text(row, 'path'));
+          // Its screens (with their playlist lists), reports, commands and screenshot rows go
+          // with it: every table keyed by sn_number references the device ON DELETE CASCADE.
+          const deleted = sql('DELETE FROM signage_devices WHERE sn_number = ?').run(sn);
+          return changes(deleted) === 0 ? undefined : { screenshotPaths };
+        }),
+      ),
     touch: (sn, at) =>
       settle(() => {
         sql('UPDATE signage_devices SET last_seen_at = ? WHERE sn_number = ?').run(at, sn);
