@@ -56,10 +56,16 @@ function operation(surface: SurfaceDef, route: RouteDef, schemas: SchemaCollecto
   if (parameters.length > 0) op.parameters = parameters;
   const bodyKind = route.bodyKind ?? (route.body ? 'json' : 'none');
   if (route.body && bodyKind !== 'none') {
-    const mediaType = bodyKind === 'multipart' ? 'multipart/form-data' : 'application/json';
+    const schema = schemas.add(route.body, 'input', `${route.id} body`);
+    const mediaTypes =
+      bodyKind === 'multipart'
+        ? ['multipart/form-data']
+        : bodyKind === 'json-or-form'
+          ? ['application/json', 'application/x-www-form-urlencoded']
+          : ['application/json'];
     op.requestBody = {
       required: !z.safeParse(route.body, undefined).success,
-      content: { [mediaType]: { schema: schemas.add(route.body, 'input', `${route.id} body`) } },
+      content: Object.fromEntries(mediaTypes.map((type) => [type, { schema }])),
     };
   }
   const responses: JsonObject = {};

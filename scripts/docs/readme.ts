@@ -21,6 +21,8 @@ export function buildReadme(surfaces: readonly SurfaceDef[], files: SchemaFiles)
     '',
     'Requests, queries and client messages are described as a sender may write them (zod input: defaults optional); responses and server messages as the server sends them (zod output). Routes and channels marked *(Marquee)* extend the seed document.',
     '',
+    'How Marquee reads what clients send, on every surface: unknown fields are ignored; a JSON `null` in a top-level field that may be left out counts as left out (its default applies), while a field that accepts `null` keeps it and a required field sent as `null` is refused; an empty body under `Content-Type: application/json` is no body; routes marked *JSON or form* also take `application/x-www-form-urlencoded` (string fields), every other route refuses it with 415.',
+    '',
     '| Surface | Title | Contract | Routes | Channels |',
     '| --- | --- | --- | --- | --- |',
     ...surfaces.map(
@@ -64,7 +66,12 @@ function routeRow(surface: SurfaceDef, route: RouteDef, files: SchemaFiles): str
   if (route.params) request.push(`params ${link(surface, route.params, 'input', files)}`);
   if (route.query) request.push(`query ${link(surface, route.query, 'input', files)}`);
   if (route.body && route.bodyKind !== 'none') {
-    const kind = route.bodyKind === 'multipart' ? 'multipart' : 'JSON';
+    const kind =
+      route.bodyKind === 'multipart'
+        ? 'multipart'
+        : route.bodyKind === 'json-or-form'
+          ? 'JSON or form'
+          : 'JSON';
     request.push(`${kind} ${link(surface, route.body, 'input', files)}`);
   }
   const statuses = Object.keys(route.responses);

@@ -15,6 +15,7 @@ import {
   type Identity,
 } from './core/auth';
 import type { Config } from './core/config';
+import { registerBodyParsers } from './core/body-parsers';
 import { mountCoreRoutes } from './core/core-routes';
 import { closeHttp } from './core/http-close';
 import { sendError } from './core/http-errors';
@@ -107,6 +108,7 @@ export async function createServer(
     report(config.adminUsername, boot.generatedPassword);
   }
 
+  registerBodyParsers(app);
   await app.register(cookie);
   const hub = createHub({
     onHookError: (error, topic) => app.log.error({ err: error, topic }, 'hub hook failed'),

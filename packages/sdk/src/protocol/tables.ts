@@ -23,8 +23,12 @@ export type HttpMethod = 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE';
  */
 export type AuthPolicy = 'none' | 'user' | 'admin' | 'display' | 'device' | 'proxy';
 
-/** How a request body is encoded. */
-export type BodyKind = 'json' | 'multipart' | 'none';
+/**
+ * How a request body is encoded. `json-or-form`: JSON, or `application/x-www-form-urlencoded`
+ * read as an object of strings (the seed's token routes, as a Django REST Framework backend
+ * takes them).
+ */
+export type BodyKind = 'json' | 'json-or-form' | 'multipart' | 'none';
 
 /** Any schema, classic zod or zod/mini. */
 export type Schema = $ZodType;

@@ -7,7 +7,9 @@ import { MarqueeError, type protocol } from '@marquee/sdk';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import * as z from 'zod';
 import type { Identity } from './auth/types';
+import { isFormBody } from './body-parsers';
 import { sendError, validationError } from './http-errors';
+import { parseClientInput } from './parse-input';
 
 // Table schemas are zod core types (classic or zod/mini), so parse with zod's functions, not methods.
 type Input<T> = T extends z.core.$ZodType ? z.output<T> : undefined;
@@ -83,6 +85,11 @@ export function mountRoutes<Routes extends readonly protocol.RouteDef[]>(
       url: fastifyPath(route.path),
       errorHandler: (error, request, reply) => sendError(request, reply, surface.errorShape, error),
       handler: async (request, reply) => {
+        if (route.bodyKind !== 'json-or-form' && isFormBody(request.headers['content-type'])) {
+          throw new MarqueeError('UNSUPPORTED_MEDIA_TYPE', 'Unsupported content type', {
+            status: 415,
+          });
+        }
         const identity = await authenticate(request, route.auth, surface.name);
         const params = parseInput(route.params, request.params, 'params');
         const query = parseInput(route.query, request.query, 'query');
@@ -116,7 +123,7 @@ function parseInput(
   if (where === 'body' && value === undefined) {
     throw new MarqueeError('BAD_REQUEST', 'A JSON body is required');
   }
-  const parsed = z.safeParse(schema, value ?? {});
+  const parsed = parseClientInput(schema, value ?? {});
   if (!parsed.success) throw validationError(parsed.error, where);
   return parsed.data;
 }

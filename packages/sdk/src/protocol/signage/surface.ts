@@ -51,7 +51,7 @@ export const signageRoutes = [
     summary: 'Log in with username and password; returns access and refresh tokens',
     auth: 'none',
     body: LoginBody,
-    bodyKind: 'json',
+    bodyKind: 'json-or-form',
     responses: {
       200: response('Token pair', AuthModel),
       400: errorResponse('Invalid credentials or malformed body'),
@@ -65,7 +65,7 @@ export const signageRoutes = [
     summary: 'Exchange a refresh token for a new token pair',
     auth: 'none',
     body: RefreshBody,
-    bodyKind: 'json',
+    bodyKind: 'json-or-form',
     responses: {
       200: response('New token pair', AuthModel),
       400: errorResponse('Malformed body (no refresh token)'),

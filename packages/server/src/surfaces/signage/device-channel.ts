@@ -25,6 +25,7 @@ import {
   type UserIdentity,
 } from '../../core/auth';
 import { validationError } from '../../core/http-errors';
+import { parseClientInput } from '../../core/parse-input';
 import type { Store } from '../../core/store';
 import type { Connection, WsGateway } from '../../core/ws';
 import { deviceFor, requireUser } from './access';
@@ -71,7 +72,7 @@ export function mountDeviceChannel(options: DeviceChannelOptions): void {
       reply(conn, new MarqueeError('BAD_REQUEST', 'Malformed JSON message'));
       return;
     }
-    const parsed = z.safeParse(channel.clientMessages, json);
+    const parsed = parseClientInput(channel.clientMessages, json);
     if (!parsed.success) {
       reply(conn, validationError(parsed.error, 'message'));
       return;
