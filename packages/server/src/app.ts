@@ -17,6 +17,7 @@ import {
 import type { Config } from './core/config';
 import { registerBodyParsers } from './core/body-parsers';
 import { mountCoreRoutes } from './core/core-routes';
+import { registerCors } from './core/cors';
 import { closeHttp } from './core/http-close';
 import { sendError } from './core/http-errors';
 import type { Authenticator } from './core/routes';
@@ -109,6 +110,7 @@ export async function createServer(
   }
 
   registerBodyParsers(app);
+  registerCors(app, config.corsOrigins);
   await app.register(cookie);
   const hub = createHub({
     onHookError: (error, topic) => app.log.error({ err: error, topic }, 'hub hook failed'),

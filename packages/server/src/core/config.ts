@@ -92,6 +92,30 @@ export const ConfigSchema = z
       .union([z.string(), z.array(z.string())])
       .transform((v) => (typeof v === 'string' ? v.split(delimiter) : v).filter((p) => p !== ''))
       .default([]),
+    /**
+     * Web origins (`https://app.example.com`) whose pages may call the REST API from a browser
+     * (CORS); `*` lets any origin in, without credentials. In the environment a comma-separated
+     * list. Empty: no CORS headers, browsers keep other origins out. @default []
+     */
+    corsOrigins: z
+      .union([z.string(), z.array(z.string())])
+      .transform((v) => (typeof v === 'string' ? v.split(',') : v).map((o) => o.trim()))
+      .pipe(
+        z.array(
+          z.union([
+            z.literal('*'),
+            z
+              .string()
+              .regex(
+                /^https?:\/\/[^/\s]+$/,
+                'an origin is scheme://host[:port], without a path (or *)',
+              ),
+            z.literal(''),
+          ]),
+        ),
+      )
+      .transform((list) => list.filter((o) => o !== ''))
+      .default([]),
     /** Largest media file an admin may upload to the signage library, in bytes (413 beyond). @default 1073741824 (1 GiB) */
     maxMediaUploadBytes: z.coerce
       .number()
@@ -192,6 +216,7 @@ export const ENV_NAMES: Readonly<Record<keyof Config, string>> = {
   sessionTtlSeconds: 'MARQUEE_SESSION_TTL_SECONDS',
   sampleIntervalMs: 'MARQUEE_SAMPLE_INTERVAL_MS',
   mediaRoots: 'MARQUEE_MEDIA_ROOTS',
+  corsOrigins: 'MARQUEE_CORS_ORIGINS',
   maxMediaUploadBytes: 'MARQUEE_MAX_MEDIA_UPLOAD_BYTES',
   maxScreenshotBytes: 'MARQUEE_MAX_SCREENSHOT_BYTES',
   commandTtlSeconds: 'MARQUEE_COMMAND_TTL_SECONDS',
