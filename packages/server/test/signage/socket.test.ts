@@ -452,7 +452,7 @@ describe('reload_playlist after changes', () => {
 // before the socket dropped, or before the server stopped, is written again with the same
 // `command_id` on the next socket, in its place in the order, while its TTL lasts; nothing is
 // written twice to one socket; seed-only devices keep at-most-once delivery. Acked brightness and
-// volume become the device's stored levels.
+// volume become the device's stored levels (a device that does not ack: delivered ones).
 
 async function drop(socket: RawDevice, sn: string): Promise<void> {
   socket.ws.terminate();
@@ -595,5 +595,24 @@ describe('levels the device confirmed', () => {
     );
     expect(detail.brightness).toBe(90);
     expect(detail.volume).toBe(50);
+  });
+
+  it('a device that does not acknowledge has what reached its socket recorded', async () => {
+    const token = await userToken(t, 'tv-1');
+    await register(t, token, 'SN-1');
+    const socket = await device(token, 'SN-1');
+    const bright = await sendCommand(t, admin, 'SN-1', {
+      action: 'set_brightness',
+      brightness: 15,
+    });
+    const loud = await sendCommand(t, admin, 'SN-1', { action: 'set_volume', volume: 70 });
+    await vi.waitFor(() => expect(ids(socket)).toEqual([bright, loud]));
+    await vi.waitFor(async () => {
+      const detail = signage.DeviceDetail.parse(
+        (await call(`${t.url}${ADMIN_API}/devices/SN-1/`, { token: admin })).body,
+      );
+      expect([detail.brightness, detail.volume]).toEqual([15, 70]);
+    });
+    expect((await getCommand(t, admin, bright)).state).toBe('sent');
   });
 });

@@ -157,6 +157,9 @@ export class SignageCommands {
         await commands.requeue(command.id);
         return;
       }
+      // A device that does not acknowledge (a seed-only TV) never confirms; what reached its
+      // socket is the best the server will know, so its effect is recorded on delivery.
+      if (!socket.acks) await this.#record(snNumber, command.command);
       this.#logger.debug(
         { sn_number: snNumber, command_id: command.id, action: command.command.action },
         'command sent',
@@ -182,15 +185,18 @@ export class SignageCommands {
 
   /** Bookkeeping once a device confirms it applied a command. */
   async #applied(command: SignageCommandRecord): Promise<void> {
-    if (command.state !== 'acked') return;
+    if (command.state === 'acked') await this.#record(command.snNumber, command.command);
+  }
+
+  /** Stores what a command changes on the device: its current playlist, brightness, volume. */
+  async #record(snNumber: string, action: SignageCommandRecord['command']): Promise<void> {
     const devices = this.#store.signage.devices;
-    const action = command.command;
     if (action.action === 'switch_playlist') {
-      await devices.setCurrentPlaylist(command.snNumber, action.playlist_id);
+      await devices.setCurrentPlaylist(snNumber, action.playlist_id);
     } else if (action.action === 'set_brightness') {
-      await devices.setLevel(command.snNumber, 'brightness', action.brightness, this.#iso());
+      await devices.setLevel(snNumber, 'brightness', action.brightness, this.#iso());
     } else if (action.action === 'set_volume') {
-      await devices.setLevel(command.snNumber, 'volume', action.volume, this.#iso());
+      await devices.setLevel(snNumber, 'volume', action.volume, this.#iso());
     }
   }
 
