@@ -177,6 +177,11 @@ describe('invalid variants', () => {
     const base = { type: 'playlist_status', playlist_id: 101 };
     expect(ClientMessage.safeParse({ ...base, status: 'ready' }).success).toBe(true);
     expect(ClientMessage.safeParse({ ...base, status: 'failed' }).success).toBe(true);
+    // A long error (a stack trace) is kept to 2000 characters, not a reason to lose the report.
+    const long = ClientMessage.parse({ ...base, status: 'failed', error: 'e'.repeat(5000) });
+    expect(long.type === 'playlist_status' && long.status === 'failed' && long.error).toBe(
+      'e'.repeat(2000),
+    );
     expectIssueAt(ClientMessage, { ...base, status: 'ready', total_items: -1 }, ['total_items']);
     expectIssueAt(ClientMessage, { type: 'playlist_status', status: 'ready' }, ['playlist_id']);
   });

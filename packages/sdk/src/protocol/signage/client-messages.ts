@@ -63,7 +63,11 @@ export const PlaylistFailedStatus = z
     status: z.literal('failed'),
     total_items: nonNegativeInt.optional(),
     downloaded_items: nonNegativeInt.optional(),
-    error: z.string().max(2000).optional(),
+    /** Kept to its first 2000 characters: a stack trace must not cost the report. */
+    error: z
+      .string()
+      .overwrite((text) => text.slice(0, 2000))
+      .optional(),
   })
   .meta({ id: 'SignagePlaylistFailedStatus' });
 export type PlaylistFailedStatus = z.infer<typeof PlaylistFailedStatus>;
@@ -90,7 +94,11 @@ export const AckMessage = z
     command_id: z.string().min(1).max(128),
     ok: z.boolean(),
     /** Why the device could not apply the command, when `ok` is false. */
-    error: z.string().max(2000).optional(),
+    /** Kept to its first 2000 characters: a stack trace must not cost the report. */
+    error: z
+      .string()
+      .overwrite((text) => text.slice(0, 2000))
+      .optional(),
   })
   .meta({ id: 'SignageAckMessage' });
 export type AckMessage = z.infer<typeof AckMessage>;
