@@ -53,9 +53,13 @@ describe('OpenAPI document', () => {
         );
       }
       if (route.body && route.bodyKind !== 'none') {
-        const mediaType =
-          route.bodyKind === 'multipart' ? 'multipart/form-data' : 'application/json';
-        expect(Object.keys(child(child(op, 'requestBody'), 'content'))).toEqual([mediaType]);
+        const mediaTypes =
+          route.bodyKind === 'multipart'
+            ? ['multipart/form-data']
+            : route.bodyKind === 'json-or-form'
+              ? ['application/json', 'application/x-www-form-urlencoded']
+              : ['application/json'];
+        expect(Object.keys(child(child(op, 'requestBody'), 'content'))).toEqual(mediaTypes);
       }
       expect(op.security).toEqual(route.auth === 'none' ? [] : expect.any(Array));
     }
