@@ -31,6 +31,7 @@ import { mountHistory } from './surfaces/now-playing/history';
 import { mountNowPlaying } from './surfaces/now-playing/mount';
 import { NOW_PLAYING_TOPIC, NowPlayingService } from './surfaces/now-playing/service';
 import { mountSignage, type Signage } from './surfaces/signage/mount';
+import { mountAvatars } from './surfaces/now-playing/avatars';
 import { mountThumbnails, type Thumbnails } from './surfaces/now-playing/thumbnails';
 import { VERSION } from './version';
 
@@ -93,6 +94,9 @@ export async function createServer(
     logger: { level: config.logLevel },
     trustProxy: compileTrust(config.trustProxy) ?? false,
     bodyLimit: config.maxBodyBytes,
+    // Path parameters are bounded by their schemas (a 255-character sn_number, a 4096-character
+    // media path), not by Fastify's default of 100, which would answer 414 before validation.
+    maxParamLength: 8192,
     forceCloseConnections: 'idle',
   });
   const store = await openStore(config);
@@ -171,6 +175,7 @@ export async function createServer(
     },
   });
   const thumbnails = mountThumbnails(app, { config, authenticate, validateResponses });
+  mountAvatars(app, { authenticate, validateResponses });
   const stopNowPlaying = mountNowPlaying({
     app,
     service: nowPlaying,

@@ -93,6 +93,10 @@ function renderSession(session: Session, nowMs: number): HTMLElement {
   card.dataset.state = session.state;
   $<HTMLElement>('.title', card).textContent = session.title;
   $<HTMLElement>('.user', card).textContent = session.username;
+  const avatar = $<HTMLImageElement>('.avatar', card);
+  const avatarSrc = session.avatar_url ?? '';
+  avatar.hidden = avatarSrc === '';
+  if (avatar.getAttribute('src') !== avatarSrc) avatar.setAttribute('src', avatarSrc);
   $<HTMLElement>('.state', card).textContent = session.state;
   const poster = $<HTMLImageElement>('.poster', card);
   const src = session.poster_thumb ?? session.poster_url ?? '';

@@ -35,6 +35,17 @@ export const ThumbQuery = z.object({
 });
 export type ThumbQuery = z.infer<typeof ThumbQuery>;
 
+/** A session's user, as `avatar_url` names it (`/api/media/avatar/{username}`, URL-encoded). */
+export const AvatarParams = z.object({
+  username: z.string().min(1, 'A user name is required').max(200),
+});
+export type AvatarParams = z.infer<typeof AvatarParams>;
+
+/** Where a Now Playing session's `avatar_url` points for `username`. */
+export function avatarPath(username: string): string {
+  return `/api/media/avatar/${encodeURIComponent(username)}`;
+}
+
 const errorResponse = (description: string) => response(description, nowPlayingErrorShape.schema);
 
 export const mediaRoutes = [
@@ -56,6 +67,21 @@ export const mediaRoutes = [
       ),
       415: errorResponse('The file is not an image in a supported format'),
       422: errorResponse('The image is corrupt or truncated and cannot be decoded'),
+    },
+  }),
+  defineRoute({
+    id: 'media.avatar',
+    method: 'GET',
+    path: '/api/media/avatar/{username}',
+    summary:
+      "A user's avatar for Now Playing sessions (`avatar_url`): their initials on a colour derived from the name, as a square SVG; with ETag and 304",
+    auth: 'none',
+    params: AvatarParams,
+    extension: true,
+    responses: {
+      200: response('The avatar (SVG)', null, 'image/svg+xml'),
+      304: response('Not modified: the If-None-Match ETag is current', null),
+      400: errorResponse('Empty or over-long user name'),
     },
   }),
 ] as const;

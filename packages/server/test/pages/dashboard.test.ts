@@ -51,6 +51,14 @@ describe.runIf(chromiumAvailable)('kiosk dashboard page', () => {
     expect(await card.locator('.title').textContent()).toBe('The Matrix');
     expect(await card.locator('.user').textContent()).toBe('John');
     expect(await card.locator('.state').textContent()).toBe('playing');
+    // The avatar the snapshot names loads as an image in the browser (the SVG decodes).
+    const avatar = card.locator('.avatar');
+    expect(await avatar.getAttribute('src')).toBe('/api/media/avatar/John');
+    await expect
+      .poll(() => avatar.evaluate((img) => (img as HTMLImageElement).naturalWidth), {
+        timeout: 3000,
+      })
+      .toBe(96);
     const width = await card
       .locator('.fill')
       .evaluate((el) => parseFloat((el as HTMLElement).style.width));

@@ -273,6 +273,14 @@ describe('DELETE devices/{sn}/', () => {
     expect(unknown.body).toMatchObject({ status_code: 404, message: 'Device SN-404 not found' });
   });
 
+  it('takes the longest serial number the protocol allows in the path', async () => {
+    const sn = `SN-${'9'.repeat(252)}`;
+    await register(t, admin, sn);
+    const detail = await call(`${t.url}${ADMIN_API}/devices/${sn}/`, { token: admin });
+    expect(detail.status).toBe(200);
+    expect((await remove(sn)).status).toBe(204);
+  });
+
   it('is for admins only: 401 without a token, 403 for a user (even the owner)', async () => {
     const token = await userToken(t, 'tv-1');
     await register(t, token, 'SN-1');

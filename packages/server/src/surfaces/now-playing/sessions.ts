@@ -3,7 +3,7 @@
  * when stopped through the API or after `ttlSeconds` without an update. Time is injected so the
  * 30 s expiry is tested without waiting. Every removal is reported so it can be stored as history.
  */
-import { MarqueeError, type protocol } from '@marquee/sdk';
+import { MarqueeError, protocol } from '@marquee/sdk';
 import type { Identity } from '../../core/auth/types';
 
 type Session = protocol.nowPlaying.Session;
@@ -56,11 +56,12 @@ export class SessionTracker {
           )
         : 0;
     const duration = body.duration;
+    const username = body.username ?? previous?.session.username ?? identity.username;
     const session: Session = {
       session_id: body.session_id,
       user_id: previous?.session.user_id ?? identity.userId,
-      username: body.username ?? previous?.session.username ?? identity.username,
-      avatar_url: null,
+      username,
+      avatar_url: protocol.media.avatarPath(username),
       media_type: body.media_type ?? previous?.session.media_type ?? 'video',
       title: body.title,
       poster_url: body.poster_url ?? previous?.session.poster_url ?? null,
