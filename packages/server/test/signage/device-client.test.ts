@@ -9,7 +9,12 @@ import { createHash } from 'node:crypto';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { createSignageAdminClient, type SignageAdminClient, type protocol } from '@marquee/sdk';
+import {
+  createSignageAdminClient,
+  type MarqueeError,
+  protocol,
+  type SignageAdminClient,
+} from '@marquee/sdk';
 import {
   createDeviceClient,
   type DeviceClient,
@@ -321,6 +326,31 @@ describe('the SDK device client against the real server', () => {
     const record = await waitForCommand(accepted?.command_id ?? '', 'failed');
     expect(record.error).toBe('Volume is capped at 80 in the lobby');
     expect(client.device.volume).toBe(50);
+  });
+
+  it('stops, and says why, when an admin removes the device or a newer client replaces it', async () => {
+    const removed = device({ cacheDir: cacheDir() });
+    const errors: MarqueeError[] = [];
+    removed.on('error', (error) => errors.push(error));
+    await online(removed);
+    await admin.deleteDevice(SN);
+    await vi.waitFor(() => expect(removed.state).toBe('closed'), WAIT);
+    expect(errors.map((e) => [e.code, (e.details as { close_code: number }).close_code])).toEqual([
+      ['NOT_FOUND', protocol.CloseCodes.DEVICE_REMOVED],
+    ]);
+    // It does not come back by itself: no reconnect re-creates what the admin removed.
+    await new Promise((resolve) => setTimeout(resolve, 200));
+    expect(t.server.signage.connections.isOnline(SN)).toBe(false);
+
+    const first = device({ cacheDir: cacheDir() });
+    const firstErrors: MarqueeError[] = [];
+    first.on('error', (error) => firstErrors.push(error));
+    await online(first);
+    const second = device({ cacheDir: cacheDir() });
+    await online(second);
+    await vi.waitFor(() => expect(first.state).toBe('closed'), WAIT);
+    expect(firstErrors.map((e) => e.code)).toEqual(['CONFLICT']);
+    expect(second.state).toBe('online');
   });
 
   it('gets the commands queued while it was offline exactly once, in order', async () => {

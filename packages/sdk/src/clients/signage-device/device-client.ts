@@ -24,6 +24,7 @@
  */
 import { safeParse } from 'zod/v4/core';
 import { MarqueeError, toMarqueeError } from '../../errors';
+import { CloseCodes, isRetryableClose } from '../../protocol/close-codes';
 import type { ServerAction } from '../../protocol/signage/actions';
 import type { ClientMessage } from '../../protocol/signage/client-messages';
 import { DeviceModel } from '../../protocol/signage/device';
@@ -274,6 +275,12 @@ export class DeviceClient extends Emitter<DeviceClientEvents> {
     );
     socket.on('invalid-message', (invalid) => this.#invalid(invalid));
     socket.on('error', (error) => this.emit('error', error));
+    socket.on('close', ({ code, reason }) => {
+      // The server ended this device's session for good: stop, and say why.
+      if (this.#closed() || isRetryableClose(code)) return;
+      this.emit('error', endedError(code, reason));
+      this.close();
+    });
     socket.on('state', ({ state }) => {
       if (this.#closed()) return;
       if (state === 'open') this.#setState('online');
@@ -504,4 +511,28 @@ export function createDeviceClient(options: DeviceClientOptions): DeviceClient {
 /** Failures that waiting can fix: no answer, or the server failing on its side. */
 function serverAway(error: MarqueeError): boolean {
   return error.code === 'NETWORK' || error.code === 'TIMEOUT' || error.status >= 500;
+}
+
+/** Why the server ended a device's session for good, from the socket's close code. */
+function endedError(code: number, reason: string): MarqueeError {
+  const details = { close_code: code, reason };
+  if (code === CloseCodes.DEVICE_REMOVED) {
+    return new MarqueeError(
+      'NOT_FOUND',
+      'An administrator removed this device; it must register again to come back',
+      { details },
+    );
+  }
+  if (code === CloseCodes.REPLACED) {
+    return new MarqueeError(
+      'CONFLICT',
+      'Another connection for this sn_number replaced this one; this client stopped',
+      { details },
+    );
+  }
+  return new MarqueeError(
+    'FORBIDDEN',
+    `The server refused this device's control socket${reason === '' ? '' : `: ${reason}`}`,
+    { details },
+  );
 }

@@ -112,7 +112,10 @@ export interface DeviceClientOptions extends Omit<
  * - `starting`: the startup flow is running (sign in, register, playlists, downloads, connect)
  * - `online`: the control socket is open
  * - `offline`: the server is unreachable; the device plays from its cache and keeps trying
- * - `closed`: `close()` was called
+ * - `closed`: `close()` was called, or the server ended the device's session for good (an
+ *   admin removed the device, a newer connection for the same `sn_number` replaced this one, or
+ *   the socket is forbidden to this account); an `error` event (NOT_FOUND, CONFLICT, FORBIDDEN,
+ *   with the close code in `details`) says which
  */
 export type DeviceState = 'idle' | 'starting' | 'online' | 'offline' | 'closed';
 
