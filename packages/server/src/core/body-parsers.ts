@@ -18,18 +18,24 @@ export const FORM_CONTENT_TYPE = 'application/x-www-form-urlencoded';
 export function registerBodyParsers(app: FastifyInstance): void {
   const json = app.getDefaultJsonParser('error', 'error');
   app.removeContentTypeParser('application/json');
-  app.addContentTypeParser('application/json', { parseAs: 'string' }, (request, body, done) => {
-    const text = typeof body === 'string' ? body : body.toString('utf8');
-    if (text.trim() === '') {
-      done(null, undefined);
-      return;
-    }
-    void json(request, text, done);
-  });
-  app.addContentTypeParser(FORM_CONTENT_TYPE, { parseAs: 'string' }, (_request, body, done) => {
-    const text = typeof body === 'string' ? body : body.toString('utf8');
-    done(null, Object.fromEntries(new URLSearchParams(text)));
-  });
+  app.addContentTypeParser<string>(
+    'application/json',
+    { parseAs: 'string' },
+    (request, text, done) => {
+      if (text.trim() === '') {
+        done(null, undefined);
+        return;
+      }
+      void json(request, text, done);
+    },
+  );
+  app.addContentTypeParser<string>(
+    FORM_CONTENT_TYPE,
+    { parseAs: 'string' },
+    (_request, text, done) => {
+      done(null, Object.fromEntries(new URLSearchParams(text)));
+    },
+  );
 }
 
 /** Whether `request` carried a form-encoded body. */

@@ -45,16 +45,16 @@ export function registerCors(app: FastifyInstance, origins: readonly string[]): 
     const preflight =
       request.method === 'OPTIONS' &&
       request.headers['access-control-request-method'] !== undefined;
-    if (!allow(request, reply) || !preflight) {
-      if (preflight) await reply.code(204).send();
-      return;
+    const allowed = allow(request, reply);
+    if (!preflight) return;
+    if (allowed) {
+      reply.header('access-control-allow-methods', METHODS);
+      const requested = request.headers['access-control-request-headers'];
+      if (requested !== undefined && requested !== '') {
+        reply.header('access-control-allow-headers', requested);
+      }
+      reply.header('access-control-max-age', '600');
     }
-    reply.header('access-control-allow-methods', METHODS);
-    const requested = request.headers['access-control-request-headers'];
-    if (requested !== undefined && requested !== '') {
-      reply.header('access-control-allow-headers', requested);
-    }
-    reply.header('access-control-max-age', '600');
     await reply.code(204).send();
   });
 }

@@ -86,9 +86,7 @@ export function mountRoutes<Routes extends readonly protocol.RouteDef[]>(
       errorHandler: (error, request, reply) => sendError(request, reply, surface.errorShape, error),
       handler: async (request, reply) => {
         if (route.bodyKind !== 'json-or-form' && isFormBody(request.headers['content-type'])) {
-          throw new MarqueeError('UNSUPPORTED_MEDIA_TYPE', 'Unsupported content type', {
-            status: 415,
-          });
+          throw new MarqueeError('UNSUPPORTED_MEDIA_TYPE', 'Unsupported content type');
         }
         const identity = await authenticate(request, route.auth, surface.name);
         const params = parseInput(route.params, request.params, 'params');

@@ -5,7 +5,7 @@
  * time, or a built-in step that fails refuses the command; the `ack` carries that message.
  */
 import type { ServerAction } from '../../protocol/signage/actions';
-import type { AckMessage } from '../../protocol/signage/client-messages';
+import { MAX_REPORT_ERROR, type AckMessage } from '../../protocol/signage/client-messages';
 import { frameText } from '../../transport/decode-frame';
 import type { InvalidMessage } from '../../transport/socket-types';
 
@@ -61,9 +61,6 @@ export class CommandLedger {
   }
 }
 
-/** `error` in an ack is at most this long in Marquee's schema. */
-const MAX_ERROR = 2000;
-
 export async function runCommand(
   action: ServerAction,
   steps: CommandSteps,
@@ -79,7 +76,7 @@ export async function runCommand(
     return { ok: true };
   } catch (error) {
     const message = error instanceof Error ? error.message : String(error);
-    return { ok: false, error: (message || 'Command failed').slice(0, MAX_ERROR) };
+    return { ok: false, error: (message || 'Command failed').slice(0, MAX_REPORT_ERROR) };
   }
 }
 
@@ -121,7 +118,7 @@ export function refusalFor(invalid: InvalidMessage): AckMessage | undefined {
     type: 'ack',
     command_id: commandId.slice(0, 128),
     ok: false,
-    error: error.slice(0, MAX_ERROR),
+    error: error.slice(0, MAX_REPORT_ERROR),
   };
 }
 

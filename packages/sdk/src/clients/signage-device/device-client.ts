@@ -24,7 +24,7 @@
  */
 import { safeParse } from 'zod/v4/core';
 import { MarqueeError, toMarqueeError } from '../../errors';
-import { CloseCodes, isRetryableClose } from '../../protocol/close-codes';
+import { CloseCodes } from '../../protocol/close-codes';
 import type { ServerAction } from '../../protocol/signage/actions';
 import type { ClientMessage } from '../../protocol/signage/client-messages';
 import { DeviceModel } from '../../protocol/signage/device';
@@ -275,15 +275,17 @@ export class DeviceClient extends Emitter<DeviceClientEvents> {
     );
     socket.on('invalid-message', (invalid) => this.#invalid(invalid));
     socket.on('error', (error) => this.emit('error', error));
+    let lastClose = { code: 0, reason: '' };
     socket.on('close', ({ code, reason }) => {
-      // The server ended this device's session for good: stop, and say why.
-      if (this.#closed() || isRetryableClose(code)) return;
-      this.emit('error', endedError(code, reason));
-      this.close();
+      lastClose = { code, reason };
     });
     socket.on('state', ({ state }) => {
       if (this.#closed()) return;
-      if (state === 'open') this.#setState('online');
+      if (state === 'closed') {
+        // The socket gave up for good (the server ended this device's session): stop, say why.
+        this.emit('error', endedError(lastClose.code, lastClose.reason));
+        this.close();
+      } else if (state === 'open') this.#setState('online');
       else if (state === 'reconnecting' || state === 'offline') this.#setState('offline');
     });
   }

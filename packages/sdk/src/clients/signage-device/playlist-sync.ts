@@ -10,11 +10,12 @@
  *
  * An item already cached and verified counts as downloaded without a request.
  */
-import type {
-  PlaylistDownloadingStatus,
-  PlaylistFailedStatus,
-  PlaylistPartialStatus,
-  PlaylistReadyStatus,
+import {
+  MAX_REPORT_ERROR,
+  type PlaylistDownloadingStatus,
+  type PlaylistFailedStatus,
+  type PlaylistPartialStatus,
+  type PlaylistReadyStatus,
 } from '../../protocol/signage/client-messages';
 import type { MediaItem } from '../../protocol/signage/media';
 import type { Playlist } from '../../protocol/signage/playlist';
@@ -32,9 +33,6 @@ export interface PlaylistSyncHooks {
   /** True once the client closed: the pass stops without a final status. */
   readonly cancelled: () => boolean;
 }
-
-/** Seed 002's `error` field is at most this long in Marquee's schema. */
-const MAX_ERROR = 2000;
 
 /** Downloads a playlist's items in playback order; resolves with the final status it sent. */
 export async function syncPlaylist(
@@ -99,6 +97,6 @@ function finalStatus(
     status: 'failed',
     total_items: total,
     downloaded_items: 0,
-    error: error.slice(0, MAX_ERROR),
+    error: error.slice(0, MAX_REPORT_ERROR),
   };
 }

@@ -21,6 +21,12 @@ const statusBase = {
   playlist_id: positiveInt,
 };
 
+/** Longest `error` text a device report keeps (a `failed` status, a refused `ack`). */
+export const MAX_REPORT_ERROR = 2000;
+
+/** A device's error text, kept to its first MAX_REPORT_ERROR characters: a stack trace must not cost the report. */
+const reportError = z.string().overwrite((text) => text.slice(0, MAX_REPORT_ERROR));
+
 /** All media downloaded and verified; the counts are optional. */
 export const PlaylistReadyStatus = z
   .object({
@@ -63,11 +69,7 @@ export const PlaylistFailedStatus = z
     status: z.literal('failed'),
     total_items: nonNegativeInt.optional(),
     downloaded_items: nonNegativeInt.optional(),
-    /** Kept to its first 2000 characters: a stack trace must not cost the report. */
-    error: z
-      .string()
-      .overwrite((text) => text.slice(0, 2000))
-      .optional(),
+    error: reportError.optional(),
   })
   .meta({ id: 'SignagePlaylistFailedStatus' });
 export type PlaylistFailedStatus = z.infer<typeof PlaylistFailedStatus>;
@@ -94,11 +96,7 @@ export const AckMessage = z
     command_id: z.string().min(1).max(128),
     ok: z.boolean(),
     /** Why the device could not apply the command, when `ok` is false. */
-    /** Kept to its first 2000 characters: a stack trace must not cost the report. */
-    error: z
-      .string()
-      .overwrite((text) => text.slice(0, 2000))
-      .optional(),
+    error: reportError.optional(),
   })
   .meta({ id: 'SignageAckMessage' });
 export type AckMessage = z.infer<typeof AckMessage>;

@@ -12,7 +12,7 @@ import { createHash } from 'node:crypto';
 import { protocol } from '@marquee/sdk';
 import type { FastifyInstance } from 'fastify';
 import { mountRoutes, pickRoutes, type Authenticator } from '../../core/routes';
-import { etagMatches } from './thumb-cache';
+import { etagMatches, etagOf } from './thumb-cache';
 
 const { media, nowPlaying } = protocol;
 
@@ -52,9 +52,10 @@ function escapeXml(text: string): string {
 
 /** The avatar of `name` as a square SVG document. */
 export function avatarSvg(name: string): string {
+  const letters = initials(name);
   const label = escapeXml(name);
-  const text = escapeXml(initials(name));
-  const fontSize = [...graphemes.segment(initials(name))].length > 1 ? 38 : 46;
+  const text = escapeXml(letters);
+  const fontSize = [...graphemes.segment(letters)].length > 1 ? 38 : 46;
   return (
     `<svg xmlns="http://www.w3.org/2000/svg" width="${SIZE}" height="${SIZE}" viewBox="0 0 ${SIZE} ${SIZE}" role="img" aria-label="${label}">` +
     `<title>${label}</title>` +
@@ -77,7 +78,7 @@ export function mountAvatars(app: FastifyInstance, options: AvatarsOptions): voi
     handlers: {
       'media.avatar': ({ params, request, reply }) => {
         const svg = avatarSvg(params.username);
-        const etag = `"${createHash('sha256').update(svg).digest('base64url').slice(0, 22)}"`;
+        const etag = etagOf(createHash('sha256').update(svg).digest('base64url').slice(0, 22));
         reply
           .header('etag', etag)
           .header('cache-control', CACHE_CONTROL)

@@ -53,8 +53,8 @@ export function mountAdminCommands(app: FastifyInstance, options: AdminCommandsO
         targets = (await devices.list()).map((d) => d.snNumber);
       } else {
         const unique = [...new Set(body.sn_numbers)];
-        const missing: string[] = [];
-        for (const sn of unique) if ((await devices.find(sn)) === undefined) missing.push(sn);
+        const known = new Set((await devices.list({ among: unique })).map((d) => d.snNumber));
+        const missing = unique.filter((sn) => !known.has(sn));
         if (missing.length > 0) {
           throw new MarqueeError('NOT_FOUND', `No device ${missing.join(', ')}; nothing was sent`);
         }

@@ -23,12 +23,7 @@ import type { SignageCommands } from './commands';
 import type { DeviceConnections } from './connections';
 import { defaultPlaylist } from './device-screens';
 import type { SignageFiles } from './files';
-import {
-  findDevice,
-  mountSignageRoutes,
-  notFound,
-  type SignageRouteOptions,
-} from './route-helpers';
+import { findDevice, found, mountSignageRoutes, type SignageRouteOptions } from './route-helpers';
 import { adminScreen, commandRecord, playlistReport, screenshotRecord } from './views';
 
 const { signage } = protocol;
@@ -121,8 +116,7 @@ export function mountAdminDevices(app: FastifyInstance, options: AdminDevicesOpt
     },
     'signage.adminDeviceDelete': async ({ params }) => {
       const sn = params.sn_number;
-      const removed = await devices.delete(sn);
-      if (removed === undefined) throw notFound(`Device ${sn}`);
+      const removed = found(await devices.delete(sn), `Device ${sn}`);
       connections.disconnect(sn, protocol.CloseCodes.DEVICE_REMOVED, 'Device removed');
       await files.removeScreenshots(removed.screenshotPaths);
       return noContent();
