@@ -186,8 +186,7 @@ async function run(argv: readonly string[]): Promise<number> {
       playlistId = prepared.id;
       process.stdout.write(`${prepared.line}\n`);
     } catch (error) {
-      const message = error instanceof Error ? error.message : String(error);
-      process.stderr.write(`marquee-sim tv: cannot prepare the playlist: ${message}\n`);
+      process.stderr.write(`marquee-sim tv: cannot prepare the playlist: ${describe(error)}\n`);
       return ExitCodes.failure;
     }
   }
@@ -259,7 +258,7 @@ async function run(argv: readonly string[]): Promise<number> {
   await Promise.all(tvs.map((tv) => tv.stop()));
   if (options.cacheDir === undefined) rmSync(cacheRoot, { recursive: true, force: true });
   // Switched off, each TV logged the showing it cut short.
-  const plays = totals(tvs, playlistId).plays;
+  const plays = tvs.reduce((n, tv) => n + tv.stats.plays, 0);
 
   const count = (key: string) => sum.statuses[key] ?? 0;
   const lines = [

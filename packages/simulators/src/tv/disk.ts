@@ -17,10 +17,6 @@ export class Disk {
   #full = false;
   #corruptNext = false;
 
-  get full(): boolean {
-    return this.#full;
-  }
-
   setFull(full: boolean): void {
     this.#full = full;
   }

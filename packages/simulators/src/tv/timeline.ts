@@ -118,10 +118,6 @@ export class Timeline {
     };
   }
 
-  get paused(): boolean {
-    return this.#paused;
-  }
-
   /** The playlist ran out of repeats. */
   get finished(): boolean {
     return this.#finished;

@@ -62,8 +62,11 @@ import type {
 import { Player, type TextOverlay } from './player';
 import type { NowPlaying, ProofOfPlay } from './timeline';
 
+/** The numbers the simulator counts itself; `bytes` comes from the link. */
 type Counters = {
-  -readonly [K in keyof TvStats as TvStats[K] extends number ? K : never]: TvStats[K];
+  -readonly [
+    K in keyof TvStats as TvStats[K] extends number ? (K extends 'bytes' ? never : K) : never
+  ]: TvStats[K];
 };
 
 export class TvSimulator {
@@ -103,7 +106,6 @@ export class TvSimulator {
     downloaded: 0,
     cached: 0,
     failedDownloads: 0,
-    bytes: 0,
     plays: 0,
   };
   #refuseAcks = false;
