@@ -11,13 +11,15 @@
  *   `POST devices/{sn}/commands/` start → the device's receipt, timed in the device process;
  *   short trials alternate between the servers and the medians of each trial's p50 and p99 count.
  */
+import { setTimeout as sleep } from 'node:timers/promises';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { login } from '@marquee/server/testing';
 import { DeviceFleet } from './lib/device-fleet';
 import type { Audit } from './lib/ledger';
 import { BENCH_ADMIN } from './lib/marquee';
-import { DEVICE_ACCOUNT, login, registerDevices } from './lib/provision';
+import { DEVICE_ACCOUNT, registerDevices } from './lib/provision';
 import { ServerChild, type ServerStats } from './lib/server-child';
 import { measurement, type Benchmark, type BenchContext, type Measurement } from './types';
 import { median } from './lib/stats';
@@ -54,7 +56,6 @@ const SETTINGS: Record<BenchContext['mode'], Settings> = {
 };
 
 const PREFIX = 'FLEET-';
-const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 interface Side {
   readonly label: 'Marquee' | 'plain ws';
@@ -65,15 +66,6 @@ interface Side {
   full?: ServerStats;
   idleCpuMicros?: number;
   readonly trials: (Audit & { readonly pair: number })[];
-}
-
-/** Waits until the server holds `count` device sockets. */
-async function waitForConnections(server: ServerChild, count: number): Promise<void> {
-  const deadline = Date.now() + 60_000;
-  while ((await server.stats()).connections < count) {
-    if (Date.now() > deadline) throw new Error(`the server never held ${count} devices`);
-    await sleep(100);
-  }
 }
 
 const round2 = (value: number) => Math.round(value * 100) / 100;
@@ -128,7 +120,7 @@ export const fleet: Benchmark = {
           count: n,
           prefix: PREFIX,
         });
-        await waitForConnections(side.server, n);
+        await side.server.waitForConnections(n);
         const connectMs = performance.now() - started;
         await sleep(1000);
         side.full = await side.server.stats(true);

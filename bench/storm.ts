@@ -17,14 +17,16 @@
  * the re-deliveries (a command the dead server wrote but never saw acknowledged, written again
  * with the same `command_id` and dropped by the device) are reported as they are.
  */
+import { setTimeout as sleep } from 'node:timers/promises';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { login } from '@marquee/server/testing';
 import { DeviceFleet } from './lib/device-fleet';
 import type { StormBack } from './lib/device-process';
 import type { Audit } from './lib/ledger';
 import { BENCH_ADMIN } from './lib/marquee';
-import { DEVICE_ACCOUNT, login, registerDevices } from './lib/provision';
+import { DEVICE_ACCOUNT, registerDevices } from './lib/provision';
 import { ServerChild } from './lib/server-child';
 import type { ServerProcessData } from './lib/server-process';
 import { measurement, type Benchmark, type BenchContext } from './types';
@@ -64,7 +66,6 @@ const SETTINGS: Record<BenchContext['mode'], Settings> = {
 const PREFIX = 'STORM-';
 const PING_INTERVAL_MS = 25_000;
 const BROADCASTS = ['broadcast-before-kill', 'broadcast-after-restart'] as const;
-const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 interface Storm {
   readonly back: StormBack;
@@ -72,14 +73,6 @@ interface Storm {
   readonly restartMs: number;
   /** The restarted process's own start → listening. */
   readonly readyMs: number;
-}
-
-async function waitForConnections(server: ServerChild, count: number): Promise<void> {
-  const deadline = Date.now() + 60_000;
-  while ((await server.stats()).connections < count) {
-    if (Date.now() > deadline) throw new Error(`the server never held ${count} devices`);
-    await sleep(100);
-  }
 }
 
 /** Sends `tag` to every device; resolves with how many commands were accepted. */
@@ -159,7 +152,7 @@ export const storm: Benchmark = {
         count: n,
         prefix: PREFIX,
       });
-      await waitForConnections(server, n);
+      await server.waitForConnections(n);
       const plainRun = await killAndRestart(server, plainData, devices, settings, () =>
         Promise.resolve(),
       );
@@ -183,7 +176,7 @@ export const storm: Benchmark = {
       const deviceToken = await login(url, DEVICE_ACCOUNT);
       const registerMs = await registerDevices(url, deviceToken, PREFIX, n);
       devices = await DeviceFleet.start({ url, token: deviceToken, count: n, prefix: PREFIX });
-      await waitForConnections(server, n);
+      await server.waitForConnections(n);
       context.log(
         `  Marquee: ${n} devices registered (${Math.round(registerMs)} ms) and connected`,
       );

@@ -5,6 +5,7 @@
  * intervals; the system reads are counted (the sampler's `sampleCount`, cross-checked with the
  * source's own count), over the steady window and over the whole run including the connects.
  */
+import { setTimeout as sleep } from 'node:timers/promises';
 import { PanelSimulator } from '@marquee/simulators';
 import { startBenchServer } from './lib/marquee';
 import { measurement, type Benchmark, type BenchContext } from './types';
@@ -20,8 +21,6 @@ const SETTINGS: Record<BenchContext['mode'], Settings> = {
   full: { panels: 1000, intervalMs: 500, intervals: 10 },
   smoke: { panels: 50, intervalMs: 100, intervals: 5 },
 };
-
-const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 interface Run {
   readonly panels: number;

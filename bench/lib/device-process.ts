@@ -22,6 +22,7 @@
 import { backoffDelay } from '@marquee/sdk';
 import WebSocket from 'ws';
 import { Ledger, type Audit, type Issue } from './ledger';
+import { serialNumber } from './provision';
 
 export interface DeviceProcessData {
   /** `ws://127.0.0.1:<port>` */
@@ -94,7 +95,7 @@ if (send === undefined) throw new Error('device-process.ts runs as a child proce
 const data = JSON.parse(process.argv[2] ?? '{}') as DeviceProcessData;
 const post = (reply: DeviceReply) => send(reply);
 const count = data.serials.count;
-const serial = (i: number) => `${data.serials.prefix}${String(i).padStart(5, '0')}`;
+const serial = (i: number) => serialNumber(data.serials.prefix, i);
 
 const sockets: (WebSocket | undefined)[] = new Array<WebSocket | undefined>(count);
 const attempts = new Uint16Array(count);

@@ -13,14 +13,6 @@
  * - lost: an accepted issue (202) never received.
  */
 
-/** One receipt of a command, as the device process records it. */
-interface Receipt {
-  readonly key: string;
-  count: number;
-  /** performance.now() of the first receipt. */
-  readonly firstAt: number;
-}
-
 /** A command the load issued to one device, and how its POST ended. */
 export interface Issue {
   readonly device: number;
@@ -63,10 +55,11 @@ export interface Audit {
   readonly latency: LatencySummary;
 }
 
-export const deviceKey = (device: number, tag: string): string => `${device}|${tag}`;
+const deviceKey = (device: number, tag: string): string => `${device}|${tag}`;
 
 export class Ledger {
-  readonly #byCommand = new Map<string, Receipt>();
+  /** Every `command_id` received. */
+  readonly #commands = new Set<string>();
   /** Distinct command ids applied per `device|tag`. */
   readonly #applied = new Map<string, number>();
   /** First receipt time per `device|tag`. */
@@ -76,14 +69,12 @@ export class Ledger {
 
   /** Records a receipt; true when it is the first of this `command_id` (apply it). */
   receive(device: number, commandId: string, tag: string, at: number): boolean {
-    const seen = this.#byCommand.get(commandId);
-    if (seen !== undefined) {
-      seen.count += 1;
+    if (this.#commands.has(commandId)) {
       this.redeliveries += 1;
       return false;
     }
     const key = deviceKey(device, tag);
-    this.#byCommand.set(commandId, { key, count: 1, firstAt: at });
+    this.#commands.add(commandId);
     this.#applied.set(key, (this.#applied.get(key) ?? 0) + 1);
     if (!this.#firstAt.has(key)) this.#firstAt.set(key, at);
     return true;
@@ -148,7 +139,7 @@ export class Ledger {
       lostSample,
       duplicated,
       redeliveries: this.redeliveries,
-      applied: this.#byCommand.size,
+      applied: this.#commands.size,
       ambiguousDelivered,
       unknown,
       posts,
@@ -158,7 +149,7 @@ export class Ledger {
 }
 
 /** Nearest-rank percentiles. */
-export function summarize(values: readonly number[]): LatencySummary {
+function summarize(values: readonly number[]): LatencySummary {
   const sorted = [...values].sort((a, b) => a - b);
   const at = (p: number) =>
     sorted.length === 0

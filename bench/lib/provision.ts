@@ -8,17 +8,9 @@
 
 export const DEVICE_ACCOUNT = { username: 'fleet', password: 'fleet-password-not-secret' } as const;
 
-export async function login(
-  url: string,
-  account: { readonly username: string; readonly password: string },
-): Promise<string> {
-  const res = await fetch(`${url}/api/v1/auth/token/`, {
-    method: 'POST',
-    headers: { 'content-type': 'application/json' },
-    body: JSON.stringify(account),
-  });
-  if (res.status !== 200) throw new Error(`login failed: ${res.status} ${await res.text()}`);
-  return ((await res.json()) as { access: string }).access;
+/** The serial number of device `i` of a fleet: `<prefix>00000`, `<prefix>00001`, … */
+export function serialNumber(prefix: string, i: number): string {
+  return `${prefix}${String(i).padStart(5, '0')}`;
 }
 
 /** Registers `<prefix><00000>` … as `token`'s devices; resolves with how long it took (ms). */
@@ -33,7 +25,7 @@ export async function registerDevices(
   let next = 0;
   const lane = async () => {
     while (next < count) {
-      const sn = `${prefix}${String(next++).padStart(5, '0')}`;
+      const sn = serialNumber(prefix, next++);
       const res = await fetch(`${url}/api/v1/admin/cloud/device/register/`, {
         method: 'POST',
         headers: { 'content-type': 'application/json', authorization: `Bearer ${token}` },

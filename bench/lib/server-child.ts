@@ -4,6 +4,7 @@
  * `BENCH_SERVER_NODE_FLAGS='--cpu-prof --cpu-prof-dir=/tmp/prof'` or
  * `'--heapsnapshot-signal=SIGUSR2'` (then `kill -USR2 <pid>` while it holds the fleet).
  */
+import { setTimeout as sleep } from 'node:timers/promises';
 import { Child } from './child';
 import type { ServerProcessData, ServerReply, ServerRequest } from './server-process';
 
@@ -46,6 +47,15 @@ export class ServerChild {
   /** Memory, CPU time and open device sockets; `gc` collects garbage first. */
   stats(gc = false): Promise<ServerStats> {
     return this.#child.request({ type: 'stats', gc }, 'stats', 30_000);
+  }
+
+  /** Waits until the server holds `count` device sockets (at most `timeoutMs`). */
+  async waitForConnections(count: number, timeoutMs = 60_000): Promise<void> {
+    const deadline = Date.now() + timeoutMs;
+    while ((await this.stats()).connections < count) {
+      if (Date.now() > deadline) throw new Error(`the server never held ${count} devices`);
+      await sleep(100);
+    }
   }
 
   /** SIGKILL: no shutdown, no goodbye to the sockets; resolves once the process is gone. */

@@ -39,6 +39,20 @@ export class FakeSystemSource implements SystemSource {
   }
 }
 
+/** Signs `account` in on the server at `url` (`POST /api/v1/auth/token/`); its access token. */
+export async function login(
+  url: string,
+  account: { readonly username: string; readonly password: string },
+): Promise<string> {
+  const res = await fetch(`${url}/api/v1/auth/token/`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ username: account.username, password: account.password }),
+  });
+  if (res.status !== 200) throw new Error(`login failed: ${res.status} ${await res.text()}`);
+  return ((await res.json()) as { access: string }).access;
+}
+
 export interface TestServerOptions extends CreateServerOptions {
   /** The first admin's credentials. @default TEST_ADMIN */
   readonly admin?: { readonly username: string; readonly password: string };
@@ -111,15 +125,7 @@ export async function startTestServer(
       dataDir,
       source,
       admin,
-      async login() {
-        const res = await fetch(`${url}/api/v1/auth/token/`, {
-          method: 'POST',
-          headers: { 'content-type': 'application/json' },
-          body: JSON.stringify({ username: admin.username, password: admin.password }),
-        });
-        if (res.status !== 200) throw new Error(`login failed: ${res.status} ${await res.text()}`);
-        return ((await res.json()) as { access: string }).access;
-      },
+      login: () => login(url, admin),
       async close() {
         await server.close();
         removeDataDir();

@@ -11,7 +11,7 @@ import {
   type TestServerOptions,
 } from '../../src/testing';
 
-export { FakeSystemSource, type TestServer } from '../../src/testing';
+export type { TestServer } from '../../src/testing';
 
 export const ADMIN = TEST_ADMIN;
 

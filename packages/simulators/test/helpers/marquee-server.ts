@@ -7,8 +7,6 @@
 import type { ConfigInput } from '@marquee/server';
 import { startTestServer, TEST_ADMIN, type TestServer } from '@marquee/server/testing';
 
-export { FakeSystemSource } from '@marquee/server/testing';
-
 export const ADMIN = TEST_ADMIN;
 
 export interface TestMarquee extends TestServer {
