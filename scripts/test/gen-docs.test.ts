@@ -3,13 +3,14 @@ import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { z } from 'zod';
 import { defineRoute, defineSurface, response } from '../../packages/sdk/src/protocol/common';
-import { surfaces } from '../../packages/sdk/src/protocol/surfaces';
+import { surfaces as declared } from '../../packages/sdk/src/protocol/surfaces';
 import { diffDocs, readDocs } from '../docs/disk';
-import { DOCS_DIR, generateDocs } from '../docs/generate';
+import { DOCS_DIR, generateDocs, servedSurfaces } from '../docs/generate';
 import { isJsonObject, toJsonObject, type JsonObject, type JsonValue } from '../docs/json';
 import { channelMessages } from '../docs/messages';
 
-const docs = generateDocs(surfaces);
+const surfaces = servedSurfaces(declared);
+const docs = generateDocs(declared);
 
 function readJson(path: string): JsonObject {
   const text = docs.get(path);
@@ -165,7 +166,7 @@ describe('references', () => {
 
 describe('generation', () => {
   it('is deterministic and formatted', () => {
-    expect([...generateDocs(surfaces)]).toEqual([...docs]);
+    expect([...generateDocs(declared)]).toEqual([...docs]);
     for (const [path, content] of docs) {
       expect(content.endsWith('\n'), path).toBe(true);
       if (path.endsWith('.json')) {
@@ -211,6 +212,24 @@ describe('generation', () => {
       { name: 'flag', in: 'query', required: true, schema: { type: 'string', enum: ['0', '1'] } },
     ]);
     expect(child(child(op, 'responses'), '204')).toEqual({ description: 'Nothing' });
+  });
+});
+
+describe('planned routes and channels', () => {
+  it('are left out of OpenAPI, AsyncAPI and the index, and a surface with nothing else too', () => {
+    const planned = declared.flatMap((surface) => [
+      ...surface.routes.filter((route) => route.planned),
+      ...surface.channels.filter((channel) => channel.planned),
+    ]);
+    expect(planned.length).toBeGreaterThan(0);
+    const text = [...docs.values()].join('\n');
+    for (const item of planned) expect(text, item.id).not.toContain(`"${item.id}"`);
+    const index = docs.get('README.md') ?? '';
+    for (const item of planned) expect(index, item.id).not.toContain(`\`${item.path}\``);
+    const withoutServed = declared.filter((s) => !surfaces.some((t) => t.name === s.name));
+    for (const surface of withoutServed) {
+      expect(index).not.toContain(`\`${surface.name}\``);
+    }
   });
 });
 

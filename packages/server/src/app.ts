@@ -1,6 +1,6 @@
 /**
  * Builds a Marquee server from a Config: store, auth, hub, WebSocket gateway, shared system
- * sampler and every mounted surface. `listen()` binds, `close()` shuts down gracefully: sockets
+ * sampler, the core routes and every surface module in `SURFACES` (see core/surface.ts). `listen()` binds, `close()` shuts down gracefully: sockets
  * get GOING_AWAY, in-flight requests finish, the store is flushed and closed.
  */
 import cookie from '@fastify/cookie';
@@ -23,17 +23,25 @@ import { sendError } from './core/http-errors';
 import type { Authenticator } from './core/routes';
 import { createSystemSampler, type SystemSampler, type SystemSource } from './core/sampler';
 import { openStore, type Store } from './core/store';
+import {
+  errorShapeFor,
+  mountSurface,
+  surfaceMigrations,
+  type MountedSurface,
+  type SurfaceModule,
+} from './core/surface';
 import { compileTrust, createHub, createWsGateway, type Hub, type WsGateway } from './core/ws';
 import { mountPages } from './pages';
-import { mountGpu, type GpuSurface } from './surfaces/gpu/mount';
-import { mountPlaybackControl } from './surfaces/now-playing/control';
-import { mountHistory } from './surfaces/now-playing/history';
-import { mountNowPlaying } from './surfaces/now-playing/mount';
-import { NOW_PLAYING_TOPIC, NowPlayingService } from './surfaces/now-playing/service';
-import { mountSignage, type Signage } from './surfaces/signage/mount';
-import { mountAvatars } from './surfaces/now-playing/avatars';
-import { mountThumbnails, type Thumbnails } from './surfaces/now-playing/thumbnails';
+import { gpuModule } from './surfaces/gpu/module';
+import type { GpuSurface } from './surfaces/gpu/mount';
+import { nowPlayingModule } from './surfaces/now-playing/module';
+import type { NowPlayingService } from './surfaces/now-playing/service';
+import type { Thumbnails } from './surfaces/now-playing/thumbnails';
+import { signageModule, type Signage } from './surfaces/signage/module';
 import { VERSION } from './version';
+
+/** Every surface the server mounts, in mount order. Adding a surface is one line here. */
+export const SURFACES = [nowPlayingModule, gpuModule, signageModule] as const;
 
 /** How long in-flight HTTP requests get to finish on shutdown before their connections are cut. */
 const HTTP_CLOSE_GRACE_MS = 5000;
@@ -71,9 +79,11 @@ export interface MarqueeServer {
   /** Media roots, thumbnail cache and the poster_thumb resolver. */
   readonly thumbnails: Thumbnails;
   /** GPU host (seed 004): the shared nvidia-smi sampler, the Ollama adapter and downloads. */
-  readonly gpu: GpuSurface;
+  readonly gpu: Omit<GpuSurface, 'stop'>;
   /** Signage (seed 002) and its fleet admin API: device sockets, command queue, files. */
   readonly signage: Signage;
+  /** The API of a mounted surface module (throws for one not in `SURFACES`). */
+  surface<Api, Repositories>(module: SurfaceModule<Api, Repositories>): Api;
   /** Binds `config.host:config.port`; resolves with the base URL (port 0 picks a free port). */
   listen(): Promise<string>;
   close(): Promise<void>;
@@ -99,7 +109,8 @@ export async function createServer(
     maxParamLength: 8192,
     forceCloseConnections: 'idle',
   });
-  const store = await openStore(config);
+  const modules: readonly SurfaceModule<unknown, unknown>[] = SURFACES;
+  const store = await openStore(config, { migrations: surfaceMigrations(modules) });
   const auth = createAuthService({ store, config, now: () => new Date(now()), logger: app.log });
   const boot = await auth.bootstrap();
   if (boot.generatedPassword !== undefined) {
@@ -135,9 +146,7 @@ export async function createServer(
   };
 
   app.setNotFoundHandler((request, reply) => {
-    const shape = request.url.startsWith('/api/dashboard')
-      ? protocol.nowPlaying.nowPlayingErrorShape
-      : protocol.signage.signageErrorShape;
+    const shape = errorShapeFor(modules, request.url, protocol.core.coreSurface.errorShape);
     sendError(
       request,
       reply,
@@ -147,14 +156,6 @@ export async function createServer(
         `No route for ${request.method} ${request.url.split('?')[0] ?? ''}`,
       ),
     );
-  });
-
-  const nowPlaying = new NowPlayingService({
-    broadcast: (snapshot) => hub.publishLatest(NOW_PLAYING_TOPIC, 'snapshot', snapshot),
-    history: store.sessionHistory,
-    now,
-    ttlSeconds: config.sessionTtlSeconds,
-    logger: app.log,
   });
 
   const startedAt = now();
@@ -174,41 +175,27 @@ export async function createServer(
       );
     },
   });
-  const thumbnails = mountThumbnails(app, { config, authenticate, validateResponses });
-  mountAvatars(app, { authenticate, validateResponses });
-  const stopNowPlaying = mountNowPlaying({
-    app,
-    service: nowPlaying,
-    posters: thumbnails.posters,
-    sampler,
-    hub,
-    gateway,
-    auth,
-    authenticate,
+  const context = {
     config,
-    validateResponses,
-  });
-  mountHistory(app, { store, authenticate, validateResponses });
-  const stopPlaybackControl = mountPlaybackControl({
-    app,
-    service: nowPlaying,
-    gateway,
-    auth,
-    authenticate,
-    now,
-    validateResponses,
-  });
-  const gpu = mountGpu({ app, hub, gateway, auth, authenticate, config, now, validateResponses });
-  const signage = mountSignage({
-    app,
     store,
     auth,
     authenticate,
+    hub,
     gateway,
-    config,
+    sampler,
     now,
     validateResponses,
-  });
+    logger: app.log,
+  };
+  const mounted = new Map<SurfaceModule<unknown, unknown>, MountedSurface<unknown>>();
+  for (const module of modules) mounted.set(module, await mountSurface(app, module, context));
+  const surface = <Api, Repositories>(module: SurfaceModule<Api, Repositories>): Api => {
+    const found = mounted.get(module);
+    if (found === undefined) throw new Error(`Surface ${module.name} is not mounted`);
+    return found.api as Api;
+  };
+  const nowPlaying = surface(nowPlayingModule);
+
   mountPages(app);
 
   let closing: Promise<void> | undefined;
@@ -220,10 +207,11 @@ export async function createServer(
     hub,
     gateway,
     sampler,
-    nowPlaying,
-    thumbnails,
-    gpu,
-    signage,
+    nowPlaying: nowPlaying.service,
+    thumbnails: nowPlaying.thumbnails,
+    gpu: surface(gpuModule),
+    signage: surface(signageModule),
+    surface,
     async listen() {
       await app.listen({ port: config.port, host: config.host, backlog: LISTEN_BACKLOG });
       const address = app.server.address();
@@ -233,10 +221,7 @@ export async function createServer(
     },
     close() {
       closing ??= (async () => {
-        stopNowPlaying();
-        stopPlaybackControl();
-        await gpu.stop();
-        await signage.stop();
+        for (const each of [...mounted.values()].reverse()) await each.stop?.();
         await gateway.closeAll(protocol.CloseCodes.GOING_AWAY, 'Server shutting down');
         await closeHttp(app, HTTP_CLOSE_GRACE_MS);
         await store.close();

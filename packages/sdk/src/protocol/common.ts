@@ -15,6 +15,7 @@ export {
   defineChannel,
   defineRoute,
   defineSurface,
+  servedPart,
   response,
   type AuthPolicy,
   type BodyKind,

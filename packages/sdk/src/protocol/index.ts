@@ -6,6 +6,7 @@ export {
   defineChannel,
   defineRoute,
   defineSurface,
+  servedPart,
   hexColor,
   isoDateTime,
   nonNegativeInt,

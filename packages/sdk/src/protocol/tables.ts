@@ -61,6 +61,11 @@ export interface RouteDef {
   readonly responses: Readonly<Record<number, ResponseDef>>;
   /** Marked when the route is Marquee's addition rather than the seed's. */
   readonly extension?: boolean;
+  /**
+   * Declared but not served by the server yet: left out of OpenAPI, AsyncAPI and the protocol
+   * index until it is (the mounted-routes test checks every route without this mark).
+   */
+  readonly planned?: boolean;
 }
 
 /** One WebSocket channel: its path, query and the messages each side sends. */
@@ -75,6 +80,8 @@ export interface ChannelDef {
   /** Every message a client may send; absent where the channel is push-only. */
   readonly clientMessages?: Schema;
   readonly extension?: boolean;
+  /** Declared but not served yet (see RouteDef.planned). */
+  readonly planned?: boolean;
 }
 
 /** The fields one error carries, before a surface renders it in its documented shape. */
@@ -122,6 +129,15 @@ export function defineChannel<const C extends ChannelDef>(channel: C): C {
 /* @__NO_SIDE_EFFECTS__ */
 export function defineSurface<const S extends SurfaceDef>(surface: S): S {
   return surface;
+}
+
+/** `surface` as it is served: without its planned routes and channels. */
+export function servedPart(surface: SurfaceDef): SurfaceDef {
+  return {
+    ...surface,
+    routes: surface.routes.filter((route) => route.planned !== true),
+    channels: surface.channels.filter((channel) => channel.planned !== true),
+  };
 }
 
 /** Shorthand for a response entry. */

@@ -9,7 +9,7 @@ import {
   type SessionHistoryRecord,
   type Store,
   openSqliteStore,
-  sqliteMigrations,
+  coreMigrations,
   openStore,
 } from '../../src/core/store/index';
 
@@ -44,12 +44,12 @@ afterEach(async () => {
 });
 
 describe('openSqliteStore', () => {
-  it('creates the parent directory, turns WAL on and records the built-in migrations', async () => {
+  it('creates the parent directory, turns WAL on and records the core migrations', async () => {
     const store = await openAt();
     expect(store.kind).toBe('sqlite');
     expect(rawQuery('PRAGMA journal_mode')).toEqual([{ journal_mode: 'wal' }]);
     expect(rawQuery('SELECT version, name, applied_at FROM schema_migrations')).toEqual(
-      sqliteMigrations.map((m) => ({
+      coreMigrations.map((m) => ({
         version: m.version,
         name: m.name,
         applied_at: fixedNow().toISOString(),
@@ -68,7 +68,7 @@ describe('openSqliteStore', () => {
     expect(await second.settings.get('k')).toBe('v');
     expect((await second.users.list()).map((u) => u.username)).toEqual(['ann']);
     expect(rawQuery('SELECT count(*) AS n FROM schema_migrations')).toEqual([
-      { n: sqliteMigrations.length },
+      { n: coreMigrations.length },
     ]);
   });
 

@@ -81,7 +81,7 @@ describe('GET devices/', () => {
     await sendCommand(t, admin, 'SN-02', { action: 'pause' });
     await sendCommand(t, admin, 'SN-03', { action: 'next' });
     await sendCommand(t, admin, 'SN-05', { action: 'next' });
-    const grouped = vi.spyOn(t.server.store.signage.commands, 'countQueuedFor');
+    const grouped = vi.spyOn(t.server.signage.store.commands, 'countQueuedFor');
     const page = await list('?limit=3&offset=1');
     expect(page.results.map((d) => [d.sn_number, d.pending_command_count])).toEqual([
       ['SN-02', 2],
@@ -190,7 +190,7 @@ describe('DELETE devices/{sn}/', () => {
     // The queued command and the screen's reload_playlist arrive; neither is acknowledged.
     await vi.waitFor(() => expect(socket.actions()).toHaveLength(2));
     socket.send({ type: 'playlist_status', playlist_id: 101, status: 'ready' });
-    const store = t.server.store.signage;
+    const store = t.server.signage.store;
     await vi.waitFor(async () => expect(await store.reports.listForDevice('SN-1')).toHaveLength(1));
     const later = await sendCommand(t, admin, 'SN-1', { action: 'pause' }, 3600);
     await vi.waitFor(() => expect(socket.actions()).toHaveLength(3));
@@ -212,7 +212,7 @@ describe('DELETE devices/{sn}/', () => {
     // Files and rows.
     expect(existsSync(join(shotsDir, 'SN-1'))).toBe(false);
     expect(readdirSync(join(shotsDir, 'SN-2'))).toHaveLength(1);
-    const store = t.server.store.signage;
+    const store = t.server.signage.store;
     expect(await store.screens.listForDevice('SN-1')).toEqual([]);
     expect(await store.reports.listForDevice('SN-1')).toEqual([]);
     expect(await store.screenshots.find(screenshotId)).toBeUndefined();
@@ -290,7 +290,7 @@ describe('DELETE devices/{sn}/', () => {
     const owner = await remove('SN-1', token);
     expect(owner.status).toBe(403);
     expect(owner.body).toMatchObject({ status_code: 403 });
-    expect(await t.server.store.signage.devices.find('SN-1')).toBeDefined();
+    expect(await t.server.signage.store.devices.find('SN-1')).toBeDefined();
   });
 });
 

@@ -47,7 +47,7 @@ describe('POST /admin/cloud/device/register/', () => {
     expect(again.status).toBe(200);
     expect(again.body).toEqual({ data: { sn_number: 'SN-1' } });
 
-    const device = await t.server.store.signage.devices.find('SN-1');
+    const device = await t.server.signage.store.devices.find('SN-1');
     expect(device?.info).toMatchObject({ free_storage: '10GB', brightness: 80, volume: 50 });
     expect(device?.ownerUsername).toBe('tv-1');
   });
@@ -91,7 +91,7 @@ describe('POST /admin/cloud/device/register/', () => {
     });
     expect(volume.status).toBe(400);
     expect((volume.body as { message: string }).message).toContain('volume');
-    expect(await t.server.store.signage.devices.find('SN-3')).toBeUndefined();
+    expect(await t.server.signage.store.devices.find('SN-3')).toBeUndefined();
   });
 
   it('answers 401 in the seed shape without a token', async () => {
@@ -229,15 +229,15 @@ describe('device identity', () => {
     expect(
       (await call(`${t.url}${REGISTER}`, { token: admin, body: deviceBody('SN-1') })).status,
     ).toBe(200);
-    expect((await t.server.store.signage.devices.find('SN-1'))?.ownerUsername).toBe('tv-1');
+    expect((await t.server.signage.store.devices.find('SN-1'))?.ownerUsername).toBe('tv-1');
   });
 
   it('a device registered by an admin only is claimed by the first user that registers it', async () => {
     await register(t, admin, 'SN-9');
-    expect((await t.server.store.signage.devices.find('SN-9'))?.ownerUserId).toBeNull();
+    expect((await t.server.signage.store.devices.find('SN-9'))?.ownerUserId).toBeNull();
     const user = await userToken(t, 'tv-9');
     expect(await register(t, user, 'SN-9')).toBe(200);
-    expect((await t.server.store.signage.devices.find('SN-9'))?.ownerUsername).toBe('tv-9');
+    expect((await t.server.signage.store.devices.find('SN-9'))?.ownerUsername).toBe('tv-9');
   });
 
   it('the admin API is for admins only', async () => {

@@ -9,16 +9,19 @@ import { join } from 'node:path';
 import { MarqueeError } from '@marquee/sdk';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { openSqliteStore, type Store } from '../../src/core/store';
+import { signageStore, type SignageRepositories } from '../../src/surfaces/signage/store';
 import { deviceBody } from './helpers';
 
 let dir: string;
 let store: Store;
+let signage: SignageRepositories;
 const AT = '2025-01-15T10:00:00.000Z';
 const LATER = '2025-01-15T11:00:00.000Z';
 
 beforeEach(async () => {
   dir = mkdtempSync(join(tmpdir(), 'marquee-signage-store-'));
-  store = await openSqliteStore(join(dir, 'marquee.db'));
+  store = await openSqliteStore(join(dir, 'marquee.db'), { migrations: signageStore.migrations });
+  signage = signageStore.open(store.engine);
 });
 afterEach(async () => {
   await store.close();
@@ -28,7 +31,7 @@ afterEach(async () => {
 const info = (sn: string) => ({ ...deviceBody(sn), brightness: 50, volume: 50 });
 
 async function media(name = 'a.jpg') {
-  return store.signage.media.create(
+  return signage.media.create(
     {
       mediaName: name,
       mediaType: 'image',
@@ -45,24 +48,24 @@ describe('devices', () => {
   it('keeps the first owner and reports created vs updated', async () => {
     const ann = await store.users.create({ username: 'ann', passwordHash: 'h', role: 'user' });
     const bob = await store.users.create({ username: 'bob', passwordHash: 'h', role: 'user' });
-    const first = await store.signage.devices.upsert(info('SN-1'), null, AT);
+    const first = await signage.devices.upsert(info('SN-1'), null, AT);
     expect(first).toMatchObject({ created: true, device: { ownerUserId: null } });
-    const claimed = await store.signage.devices.upsert(info('SN-1'), ann.id, LATER);
+    const claimed = await signage.devices.upsert(info('SN-1'), ann.id, LATER);
     expect(claimed).toMatchObject({
       created: false,
       device: { ownerUserId: ann.id, ownerUsername: 'ann', registeredAt: AT, updatedAt: LATER },
     });
-    const kept = await store.signage.devices.upsert(info('SN-1'), bob.id, LATER);
+    const kept = await signage.devices.upsert(info('SN-1'), bob.id, LATER);
     expect(kept.device.ownerUsername).toBe('ann');
   });
 
   it('lists and counts by search (sn, brand, model; any case), among/except and page', async () => {
     for (const sn of ['b-2', 'A-1', 'c-3', 'a_%']) {
-      await store.signage.devices.upsert(info(sn), null, AT);
+      await signage.devices.upsert(info(sn), null, AT);
     }
-    await store.signage.devices.upsert({ ...info('d-4'), model: 'Lobby Panel' }, null, AT);
-    const sns = async (...args: Parameters<Store['signage']['devices']['list']>) =>
-      (await store.signage.devices.list(...args)).map((d) => d.snNumber);
+    await signage.devices.upsert({ ...info('d-4'), model: 'Lobby Panel' }, null, AT);
+    const sns = async (...args: Parameters<SignageRepositories['devices']['list']>) =>
+      (await signage.devices.list(...args)).map((d) => d.snNumber);
     expect(await sns()).toEqual(['A-1', 'a_%', 'b-2', 'c-3', 'd-4']);
     expect(await sns({}, { limit: 2, offset: 1 })).toEqual(['a_%', 'b-2']);
     expect(await sns({}, { offset: 4 })).toEqual(['d-4']);
@@ -70,19 +73,19 @@ describe('devices', () => {
     // LIKE wildcards are plain characters.
     expect(await sns({ search: '_%' })).toEqual(['a_%']);
     expect(await sns({ search: 'LOBBY' })).toEqual(['d-4']);
-    expect(await store.signage.devices.count({ search: 'galaxy' })).toBe(4);
+    expect(await signage.devices.count({ search: 'galaxy' })).toBe(4);
     expect(await sns({ among: ['c-3', 'A-1', 'zz'] })).toEqual(['A-1', 'c-3']);
     expect(await sns({ except: ['c-3', 'A-1'], search: 'GALAXY' })).toEqual(['a_%', 'b-2']);
-    expect(await store.signage.devices.count({ among: [] })).toBe(0);
-    expect(await store.signage.devices.count()).toBe(5);
+    expect(await signage.devices.count({ among: [] })).toBe(0);
+    expect(await signage.devices.count()).toBe(5);
   });
 
   it('deletes a device with its screens, reports, commands and screenshots, not its owner', async () => {
     const ann = await store.users.create({ username: 'ann', passwordHash: 'h', role: 'user' });
-    await store.signage.devices.upsert(info('SN-1'), ann.id, AT);
-    await store.signage.devices.upsert(info('SN-2'), ann.id, AT);
+    await signage.devices.upsert(info('SN-1'), ann.id, AT);
+    await signage.devices.upsert(info('SN-2'), ann.id, AT);
     for (const sn of ['SN-1', 'SN-2']) {
-      await store.signage.screens.put(
+      await signage.screens.put(
         {
           snNumber: sn,
           position: 'front',
@@ -93,7 +96,7 @@ describe('devices', () => {
         },
         AT,
       );
-      await store.signage.reports.put({
+      await signage.reports.put({
         snNumber: sn,
         playlistId: 101,
         status: 'ready',
@@ -103,7 +106,7 @@ describe('devices', () => {
         error: null,
         reportedAt: AT,
       });
-      await store.signage.commands.createMany([
+      await signage.commands.createMany([
         {
           id: `cmd-${sn}`,
           snNumber: sn,
@@ -112,7 +115,7 @@ describe('devices', () => {
           expiresAt: LATER,
         },
       ]);
-      await store.signage.screenshots.create({
+      await signage.screenshots.create({
         snNumber: sn,
         mediaId: 1,
         path: `${sn}/shot.jpg`,
@@ -120,21 +123,21 @@ describe('devices', () => {
         createdAt: AT,
       });
     }
-    expect(await store.signage.devices.delete('SN-1')).toEqual({
+    expect(await signage.devices.delete('SN-1')).toEqual({
       screenshotPaths: ['SN-1/shot.jpg'],
     });
-    expect(await store.signage.devices.delete('SN-1')).toBeUndefined();
-    expect(await store.signage.devices.find('SN-1')).toBeUndefined();
-    expect(await store.signage.screens.listForDevice('SN-1')).toEqual([]);
-    expect(await store.signage.reports.listForDevice('SN-1')).toEqual([]);
-    expect(await store.signage.commands.find('cmd-SN-1')).toBeUndefined();
-    expect(await store.signage.screenshots.listForDevice('SN-1', 10)).toEqual([]);
+    expect(await signage.devices.delete('SN-1')).toBeUndefined();
+    expect(await signage.devices.find('SN-1')).toBeUndefined();
+    expect(await signage.screens.listForDevice('SN-1')).toEqual([]);
+    expect(await signage.reports.listForDevice('SN-1')).toEqual([]);
+    expect(await signage.commands.find('cmd-SN-1')).toBeUndefined();
+    expect(await signage.screenshots.listForDevice('SN-1', 10)).toEqual([]);
     expect(await store.users.findById(ann.id)).toMatchObject({ username: 'ann' });
     // The other device keeps everything.
-    expect(await store.signage.screens.listForDevice('SN-2')).toHaveLength(1);
-    expect(await store.signage.reports.listForDevice('SN-2')).toHaveLength(1);
-    expect(await store.signage.commands.find('cmd-SN-2')).toBeDefined();
-    expect(await store.signage.screenshots.listForDevice('SN-2', 10)).toHaveLength(1);
+    expect(await signage.screens.listForDevice('SN-2')).toHaveLength(1);
+    expect(await signage.reports.listForDevice('SN-2')).toHaveLength(1);
+    expect(await signage.commands.find('cmd-SN-2')).toBeDefined();
+    expect(await signage.screenshots.listForDevice('SN-2', 10)).toHaveLength(1);
   });
 });
 
@@ -142,8 +145,8 @@ describe('media and playlists', () => {
   it('names the file from the id, joins items with their media and refuses deleting used media', async () => {
     const a = await media('a.jpg');
     expect(a.path).toBe(`images/${a.id}_a.jpg`);
-    expect((await store.signage.media.findByPath(a.path))?.id).toBe(a.id);
-    const playlist = await store.signage.playlists.create(
+    expect((await signage.media.findByPath(a.path))?.id).toBe(a.id);
+    const playlist = await signage.playlists.create(
       {
         name: 'P',
         width: 1920,
@@ -163,16 +166,16 @@ describe('media and playlists', () => {
       AT,
     );
     expect(playlist.items[0]?.media).toEqual(a);
-    expect(await store.signage.media.usedBy(a.id)).toEqual([playlist.id]);
-    await expect(store.signage.media.delete(a.id)).rejects.toThrow(MarqueeError);
-    expect(await store.signage.playlists.delete(playlist.id)).toBe(true);
-    expect(await store.signage.media.delete(a.id)).toBe(true);
-    expect(await store.signage.media.delete(a.id)).toBe(false);
+    expect(await signage.media.usedBy(a.id)).toEqual([playlist.id]);
+    await expect(signage.media.delete(a.id)).rejects.toThrow(MarqueeError);
+    expect(await signage.playlists.delete(playlist.id)).toBe(true);
+    expect(await signage.media.delete(a.id)).toBe(true);
+    expect(await signage.media.delete(a.id)).toBe(false);
   });
 
   it('keeps a screen id when the screen is replaced, and drops deleted playlists from it', async () => {
-    await store.signage.devices.upsert(info('SN-1'), null, AT);
-    const p = await store.signage.playlists.create(
+    await signage.devices.upsert(info('SN-1'), null, AT);
+    const p = await signage.playlists.create(
       {
         name: 'P',
         width: 1,
@@ -190,12 +193,12 @@ describe('media and playlists', () => {
       playlistIds: [p.id],
       currentPlaylistId: p.id,
     };
-    const first = await store.signage.screens.put(screen, AT);
-    const second = await store.signage.screens.put({ ...screen, screenName: 'Lobby' }, LATER);
+    const first = await signage.screens.put(screen, AT);
+    const second = await signage.screens.put({ ...screen, screenName: 'Lobby' }, LATER);
     expect(second).toMatchObject({ id: first.id, screenName: 'Lobby', playlistIds: [p.id] });
-    expect(await store.signage.screens.devicesWithPlaylist(p.id)).toEqual(['SN-1']);
-    await store.signage.playlists.delete(p.id);
-    expect(await store.signage.screens.listForDevice('SN-1')).toMatchObject([
+    expect(await signage.screens.devicesWithPlaylist(p.id)).toEqual(['SN-1']);
+    await signage.playlists.delete(p.id);
+    expect(await signage.screens.listForDevice('SN-1')).toMatchObject([
       { playlistIds: [], currentPlaylistId: null },
     ]);
   });
@@ -203,7 +206,7 @@ describe('media and playlists', () => {
 
 describe('commands', () => {
   it('keep creation order, move queued → sent → acked once, expire only queued ones, across reopen', async () => {
-    await store.signage.devices.upsert(info('SN-1'), null, AT);
+    await signage.devices.upsert(info('SN-1'), null, AT);
     const make = (id: string, expiresAt: string) => ({
       id,
       snNumber: 'SN-1',
@@ -211,28 +214,31 @@ describe('commands', () => {
       createdAt: AT,
       expiresAt,
     });
-    await store.signage.commands.createMany([make('c', LATER), make('a', LATER), make('b', AT)]);
-    expect((await store.signage.commands.queued('SN-1')).map((c) => c.id)).toEqual(['c', 'a', 'b']);
+    await signage.commands.createMany([make('c', LATER), make('a', LATER), make('b', AT)]);
+    expect((await signage.commands.queued('SN-1')).map((c) => c.id)).toEqual(['c', 'a', 'b']);
 
-    expect(await store.signage.commands.markSent('c', AT)).toBe(true);
-    expect(await store.signage.commands.markSent('c', AT)).toBe(false);
-    expect(await store.signage.commands.settle('a', { ok: true, error: null }, AT)).toBeUndefined();
-    expect(
-      (await store.signage.commands.settle('c', { ok: false, error: 'busy' }, AT))?.state,
-    ).toBe('failed');
-    expect(await store.signage.commands.settle('c', { ok: true, error: null }, AT)).toBeUndefined();
-    expect(await store.signage.commands.expireDue(AT)).toBe(1);
-    expect((await store.signage.commands.find('b'))?.state).toBe('expired');
-    await store.signage.devices.upsert(info('SN-2'), null, AT);
-    expect(await store.signage.commands.countQueuedFor(['SN-1', 'SN-2', 'SN-404'])).toEqual(
+    expect(await signage.commands.markSent('c', AT)).toBe(true);
+    expect(await signage.commands.markSent('c', AT)).toBe(false);
+    expect(await signage.commands.settle('a', { ok: true, error: null }, AT)).toBeUndefined();
+    expect((await signage.commands.settle('c', { ok: false, error: 'busy' }, AT))?.state).toBe(
+      'failed',
+    );
+    expect(await signage.commands.settle('c', { ok: true, error: null }, AT)).toBeUndefined();
+    expect(await signage.commands.expireDue(AT)).toBe(1);
+    expect((await signage.commands.find('b'))?.state).toBe('expired');
+    await signage.devices.upsert(info('SN-2'), null, AT);
+    expect(await signage.commands.countQueuedFor(['SN-1', 'SN-2', 'SN-404'])).toEqual(
       new Map([['SN-1', 1]]),
     );
 
     await store.close();
-    store = await openSqliteStore(join(dir, 'marquee.db'));
-    expect((await store.signage.commands.queued('SN-1')).map((c) => c.id)).toEqual(['a']);
-    expect(
-      (await store.signage.commands.listForDevice('SN-1', { limit: 10 })).map((c) => c.id),
-    ).toEqual(['b', 'a', 'c']);
+    store = await openSqliteStore(join(dir, 'marquee.db'), { migrations: signageStore.migrations });
+    signage = signageStore.open(store.engine);
+    expect((await signage.commands.queued('SN-1')).map((c) => c.id)).toEqual(['a']);
+    expect((await signage.commands.listForDevice('SN-1', { limit: 10 })).map((c) => c.id)).toEqual([
+      'b',
+      'a',
+      'c',
+    ]);
   });
 });

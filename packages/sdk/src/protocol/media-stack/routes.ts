@@ -55,6 +55,7 @@ const commonErrors = {
 export const mediaStackRoutes = [
   defineRoute({
     id: 'mediaStack.stats',
+    planned: true,
     method: 'GET',
     path: '/api/v1/dashboard/stats',
     summary: 'System overview, library, resources, requests, downloads and performance',
@@ -67,6 +68,7 @@ export const mediaStackRoutes = [
   }),
   defineRoute({
     id: 'mediaStack.status',
+    planned: true,
     method: 'GET',
     path: '/api/v1/dashboard/status',
     summary: 'Status of every integrated service and system health checks',
@@ -79,6 +81,7 @@ export const mediaStackRoutes = [
   }),
   defineRoute({
     id: 'mediaStack.serviceStatus',
+    planned: true,
     method: 'GET',
     path: '/api/v1/dashboard/status/{service}',
     summary: 'Detailed status of one service',
@@ -93,6 +96,7 @@ export const mediaStackRoutes = [
   }),
   defineRoute({
     id: 'mediaStack.notifications',
+    planned: true,
     method: 'GET',
     path: '/api/v1/dashboard/notifications',
     summary: "The user's notifications, newest first, with a summary",
@@ -107,6 +111,7 @@ export const mediaStackRoutes = [
   }),
   defineRoute({
     id: 'mediaStack.acknowledgeNotification',
+    planned: true,
     method: 'POST',
     path: '/api/v1/dashboard/notifications/{id}/acknowledge',
     summary:
@@ -126,6 +131,7 @@ export const mediaStackRoutes = [
 export const mediaStackChannels = [
   defineChannel({
     id: 'mediaStack.ws',
+    planned: true,
     path: '/ws/dashboard',
     summary:
       'Real-time dashboard updates: statistics, service status changes and new notifications',

@@ -26,6 +26,7 @@ const badRequest = error('`BAD_REQUEST`: invalid query or body; `details` lists 
 export const monitoringRoutes = [
   defineRoute({
     id: 'monitoring.status',
+    planned: true,
     method: 'GET',
     path: '/api/v1/status',
     summary: 'Current system status and resource usage',
@@ -34,6 +35,7 @@ export const monitoringRoutes = [
   }),
   defineRoute({
     id: 'monitoring.getConfig',
+    planned: true,
     method: 'GET',
     path: '/api/v1/config',
     summary: 'Current system configuration',
@@ -42,6 +44,7 @@ export const monitoringRoutes = [
   }),
   defineRoute({
     id: 'monitoring.putConfig',
+    planned: true,
     method: 'PUT',
     path: '/api/v1/config',
     summary: 'Replace the system configuration',
@@ -56,6 +59,7 @@ export const monitoringRoutes = [
   }),
   defineRoute({
     id: 'monitoring.services',
+    planned: true,
     method: 'GET',
     path: '/api/v1/services',
     summary: 'All services and their status',
@@ -64,6 +68,7 @@ export const monitoringRoutes = [
   }),
   defineRoute({
     id: 'monitoring.servicesHealth',
+    planned: true,
     method: 'GET',
     path: '/api/v1/services/health',
     summary: 'Detailed health of every service',
@@ -72,6 +77,7 @@ export const monitoringRoutes = [
   }),
   defineRoute({
     id: 'monitoring.restartService',
+    planned: true,
     method: 'POST',
     path: '/api/v1/services/{name}/restart',
     summary: 'Restart one service',
@@ -86,6 +92,7 @@ export const monitoringRoutes = [
   }),
   defineRoute({
     id: 'monitoring.metricsCurrent',
+    planned: true,
     method: 'GET',
     path: '/api/v1/metrics/current',
     summary: 'Current system metrics snapshot',
@@ -94,6 +101,7 @@ export const monitoringRoutes = [
   }),
   defineRoute({
     id: 'monitoring.metricsHistory',
+    planned: true,
     method: 'GET',
     path: '/api/v1/metrics/history',
     summary: 'Historical system metrics between two times at a resolution',
@@ -107,6 +115,7 @@ export const monitoringRoutes = [
   }),
   defineRoute({
     id: 'monitoring.alerts',
+    planned: true,
     method: 'GET',
     path: '/api/v1/alerts',
     summary: 'System alerts, newest first',
@@ -120,6 +129,7 @@ export const monitoringRoutes = [
   }),
   defineRoute({
     id: 'monitoring.getAlertSettings',
+    planned: true,
     method: 'GET',
     path: '/api/v1/alerts/settings',
     summary: 'Current alert thresholds and notification settings',
@@ -129,6 +139,7 @@ export const monitoringRoutes = [
   }),
   defineRoute({
     id: 'monitoring.updateAlertSettings',
+    planned: true,
     method: 'POST',
     path: '/api/v1/alerts/settings',
     summary: 'Replace the alert thresholds and notification settings',
@@ -143,6 +154,7 @@ export const monitoringRoutes = [
   }),
   defineRoute({
     id: 'monitoring.logs',
+    planned: true,
     method: 'GET',
     path: '/api/v1/logs',
     summary: 'System logs, newest first',
@@ -159,6 +171,7 @@ export const monitoringRoutes = [
 export const monitoringChannels = [
   defineChannel({
     id: 'monitoring.ws',
+    planned: true,
     path: '/monitoring',
     summary:
       'Live metrics, new alerts and service status changes. The seed connects to ws://localhost:3001/monitoring; Marquee serves the path on its main port.',

@@ -7,7 +7,10 @@ import { type Store } from './types';
 /** The database file's name inside `config.dataDir`. */
 export const DATABASE_FILE = 'marquee.db';
 
-/** Opens the server's store: `<dataDir>/marquee.db`, created with its directory when missing. */
+/**
+ * Opens the server's store: `<dataDir>/marquee.db`, created with its directory when missing;
+ * `options.migrations` carries the mounted surfaces' tables.
+ */
 export function openStore(
   config: Pick<Config, 'dataDir'>,
   options: SqliteStoreOptions = {},
@@ -15,8 +18,7 @@ export function openStore(
   return openSqliteStore(join(config.dataDir, DATABASE_FILE), options);
 }
 
-export { openSqliteStore, sqliteMigrations, type SqliteStoreOptions } from './sqlite';
-export { signageMigrations } from './sqlite/signage';
+export { openSqliteStore, type SqliteStoreOptions } from './sqlite';
 export { coreMigrations, type Migration } from './migrations';
 export type {
   AuthSessionRecord,
@@ -27,26 +29,10 @@ export type {
   SessionHistoryRecord,
   SessionHistoryRepository,
   SettingsRepository,
+  SqliteEngine,
   Store,
+  StoreEngine,
+  SurfaceStore,
   UserRecord,
   UsersRepository,
 } from './types';
-export type {
-  SignageCommandRecord,
-  SignageCommandsRepository,
-  SignageDeviceRecord,
-  SignageDevicesRepository,
-  SignageMediaRecord,
-  SignageMediaRepository,
-  SignagePlaylistItemRecord,
-  SignagePlaylistRecord,
-  SignagePlaylistsRepository,
-  SignagePlaylistWrite,
-  SignageReportRecord,
-  SignageReportsRepository,
-  SignageRepositories,
-  SignageScreenRecord,
-  SignageScreensRepository,
-  SignageScreenshotRecord,
-  SignageScreenshotsRepository,
-} from './signage-types';

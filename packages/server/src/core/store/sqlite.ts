@@ -12,23 +12,16 @@ import { sqliteAuthSessions } from './sqlite/auth-sessions';
 import { sqliteDisplayTokens } from './sqlite/display-tokens';
 import { sqliteSessionHistory } from './sqlite/session-history';
 import { sqliteSettings } from './sqlite/settings';
-import { signageMigrations, sqliteSignage } from './sqlite/signage';
 import { statementCache } from './sqlite/statements';
 import { sqliteUsers } from './sqlite/users';
 import { type Store } from './types';
-
-/**
- * Every migration the SQLite store always applies: core's and those of the repository groups the
- * Store interface carries (signage). Surface-specific extras come in through `migrations`.
- */
-export const sqliteMigrations: readonly Migration[] = [...coreMigrations, ...signageMigrations];
 
 export interface SqliteStoreOptions {
   /** Clock for `created_at` columns the store fills in itself. @default () => new Date() */
   now?: () => Date;
   /**
-   * Migrations applied after (merged by version with) `coreMigrations`; how surfaces add tables.
-   * @default []
+   * Migrations merged by version with `coreMigrations`: the mounted surfaces' own tables (each
+   * surface module's `store.migrations`). @default []
    */
   migrations?: readonly Migration[];
   /** How long a write waits for another connection's lock, in milliseconds. @default 5000 */
@@ -57,7 +50,7 @@ function openSync(path: string, opts: SqliteStoreOptions): Store {
     db.exec('PRAGMA journal_mode = WAL');
     db.exec('PRAGMA synchronous = NORMAL');
     db.exec('PRAGMA foreign_keys = ON');
-    applyMigrations(db, [...sqliteMigrations, ...(opts.migrations ?? [])], now);
+    applyMigrations(db, [...coreMigrations, ...(opts.migrations ?? [])], now);
   } catch (error) {
     db.close();
     throw error;
@@ -67,12 +60,12 @@ function openSync(path: string, opts: SqliteStoreOptions): Store {
   let closed = false;
   return {
     kind: 'sqlite',
+    engine: { kind: 'sqlite', db, sql },
     settings: sqliteSettings(sql),
     users: sqliteUsers(sql, now),
     displayTokens: sqliteDisplayTokens(sql),
     sessionHistory: sqliteSessionHistory(sql),
     authSessions: sqliteAuthSessions(sql),
-    signage: sqliteSignage(db, sql),
     close() {
       if (closed) return Promise.resolve();
       closed = true;

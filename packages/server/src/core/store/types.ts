@@ -1,4 +1,6 @@
-import type { SignageRepositories } from './signage-types';
+import type { DatabaseSync } from 'node:sqlite';
+import type { Migration } from './migrations';
+import type { Statements } from './sqlite/statements';
 
 /**
  * The store interface every backend implements. The embedded default is SQLite through
@@ -114,15 +116,37 @@ export interface AuthSessionsRepository {
   deleteExpired(at: string): Promise<number>;
 }
 
+/**
+ * The engine under a store, handed to the surfaces that keep tables of their own (each surface
+ * module's `store` part builds its repositories on it). Only SQLite exists today; a PostgreSQL
+ * engine joins this union when that store lands, and each surface part then implements both.
+ */
+export interface SqliteEngine {
+  readonly kind: 'sqlite';
+  readonly db: DatabaseSync;
+  /** The connection's prepared-statement cache. */
+  readonly sql: Statements;
+}
+export type StoreEngine = SqliteEngine;
+
+/**
+ * A surface's own part of the store: its migrations (applied with core's when the store opens,
+ * numbered in the surface's block, see migrations.ts) and its repositories, built on the engine.
+ */
+export interface SurfaceStore<Repositories> {
+  readonly migrations: readonly Migration[];
+  open(engine: StoreEngine): Repositories;
+}
+
 export interface Store {
   readonly kind: 'sqlite' | 'postgres';
+  /** For surface store parts; the core's own repositories are the fields below. */
+  readonly engine: StoreEngine;
   readonly settings: SettingsRepository;
   readonly users: UsersRepository;
   readonly displayTokens: DisplayTokensRepository;
   readonly sessionHistory: SessionHistoryRepository;
   readonly authSessions: AuthSessionsRepository;
-  /** Seed 002's devices, media, playlists, screens, reports, commands and screenshots. */
-  readonly signage: SignageRepositories;
   /** Flushes and closes; later calls are no-ops. */
   close(): Promise<void>;
 }

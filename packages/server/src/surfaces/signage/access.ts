@@ -18,7 +18,7 @@
  */
 import { MarqueeError } from '@marquee/sdk';
 import type { Identity, UserIdentity } from '../../core/auth';
-import type { SignageDeviceRecord, Store } from '../../core/store';
+import type { SignageDeviceRecord, SignageRepositories } from './store';
 import { findDevice } from './route-helpers';
 
 /** The caller as a user; display tokens (and anonymous callers) are refused. */
@@ -42,7 +42,7 @@ export function assertMayRegister(user: UserIdentity, device: SignageDeviceRecor
 
 /** The device `snNumber` if `identity` may act as it: 404 unknown, 403 someone else's. */
 export async function deviceFor(
-  store: Pick<Store, 'signage'>,
+  store: SignageRepositories,
   identity: Identity | undefined,
   snNumber: string,
 ): Promise<SignageDeviceRecord> {

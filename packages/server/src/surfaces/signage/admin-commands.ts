@@ -37,7 +37,7 @@ function action(command: protocol.signage.ServerAction): protocol.signage.Server
 
 export function mountAdminCommands(app: FastifyInstance, options: AdminCommandsOptions): void {
   const { store, commands } = options;
-  const { devices } = store.signage;
+  const { devices } = store;
 
   const existing = async (sn: string) => (await findDevice(store, sn)).snNumber;
 
@@ -70,7 +70,7 @@ export function mountAdminCommands(app: FastifyInstance, options: AdminCommandsO
       const sn = await existing(params.sn_number);
       await commands.expire();
       const results = (
-        await store.signage.commands.listForDevice(sn, {
+        await store.commands.listForDevice(sn, {
           ...(query.state === undefined ? {} : { state: query.state }),
           limit: query.limit ?? 100,
         })
@@ -79,7 +79,7 @@ export function mountAdminCommands(app: FastifyInstance, options: AdminCommandsO
     },
     'signage.adminCommandGet': async ({ params }) => {
       await commands.expire();
-      const command = await store.signage.commands.find(params.command_id);
+      const command = await store.commands.find(params.command_id);
       return commandRecord(found(command, `Command ${params.command_id}`));
     },
   });

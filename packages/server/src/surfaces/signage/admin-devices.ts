@@ -18,7 +18,7 @@
 import { MarqueeError, protocol } from '@marquee/sdk';
 import type { FastifyInstance } from 'fastify';
 import { noContent, pickRoutes } from '../../core/routes';
-import type { SignageDeviceRecord } from '../../core/store';
+import type { SignageDeviceRecord } from './store';
 import type { SignageCommands } from './commands';
 import type { DeviceConnections } from './connections';
 import { defaultPlaylist } from './device-screens';
@@ -54,7 +54,7 @@ const SCREEN_KEYS = {
 
 export function mountAdminDevices(app: FastifyInstance, options: AdminDevicesOptions): void {
   const { store, connections, commands, files } = options;
-  const { devices, screens } = store.signage;
+  const { devices, screens } = store;
 
   const summary = (device: SignageDeviceRecord, pendingCommands: number): DeviceSummary => ({
     ...device.info,
@@ -72,14 +72,14 @@ export function mountAdminDevices(app: FastifyInstance, options: AdminDevicesOpt
   const detail = async (device: SignageDeviceRecord): Promise<DeviceDetail> => {
     const sn = device.snNumber;
     const deviceScreens = await screens.listForDevice(sn);
-    const [latestShot] = await store.signage.screenshots.listForDevice(sn, 1);
-    const pending = await store.signage.commands.queued(sn);
+    const [latestShot] = await store.screenshots.listForDevice(sn, 1);
+    const pending = await store.commands.queued(sn);
     const result: DeviceDetail = {
       ...summary(device, pending.length),
       current_playlist: device.currentPlaylistId ?? defaultPlaylist(deviceScreens),
       ready_playlists: [...device.readyPlaylists],
       ready_playlists_at: device.readyPlaylistsAt,
-      playlist_statuses: (await store.signage.reports.listForDevice(sn)).map(playlistReport),
+      playlist_statuses: (await store.reports.listForDevice(sn)).map(playlistReport),
       front_screen: null,
       back_screen: null,
       right_screen: null,
@@ -104,7 +104,7 @@ export function mountAdminDevices(app: FastifyInstance, options: AdminDevicesOpt
         devices.count(filter),
         devices.list(filter, { limit: query.limit, offset: query.offset }),
       ]);
-      const pending = await store.signage.commands.countQueuedFor(page.map((d) => d.snNumber));
+      const pending = await store.commands.countQueuedFor(page.map((d) => d.snNumber));
       return {
         count,
         results: page.map((device) => summary(device, pending.get(device.snNumber) ?? 0)),
@@ -124,7 +124,7 @@ export function mountAdminDevices(app: FastifyInstance, options: AdminDevicesOpt
     'signage.adminScreenPut': async ({ params, body }) => {
       const device = await findDevice(store, params.sn_number);
       const ids = [...new Set(body.playlist_ids)];
-      const known = new Set((await store.signage.playlists.findMany(ids)).map((p) => p.id));
+      const known = new Set((await store.playlists.findMany(ids)).map((p) => p.id));
       const unknown = ids.filter((id) => !known.has(id));
       if (unknown.length > 0) {
         throw new MarqueeError(

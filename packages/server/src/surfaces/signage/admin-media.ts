@@ -63,7 +63,7 @@ const routes = pickRoutes(signage.signageAdminRoutes, [
 
 export function mountAdminMedia(app: FastifyInstance, options: AdminMediaOptions): void {
   const { store, files } = options;
-  const media = store.signage.media;
+  const media = store.media;
   const find = async (id: number) => found(await media.find(id), `Media ${id}`);
 
   mountSignageRoutes(app, routes, options, {

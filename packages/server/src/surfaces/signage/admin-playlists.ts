@@ -8,7 +8,7 @@ import { MarqueeError, protocol } from '@marquee/sdk';
 import type { FastifyInstance } from 'fastify';
 import type * as z from 'zod';
 import { noContent, pickRoutes, Status } from '../../core/routes';
-import type { SignagePlaylistRecord, SignagePlaylistWrite, Store } from '../../core/store';
+import type { SignagePlaylistRecord, SignagePlaylistWrite, SignageRepositories } from './store';
 import type { SignageCommands } from './commands';
 import type { SignageFiles } from './files';
 import {
@@ -39,12 +39,12 @@ const routes = pickRoutes(signage.signageAdminRoutes, [
 
 /** The write for `body`: defaults filled in, items in play order, media checked. */
 export async function playlistWrite(
-  store: Pick<Store, 'signage'>,
+  store: SignageRepositories,
   body: PlaylistBody,
 ): Promise<SignagePlaylistWrite> {
   const missing: string[] = [];
   for (const [index, item] of body.media_items.entries()) {
-    if ((await store.signage.media.find(item.media_id)) === undefined) {
+    if ((await store.media.find(item.media_id)) === undefined) {
       missing.push(`media_items.${index}.media_id: no media with id ${item.media_id}`);
     }
   }
@@ -72,10 +72,10 @@ export async function playlistWrite(
 
 export function mountAdminPlaylists(app: FastifyInstance, options: AdminPlaylistsOptions): void {
   const { store, files, commands } = options;
-  const playlists = store.signage.playlists;
+  const playlists = store.playlists;
   const iso = () => new Date(options.now()).toISOString();
   const view = async (playlist: SignagePlaylistRecord) =>
-    adminPlaylist(playlist, files, await store.signage.screens.devicesWithPlaylist(playlist.id));
+    adminPlaylist(playlist, files, await store.screens.devicesWithPlaylist(playlist.id));
   const find = async (id: number) => found(await playlists.find(id), `Playlist ${id}`);
   /** A media file deleted between the check and the write is still a 400, not a 404. */
   const asBadRequest = (error: unknown): never => {
@@ -104,7 +104,7 @@ export function mountAdminPlaylists(app: FastifyInstance, options: AdminPlaylist
       return result;
     },
     'signage.adminPlaylistDelete': async ({ params }) => {
-      const affected = await store.signage.screens.devicesWithPlaylist(params.playlist_id);
+      const affected = await store.screens.devicesWithPlaylist(params.playlist_id);
       if (!(await playlists.delete(params.playlist_id))) {
         throw notFound(`Playlist ${params.playlist_id}`);
       }

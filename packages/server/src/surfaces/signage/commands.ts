@@ -18,7 +18,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import type { protocol } from '@marquee/sdk';
-import type { SignageCommandRecord, Store } from '../../core/store';
+import type { SignageCommandRecord, SignageRepositories } from './store';
 import type { DeviceConnections } from './connections';
 
 type ServerAction = protocol.signage.ServerAction;
@@ -31,7 +31,7 @@ export interface CommandsLogger {
 }
 
 export interface SignageCommandsOptions {
-  readonly store: Pick<Store, 'signage'>;
+  readonly store: SignageRepositories;
   readonly connections: DeviceConnections;
   /** Unix ms. */
   readonly now: () => number;
@@ -46,7 +46,7 @@ export interface SignageCommandsOptions {
 export type AckResult = 'settled' | 'unknown' | 'duplicate';
 
 export class SignageCommands {
-  readonly #store: Pick<Store, 'signage'>;
+  readonly #store: SignageRepositories;
   readonly #connections: DeviceConnections;
   readonly #now: () => number;
   readonly #ttl: number;
@@ -85,7 +85,7 @@ export class SignageCommands {
   ): Promise<CommandAccepted[]> {
     const createdAt = this.#iso();
     const expiresAt = this.#iso(ttlSeconds * 1000);
-    const created = await this.#store.signage.commands.createMany(
+    const created = await this.#store.commands.createMany(
       snNumbers.map((snNumber) => {
         const id = randomUUID();
         return { id, snNumber, command: { ...action, command_id: id }, createdAt, expiresAt };
@@ -96,7 +96,7 @@ export class SignageCommands {
       created.map(async (command) => ({
         command_id: command.id,
         sn_number: command.snNumber,
-        state: (await this.#store.signage.commands.find(command.id))?.state ?? command.state,
+        state: (await this.#store.commands.find(command.id))?.state ?? command.state,
       })),
     );
   }
@@ -108,7 +108,7 @@ export class SignageCommands {
   async reload(snNumbers: readonly string[]): Promise<void> {
     const targets: string[] = [];
     for (const sn of new Set(snNumbers)) {
-      const queued = await this.#store.signage.commands.queued(sn);
+      const queued = await this.#store.commands.queued(sn);
       if (!queued.some((c) => c.command.action === 'reload_playlist')) targets.push(sn);
     }
     if (targets.length > 0) await this.issue(targets, { action: 'reload_playlist' });
@@ -131,7 +131,7 @@ export class SignageCommands {
   async #flushNow(snNumber: string): Promise<void> {
     const socket = this.#connections.get(snNumber);
     if (socket === undefined) return;
-    const commands = this.#store.signage.commands;
+    const commands = this.#store.commands;
     await this.expire();
     const pending = socket.acks
       ? await commands.unsettled(snNumber)
@@ -169,7 +169,7 @@ export class SignageCommands {
 
   /** Applies a device's `ack`; only the device a command was sent to can settle it. */
   async ack(snNumber: string, ack: AckMessage): Promise<AckResult> {
-    const commands = this.#store.signage.commands;
+    const commands = this.#store.commands;
     const command = await commands.find(ack.command_id);
     if (command === undefined || command.snNumber !== snNumber) return 'unknown';
     const settled = await commands.settle(
@@ -190,7 +190,7 @@ export class SignageCommands {
 
   /** Stores what a command changes on the device: its current playlist, brightness, volume. */
   async #record(snNumber: string, action: SignageCommandRecord['command']): Promise<void> {
-    const devices = this.#store.signage.devices;
+    const devices = this.#store.devices;
     if (action.action === 'switch_playlist') {
       await devices.setCurrentPlaylist(snNumber, action.playlist_id);
     } else if (action.action === 'set_brightness') {
@@ -202,7 +202,7 @@ export class SignageCommands {
 
   /** Expires every queued command past its TTL; returns how many. */
   expire(): Promise<number> {
-    return this.#store.signage.commands.expireDue(this.#iso());
+    return this.#store.commands.expireDue(this.#iso());
   }
 
   /** Stops the expiry sweeper and waits for flushes in progress. */

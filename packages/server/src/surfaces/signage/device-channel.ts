@@ -26,7 +26,7 @@ import {
 } from '../../core/auth';
 import { validationError } from '../../core/http-errors';
 import { parseClientInput } from '../../core/parse-input';
-import type { Store } from '../../core/store';
+import type { SignageRepositories } from './store';
 import type { Connection, WsGateway } from '../../core/ws';
 import { deviceFor, requireUser } from './access';
 import type { SignageCommands } from './commands';
@@ -44,7 +44,7 @@ interface DeviceContext {
 export interface DeviceChannelOptions {
   readonly gateway: WsGateway;
   readonly auth: Pick<AuthService, 'authenticate'>;
-  readonly store: Pick<Store, 'signage'>;
+  readonly store: SignageRepositories;
   readonly connections: DeviceConnections;
   readonly commands: SignageCommands;
   /** Unix ms. */
@@ -54,7 +54,7 @@ export interface DeviceChannelOptions {
 
 export function mountDeviceChannel(options: DeviceChannelOptions): void {
   const { store, connections, commands, logger } = options;
-  const devices = store.signage.devices;
+  const devices = store.devices;
   const iso = () => new Date(options.now()).toISOString();
   const channel = signage.signageChannels[0];
 
@@ -83,7 +83,7 @@ export function mountDeviceChannel(options: DeviceChannelOptions): void {
         await devices.setReadyPlaylists(sn, [...new Set(message.playlist_ids)], iso());
         return;
       case 'playlist_status':
-        await store.signage.reports.put({
+        await store.reports.put({
           snNumber: sn,
           playlistId: message.playlist_id,
           status: message.status,

@@ -23,7 +23,7 @@ const routes = pickRoutes(signage.signageRoutes, ['signage.registerDevice', 'sig
 
 export function mountDeviceRoutes(app: FastifyInstance, options: DeviceRoutesOptions): void {
   const { store, files } = options;
-  const devices = store.signage.devices;
+  const devices = store.devices;
   mountSignageRoutes(app, routes, options, {
     'signage.registerDevice': async ({ body, identity }) => {
       const user = requireUser(identity);

@@ -5,7 +5,7 @@
  * playlist's readiness on this device.
  */
 import type { protocol } from '@marquee/sdk';
-import type { SignageDeviceRecord, SignageScreenRecord, Store } from '../../core/store';
+import type { SignageDeviceRecord, SignageRepositories, SignageScreenRecord } from './store';
 import type { SignageFiles } from './files';
 import { devicePlaylist } from './views';
 
@@ -20,16 +20,15 @@ const KEYS = {
 } as const;
 
 export async function deviceScreens(
-  store: Pick<Store, 'signage'>,
+  store: SignageRepositories,
   files: SignageFiles,
   device: SignageDeviceRecord,
 ): Promise<DeviceScreens> {
-  const { signage } = store;
-  const screens = await signage.screens.listForDevice(device.snNumber);
+  const screens = await store.screens.listForDevice(device.snNumber);
   const ids = [...new Set(screens.flatMap((screen) => screen.playlistIds))];
-  const playlists = new Map((await signage.playlists.findMany(ids)).map((p) => [p.id, p]));
+  const playlists = new Map((await store.playlists.findMany(ids)).map((p) => [p.id, p]));
   const reports = new Map(
-    (await signage.reports.listForDevice(device.snNumber)).map((r) => [r.playlistId, r]),
+    (await store.reports.listForDevice(device.snNumber)).map((r) => [r.playlistId, r]),
   );
   const config = (screen: SignageScreenRecord): ScreenConfig => ({
     screen_id: screen.id,

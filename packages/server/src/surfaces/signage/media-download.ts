@@ -46,7 +46,7 @@ export function mountMediaDownload(app: FastifyInstance, options: MediaDownloadO
     'signage.mediaDownload': async ({ request, reply }) => {
       const parsed = paramsSchema.safeParse({ path: (request.params as { '*'?: unknown })['*'] });
       if (!parsed.success) throw validationError(parsed.error, 'params');
-      const media = await store.signage.media.findByPath(parsed.data.path);
+      const media = await store.media.findByPath(parsed.data.path);
       const notFound = () =>
         new MarqueeError('NOT_FOUND', `No media at /media/${parsed.data.path}`);
       if (media === undefined) throw notFound();

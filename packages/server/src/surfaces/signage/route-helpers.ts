@@ -6,11 +6,11 @@
 import { MarqueeError, protocol } from '@marquee/sdk';
 import type { FastifyInstance } from 'fastify';
 import { mountRoutes, type Authenticator, type HandlerMap } from '../../core/routes';
-import type { SignageDeviceRecord, Store } from '../../core/store';
+import type { SignageDeviceRecord, SignageRepositories } from './store';
 
 /** The options every signage route module is given (`mount.ts` builds them once). */
 export interface SignageRouteOptions {
-  readonly store: Pick<Store, 'signage'>;
+  readonly store: SignageRepositories;
   readonly authenticate: Authenticator;
   /** Unix ms. */
   readonly now: () => number;
@@ -50,8 +50,8 @@ export function found<T>(record: T | undefined, what: string): T {
 
 /** The registered device `snNumber`; NOT_FOUND "Device <sn> not found" when there is none. */
 export async function findDevice(
-  store: Pick<Store, 'signage'>,
+  store: SignageRepositories,
   snNumber: string,
 ): Promise<SignageDeviceRecord> {
-  return found(await store.signage.devices.find(snNumber), `Device ${snNumber}`);
+  return found(await store.devices.find(snNumber), `Device ${snNumber}`);
 }

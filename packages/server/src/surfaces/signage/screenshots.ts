@@ -46,7 +46,7 @@ const adminRoutes = pickRoutes(signage.signageAdminRoutes, [
 
 export function mountScreenshots(app: FastifyInstance, options: ScreenshotsOptions): void {
   const { store, files } = options;
-  const screenshots = store.signage.screenshots;
+  const screenshots = store.screenshots;
   mountSignageRoutes(app, uploadRoute, options, {
     'signage.screenshot': async ({ request, identity }) => {
       const upload = await receiveUpload(request, {

@@ -12,7 +12,7 @@ import type {
   SignageReportRecord,
   SignageScreenRecord,
   SignageScreenshotRecord,
-} from '../../core/store';
+} from './store';
 import type { SignageFiles } from './files';
 
 type S = typeof protocol.signage;

@@ -4,7 +4,7 @@
  */
 import { type DatabaseSync } from 'node:sqlite';
 import * as z from 'zod';
-import { type Row, text } from '../statements';
+import { type Row, text } from '../../../../core/store/sqlite/statements';
 
 export type Transaction = <T>(work: () => T) => T;
 

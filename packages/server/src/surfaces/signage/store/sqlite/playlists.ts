@@ -8,8 +8,15 @@ import {
   type SignagePlaylistRecord,
   type SignagePlaylistsRepository,
   type SignagePlaylistWrite,
-} from '../../signage-types';
-import { type Row, type Statements, changes, num, settle, text } from '../statements';
+} from '../types';
+import {
+  type Row,
+  type Statements,
+  changes,
+  num,
+  settle,
+  text,
+} from '../../../../core/store/sqlite/statements';
 import { toMedia } from './media';
 import { json, type Transaction } from './shared';
 

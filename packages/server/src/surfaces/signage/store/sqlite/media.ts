@@ -1,8 +1,15 @@
 /** SQLite media repository: one row per stored file of the media library. */
 import { randomUUID } from 'node:crypto';
 import { MarqueeError } from '@marquee/sdk';
-import { type SignageMediaRecord, type SignageMediaRepository } from '../../signage-types';
-import { type Row, type Statements, changes, num, settle, text } from '../statements';
+import { type SignageMediaRecord, type SignageMediaRepository } from '../types';
+import {
+  type Row,
+  type Statements,
+  changes,
+  num,
+  settle,
+  text,
+} from '../../../../core/store/sqlite/statements';
 import { type Transaction } from './shared';
 
 export const MEDIA_COLUMNS =

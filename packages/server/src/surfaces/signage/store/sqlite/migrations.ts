@@ -3,7 +3,7 @@
  * keyed by their `sn_number`; commands carry an autoincrement `seq` so a device's queue is
  * delivered in exactly the order the commands were created, across restarts.
  */
-import { type Migration } from '../../migrations';
+import { type Migration } from '../../../../core/store/migrations';
 
 export const signageMigrations: readonly Migration[] = [
   {

@@ -8,8 +8,16 @@ import {
   type SignageDeviceFilter,
   type SignageDeviceRecord,
   type SignageDevicesRepository,
-} from '../../signage-types';
-import { type Row, type Statements, changes, num, settle, text, textOrNull } from '../statements';
+} from '../types';
+import {
+  type Row,
+  type Statements,
+  changes,
+  num,
+  settle,
+  text,
+  textOrNull,
+} from '../../../../core/store/sqlite/statements';
 import { NumberList, intOrNull, json, type Transaction } from './shared';
 
 const SELECT = `SELECT d.sn_number, d.info, d.owner_user_id, u.username AS owner_username,

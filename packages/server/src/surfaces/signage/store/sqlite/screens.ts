@@ -4,8 +4,15 @@
  * stays stable for devices.
  */
 import { protocol } from '@marquee/sdk';
-import { type SignageScreenRecord, type SignageScreensRepository } from '../../signage-types';
-import { type Row, type Statements, changes, num, settle, text } from '../statements';
+import { type SignageScreenRecord, type SignageScreensRepository } from '../types';
+import {
+  type Row,
+  type Statements,
+  changes,
+  num,
+  settle,
+  text,
+} from '../../../../core/store/sqlite/statements';
 import { intOrNull, json, NumberList, type Transaction } from './shared';
 
 const SELECT = `SELECT s.id, s.sn_number, s.position, s.screen_name, s.resolution,

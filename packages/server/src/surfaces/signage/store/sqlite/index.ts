@@ -1,7 +1,6 @@
-/** The SQLite implementation of the Store's signage repository group. */
-import { type DatabaseSync } from 'node:sqlite';
-import { type SignageRepositories } from '../../signage-types';
-import { type Statements } from '../statements';
+/** The SQLite implementation of the signage repositories. */
+import type { SqliteEngine } from '../../../../core/store';
+import type { SignageRepositories } from '../types';
 import { sqliteSignageCommands } from './commands';
 import { sqliteSignageDevices } from './devices';
 import { sqliteSignageMedia } from './media';
@@ -13,7 +12,7 @@ import { transaction } from './shared';
 
 export { signageMigrations } from './migrations';
 
-export function sqliteSignage(db: DatabaseSync, sql: Statements): SignageRepositories {
+export function sqliteSignage({ db, sql }: SqliteEngine): SignageRepositories {
   const tx = transaction(db);
   return {
     devices: sqliteSignageDevices(sql, tx),

@@ -1,9 +1,12 @@
 /** SQLite screenshots repository: one row per stored JPEG; the file lives under the data dir. */
+import { type SignageScreenshotRecord, type SignageScreenshotsRepository } from '../types';
 import {
-  type SignageScreenshotRecord,
-  type SignageScreenshotsRepository,
-} from '../../signage-types';
-import { type Row, type Statements, num, settle, text } from '../statements';
+  type Row,
+  type Statements,
+  num,
+  settle,
+  text,
+} from '../../../../core/store/sqlite/statements';
 
 const COLUMNS = 'id, sn_number, media_id, path, file_size, created_at';
 

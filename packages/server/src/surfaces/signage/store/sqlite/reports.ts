@@ -1,7 +1,14 @@
 /** SQLite reports repository: each device's latest `playlist_status` per playlist. */
 import { protocol } from '@marquee/sdk';
-import { type SignageReportRecord, type SignageReportsRepository } from '../../signage-types';
-import { type Row, type Statements, num, settle, text, textOrNull } from '../statements';
+import { type SignageReportRecord, type SignageReportsRepository } from '../types';
+import {
+  type Row,
+  type Statements,
+  num,
+  settle,
+  text,
+  textOrNull,
+} from '../../../../core/store/sqlite/statements';
 import { intOrNull, json, StringList } from './shared';
 
 const StatusValue = protocol.signage.PlaylistReport.shape.status;

@@ -4,8 +4,16 @@
  * expired at most once even when two paths race.
  */
 import { protocol } from '@marquee/sdk';
-import { type SignageCommandRecord, type SignageCommandsRepository } from '../../signage-types';
-import { type Row, type Statements, changes, num, settle, text, textOrNull } from '../statements';
+import { type SignageCommandRecord, type SignageCommandsRepository } from '../types';
+import {
+  type Row,
+  type Statements,
+  changes,
+  num,
+  settle,
+  text,
+  textOrNull,
+} from '../../../../core/store/sqlite/statements';
 import { json, type Transaction } from './shared';
 
 const COLUMNS = 'id, sn_number, command, state, created_at, expires_at, sent_at, acked_at, error';

@@ -1,0 +1,48 @@
+/**
+ * The Now Playing surface (seed 000) as a module: the session tracker and its broadcast, the
+ * seed's routes and `/api/dashboard/ws` (mount.ts), thumbnails and avatars, playback history and
+ * playback control (Marquee's extensions).
+ */
+import { protocol } from '@marquee/sdk';
+import { defineSurfaceModule } from '../../core/surface';
+import { mountAvatars } from './avatars';
+import { mountPlaybackControl } from './control';
+import { mountHistory } from './history';
+import { mountNowPlaying } from './mount';
+import { NOW_PLAYING_TOPIC, NowPlayingService } from './service';
+import { mountThumbnails, type Thumbnails } from './thumbnails';
+
+/** What the Now Playing surface exposes on `MarqueeServer`. */
+export interface NowPlaying {
+  readonly service: NowPlayingService;
+  /** Media roots, thumbnail cache and the poster_thumb resolver. */
+  readonly thumbnails: Thumbnails;
+}
+
+export const nowPlayingModule = defineSurfaceModule<NowPlaying>({
+  name: 'now-playing',
+  errorShape: protocol.nowPlaying.nowPlayingErrorShape,
+  prefixes: ['/api/dashboard', '/api/media/'],
+  mount(ctx) {
+    const { app, hub, store, config, now, authenticate, validateResponses } = ctx;
+    const service = new NowPlayingService({
+      broadcast: (snapshot) => hub.publishLatest(NOW_PLAYING_TOPIC, 'snapshot', snapshot),
+      history: store.sessionHistory,
+      now,
+      ttlSeconds: config.sessionTtlSeconds,
+      logger: app.log,
+    });
+    const thumbnails = mountThumbnails(app, { config, authenticate, validateResponses });
+    mountAvatars(app, { authenticate, validateResponses });
+    const stopNowPlaying = mountNowPlaying({ ...ctx, service, posters: thumbnails.posters });
+    mountHistory(app, { store, authenticate, validateResponses });
+    const stopPlaybackControl = mountPlaybackControl({ ...ctx, service });
+    return {
+      api: { service, thumbnails },
+      stop() {
+        stopNowPlaying();
+        stopPlaybackControl();
+      },
+    };
+  },
+});

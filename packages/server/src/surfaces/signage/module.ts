@@ -1,0 +1,86 @@
+/**
+ * Mounts the signage surface (seed 002) and Marquee's fleet admin API on it: device routes,
+ * media downloads, screenshots, the device WebSocket, and the admin media, playlist, device and
+ * command routes. Login and refresh are the core's (`core-routes.ts`).
+ */
+import multipart from '@fastify/multipart';
+import { protocol } from '@marquee/sdk';
+import { defineSurfaceModule } from '../../core/surface';
+import { mountAdminCommands } from './admin-commands';
+import { mountAdminDevices } from './admin-devices';
+import { mountAdminMedia } from './admin-media';
+import { mountAdminPlaylists } from './admin-playlists';
+import { SignageCommands } from './commands';
+import { DeviceConnections } from './connections';
+import { mountDeviceChannel } from './device-channel';
+import { mountDeviceRoutes } from './device-routes';
+import { SignageFiles } from './files';
+import { InFlightResponses } from './in-flight';
+import { mountMediaDownload } from './media-download';
+import type { SignageRouteOptions } from './route-helpers';
+import { mountScreenshots } from './screenshots';
+import { signageStore, type SignageRepositories } from './store';
+
+/** How long shutdown waits for file downloads in progress before closing their connections. */
+const SHUTDOWN_GRACE_MS = 2000;
+
+/** What the signage surface exposes on `MarqueeServer` (tests, simulators, benchmarks). */
+export interface Signage {
+  /** The surface's own repositories (devices, media, playlists, commands ...). */
+  readonly store: SignageRepositories;
+  readonly files: SignageFiles;
+  readonly connections: DeviceConnections;
+  readonly commands: SignageCommands;
+}
+
+export const signageModule = defineSurfaceModule<Signage, SignageRepositories>({
+  name: 'signage',
+  errorShape: protocol.signage.signageErrorShape,
+  prefixes: ['/api/v1/admin/cloud/', '/api/v1/screenshot', '/media/', '/ws/cloud/'],
+  store: signageStore,
+  async mount({ app, repositories: store, config, now, validateResponses, authenticate, ...ctx }) {
+    const files = new SignageFiles(config.dataDir);
+    const connections = new DeviceConnections();
+    const inFlight = new InFlightResponses();
+    const commands = new SignageCommands({
+      store,
+      connections,
+      now,
+      defaultTtlSeconds: config.commandTtlSeconds,
+      logger: app.log,
+    });
+
+    // Limits are per route (receiveUpload); these only bound what any multipart body may hold.
+    // The parser is registered in this surface's context only: no other surface's types change.
+    await app.register(multipart, { limits: { fields: 20, fieldSize: 64 * 1024, files: 1 } });
+    const common: SignageRouteOptions = { store, authenticate, now, validateResponses };
+    mountDeviceRoutes(app, { ...common, files });
+    mountMediaDownload(app, { ...common, files, inFlight });
+    mountScreenshots(app, { ...common, files, inFlight, maxBytes: config.maxScreenshotBytes });
+    mountAdminMedia(app, { ...common, files, maxBytes: config.maxMediaUploadBytes });
+    mountAdminPlaylists(app, { ...common, files, commands });
+    mountAdminDevices(app, { ...common, connections, commands, files });
+    mountAdminCommands(app, { ...common, commands });
+
+    // Before Fastify's sweep of idle connections at close; see in-flight.ts.
+    app.addHook('preClose', async () => {
+      await inFlight.settle(SHUTDOWN_GRACE_MS);
+    });
+
+    mountDeviceChannel({
+      gateway: ctx.gateway,
+      auth: ctx.auth,
+      store,
+      connections,
+      commands,
+      now,
+      logger: app.log,
+    });
+
+    return {
+      api: { store, files, connections, commands },
+      // Stops the expiry sweeper; waits for deliveries in progress.
+      stop: () => commands.stop(),
+    };
+  },
+});

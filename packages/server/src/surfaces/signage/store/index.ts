@@ -1,0 +1,33 @@
+/**
+ * The signage surface's own part of the store: its tables (migrations 100–199) and repositories
+ * for seed 002's devices, media, playlists, screens, reports, commands and screenshots.
+ */
+import type { SurfaceStore } from '../../../core/store';
+import { signageMigrations, sqliteSignage } from './sqlite';
+import type { SignageRepositories } from './types';
+
+export const signageStore: SurfaceStore<SignageRepositories> = {
+  migrations: signageMigrations,
+  open: (engine) => sqliteSignage(engine),
+};
+
+export type {
+  SignageCommandRecord,
+  SignageCommandsRepository,
+  SignageDeviceFilter,
+  SignageDeviceRecord,
+  SignageDevicesRepository,
+  SignageMediaRecord,
+  SignageMediaRepository,
+  SignagePlaylistItemRecord,
+  SignagePlaylistRecord,
+  SignagePlaylistsRepository,
+  SignagePlaylistWrite,
+  SignageReportRecord,
+  SignageReportsRepository,
+  SignageRepositories,
+  SignageScreenRecord,
+  SignageScreensRepository,
+  SignageScreenshotRecord,
+  SignageScreenshotsRepository,
+} from './types';
