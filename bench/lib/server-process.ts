@@ -65,7 +65,7 @@ async function start(): Promise<{ url: string; connections: () => number }> {
     { admin: BENCH_ADMIN, ...(data.dataDir === undefined ? {} : { dataDir: data.dataDir }) },
   );
   if (data.deviceUser !== undefined) {
-    await marquee.server.auth.createUser({ ...data.deviceUser, role: 'user' });
+    await marquee.server.auth.createUser({ ...data.deviceUser, role: 'device' });
   }
   return { url: marquee.url, connections: () => marquee.server.gateway.connectionCount() };
 }

@@ -2,7 +2,7 @@
  * How each auth policy of the route and channel tables appears in the documents. Users present a
  * Bearer access token (JWT) or the browser session cookie; display, device and proxy tokens are
  * Bearer tokens too. OpenAPI 3.1 lets a non-OAuth requirement list role names, which carry the
- * policy (`admin`, `display`, ...); AsyncAPI 3.0 has no such field, so channels add
+ * policy (the roles `viewer`, `operator`, `admin`, `device`, and `display` for display tokens); AsyncAPI 3.0 has no such field, so channels add
  * `x-marquee-auth`.
  */
 import type { AuthPolicy } from '../../packages/sdk/src/protocol/common';
@@ -54,14 +54,17 @@ export function openApiSecurity(policy: AuthPolicy): JsonObject[] {
   switch (policy) {
     case 'none':
       return [];
+    case 'any':
     case 'user':
       return [{ bearerAuth: [] }, { cookieAuth: [] }];
-    case 'admin':
-      return [{ bearerAuth: ['admin'] }, { cookieAuth: ['admin'] }];
     case 'display':
-      return [{ bearerAuth: ['display'] }, { cookieAuth: [] }];
+      return [{ bearerAuth: ['display', 'viewer'] }, { cookieAuth: ['viewer'] }];
+    case 'viewer':
+    case 'operator':
+    case 'admin':
+      return [{ bearerAuth: [policy] }, { cookieAuth: [policy] }];
     case 'device':
-      return [{ bearerAuth: ['device'] }];
+      return [{ bearerAuth: ['device', 'operator'] }];
     case 'proxy':
       return [{ bearerAuth: ['proxy'] }];
   }
@@ -74,9 +77,12 @@ export function asyncApiSecurity(policy: AuthPolicy): JsonObject[] {
   switch (policy) {
     case 'none':
       return [];
+    case 'any':
     case 'user':
-    case 'admin':
     case 'display':
+    case 'viewer':
+    case 'operator':
+    case 'admin':
       return [bearer, cookie];
     case 'device':
     case 'proxy':
@@ -89,14 +95,20 @@ export function describePolicy(policy: AuthPolicy): string {
   switch (policy) {
     case 'none':
       return 'none';
+    case 'any':
+      return 'any credential (user or display token)';
     case 'user':
-      return 'user (Bearer or cookie)';
+      return 'any user, device accounts included (Bearer or cookie)';
+    case 'display':
+      return 'display token of this surface, or viewer, operator, admin';
+    case 'viewer':
+      return 'viewer, operator or admin';
+    case 'operator':
+      return 'operator or admin';
     case 'admin':
       return 'admin';
-    case 'display':
-      return 'display token or user';
     case 'device':
-      return 'device token';
+      return 'device account (its own devices), or operator, admin';
     case 'proxy':
       return 'proxy token';
   }

@@ -89,9 +89,17 @@ export interface MarqueeServer {
   close(): Promise<void>;
 }
 
-function isDisplayIdentity(ctx: unknown, tokenId: string): boolean {
-  const identity = ctx as Identity | undefined;
-  return identity?.kind === 'display' && identity.tokenId === tokenId;
+/** Closes at once the sockets opened with credentials that no longer hold. */
+function closeRevoked(
+  gateway: WsGateway,
+  revoked: (identity: Identity) => boolean,
+  reason: string,
+): void {
+  gateway.closeWhere(
+    (conn) => conn.identity !== undefined && revoked(conn.identity),
+    protocol.CloseCodes.UNAUTHORIZED,
+    reason,
+  );
 }
 
 export async function createServer(
@@ -168,12 +176,16 @@ export async function createServer(
     now,
     validateResponses,
     onDisplayTokenRevoked: (id) => {
-      gateway.closeWhere(
-        (conn) => isDisplayIdentity(conn.ctx, id),
-        protocol.CloseCodes.UNAUTHORIZED,
-        'Token revoked',
-      );
+      closeRevoked(gateway, (who) => who.kind === 'display' && who.tokenId === id, 'Token revoked');
     },
+  });
+  auth.users.onRevoked(({ userId, displayTokenIds }) => {
+    closeRevoked(
+      gateway,
+      (who) =>
+        who.kind === 'user' ? who.userId === userId : displayTokenIds.includes(who.tokenId),
+      'Credentials revoked',
+    );
   });
   const context = {
     config,

@@ -1,10 +1,12 @@
 /**
- * Marquee's own routes, shared by every surface: health, the browser session cookie and the
- * admin API for display tokens. They follow seed 002's style (`/api/v1`, trailing slashes,
+ * Marquee's own routes, shared by every surface: health, the browser session cookie, the admin
+ * API for display tokens and for users (accounts.ts), and one's own password. They follow seed 002's style (`/api/v1`, trailing slashes,
  * `{message, status_code}` errors), since the seeds' token endpoints live there too.
  */
 import * as z from 'zod';
 import { defineRoute, defineSurface, isoDateTime, response } from './common';
+import { accountRoutes } from './accounts';
+import { Role } from './roles';
 import { LoginBody } from './signage/auth';
 import { SignageError, signageErrorShape } from './signage/errors';
 
@@ -18,7 +20,20 @@ export const Health = z
   .meta({ id: 'CoreHealth' });
 export type Health = z.infer<typeof Health>;
 
-export const Role = z.enum(['admin', 'user']);
+export { Role } from './roles';
+export {
+  accountRoutes,
+  ChangePassword,
+  CreatedUser,
+  CreateUser,
+  Password,
+  UpdateUser,
+  User,
+  UserList,
+  UserListQuery,
+  UserParams,
+  Username,
+} from './accounts';
 
 /** The signed-in browser session, answered by login and `me`. */
 export const SessionInfo = z
@@ -109,7 +124,7 @@ export const coreRoutes = [
     method: 'GET',
     path: '/api/v1/auth/me/',
     summary: 'Who the presented credentials belong to',
-    auth: 'display',
+    auth: 'any',
     extension: true,
     responses: { 200: response('The caller', SessionInfo), 401: err('No valid credentials') },
   }),
@@ -159,6 +174,9 @@ export const coreRoutes = [
   }),
 ] as const;
 
+/** The core surface as documented: its own routes plus the accounts routes. */
+const documentedCoreRoutes = [...coreRoutes, ...accountRoutes] as const;
+
 export const coreSurface = defineSurface({
   name: 'core',
   title: 'Core',
@@ -166,6 +184,6 @@ export const coreSurface = defineSurface({
   description:
     'Health, browser sessions and display tokens shared by every surface (Marquee extension).',
   errorShape: signageErrorShape,
-  routes: coreRoutes,
+  routes: documentedCoreRoutes,
   channels: [],
 });

@@ -309,6 +309,9 @@ export const gpuErrorShape: ErrorShape = {
 
 const errorResponse = (description: string) => response(description, GpuError);
 const unauthorized = errorResponse('`UNAUTHORIZED`: not signed in');
+const forbidden = errorResponse(
+  '`FORBIDDEN`: the credentials may not do this (a display token of another surface, a viewer or device account on a write)',
+);
 const badRequest = errorResponse('`BAD_REQUEST`: `model_name` missing, empty or not a string');
 const ollamaDown = errorResponse('`SERVICE_UNAVAILABLE`: Ollama cannot be reached');
 const ollamaTimeout = errorResponse('`UPSTREAM_TIMEOUT`: Ollama did not answer in time');
@@ -329,13 +332,14 @@ const modelAction = <const Id extends string, const Path extends string>(
     method: 'POST',
     path,
     summary,
-    auth: 'user',
+    auth: 'operator',
     body: ModelRequest,
     bodyKind: 'json',
     responses: {
       200: response(ok, ModelActionResponse),
       400: badRequest,
       401: unauthorized,
+      403: forbidden,
       404: errorResponse(`\`NOT_FOUND\`: ${notFound}`),
       502: ollamaFailed,
       503: ollamaDown,
@@ -351,7 +355,11 @@ export const gpuRoutes = [
     path: '/api/vram/status',
     summary: 'Current GPU memory status (200 even without a GPU; see `state`)',
     auth: 'display',
-    responses: { 200: response('The latest reading', VramStatus), 401: unauthorized },
+    responses: {
+      200: response('The latest reading', VramStatus),
+      401: unauthorized,
+      403: forbidden,
+    },
   }),
   defineRoute({
     id: 'gpu.ollamaList',
@@ -362,6 +370,7 @@ export const gpuRoutes = [
     responses: {
       200: response('Installed models', OllamaModelList),
       401: unauthorized,
+      403: forbidden,
       502: ollamaFailed,
       503: ollamaDown,
       504: ollamaTimeout,
@@ -376,6 +385,7 @@ export const gpuRoutes = [
     responses: {
       200: response('Loaded models', OllamaLoadedList),
       401: unauthorized,
+      403: forbidden,
       502: ollamaFailed,
       503: ollamaDown,
       504: ollamaTimeout,
@@ -386,13 +396,14 @@ export const gpuRoutes = [
     method: 'POST',
     path: '/api/models/ollama/load',
     summary: 'Load a model into memory',
-    auth: 'user',
+    auth: 'operator',
     body: LoadModelRequest,
     bodyKind: 'json',
     responses: {
       200: response('Model loaded', ModelActionResponse),
       400: errorResponse('`BAD_REQUEST`: `model_name` missing or invalid, or a bad `keep_alive`'),
       401: unauthorized,
+      403: forbidden,
       404: errorResponse('`NOT_FOUND`: the model is not installed'),
       502: ollamaFailed,
       503: ollamaDown,
@@ -427,13 +438,14 @@ export const gpuRoutes = [
     path: '/api/models/ollama/download/cancel',
     summary:
       'Cancel a running download; its last `model_download_progress` event has status `error`',
-    auth: 'user',
+    auth: 'operator',
     body: ModelRequest,
     bodyKind: 'json',
     responses: {
       200: response('Download cancelled', ModelActionResponse),
       400: badRequest,
       401: unauthorized,
+      403: forbidden,
       404: errorResponse('`NOT_FOUND`: no download of that model is running'),
     },
     extension: true,

@@ -57,13 +57,15 @@ export const historyRoutes = [
     path: '/api/dashboard/history',
     summary:
       'Finished sessions, newest first, paged with a `before` cursor (own sessions unless admin)',
-    auth: 'user',
+    auth: 'viewer',
     query: HistoryQuery,
     responses: {
       200: response('One page of finished sessions', HistoryResponse),
       400: errorResponse('limit, before or user_id invalid'),
       401: errorResponse('Missing or invalid token'),
-      403: errorResponse("A display token, or a non-admin asking for another user's sessions"),
+      403: errorResponse(
+        "A display token or device account, or a non-admin asking for another user's sessions",
+      ),
     },
     extension: true,
   }),

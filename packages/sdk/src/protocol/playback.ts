@@ -175,7 +175,7 @@ export const playbackRoutes = [
     path: '/api/dashboard/session/{session_id}/control',
     summary:
       'Pause, resume or stop a session on the web player that plays it; answers once the player acknowledges (stop also removes the session)',
-    auth: 'user',
+    auth: 'operator',
     params: ControlParams,
     body: ControlRequest,
     bodyKind: 'json',
@@ -184,7 +184,9 @@ export const playbackRoutes = [
       200: response('The player applied the command', ControlResponse),
       400: errorResponse('Malformed JSON or invalid fields'),
       401: errorResponse('Missing or invalid token'),
-      403: errorResponse('Not the session owner nor an admin (display tokens cannot control)'),
+      403: errorResponse(
+        'Not an operator or admin (viewers, device accounts and display tokens cannot control)',
+      ),
       404: errorResponse('No such session'),
       409: errorResponse('No player connected for this session (PLAYER_NOT_CONNECTED); not sent'),
       502: errorResponse(
@@ -204,7 +206,7 @@ export const playbackChannels = [
     path: '/api/dashboard/player/ws',
     summary:
       'Web players receive control commands and acknowledge them; they claim the sessions they play. Token as Bearer or ?token=.',
-    auth: 'user',
+    auth: 'operator',
     serverMessages: PlayerServerMessage,
     clientMessages: PlayerClientMessage,
     extension: true,

@@ -13,15 +13,25 @@ import type { $ZodObject, $ZodShape, $ZodType } from 'zod/v4/core';
 export type HttpMethod = 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE';
 
 /**
- * Who may call a route or open a channel.
+ * Who may call a route or open a channel. Users have one role: `admin` (everything, users
+ * included), `operator` (fleet, media, playlists, commands, playback control, service restarts),
+ * `viewer` (reads every dashboard) or `device` (a signage TV: only its own registration,
+ * playlists, media, screenshots and socket). Display tokens are read-only and scoped per surface.
+ *
  * - `none`: open (the seeds document several LAN endpoints without auth)
- * - `user`: any signed-in identity (Bearer access token or the dashboard cookie)
- * - `admin`: a user with the admin role
- * - `display`: a read-only display token or any user
- * - `device`: a signage device's access token, scoped to its own `sn_number`
+ * - `any`: any valid credential: a user of any role or a display token (who am I)
+ * - `user`: a user of any role, devices included; display tokens are refused (own password)
+ * - `display`: a display token scoped to the route's surface (or `*`), or a viewer, operator or
+ *   admin: the read routes of the dashboards
+ * - `viewer`: a viewer, operator or admin (reads that display tokens may not make)
+ * - `operator`: an operator or admin (fleet, media, commands, playback control, restarts)
+ * - `admin`: an admin (users, display tokens)
+ * - `device`: a device account, acting as the devices it owns (the surface checks which), or an
+ *   operator or admin acting as any device
  * - `proxy`: the GPU surface's optional proxy token (`PROXY_AUTH_TOKEN`)
  */
-export type AuthPolicy = 'none' | 'user' | 'admin' | 'display' | 'device' | 'proxy';
+export type AuthPolicy =
+  'none' | 'any' | 'user' | 'display' | 'viewer' | 'operator' | 'admin' | 'device' | 'proxy';
 
 /**
  * How a request body is encoded. `json-or-form`: JSON, or `application/x-www-form-urlencoded`

@@ -284,7 +284,7 @@ describe('error shape', () => {
 });
 
 describe('surface table', () => {
-  it('requires a user everywhere and documents each route’s errors', () => {
+  it('lets display tokens read, operators acknowledge, and documents each route’s errors', () => {
     expect(mediaStackSurface.routes.map((r) => `${r.method} ${r.path}`)).toEqual([
       'GET /api/v1/dashboard/stats',
       'GET /api/v1/dashboard/status',
@@ -293,7 +293,8 @@ describe('surface table', () => {
       'POST /api/v1/dashboard/notifications/{id}/acknowledge',
     ]);
     for (const route of mediaStackSurface.routes) {
-      expect(route.auth).toBe('user');
+      expect(route.auth).toBe(route.method === 'GET' ? 'display' : 'operator');
+      expect(route.planned).toBe(true);
       expect(Object.keys(route.responses)).toEqual(expect.arrayContaining(['200', '401', '403']));
     }
     expect(mediaStackSurface.routes[2].responses[404]).toBeDefined();

@@ -1,6 +1,7 @@
 /**
  * Handlers for the routes every surface shares: health, seed 002's token endpoints (one identity
- * system for all surfaces), the browser session cookie and the display-token admin API.
+ * system for all surfaces), the browser session cookie, the display-token admin API and the
+ * accounts routes (account-routes.ts).
  */
 import { MarqueeError, protocol } from '@marquee/sdk';
 import type {} from '@fastify/cookie';
@@ -12,6 +13,7 @@ import {
   type SessionCookie,
 } from './auth';
 import type { DisplayTokenRecord } from './store';
+import { mountAccountRoutes } from './account-routes';
 import { mountRoutes, noContent, pickRoutes, Status, type Authenticator } from './routes';
 
 export interface CoreRoutesOptions {
@@ -110,6 +112,8 @@ export function mountCoreRoutes(app: FastifyInstance, options: CoreRoutesOptions
       },
     },
   });
+
+  mountAccountRoutes(app, { auth, authenticate, validateResponses });
 
   // Seed 002's token endpoints serve every surface: one identity system.
   mountRoutes(app, tokenRoutes, {

@@ -111,7 +111,7 @@ describe('display tokens (admin API)', () => {
     await t.server.auth.createUser({
       username: 'viewer',
       password: 'viewer-password-1',
-      role: 'user',
+      role: 'operator',
     });
     const user = await login(t.url, 'viewer', 'viewer-password-1');
     const admin = await login(t.url);

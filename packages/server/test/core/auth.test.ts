@@ -20,7 +20,7 @@ import {
   verifyPassword,
 } from '../../src/core/auth/index';
 import { type ConfigInput, ConfigSchema } from '../../src/core/config';
-import { type Store, openStore } from '../../src/core/store/index';
+import { type Role, type Store, openStore } from '../../src/core/store/index';
 
 let dir: string;
 let clock: Date;
@@ -162,6 +162,7 @@ describe('login and refresh', () => {
       sub: '1',
       username: 'admin',
       role: 'admin',
+      ver: 0,
       typ: 'access',
       iss: 'marquee',
       jti: expect.stringMatching(/^[0-9a-f-]{36}$/) as unknown,
@@ -255,7 +256,7 @@ describe('authenticate', () => {
     expect(await caught(auth.authenticate('mqd_short'))).toMatchObject({ code: 'UNAUTHORIZED' });
     expect(await caught(auth.authenticate('mqs_short'))).toMatchObject({ code: 'UNAUTHORIZED' });
 
-    const bob = await auth.createUser({ username: 'bob', password: 'pw', role: 'user' });
+    const bob = await auth.createUser({ username: 'bob', password: 'pw', role: 'operator' });
     const bobs = await auth.login('bob', 'pw');
     await expect(auth.authenticate(bobs.access)).resolves.toEqual(bob);
     // Another connection removes bob, as an admin tool would; the store is not mocked.
@@ -429,56 +430,49 @@ describe('request credentials', () => {
 });
 
 describe('authorize', () => {
-  const user: Identity = { kind: 'user', userId: 2, username: 'bob', role: 'user' };
-  const admin: Identity = { kind: 'user', userId: 1, username: 'admin', role: 'admin' };
+  const user = (role: Role, userId: number): Identity => ({
+    kind: 'user',
+    userId,
+    username: role,
+    role,
+  });
   const scoped: Identity = { kind: 'display', tokenId: 't', name: 'd', scopes: ['now-playing'] };
   const wildcard: Identity = { kind: 'display', tokenId: 'w', name: 'd', scopes: ['*'] };
 
-  type Outcome = 'ok' | 'UNAUTHORIZED' | 'FORBIDDEN';
+  type Outcome = 'ok' | 401 | 403;
   function outcome(policy: AuthPolicy, identity: Identity | undefined, scope?: string): Outcome {
     try {
       authorize(policy, identity, scope);
       return 'ok';
     } catch (error) {
-      if (
-        error instanceof MarqueeError &&
-        (error.code === 'UNAUTHORIZED' || error.code === 'FORBIDDEN')
-      ) {
-        return error.code;
+      if (error instanceof MarqueeError && (error.status === 401 || error.status === 403)) {
+        return error.status;
       }
       throw error;
     }
   }
 
-  // Columns: none, user, admin, display(scope ok), display(wrong scope), display(*), display(no scope asked)
+  // Columns: nobody, viewer, operator, admin, device, display (its scope), display (another
+  // scope), display (*), display (a route without a scope).
   const cases: [AuthPolicy, Outcome[]][] = [
-    ['none', ['ok', 'ok', 'ok', 'ok', 'ok', 'ok', 'ok']],
-    ['user', ['UNAUTHORIZED', 'ok', 'ok', 'FORBIDDEN', 'FORBIDDEN', 'FORBIDDEN', 'FORBIDDEN']],
-    [
-      'admin',
-      ['UNAUTHORIZED', 'FORBIDDEN', 'ok', 'FORBIDDEN', 'FORBIDDEN', 'FORBIDDEN', 'FORBIDDEN'],
-    ],
-    ['display', ['UNAUTHORIZED', 'ok', 'ok', 'ok', 'FORBIDDEN', 'ok', 'FORBIDDEN']],
-    ['device', ['UNAUTHORIZED', 'ok', 'ok', 'FORBIDDEN', 'FORBIDDEN', 'FORBIDDEN', 'FORBIDDEN']],
-    [
-      'proxy',
-      [
-        'UNAUTHORIZED',
-        'FORBIDDEN',
-        'FORBIDDEN',
-        'FORBIDDEN',
-        'FORBIDDEN',
-        'FORBIDDEN',
-        'FORBIDDEN',
-      ],
-    ],
+    ['none', ['ok', 'ok', 'ok', 'ok', 'ok', 'ok', 'ok', 'ok', 'ok']],
+    ['any', [401, 'ok', 'ok', 'ok', 'ok', 'ok', 'ok', 'ok', 'ok']],
+    ['user', [401, 'ok', 'ok', 'ok', 'ok', 403, 403, 403, 403]],
+    ['display', [401, 'ok', 'ok', 'ok', 403, 'ok', 403, 'ok', 403]],
+    ['viewer', [401, 'ok', 'ok', 'ok', 403, 403, 403, 403, 403]],
+    ['operator', [401, 403, 'ok', 'ok', 403, 403, 403, 403, 403]],
+    ['admin', [401, 403, 403, 'ok', 403, 403, 403, 403, 403]],
+    ['device', [401, 403, 'ok', 'ok', 'ok', 403, 403, 403, 403]],
+    ['proxy', [401, 403, 403, 403, 403, 403, 403, 403, 403]],
   ];
 
   it.each(cases)('%s', (policy, expected) => {
     expect([
       outcome(policy, undefined, 'now-playing'),
-      outcome(policy, user, 'now-playing'),
-      outcome(policy, admin, 'now-playing'),
+      outcome(policy, user('viewer', 2), 'now-playing'),
+      outcome(policy, user('operator', 3), 'now-playing'),
+      outcome(policy, user('admin', 1), 'now-playing'),
+      outcome(policy, user('device', 4), 'now-playing'),
       outcome(policy, scoped, 'now-playing'),
       outcome(policy, scoped, 'monitoring'),
       outcome(policy, wildcard, 'monitoring'),
@@ -488,7 +482,9 @@ describe('authorize', () => {
 
   it('uses 401 for no identity and 403 for too little', () => {
     expect(() => authorize('admin', undefined)).toThrow(expect.objectContaining({ status: 401 }));
-    expect(() => authorize('admin', user)).toThrow(expect.objectContaining({ status: 403 }));
+    expect(() => authorize('admin', user('operator', 2))).toThrow(
+      expect.objectContaining({ status: 403 }),
+    );
   });
 });
 

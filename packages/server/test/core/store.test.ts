@@ -153,8 +153,10 @@ describe('users', () => {
       passwordHash: 'h1',
       role: 'admin',
       createdAt: fixedNow().toISOString(),
+      disabledAt: null,
+      tokenVersion: 0,
     });
-    await users.create({ username: 'bob', passwordHash: 'h2', role: 'user' });
+    await users.create({ username: 'bob', passwordHash: 'h2', role: 'operator' });
     expect(await users.count()).toBe(2);
     expect(await users.findByUsername('ANN')).toEqual(ann);
     expect(await users.findById(ann.id)).toEqual(ann);
@@ -168,9 +170,9 @@ describe('users', () => {
 
   it('surfaces a taken user name as CONFLICT (409), whatever the case', async () => {
     const { users } = await openAt();
-    await users.create({ username: 'ann', passwordHash: 'h', role: 'user' });
+    await users.create({ username: 'ann', passwordHash: 'h', role: 'operator' });
     const error: unknown = await users
-      .create({ username: 'ANN', passwordHash: 'h', role: 'user' })
+      .create({ username: 'ANN', passwordHash: 'h', role: 'operator' })
       .catch((e: unknown) => e);
     expect(error).toBeInstanceOf(MarqueeError);
     expect(error).toMatchObject({
@@ -285,7 +287,7 @@ describe('session history', () => {
 describe('auth sessions', () => {
   it('creates, finds by hash, deletes one and sweeps expired ones', async () => {
     const store = await openAt();
-    const user = await store.users.create({ username: 'a', passwordHash: 'h', role: 'user' });
+    const user = await store.users.create({ username: 'a', passwordHash: 'h', role: 'operator' });
     const s1 = await store.authSessions.create({
       userId: user.id,
       tokenHash: 'h1',

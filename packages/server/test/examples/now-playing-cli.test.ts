@@ -73,7 +73,7 @@ async function postSession(server: TestServer, over: Record<string, unknown> = {
   await server.server.auth.createUser({
     username: 'viewer',
     password: 'viewer-password-1',
-    role: 'user',
+    role: 'operator',
   });
   const token = await login(server.url, 'viewer', 'viewer-password-1');
   const res = await call(`${server.url}/api/dashboard/session/update`, {

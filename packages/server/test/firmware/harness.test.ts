@@ -272,7 +272,7 @@ describe.skipIf(!built)('ESP32 panel harness against a real server', () => {
     await t.server.auth.createUser({
       username: 'viewer',
       password: 'viewer-password-1',
-      role: 'user',
+      role: 'operator',
     });
     const viewerToken = await login(t.url, 'viewer', 'viewer-password-1');
     const player: PlayerClient = createPlayerClient({

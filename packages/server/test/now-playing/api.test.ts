@@ -16,7 +16,10 @@ afterEach(async () => {
   await t.close();
 });
 
-async function userToken(username = 'viewer', role: 'user' | 'admin' = 'user'): Promise<string> {
+async function userToken(
+  username = 'viewer',
+  role: 'operator' | 'admin' = 'operator',
+): Promise<string> {
   await t.server.auth.createUser({ username, password: 'viewer-password-1', role });
   return login(t.url, username, 'viewer-password-1');
 }

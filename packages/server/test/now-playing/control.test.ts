@@ -27,7 +27,10 @@ afterEach(async () => {
   await t.close();
 });
 
-async function userToken(username = 'viewer', role: 'user' | 'admin' = 'user'): Promise<string> {
+async function userToken(
+  username = 'viewer',
+  role: 'operator' | 'admin' | 'viewer' = 'operator',
+): Promise<string> {
   await t.server.auth.createUser({ username, password: 'viewer-password-1', role });
   return login(t.url, username, 'viewer-password-1');
 }
@@ -255,8 +258,9 @@ describe('POST /api/dashboard/session/{id}/control', () => {
     expect(t.server.nowPlaying.tracker.list()).toHaveLength(0);
   });
 
-  it('unknown session → 404, another user → 403, an admin → 200', async () => {
+  it('unknown session → 404, a viewer → 403, another operator or an admin → 200', async () => {
     const token = await userToken('alice');
+    const viewer = await userToken('vera', 'viewer');
     const bob = await userToken('bob');
     const admin = await login(t.url);
     const client = await player(token);
@@ -265,9 +269,11 @@ describe('POST /api/dashboard/session/{id}/control', () => {
     const unknown = await control(token, { action: 'pause' }, 'nope');
     expect(unknown.status).toBe(404);
     expect(unknown.body).toMatchObject({ code: 'NOT_FOUND' });
-    const other = await control(bob, { action: 'pause' });
-    expect(other.status).toBe(403);
-    expect(other.body).toMatchObject({ code: 'FORBIDDEN' });
+    const refused = await control(viewer, { action: 'pause' });
+    expect(refused.status).toBe(403);
+    expect(refused.body).toMatchObject({ code: 'FORBIDDEN' });
+    // A panel on the wall with its own operator account pauses whoever is watching.
+    expect((await control(bob, { action: 'pause' })).status).toBe(200);
     expect((await control(admin, { action: 'pause' })).status).toBe(200);
   });
 

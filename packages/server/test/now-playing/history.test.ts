@@ -20,7 +20,7 @@ async function userToken(username: string): Promise<{ token: string; id: number 
   const user = await t.server.auth.createUser({
     username,
     password: 'viewer-password-1',
-    role: 'user',
+    role: 'operator',
   });
   return { token: await login(t.url, username, 'viewer-password-1'), id: user.userId };
 }
@@ -174,10 +174,22 @@ describe('GET /api/dashboard/history', () => {
     expect(res.page?.sessions.map((s) => s.session_id)).toEqual(['early']);
   });
 
-  it("users see only their own sessions; admins see everyone's or filter by user_id", async () => {
+  it("viewers, operators and admins see everyone's sessions or filter by user_id; devices are refused", async () => {
     const alice = await userToken('alice');
     const bob = await userToken('bob');
     const admin = await login(t.url);
+    await t.server.auth.createUser({
+      username: 'vera',
+      password: 'viewer-password-1',
+      role: 'viewer',
+    });
+    const viewer = await login(t.url, 'vera', 'viewer-password-1');
+    await t.server.auth.createUser({
+      username: 'tv',
+      password: 'device-password-1',
+      role: 'device',
+    });
+    const device = await login(t.url, 'tv', 'device-password-1');
     await play(alice.token, 'a1', 0);
     await play(bob.token, 'b1', 0);
     clock += 1_000;
@@ -186,17 +198,15 @@ describe('GET /api/dashboard/history', () => {
     await stop(bob.token, 'b1');
     await settled(2);
 
-    expect((await history(alice.token)).page?.sessions.map((s) => s.session_id)).toEqual(['a1']);
-    expect((await history(bob.token)).page?.sessions.map((s) => s.session_id)).toEqual(['b1']);
-    expect(
-      (await history(alice.token, `?user_id=${alice.id}`)).page?.sessions.map((s) => s.user_id),
-    ).toEqual([alice.id]);
-    const forbidden = await history(alice.token, `?user_id=${bob.id}`);
+    for (const reader of [alice.token, viewer]) {
+      expect((await history(reader)).page?.sessions.map((s) => s.session_id)).toEqual(['b1', 'a1']);
+      expect(
+        (await history(reader, `?user_id=${alice.id}`)).page?.sessions.map((s) => s.user_id),
+      ).toEqual([alice.id]);
+    }
+    const forbidden = await history(device);
     expect(forbidden.status).toBe(403);
-    expect(forbidden.body).toMatchObject({
-      code: 'FORBIDDEN',
-      detail: expect.stringMatching(/admin/),
-    });
+    expect(forbidden.body).toMatchObject({ code: 'FORBIDDEN', detail: expect.any(String) });
 
     expect((await history(admin)).page?.sessions.map((s) => s.session_id)).toEqual(['b1', 'a1']);
     expect(

@@ -20,7 +20,7 @@ const user: Identity & { kind: 'user' } = {
   kind: 'user',
   userId: 7,
   username: 'viewer',
-  role: 'user',
+  role: 'operator',
 };
 
 beforeAll(async () => {

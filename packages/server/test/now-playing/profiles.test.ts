@@ -59,7 +59,7 @@ describe('profile topics on the hub', () => {
     });
     service.onBroadcast((snapshot) => profiles.publish(snapshot));
     service.tracker.update(
-      { kind: 'user', userId: 1, username: 'john', role: 'user' },
+      { kind: 'user', userId: 1, username: 'john', role: 'operator' },
       {
         session_id: 's1',
         title: 'The Matrix',
@@ -148,7 +148,7 @@ describe('profiles on a real server', () => {
     await t.server.auth.createUser({
       username: 'viewer',
       password: 'viewer-password-1',
-      role: 'user',
+      role: 'operator',
     });
     const token = await login(t.url, 'viewer', 'viewer-password-1');
     for (const [i, title] of titles.entries()) {

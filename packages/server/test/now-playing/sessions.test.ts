@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { SessionTracker, type EndReason } from '../../src/surfaces/now-playing/sessions';
 
-const alice = { kind: 'user', userId: 1, username: 'alice', role: 'user' } as const;
-const bob = { kind: 'user', userId: 2, username: 'bob', role: 'user' } as const;
+const alice = { kind: 'user', userId: 1, username: 'alice', role: 'operator' } as const;
+const bob = { kind: 'user', userId: 2, username: 'bob', role: 'operator' } as const;
 const admin = { kind: 'user', userId: 3, username: 'root', role: 'admin' } as const;
 
 function setup(ttlSeconds = 30) {

@@ -232,19 +232,35 @@ describe('device identity', () => {
     expect((await t.server.signage.store.devices.find('SN-1'))?.ownerUsername).toBe('tv-1');
   });
 
-  it('a device registered by an admin only is claimed by the first user that registers it', async () => {
+  it('a device registered by an operator or admin only is claimed by the first device account that registers it', async () => {
     await register(t, admin, 'SN-9');
+    expect((await t.server.signage.store.devices.find('SN-9'))?.ownerUserId).toBeNull();
+    await t.server.auth.createUser({ username: 'op', password: 'op-password-1', role: 'operator' });
+    const operator = await login(t.url, 'op', 'op-password-1');
+    expect(await register(t, operator, 'SN-9')).toBe(200);
     expect((await t.server.signage.store.devices.find('SN-9'))?.ownerUserId).toBeNull();
     const user = await userToken(t, 'tv-9');
     expect(await register(t, user, 'SN-9')).toBe(200);
     expect((await t.server.signage.store.devices.find('SN-9'))?.ownerUsername).toBe('tv-9');
   });
 
-  it('the admin API is for admins only', async () => {
+  it('the fleet admin API is for operators and admins; device routes refuse viewers', async () => {
     const user = await userToken(t, 'tv-1');
     const res = await call(`${t.url}${ADMIN_API}/devices/`, { token: user });
     expect(res.status).toBe(403);
     expect(res.body).toMatchObject({ status_code: 403 });
+    await t.server.auth.createUser({ username: 'op', password: 'op-password-1', role: 'operator' });
+    const operator = await login(t.url, 'op', 'op-password-1');
+    expect((await call(`${t.url}${ADMIN_API}/devices/`, { token: operator })).status).toBe(200);
+    await t.server.auth.createUser({ username: 'vera', password: 'viewer-pass-1', role: 'viewer' });
+    const viewer = await login(t.url, 'vera', 'viewer-pass-1');
+    expect((await call(`${t.url}${ADMIN_API}/devices/`, { token: viewer })).status).toBe(403);
+    const registered = await call(`${t.url}${REGISTER}`, {
+      token: viewer,
+      body: deviceBody('SN-5'),
+    });
+    expect(registered.status).toBe(403);
+    expect(await t.server.signage.store.devices.find('SN-5')).toBeUndefined();
   });
 });
 

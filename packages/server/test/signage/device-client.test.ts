@@ -38,7 +38,7 @@ const cleanups: (() => void)[] = [];
 beforeEach(async () => {
   t = await startTestServer();
   admin = createSignageAdminClient({ baseUrl: t.url, credentials: ADMIN });
-  await t.server.auth.createUser({ ...DEVICE_USER, role: 'user' });
+  await t.server.auth.createUser({ ...DEVICE_USER, role: 'device' });
 });
 afterEach(async () => {
   for (const cleanup of cleanups.splice(0).reverse()) cleanup();

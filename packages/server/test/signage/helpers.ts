@@ -34,7 +34,7 @@ export function deviceBody(
 
 /** A non-admin account and its access token. */
 export async function userToken(t: TestServer, username: string): Promise<string> {
-  await t.server.auth.createUser({ username, password: 'device-password-1', role: 'user' });
+  await t.server.auth.createUser({ username, password: 'device-password-1', role: 'device' });
   return login(t.url, username, 'device-password-1');
 }
 

@@ -14,6 +14,7 @@ import {
   createPlaylist,
   jpegBytes,
   postMultipart,
+  putScreen,
   register,
   uploadMedia,
   userToken,
@@ -54,10 +55,34 @@ describe('media library', () => {
     });
     expect(media.media_url).toBe(`/media/videos/${media.media_id}_ad_video.mp4`);
 
+    // A device account gets only the media its own devices' playlists use.
     const device = await userToken(t, 'tv-1');
-    const res = await fetch(`${t.url}${media.media_url}`, {
-      headers: { authorization: `Bearer ${device}` },
+    const download = () =>
+      fetch(`${t.url}${media.media_url}`, { headers: { authorization: `Bearer ${device}` } });
+    const unused = await download();
+    expect(unused.status).toBe(403);
+    expect(await unused.json()).toMatchObject({ status_code: 403, code: 'FORBIDDEN' });
+    await register(t, device, 'SN-1');
+    const playlist = await createPlaylist(t, admin, {
+      name: 'Ads',
+      width: 1920,
+      height: 1080,
+      media_items: [{ media_id: media.media_id }],
     });
+    const otherTv = await userToken(t, 'tv-2');
+    await register(t, otherTv, 'SN-2');
+    await putScreen(t, admin, 'SN-2', 'front', {
+      screen_name: 'Front',
+      resolution: '1920x1080',
+      playlist_ids: [playlist.id],
+    });
+    expect((await download()).status).toBe(403); // on another account's device only
+    await putScreen(t, admin, 'SN-1', 'front', {
+      screen_name: 'Front',
+      resolution: '1920x1080',
+      playlist_ids: [playlist.id],
+    });
+    const res = await download();
     expect(res.status).toBe(200);
     expect(res.headers.get('content-type')).toBe('video/mp4');
     expect(res.headers.get('content-length')).toBe('100000');

@@ -29,7 +29,11 @@ interface SeedMediaItem {
 
 it('runs the seed startup flow unchanged', async () => {
   // The operator's side: an account for the TV, and content on its front screen.
-  await t.server.auth.createUser({ username: 'lobby-tv', password: 'tv-password-1', role: 'user' });
+  await t.server.auth.createUser({
+    username: 'lobby-tv',
+    password: 'tv-password-1',
+    role: 'device',
+  });
   const admin = await login(t.url, ADMIN.username, ADMIN.password);
   const logo = await uploadMedia(t, admin, 'logo1.jpg', jpegBytes(3000), 'image/jpeg');
   const playlist = await createPlaylist(t, admin, {

@@ -46,8 +46,8 @@ async function media(name = 'a.jpg') {
 
 describe('devices', () => {
   it('keeps the first owner and reports created vs updated', async () => {
-    const ann = await store.users.create({ username: 'ann', passwordHash: 'h', role: 'user' });
-    const bob = await store.users.create({ username: 'bob', passwordHash: 'h', role: 'user' });
+    const ann = await store.users.create({ username: 'ann', passwordHash: 'h', role: 'device' });
+    const bob = await store.users.create({ username: 'bob', passwordHash: 'h', role: 'device' });
     const first = await signage.devices.upsert(info('SN-1'), null, AT);
     expect(first).toMatchObject({ created: true, device: { ownerUserId: null } });
     const claimed = await signage.devices.upsert(info('SN-1'), ann.id, LATER);
@@ -81,7 +81,7 @@ describe('devices', () => {
   });
 
   it('deletes a device with its screens, reports, commands and screenshots, not its owner', async () => {
-    const ann = await store.users.create({ username: 'ann', passwordHash: 'h', role: 'user' });
+    const ann = await store.users.create({ username: 'ann', passwordHash: 'h', role: 'device' });
     await signage.devices.upsert(info('SN-1'), ann.id, AT);
     await signage.devices.upsert(info('SN-2'), ann.id, AT);
     for (const sn of ['SN-1', 'SN-2']) {

@@ -20,7 +20,7 @@ export interface Library {
 
 /** The device account and the library; call once per server. */
 export async function setUpLibrary(marquee: TestMarquee): Promise<Library> {
-  await marquee.server.auth.createUser({ ...DEVICE_USER, role: 'user' });
+  await marquee.server.auth.createUser({ ...DEVICE_USER, role: 'device' });
   const admin = createSignageAdminClient({ baseUrl: marquee.url, credentials: ADMIN });
   const logoBytes = generatedFile(6000, 1, true);
   const videoBytes = generatedFile(96_000, 2);

@@ -59,7 +59,7 @@ export const mediaStackRoutes = [
     method: 'GET',
     path: '/api/v1/dashboard/stats',
     summary: 'System overview, library, resources, requests, downloads and performance',
-    auth: 'user',
+    auth: 'display',
     responses: {
       200: response('Dashboard statistics (cached 5 minutes)', StatsResponse),
       ...commonErrors,
@@ -72,7 +72,7 @@ export const mediaStackRoutes = [
     method: 'GET',
     path: '/api/v1/dashboard/status',
     summary: 'Status of every integrated service and system health checks',
-    auth: 'user',
+    auth: 'display',
     responses: {
       200: response('Service status (cached 1 minute)', ServiceStatusResponse),
       ...commonErrors,
@@ -85,7 +85,7 @@ export const mediaStackRoutes = [
     method: 'GET',
     path: '/api/v1/dashboard/status/{service}',
     summary: 'Detailed status of one service',
-    auth: 'user',
+    auth: 'display',
     params: ServiceParams,
     responses: {
       200: response('Service detail (cached 1 minute)', ServiceDetailResponse),
@@ -100,7 +100,7 @@ export const mediaStackRoutes = [
     method: 'GET',
     path: '/api/v1/dashboard/notifications',
     summary: "The user's notifications, newest first, with a summary",
-    auth: 'user',
+    auth: 'display',
     query: NotificationsQuery,
     responses: {
       200: response('Notifications (never cached)', NotificationListResponse),
@@ -116,7 +116,7 @@ export const mediaStackRoutes = [
     path: '/api/v1/dashboard/notifications/{id}/acknowledge',
     summary:
       'Mark a notification read (the endpoint of its `acknowledge` action); idempotent, and answers with the updated notification',
-    auth: 'user',
+    auth: 'operator',
     params: NotificationIdParams,
     bodyKind: 'none',
     responses: {
@@ -135,7 +135,7 @@ export const mediaStackChannels = [
     path: '/ws/dashboard',
     summary:
       'Real-time dashboard updates: statistics, service status changes and new notifications',
-    auth: 'user',
+    auth: 'display',
     serverMessages: DashboardServerMessage,
   }),
 ] as const;

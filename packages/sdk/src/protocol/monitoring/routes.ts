@@ -30,7 +30,7 @@ export const monitoringRoutes = [
     method: 'GET',
     path: '/api/v1/status',
     summary: 'Current system status and resource usage',
-    auth: 'user',
+    auth: 'display',
     responses: { 200: response('System status', SystemStatus), ...commonErrors },
   }),
   defineRoute({
@@ -39,7 +39,7 @@ export const monitoringRoutes = [
     method: 'GET',
     path: '/api/v1/config',
     summary: 'Current system configuration',
-    auth: 'user',
+    auth: 'display',
     responses: { 200: response('The configuration', SystemConfig), ...commonErrors },
   }),
   defineRoute({
@@ -48,7 +48,7 @@ export const monitoringRoutes = [
     method: 'PUT',
     path: '/api/v1/config',
     summary: 'Replace the system configuration',
-    auth: 'user',
+    auth: 'operator',
     body: SystemConfig,
     bodyKind: 'json',
     responses: {
@@ -63,7 +63,7 @@ export const monitoringRoutes = [
     method: 'GET',
     path: '/api/v1/services',
     summary: 'All services and their status',
-    auth: 'user',
+    auth: 'display',
     responses: { 200: response('The services', ServiceList), ...commonErrors },
   }),
   defineRoute({
@@ -72,7 +72,7 @@ export const monitoringRoutes = [
     method: 'GET',
     path: '/api/v1/services/health',
     summary: 'Detailed health of every service',
-    auth: 'user',
+    auth: 'display',
     responses: { 200: response('Service health', ServiceHealthList), ...commonErrors },
   }),
   defineRoute({
@@ -81,7 +81,7 @@ export const monitoringRoutes = [
     method: 'POST',
     path: '/api/v1/services/{name}/restart',
     summary: 'Restart one service',
-    auth: 'user',
+    auth: 'operator',
     params: ServiceNameParams,
     bodyKind: 'none',
     responses: {
@@ -96,7 +96,7 @@ export const monitoringRoutes = [
     method: 'GET',
     path: '/api/v1/metrics/current',
     summary: 'Current system metrics snapshot',
-    auth: 'user',
+    auth: 'display',
     responses: { 200: response('The current sample', CurrentMetrics), ...commonErrors },
   }),
   defineRoute({
@@ -105,7 +105,7 @@ export const monitoringRoutes = [
     method: 'GET',
     path: '/api/v1/metrics/history',
     summary: 'Historical system metrics between two times at a resolution',
-    auth: 'user',
+    auth: 'display',
     query: MetricsHistoryQuery,
     responses: {
       200: response('Points from start to end', MetricsHistory),
@@ -119,7 +119,7 @@ export const monitoringRoutes = [
     method: 'GET',
     path: '/api/v1/alerts',
     summary: 'System alerts, newest first',
-    auth: 'user',
+    auth: 'display',
     query: AlertsQuery,
     responses: {
       200: response('Matching alerts', AlertList),
@@ -133,7 +133,7 @@ export const monitoringRoutes = [
     method: 'GET',
     path: '/api/v1/alerts/settings',
     summary: 'Current alert thresholds and notification settings',
-    auth: 'user',
+    auth: 'display',
     responses: { 200: response('The alert settings', AlertSettings), ...commonErrors },
     extension: true,
   }),
@@ -143,7 +143,7 @@ export const monitoringRoutes = [
     method: 'POST',
     path: '/api/v1/alerts/settings',
     summary: 'Replace the alert thresholds and notification settings',
-    auth: 'user',
+    auth: 'operator',
     body: AlertSettings,
     bodyKind: 'json',
     responses: {
@@ -158,7 +158,7 @@ export const monitoringRoutes = [
     method: 'GET',
     path: '/api/v1/logs',
     summary: 'System logs, newest first',
-    auth: 'user',
+    auth: 'display',
     query: LogsQuery,
     responses: {
       200: response('Matching log entries', LogList),
@@ -175,7 +175,7 @@ export const monitoringChannels = [
     path: '/monitoring',
     summary:
       'Live metrics, new alerts and service status changes. The seed connects to ws://localhost:3001/monitoring; Marquee serves the path on its main port.',
-    auth: 'user',
+    auth: 'display',
     serverMessages: MonitoringServerMessage,
   }),
 ] as const;

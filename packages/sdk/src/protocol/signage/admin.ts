@@ -35,21 +35,21 @@ const BASE = '/api/v1/admin/cloud';
 
 const err = (description: string) => response(description, SignageError);
 const unauthorized = err('Missing or invalid token');
-const forbidden = err('Not an admin');
+const forbidden = err('Not an operator or admin');
 
-/** What every admin route adds: admins only, Marquee's extension, 401 and 403 documented. */
+/** What every fleet admin route adds: operators and admins, Marquee's extension, 401 and 403. */
 type AdminRoute<R extends Omit<RouteDef, 'auth' | 'extension'>> = R & {
-  readonly auth: 'admin';
+  readonly auth: 'operator';
   readonly extension: true;
   readonly responses: R['responses'] & { readonly 401: ResponseDef; readonly 403: ResponseDef };
 };
 
-/** One admin route: `route` with its admin policy, extension mark and 401/403 answers. */
+/** One fleet admin route: `route` with its operator policy, extension mark and 401/403 answers. */
 /* @__NO_SIDE_EFFECTS__ */
 function adminRoute<const R extends Omit<RouteDef, 'auth' | 'extension'>>(route: R): AdminRoute<R> {
   return defineRoute({
     ...route,
-    auth: 'admin',
+    auth: 'operator',
     extension: true,
     responses: { ...route.responses, 401: unauthorized, 403: forbidden },
   });

@@ -8,8 +8,13 @@ export {
   type AuthServiceOptions,
   type BootstrapResult,
 } from './service';
-export { authenticateRequest, credentialsFromRequest, type RequestCredentials } from './request';
-export { ALL_SCOPES, CORE_SCOPE, authorize } from './policy';
+export {
+  authenticateRequest,
+  authorizeUpgrade,
+  credentialsFromRequest,
+  type RequestCredentials,
+} from './request';
+export { ALL_SCOPES, CORE_SCOPE, authorize, isOperator } from './policy';
 export {
   clearedSessionCookie,
   SESSION_COOKIE_NAME,
@@ -27,3 +32,10 @@ export {
 } from './display-tokens';
 export { SESSION_TOKEN_PREFIX, type CreatedSession, type UserIdentity } from './sessions';
 export type { Identity, TokenPair } from './types';
+export {
+  generatePassword,
+  type UserChangeInput,
+  type UserRevocation,
+  type UserRevokedListener,
+  type Users,
+} from './users';

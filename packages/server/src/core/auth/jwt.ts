@@ -16,7 +16,10 @@ const ISSUER = 'marquee';
 const ClaimsSchema = z.object({
   sub: z.string().regex(/^\d+$/),
   username: z.string(),
-  role: z.enum(['admin', 'user']),
+  /** Informational: what the user's role was at issue; authority comes from the store. */
+  role: z.string(),
+  /** The user's token version at issue; a token of an older version is revoked. */
+  ver: z.number().int().min(0).default(0),
   typ: z.enum(['access', 'refresh']),
   jti: z.string(),
   iat: z.number(),
@@ -28,7 +31,7 @@ export type JwtClaims = z.infer<typeof ClaimsSchema>;
 export interface JwtCodec {
   /** Signs a token of type `typ` for the user, valid for `ttlSeconds` from now(). */
   sign(
-    user: { id: number; username: string; role: JwtClaims['role'] },
+    user: { id: number; username: string; role: string; tokenVersion: number },
     typ: TokenType,
     ttlSeconds: number,
   ): Promise<string>;
@@ -55,7 +58,7 @@ export function createJwtCodec(secret: string, now: () => Date): JwtCodec {
   return {
     async sign(user, typ, ttlSeconds) {
       const iat = Math.floor(now().getTime() / 1000);
-      return new SignJWT({ username: user.username, role: user.role, typ })
+      return new SignJWT({ username: user.username, role: user.role, ver: user.tokenVersion, typ })
         .setProtectedHeader({ alg: 'HS256', typ: 'JWT' })
         .setSubject(String(user.id))
         .setIssuer(ISSUER)

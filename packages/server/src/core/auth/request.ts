@@ -3,8 +3,10 @@
  * the `marquee_session` cookie (browser dashboards, seed 004) and a `token` query parameter
  * (WebSocket URLs, seed 002's `?token=`, since browsers cannot set headers on a socket).
  */
-import { type IncomingHttpHeaders } from 'node:http';
+import { type IncomingHttpHeaders, type IncomingMessage } from 'node:http';
+import { type AuthPolicy } from '@marquee/sdk/protocol';
 import { MarqueeError } from '@marquee/sdk';
+import { authorize } from './policy';
 import { SESSION_COOKIE_NAME } from './session-cookie';
 import { type Identity } from './types';
 
@@ -66,4 +68,20 @@ export async function authenticateRequest(
   if (token === undefined) return undefined;
   if (token.length > 4096) throw new MarqueeError('UNAUTHORIZED', 'Invalid token');
   return auth.authenticate(token);
+}
+
+/**
+ * A WebSocket upgrade's caller, authorized by its channel's table policy: the same credentials
+ * and rules as a route, with the URL's `token` (browsers cannot set headers on a socket).
+ */
+export async function authorizeUpgrade(
+  auth: { authenticate(token: string): Promise<Identity> },
+  req: IncomingMessage,
+  url: URL,
+  channel: { readonly auth: AuthPolicy },
+  scope: string,
+): Promise<Identity | undefined> {
+  const identity = await authenticateRequest(auth, credentialsFromRequest(req.headers, url));
+  authorize(channel.auth, identity, scope);
+  return identity;
 }

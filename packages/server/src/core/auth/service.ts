@@ -16,9 +16,9 @@
 import { randomBytes } from 'node:crypto';
 import { MarqueeError } from '@marquee/sdk';
 import { type Config } from '../config';
-import { type Role, type Store } from '../store/types';
+import { type Role, type Store, type UserRecord } from '../store/types';
 import { createDisplayTokens, DISPLAY_TOKEN_PREFIX, type DisplayTokens } from './display-tokens';
-import { createJwtCodec, type JwtCodec } from './jwt';
+import { createJwtCodec, type JwtClaims, type JwtCodec } from './jwt';
 import { hashPassword, verifyPassword } from './passwords';
 import { sessionCookie, type SessionCookie } from './session-cookie';
 import {
@@ -28,6 +28,7 @@ import {
   type UserIdentity,
 } from './sessions';
 import { type Identity, type TokenPair } from './types';
+import { createUsers, generatePassword, type Users } from './users';
 
 /** The settings key of the generated JWT secret. */
 export const JWT_SECRET_SETTING = 'jwt_secret';
@@ -78,6 +79,8 @@ export interface AuthService {
   /** Access JWT, display token (`mqd_`) or session token (`mqs_`) to an Identity. */
   authenticate(token: string): Promise<Identity>;
   createUser(input: { username: string; password: string; role: Role }): Promise<UserIdentity>;
+  /** Account management (admin API, CLI) and one's own password. */
+  readonly users: Users;
   createSession(userId: number): Promise<CreatedSession>;
   sessionCookie(session: CreatedSession, opts: { secure: boolean }): SessionCookie;
   /** Ends a browser session; false when it did not exist. */
@@ -91,6 +94,10 @@ export interface AuthService {
 
 const INVALID_CREDENTIALS = 'Invalid username or password';
 
+function identityOf(user: UserRecord): UserIdentity {
+  return { kind: 'user', userId: user.id, username: user.username, role: user.role };
+}
+
 export function createAuthService(options: AuthServiceOptions): AuthService {
   const { store, config } = options;
   const now = options.now ?? (() => new Date());
@@ -103,6 +110,12 @@ export function createAuthService(options: AuthServiceOptions): AuthService {
       logger?.warn({ err: error }, 'display token revoke listener failed'),
   });
   const sessions = createSessions({ store, now, expiryHours: config.sessionExpiryHours });
+  const users = createUsers({
+    store,
+    sessions,
+    now,
+    onListenerError: (error) => logger?.warn({ err: error }, 'user revoke listener failed'),
+  });
 
   let codec: Promise<JwtCodec> | undefined;
   const jwt = (): Promise<JwtCodec> => {
@@ -125,9 +138,14 @@ export function createAuthService(options: AuthServiceOptions): AuthService {
   let dummyHash: Promise<string> | undefined;
   const dummy = () => (dummyHash ??= hashPassword(randomBytes(16).toString('base64url')));
 
-  async function issue(user: UserIdentity): Promise<TokenPair> {
+  async function issue(user: UserRecord): Promise<TokenPair> {
     const codec = await jwt();
-    const subject = { id: user.userId, username: user.username, role: user.role };
+    const subject = {
+      id: user.id,
+      username: user.username,
+      role: user.role,
+      tokenVersion: user.tokenVersion,
+    };
     return {
       access: await codec.sign(subject, 'access', config.accessTokenTtlSeconds),
       refresh: await codec.sign(subject, 'refresh', config.refreshTokenTtlSeconds),
@@ -135,10 +153,30 @@ export function createAuthService(options: AuthServiceOptions): AuthService {
     };
   }
 
-  async function currentUser(userId: number, message: string): Promise<UserIdentity> {
-    const user = await store.users.findById(userId);
+  /** The user a token names, if the token is still good for it (not disabled, not revoked). */
+  async function currentUser(
+    claims: { sub: string; ver: number },
+    message: string,
+  ): Promise<UserRecord> {
+    const user = await store.users.findById(Number(claims.sub));
     if (user === undefined) throw new MarqueeError('UNAUTHORIZED', message);
-    return { kind: 'user', userId: user.id, username: user.username, role: user.role };
+    if (user.disabledAt !== null) throw new MarqueeError('UNAUTHORIZED', 'Account is disabled');
+    if (user.tokenVersion !== claims.ver) {
+      throw new MarqueeError('UNAUTHORIZED', 'Token has been revoked');
+    }
+    return user;
+  }
+
+  /** The user with this name and password; INVALID_CREDENTIALS otherwise (scrypt either way). */
+  async function checkPassword(username: string, password: string): Promise<UserRecord> {
+    const user = await store.users.findByUsername(username);
+    const ok = await verifyPassword(password, user?.passwordHash ?? (await dummy()));
+    if (user === undefined || !ok)
+      throw new MarqueeError('INVALID_CREDENTIALS', INVALID_CREDENTIALS);
+    // Said only to whoever knows the password: a disabled account is not a wrong password.
+    if (user.disabledAt !== null)
+      throw new MarqueeError('INVALID_CREDENTIALS', 'This account is disabled');
+    return user;
   }
 
   async function createAdmin(password: string): Promise<boolean> {
@@ -165,7 +203,7 @@ export function createAuthService(options: AuthServiceOptions): AuthService {
         }
         if ((await store.users.count()) > 0)
           return { createdAdmin: false, adminPasswordReset: false };
-        const generated = randomBytes(18).toString('base64url');
+        const generated = generatePassword();
         const created = await createAdmin(generated);
         return created
           ? { createdAdmin: true, generatedPassword: generated, adminPasswordReset: false }
@@ -183,44 +221,36 @@ export function createAuthService(options: AuthServiceOptions): AuthService {
     },
 
     async verifyCredentials(username, password) {
-      const user = await store.users.findByUsername(username);
-      const ok = await verifyPassword(password, user?.passwordHash ?? (await dummy()));
-      if (user === undefined || !ok)
-        throw new MarqueeError('INVALID_CREDENTIALS', INVALID_CREDENTIALS);
-      return { kind: 'user', userId: user.id, username: user.username, role: user.role };
+      return identityOf(await checkPassword(username, password));
     },
 
     async login(username, password) {
-      return issue(await service.verifyCredentials(username, password));
+      return issue(await checkPassword(username, password));
     },
 
     async refresh(refreshToken) {
-      let userId: number;
+      let claims: JwtClaims;
       try {
-        userId = Number((await (await jwt()).verify(refreshToken, 'refresh')).sub);
+        claims = await (await jwt()).verify(refreshToken, 'refresh');
       } catch (error) {
         throw new MarqueeError('UNAUTHORIZED', 'Invalid or expired refresh token', {
           cause: error,
         });
       }
-      return issue(await currentUser(userId, 'Invalid or expired refresh token'));
+      return issue(await currentUser(claims, 'Invalid or expired refresh token'));
     },
 
     async authenticate(token) {
       if (token.startsWith(DISPLAY_TOKEN_PREFIX)) return displayTokens.verify(token);
       if (token.startsWith(SESSION_TOKEN_PREFIX)) return sessions.verify(token);
       const claims = await (await jwt()).verify(token, 'access');
-      return currentUser(Number(claims.sub), 'User no longer exists');
+      return identityOf(await currentUser(claims, 'User no longer exists'));
     },
 
     async createUser({ username, password, role }) {
-      const user = await store.users.create({
-        username,
-        passwordHash: await hashPassword(password),
-        role,
-      });
-      return { kind: 'user', userId: user.id, username: user.username, role: user.role };
+      return identityOf((await users.create({ username, password, role })).user);
     },
+    users,
 
     createSession: (userId) => sessions.create(userId),
     sessionCookie: (session, opts) => sessionCookie(session, { secure: opts.secure, now: now() }),

@@ -24,6 +24,8 @@ export interface Sessions {
   verify(token: string): Promise<UserIdentity>;
   /** Deletes the session; false when there was none. */
   destroy(token: string): Promise<boolean>;
+  /** Ends every session of `userId`, except the one whose cookie is `keep`; how many went. */
+  destroyAllOf(userId: number, keep?: string): Promise<number>;
 }
 
 export function createSessions(options: {
@@ -61,8 +63,11 @@ export function createSessions(options: {
       }
       const user = await store.users.findById(session.userId);
       if (user === undefined) throw new MarqueeError('UNAUTHORIZED', 'User no longer exists');
+      if (user.disabledAt !== null) throw new MarqueeError('UNAUTHORIZED', 'Account is disabled');
       return { kind: 'user', userId: user.id, username: user.username, role: user.role };
     },
     destroy: (token) => store.authSessions.deleteByHash(sha256Hex(token)),
+    destroyAllOf: (userId, keep) =>
+      store.authSessions.deleteForUser(userId, keep === undefined ? undefined : sha256Hex(keep)),
   };
 }

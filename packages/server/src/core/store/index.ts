@@ -19,7 +19,7 @@ export function openStore(
 }
 
 export { openSqliteStore, type SqliteStoreOptions } from './sqlite';
-export { coreMigrations, type Migration } from './migrations';
+export { applyMigrations, coreMigrations, type Migration } from './migrations';
 export type {
   AuthSessionRecord,
   AuthSessionsRepository,

@@ -31,6 +31,12 @@ export interface Migration {
    * inside a transaction, where `PRAGMA foreign_keys` cannot change; rebuild tables accordingly.
    */
   readonly up: string | ((db: DatabaseSync) => void);
+  /**
+   * Runs with foreign keys off (SQLite's documented way to rebuild a table that others
+   * reference: with them on, dropping the old table would cascade into its dependants). The
+   * references are checked with `PRAGMA foreign_key_check` before the commit. @default false
+   */
+  readonly rebuildsTables?: boolean;
 }
 
 export const coreMigrations: readonly Migration[] = [
@@ -91,6 +97,34 @@ export const coreMigrations: readonly Migration[] = [
       CREATE INDEX auth_sessions_expires ON auth_sessions (expires_at);
     `,
   },
+  {
+    // Roles admin, operator, viewer, device (was admin, user), a disabled flag and a token version
+    // (bumped to revoke every JWT a user holds). Former `user` accounts become operators: they
+    // could do everything but admin work before; signage's migration 101 then makes the accounts
+    // that own a device `device` accounts.
+    version: 3,
+    name: 'core_user_roles_disabled_token_version',
+    rebuildsTables: true,
+    up: `
+      CREATE TABLE users_v3 (
+        id INTEGER PRIMARY KEY AUTOINCREMENT,
+        username TEXT NOT NULL UNIQUE COLLATE NOCASE,
+        password_hash TEXT NOT NULL,
+        role TEXT NOT NULL CHECK (role IN ('admin', 'operator', 'viewer', 'device')),
+        created_at TEXT NOT NULL,
+        disabled_at TEXT,
+        token_version INTEGER NOT NULL DEFAULT 0
+      ) STRICT;
+      INSERT INTO users_v3 (id, username, password_hash, role, created_at)
+        SELECT id, username, password_hash, CASE role WHEN 'admin' THEN 'admin' ELSE 'operator' END,
+          created_at
+        FROM users;
+      DROP TABLE users;
+      ALTER TABLE users_v3 RENAME TO users;
+      CREATE INDEX auth_sessions_user ON auth_sessions (user_id);
+      CREATE INDEX display_tokens_created_by ON display_tokens (created_by);
+    `,
+  },
 ];
 
 /** Sorts the list and rejects duplicate or invalid versions before anything touches the file. */
@@ -131,6 +165,8 @@ export function applyMigrations(
   );
   const applied: number[] = [];
   for (const migration of orderMigrations(migrations)) {
+    // Outside the transaction: inside one, SQLite ignores a change of foreign_keys.
+    if (migration.rebuildsTables) db.exec('PRAGMA foreign_keys = OFF');
     db.exec('BEGIN IMMEDIATE');
     try {
       const existing = find.get(migration.version);
@@ -145,13 +181,25 @@ export function applyMigrations(
       }
       if (typeof migration.up === 'string') db.exec(migration.up);
       else migration.up(db);
+      if (migration.rebuildsTables) assertForeignKeys(db, migration);
       record.run(migration.version, migration.name, now().toISOString());
       db.exec('COMMIT');
       applied.push(migration.version);
     } catch (error) {
       if (db.isTransaction) db.exec('ROLLBACK');
       throw error;
+    } finally {
+      if (migration.rebuildsTables) db.exec('PRAGMA foreign_keys = ON');
     }
   }
   return applied;
+}
+
+function assertForeignKeys(db: DatabaseSync, migration: Migration): void {
+  const broken = db.prepare('PRAGMA foreign_key_check').all();
+  if (broken.length > 0) {
+    throw new Error(
+      `Migration ${migration.version} "${migration.name}" leaves ${broken.length} broken references, e.g. ${JSON.stringify(broken[0])}`,
+    );
+  }
 }

@@ -8,7 +8,8 @@ import type { Statements } from './sqlite/statements';
  * same interface for a fleet that outgrows one machine. One repository per concept.
  */
 
-export type Role = 'admin' | 'user';
+/** A user's role (see the SDK's `protocol.core.Role` for what each may do). */
+export type Role = 'admin' | 'operator' | 'viewer' | 'device';
 
 export interface UserRecord {
   readonly id: number;
@@ -18,6 +19,21 @@ export interface UserRecord {
   readonly role: Role;
   /** ISO 8601. */
   readonly createdAt: string;
+  /** When the account was disabled; a disabled account cannot sign in or use any token. */
+  readonly disabledAt: string | null;
+  /**
+   * Carried in every JWT issued to the user; bumping it (password, role or disabled changed)
+   * revokes every token issued before.
+   */
+  readonly tokenVersion: number;
+}
+
+/** What `update` may change; each change bumps the token version. */
+export interface UserChanges {
+  readonly role?: Role;
+  readonly passwordHash?: string;
+  /** An ISO time disables the account; null enables it. */
+  readonly disabledAt?: string | null;
 }
 
 export interface UsersRepository {
@@ -26,8 +42,19 @@ export interface UsersRepository {
   create(user: { username: string; passwordHash: string; role: Role }): Promise<UserRecord>;
   findById(id: number): Promise<UserRecord | undefined>;
   findByUsername(username: string): Promise<UserRecord | undefined>;
-  list(): Promise<UserRecord[]>;
+  /** Ordered by id; `role` filters. */
+  list(filter?: { role?: Role }): Promise<UserRecord[]>;
   setPassword(id: number, passwordHash: string): Promise<void>;
+  /**
+   * Applies `changes` and bumps the token version; undefined when there is no such user.
+   * CONFLICT when it would demote or disable the last active admin.
+   */
+  update(id: number, changes: UserChanges): Promise<UserRecord | undefined>;
+  /**
+   * Deletes the user (their sessions and display tokens go with them); false when absent.
+   * CONFLICT for the last active admin.
+   */
+  remove(id: number): Promise<boolean>;
 }
 
 /** A scoped, revocable, read-only token for a display (panel, tablet, mirror). */
@@ -47,6 +74,8 @@ export interface DisplayTokenRecord {
 export interface DisplayTokensRepository {
   create(token: Omit<DisplayTokenRecord, 'revokedAt' | 'lastUsedAt'>): Promise<DisplayTokenRecord>;
   list(): Promise<DisplayTokenRecord[]>;
+  /** Ids of the tokens `userId` created (they go with the user when it is deleted). */
+  idsCreatedBy(userId: number): Promise<string[]>;
   findById(id: string): Promise<DisplayTokenRecord | undefined>;
   findByHash(tokenHash: string): Promise<DisplayTokenRecord | undefined>;
   /**
@@ -114,6 +143,8 @@ export interface AuthSessionsRepository {
   deleteByHash(tokenHash: string): Promise<boolean>;
   /** Removes every session with `expiresAt <= at`; returns how many went. */
   deleteExpired(at: string): Promise<number>;
+  /** Ends every session of `userId` but the one with `exceptHash`; returns how many went. */
+  deleteForUser(userId: number, exceptHash?: string): Promise<number>;
 }
 
 /**

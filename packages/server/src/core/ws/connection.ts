@@ -15,6 +15,7 @@
  */
 import { protocol } from '@marquee/sdk';
 import { WebSocket, type RawData } from 'ws';
+import type { Identity } from '../auth/types';
 import type { WsLogger } from './logger';
 
 const { CloseCodes } = protocol;
@@ -33,6 +34,8 @@ export interface ConnectionOptions<Ctx> {
   readonly channel: string;
   /** What the channel's `authorize` returned (an Identity, a device ...). */
   readonly ctx: Ctx;
+  /** Who opened the socket, when anybody signed in (closing a revoked user's sockets). */
+  readonly identity?: Identity | undefined;
   readonly socket: WebSocket;
   /** Messages waiting beyond the in-flight window before the socket is dropped. */
   readonly maxQueuedMessages: number;
@@ -76,6 +79,7 @@ export class Connection<Ctx = unknown> {
   readonly ip: string;
   readonly channel: string;
   readonly ctx: Ctx;
+  readonly identity: Identity | undefined;
   readonly socket: WebSocket;
   /** Resolves once the socket is fully closed. */
   readonly closed: Promise<CloseInfo>;
@@ -100,6 +104,7 @@ export class Connection<Ctx = unknown> {
     this.ip = options.ip;
     this.channel = options.channel;
     this.ctx = options.ctx;
+    this.identity = options.identity;
     this.socket = options.socket;
     this.#maxQueued = options.maxQueuedMessages;
     this.#maxInFlight = Math.max(1, options.maxInFlight ?? 8);

@@ -8,6 +8,7 @@ import type { IncomingMessage, Server } from 'node:http';
 import type { Duplex } from 'node:stream';
 import { MarqueeError, protocol } from '@marquee/sdk';
 import { WebSocketServer, type WebSocket } from 'ws';
+import type { Identity } from '../auth/types';
 import type { Config } from '../config';
 import { clientIp, compileTrust } from './client-ip';
 import { Connection } from './connection';
@@ -29,6 +30,11 @@ export interface ChannelHandler<Ctx> {
    * the upgrade request's URL (its query selects what some channels send).
    */
   onConnection(conn: Connection<Ctx>, ctx: Ctx, url: URL): void | Promise<void>;
+  /**
+   * Who `ctx` belongs to, so the sockets of a revoked user or display token can be closed at
+   * once (`closeWhere`). @default nobody (an open channel)
+   */
+  identityOf?(ctx: Ctx): Identity | undefined;
   /** Body of a refusal in this channel's documented error shape. @default { code, message } */
   renderError?(error: MarqueeError): unknown;
 }
@@ -131,6 +137,7 @@ export function createWsGateway(options: WsGatewayOptions): WsGateway {
       ip,
       channel: url.pathname,
       ctx,
+      identity: channel.identityOf?.(ctx),
       socket,
       maxQueuedMessages: config.wsMaxQueuedMessages,
       maxInFlight: options.maxInFlightPerConnection ?? 8,

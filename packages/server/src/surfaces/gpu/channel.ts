@@ -6,7 +6,7 @@
  */
 import { protocol } from '@marquee/sdk';
 import type { AuthService, Identity } from '../../core/auth';
-import { authenticateRequest, authorize, credentialsFromRequest } from '../../core/auth';
+import { authorizeUpgrade } from '../../core/auth';
 import type { Hub, WsGateway } from '../../core/ws';
 import { GPU_TOPIC, VRAM_KEY, vramUpdateFrame } from './frames';
 import type { VramSampler } from './vram-sampler';
@@ -36,10 +36,9 @@ export function mountGpuChannel(options: GpuChannelOptions): () => void {
 
   gateway.channel<Identity | undefined>(gpu.gpuChannels[0].path, {
     authorize: async (req, url) => {
-      const identity = await authenticateRequest(auth, credentialsFromRequest(req.headers, url));
-      authorize(gpu.gpuChannels[0].auth, identity, gpu.gpuSurface.name);
-      return identity;
+      return authorizeUpgrade(auth, req, url, gpu.gpuChannels[0], gpu.gpuSurface.name);
     },
+    identityOf: (identity) => identity,
     onConnection: (conn) => {
       const running = hub.subscriberCount(GPU_TOPIC) > 0;
       hub.subscribe(GPU_TOPIC, conn);

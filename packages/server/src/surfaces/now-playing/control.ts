@@ -61,9 +61,8 @@ export function mountPlaybackControl(options: PlaybackControlOptions): () => voi
   ): Promise<protocol.playback.ControlResponse> => {
     const tracked = service.tracker.get(sessionId);
     if (!tracked) throw new MarqueeError('NOT_FOUND', `Session ${sessionId} not found`);
-    if (tracked.session.user_id !== identity.userId && identity.role !== 'admin') {
-      throw new MarqueeError('FORBIDDEN', 'Only the session owner or an admin can control it');
-    }
+    // No owner check: the route's `operator` policy lets in operators and admins only, and they
+    // control any session (a panel on the wall pauses whoever is watching).
     const route = players.route(tracked.session);
     if (!route.ok) {
       throw playbackError(

@@ -1,6 +1,6 @@
 /**
  * Mounts `GET /api/dashboard/history`: finished playback sessions, newest first, from the store's
- * session history. Users see their own sessions; admins see everyone's or one user's (`user_id`).
+ * session history: viewers, operators and admins see everyone's, or one user's (`user_id`).
  *
  * Paging uses the `ended_at` instant as the cursor (`before` is exclusive). Several sessions can
  * end in the same millisecond (one expiry sweep ends them all), so a page never ends inside such a
@@ -25,17 +25,17 @@ export interface HistoryMountOptions {
   readonly validateResponses?: boolean;
 }
 
-/** The user whose sessions a caller may list (undefined: everyone's, admins only). */
+/**
+ * The user whose sessions a caller may list (undefined: everyone's). Viewers, operators and
+ * admins read every dashboard, history included; the route's `viewer` policy keeps display
+ * tokens and device accounts out.
+ */
 export function historyUserId(
   identity: Identity | undefined,
   requested: number | undefined,
 ): number | undefined {
   if (identity?.kind !== 'user') throw new MarqueeError('FORBIDDEN', 'A user account is required');
-  if (identity.role === 'admin') return requested;
-  if (requested !== undefined && requested !== identity.userId) {
-    throw new MarqueeError('FORBIDDEN', "Only an admin can list another user's sessions");
-  }
-  return identity.userId;
+  return requested;
 }
 
 function toSession(record: SessionHistoryRecord): protocol.history.HistorySession {

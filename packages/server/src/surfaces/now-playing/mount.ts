@@ -98,6 +98,7 @@ export function mountNowPlaying(options: NowPlayingMountOptions): () => void {
       profileOfUrl(url); // an unknown profile or field is refused before the handshake (400)
       return identity;
     },
+    identityOf: (identity) => identity,
     onConnection: async (conn, _identity, url) => {
       const profile = profileOfUrl(url);
       profiles.join(conn, profile);

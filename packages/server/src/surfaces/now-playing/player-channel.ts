@@ -10,13 +10,7 @@
  */
 import { MarqueeError, protocol } from '@marquee/sdk';
 import * as z from 'zod';
-import {
-  authenticateRequest,
-  authorize,
-  credentialsFromRequest,
-  type AuthService,
-  type UserIdentity,
-} from '../../core/auth';
+import { authorizeUpgrade, type AuthService, type UserIdentity } from '../../core/auth';
 import { validationError } from '../../core/http-errors';
 import type { WsGateway } from '../../core/ws';
 import { playbackError, type PendingCommands } from './commands';
@@ -85,15 +79,13 @@ export function mountPlayerChannel(options: PlayerChannelOptions): void {
 
   options.gateway.channel<UserIdentity>(playback.playbackChannels[0].path, {
     authorize: async (req, url) => {
-      const identity = await authenticateRequest(
-        options.auth,
-        credentialsFromRequest(req.headers, url),
-      );
-      authorize('user', identity, 'now-playing');
+      const channel = playback.playbackChannels[0];
+      const identity = await authorizeUpgrade(options.auth, req, url, channel, 'now-playing');
       if (identity?.kind !== 'user')
         throw new MarqueeError('FORBIDDEN', 'A user account is required');
       return identity;
     },
+    identityOf: (identity) => identity,
     onConnection: (conn, identity) => {
       const player: Player = {
         id: conn.id,

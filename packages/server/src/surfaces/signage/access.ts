@@ -1,23 +1,24 @@
 /**
  * Device identity: how a user's access token is tied to a device's `sn_number`.
  *
- * Seed 002's TVs sign in with a user account, so the token a device carries is a user token. The
- * binding is made at registration and stored with the device:
+ * Seed 002's TVs sign in with a user account, so the token a device carries is a user token: a
+ * `device` account's. The binding is made at registration and stored with the device:
  *
- * - The first non-admin user to register an `sn_number` claims it: it becomes the device's owner
+ * - The first device account to register an `sn_number` claims it: it becomes the device's owner
  *   (`owner` in the admin API). Registering it again with the same account updates it (200).
- * - Another non-admin user cannot register, read the playlists of, upload screenshots for or open
- *   the socket of a device it does not own: 403 FORBIDDEN (HTTP) or a refused upgrade (403).
- *   The device exists, so 404 would only hide what the admin API shows anyway; 403 tells the
- *   operator the account is the problem, not the serial number.
- * - Admins may act as any device, and a device an admin registered stays unclaimed until a user
- *   registers it. One account may own several devices (a small fleet signing in as one user).
+ * - Another device account cannot register, read the playlists of, download the media of, upload
+ *   screenshots for or open the socket of a device it does not own: 403 FORBIDDEN (HTTP) or a
+ *   refused upgrade (403). The device exists, so 404 would only hide what the admin API shows
+ *   anyway; 403 tells the operator the account is the problem, not the serial number.
+ * - Operators and admins may act as any device, and a device they registered stays unclaimed
+ *   until a device account registers it. One device account may own several devices (a small
+ *   fleet signing in as one account).
  * - An unknown `sn_number` is 404 for everybody (the seed's "Device not found").
  *
- * Display tokens are read-only and never pass (the routes' `user` policy refuses them).
+ * Display tokens and viewers never pass (the routes' `device` policy refuses them).
  */
 import { MarqueeError } from '@marquee/sdk';
-import type { Identity, UserIdentity } from '../../core/auth';
+import { isOperator, type Identity, type UserIdentity } from '../../core/auth';
 import type { SignageDeviceRecord, SignageRepositories } from './store';
 import { findDevice } from './route-helpers';
 
@@ -30,12 +31,18 @@ export function requireUser(identity: Identity | undefined): UserIdentity {
 
 /** Whether `user` may act as `device`. */
 export function mayActAs(user: UserIdentity, device: SignageDeviceRecord): boolean {
-  return user.role === 'admin' || device.ownerUserId === user.userId;
+  return isOperator(user.role) || device.ownerUserId === user.userId;
+}
+
+/** The owner a registration by `user` records: a device account claims; others leave it open. */
+export function claimantOf(user: UserIdentity): number | null {
+  return user.role === 'device' ? user.userId : null;
 }
 
 /** Throws FORBIDDEN unless `user` may (re-)register `device`. */
 export function assertMayRegister(user: UserIdentity, device: SignageDeviceRecord): void {
-  // An unclaimed device (registered by an admin only) may be claimed by the next user.
+  // An unclaimed device (registered by an operator or admin only) may be claimed by the next
+  // device account.
   if (device.ownerUserId === null || mayActAs(user, device)) return;
   throw new MarqueeError('FORBIDDEN', `Device ${device.snNumber} is registered to another account`);
 }

@@ -17,13 +17,7 @@
  */
 import { MarqueeError, protocol } from '@marquee/sdk';
 import * as z from 'zod';
-import {
-  authenticateRequest,
-  authorize,
-  credentialsFromRequest,
-  type AuthService,
-  type UserIdentity,
-} from '../../core/auth';
+import { authorizeUpgrade, type AuthService, type UserIdentity } from '../../core/auth';
 import { validationError } from '../../core/http-errors';
 import { parseClientInput } from '../../core/parse-input';
 import type { SignageRepositories } from './store';
@@ -109,11 +103,7 @@ export function mountDeviceChannel(options: DeviceChannelOptions): void {
 
   options.gateway.channel<DeviceContext>(channel.path, {
     authorize: async (req, url) => {
-      const identity = await authenticateRequest(
-        options.auth,
-        credentialsFromRequest(req.headers, url),
-      );
-      authorize(channel.auth, identity, 'signage');
+      const identity = await authorizeUpgrade(options.auth, req, url, channel, 'signage');
       const user = requireUser(identity);
       const snNumber = url.searchParams.get('sn_number') ?? '';
       const query = z.safeParse(signage.DeviceSocketQuery.shape.sn_number, snNumber);
@@ -130,6 +120,7 @@ export function mountDeviceChannel(options: DeviceChannelOptions): void {
       await deviceFor(store, user, snNumber);
       return { user, snNumber, acks: acks.data === '1' };
     },
+    identityOf: (ctx) => ctx.user,
     onConnection: (conn) => {
       const sn = conn.ctx.snNumber;
       connections.attach({ snNumber: sn, conn, connectedAt: iso(), acks: conn.ctx.acks });

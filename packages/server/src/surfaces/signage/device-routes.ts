@@ -1,6 +1,6 @@
 /**
  * The seed's device routes: `POST /admin/cloud/device/register/` (201 created, 200 updated; the
- * first non-admin account to register a device owns it, see `access.ts`) and
+ * first device account to register a device owns it, see `access.ts`) and
  * `GET /admin/cloud/playlists?sn_number=` (DeviceScreens; 404 unknown device, 403 another
  * account's device). Bodies are validated from the protocol's schemas by `mountRoutes`, so a
  * brightness of 101 or a missing `brand` is a 400 naming the field.
@@ -8,7 +8,7 @@
 import { protocol } from '@marquee/sdk';
 import type { FastifyInstance } from 'fastify';
 import { pickRoutes, Status } from '../../core/routes';
-import { assertMayRegister, deviceFor, requireUser } from './access';
+import { assertMayRegister, claimantOf, deviceFor, requireUser } from './access';
 import { deviceScreens } from './device-screens';
 import type { SignageFiles } from './files';
 import { mountSignageRoutes, type SignageRouteOptions } from './route-helpers';
@@ -31,7 +31,7 @@ export function mountDeviceRoutes(app: FastifyInstance, options: DeviceRoutesOpt
       if (existing !== undefined) assertMayRegister(user, existing);
       const { created } = await devices.upsert(
         body,
-        user.role === 'admin' ? null : user.userId,
+        claimantOf(user),
         new Date(options.now()).toISOString(),
       );
       return new Status(created ? 201 : 200, { data: { sn_number: body.sn_number } });

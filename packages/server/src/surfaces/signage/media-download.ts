@@ -1,7 +1,7 @@
 /**
- * `GET /media/{path}`: the `media_url` of every media item. Any signed-in user may download (the
- * library is shared across the fleet; the identity rules guard devices, not files). Only paths
- * recorded in the store are served, so no request can reach another file on disk.
+ * `GET /media/{path}`: the `media_url` of every media item. Operators and admins may download any
+ * item; a device account only those that a playlist on one of its devices uses (403 otherwise).
+ * Only paths recorded in the store are served, so no request can reach another file on disk.
  *
  * Resuming is what this route is for: a device that lost its connection half-way asks for
  * `Range: bytes=N-` with `If-Range: <etag>` and gets 206 with the rest, or 200 with the whole
@@ -12,8 +12,10 @@ import { createReadStream } from 'node:fs';
 import { stat } from 'node:fs/promises';
 import { MarqueeError, protocol } from '@marquee/sdk';
 import type { FastifyInstance } from 'fastify';
+import { isOperator } from '../../core/auth';
 import { validationError } from '../../core/http-errors';
 import { pickRoutes } from '../../core/routes';
+import { requireUser } from './access';
 import { decideRange, ifRangeHolds, noneMatch, notModifiedSince } from './byte-range';
 import type { SignageFiles } from './files';
 import type { InFlightResponses } from './in-flight';
@@ -43,13 +45,21 @@ export function mountMediaDownload(app: FastifyInstance, options: MediaDownloadO
   const route = { ...rest, path: table.path.replace('{path}', '*') };
 
   mountSignageRoutes(app, [route] as const, options, {
-    'signage.mediaDownload': async ({ request, reply }) => {
+    'signage.mediaDownload': async ({ request, reply, identity }) => {
+      const user = requireUser(identity);
       const parsed = paramsSchema.safeParse({ path: (request.params as { '*'?: unknown })['*'] });
       if (!parsed.success) throw validationError(parsed.error, 'params');
       const media = await store.media.findByPath(parsed.data.path);
       const notFound = () =>
         new MarqueeError('NOT_FOUND', `No media at /media/${parsed.data.path}`);
       if (media === undefined) throw notFound();
+      // A device account gets the media its own devices' playlists use, and nothing else.
+      if (!isOperator(user.role) && !(await store.media.reachableBy(media.id, user.userId))) {
+        throw new MarqueeError(
+          'FORBIDDEN',
+          "No playlist of this account's devices uses this media",
+        );
+      }
       const path = files.mediaFile(media.path);
       const stats = await stat(path).catch(() => undefined);
       if (stats === undefined || !stats.isFile()) throw notFound();

@@ -51,5 +51,14 @@ export function sqliteAuthSessions(sql: Statements): AuthSessionsRepository {
       ),
     deleteExpired: (at) =>
       settle(() => changes(sql('DELETE FROM auth_sessions WHERE expires_at <= ?').run(at))),
+    deleteForUser: (userId, exceptHash) =>
+      settle(() =>
+        changes(
+          sql('DELETE FROM auth_sessions WHERE user_id = ? AND token_hash IS NOT ?').run(
+            userId,
+            exceptHash ?? null,
+          ),
+        ),
+      ),
   };
 }

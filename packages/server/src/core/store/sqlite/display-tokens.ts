@@ -57,6 +57,12 @@ export function sqliteDisplayTokens(sql: Statements): DisplayTokensRepository {
         if (row === undefined) throw new Error('INSERT ... RETURNING returned no row');
         return toToken(row);
       }),
+    idsCreatedBy: (userId) =>
+      settle(() =>
+        sql('SELECT id FROM display_tokens WHERE created_by = ? ORDER BY id')
+          .all(userId)
+          .map((row) => text(row, 'id')),
+      ),
     list: () =>
       settle(() =>
         sql(`SELECT ${COLUMNS} FROM display_tokens ORDER BY created_at, id`).all().map(toToken),

@@ -107,6 +107,8 @@ export interface SignageMediaRepository {
   list(): Promise<SignageMediaRecord[]>;
   /** Ids of the playlists with an item using this media, ascending. */
   usedBy(id: number): Promise<number[]>;
+  /** Whether a playlist on a screen of a device that `ownerUserId` owns uses this media. */
+  reachableBy(id: number, ownerUserId: number): Promise<boolean>;
   /** Throws CONFLICT while a playlist uses it; false when it did not exist. */
   delete(id: number): Promise<boolean>;
 }

@@ -81,6 +81,17 @@ export function sqliteSignageMedia(sql: Statements, tx: Transaction): SignageMed
           .all()
           .map((r) => toMedia(r)),
       ),
+    reachableBy: (id, ownerUserId) =>
+      settle(
+        () =>
+          sql(
+            `SELECT 1 FROM signage_devices d
+               JOIN signage_screens s ON s.sn_number = d.sn_number
+               JOIN signage_screen_playlists sp ON sp.screen_id = s.id
+               JOIN signage_playlist_items i ON i.playlist_id = sp.playlist_id
+             WHERE d.owner_user_id = ? AND i.media_id = ? LIMIT 1`,
+          ).get(ownerUserId, id) !== undefined,
+      ),
     usedBy: (id) => settle(() => usedBy(id)),
     delete: (id) =>
       settle(() =>

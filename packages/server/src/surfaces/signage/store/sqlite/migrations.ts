@@ -107,4 +107,15 @@ export const signageMigrations: readonly Migration[] = [
       CREATE INDEX signage_screenshots_device ON signage_screenshots (sn_number, id);
     `,
   },
+  {
+    // Core migration 3 turned the former `user` accounts into operators; the ones that own a
+    // device are signage TVs, which now get the `device` role and nothing more.
+    version: 101,
+    name: 'signage_device_owners_get_device_role',
+    up: `
+      UPDATE users SET role = 'device'
+      WHERE role = 'operator'
+        AND id IN (SELECT owner_user_id FROM signage_devices WHERE owner_user_id IS NOT NULL);
+    `,
+  },
 ];
