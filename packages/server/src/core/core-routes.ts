@@ -11,12 +11,15 @@ import {
   type AuthService,
   type SessionCookie,
 } from './auth';
+import type { LoginLimits } from './rate-limit';
 import type { DisplayTokenRecord } from './store';
 import { mountRoutes, noContent, pickRoutes, Status, type Authenticator } from './routes';
 
 export interface CoreRoutesOptions {
   readonly auth: AuthService;
   readonly authenticate: Authenticator;
+  /** Failed sign-in limits for the token and session routes. */
+  readonly logins: LoginLimits;
   readonly version: string;
   readonly storeKind: 'sqlite' | 'postgres';
   readonly startedAt: number;
@@ -33,6 +36,11 @@ const tokenRoutes = pickRoutes(protocol.signage.signageRoutes, [
 
 function setCookie(reply: FastifyReply, cookie: SessionCookie): void {
   void reply.setCookie(cookie.name, cookie.value, cookie.options);
+}
+
+/** A sign-in from `request`: its client address and user name, and whether the client left. */
+function signInOf(request: FastifyRequest, username: string) {
+  return { ip: request.ip, username, cancelled: () => request.raw.socket.destroyed };
 }
 
 /** Cookies are Secure when the request arrived over HTTPS (directly or via a trusted proxy). */
@@ -52,7 +60,7 @@ function toDisplayToken(record: DisplayTokenRecord): protocol.core.DisplayToken 
 }
 
 export function mountCoreRoutes(app: FastifyInstance, options: CoreRoutesOptions): void {
-  const { auth, authenticate } = options;
+  const { auth, authenticate, logins } = options;
   const validateResponses = options.validateResponses;
 
   mountRoutes(app, protocol.core.coreRoutes, {
@@ -67,7 +75,9 @@ export function mountCoreRoutes(app: FastifyInstance, options: CoreRoutesOptions
         store: options.storeKind,
       }),
       'core.sessionLogin': async ({ body, reply, request }) => {
-        const user = await auth.verifyCredentials(body.username, body.password);
+        const user = await logins.signIn(signInOf(request, body.username), () =>
+          auth.verifyCredentials(body.username, body.password),
+        );
         const session = await auth.createSession(user.userId);
         setCookie(reply, auth.sessionCookie(session, { secure: isSecure(request) }));
         return {
@@ -117,8 +127,12 @@ export function mountCoreRoutes(app: FastifyInstance, options: CoreRoutesOptions
     authenticate,
     validateResponses,
     handlers: {
-      'signage.login': ({ body }) => auth.login(body.username, body.password),
-      'signage.refresh': ({ body }) => auth.refresh(body.refresh),
+      'signage.login': ({ body, request }) =>
+        logins.signIn(signInOf(request, body.username), () =>
+          auth.login(body.username, body.password),
+        ),
+      'signage.refresh': ({ body, request }) =>
+        logins.refresh(request.ip, () => auth.refresh(body.refresh)),
     },
   });
 }

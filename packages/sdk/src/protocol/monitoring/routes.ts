@@ -1,9 +1,17 @@
 /**
  * Seed 003's route and channel table. Every route needs a user (the seed's Authelia Bearer
- * token). The seed's limit of 100 requests per minute per IP is applied by the server; beyond it
- * the answer is 429 `RATE_LIMITED`.
+ * token). The seed's limit of 100 requests per minute per IP covers the whole API: every route
+ * carries it with one shared bucket; beyond it the answer is 429 `RATE_LIMITED` with
+ * `Retry-After`.
  */
-import { defineChannel, defineRoute, defineSurface, response, type ResponseDef } from '../common';
+import {
+  defineChannel,
+  defineRoute,
+  defineSurface,
+  response,
+  type RateLimitDef,
+  type ResponseDef,
+} from '../common';
 import { AlertList, AlertSettings, AlertsQuery } from './alerts';
 import { MonitoringError, monitoringErrorShape } from './errors';
 import { LogList, LogsQuery } from './logs';
@@ -21,6 +29,8 @@ const commonErrors = {
   429: error('`RATE_LIMITED`: more than 100 requests per minute from this address'),
   500: error('`INTERNAL`: unexpected server error'),
 } as const;
+/** Seed 003's "Rate Limiting": 100 requests per minute per IP address, all routes together. */
+const rateLimit: RateLimitDef = { max: 100, windowSeconds: 60, per: 'ip', bucket: 'monitoring' };
 const badRequest = error('`BAD_REQUEST`: invalid query or body; `details` lists the issues');
 
 export const monitoringRoutes = [
@@ -30,6 +40,7 @@ export const monitoringRoutes = [
     path: '/api/v1/status',
     summary: 'Current system status and resource usage',
     auth: 'user',
+    rateLimit,
     responses: { 200: response('System status', SystemStatus), ...commonErrors },
   }),
   defineRoute({
@@ -38,6 +49,7 @@ export const monitoringRoutes = [
     path: '/api/v1/config',
     summary: 'Current system configuration',
     auth: 'user',
+    rateLimit,
     responses: { 200: response('The configuration', SystemConfig), ...commonErrors },
   }),
   defineRoute({
@@ -46,6 +58,7 @@ export const monitoringRoutes = [
     path: '/api/v1/config',
     summary: 'Replace the system configuration',
     auth: 'user',
+    rateLimit,
     body: SystemConfig,
     bodyKind: 'json',
     responses: {
@@ -60,6 +73,7 @@ export const monitoringRoutes = [
     path: '/api/v1/services',
     summary: 'All services and their status',
     auth: 'user',
+    rateLimit,
     responses: { 200: response('The services', ServiceList), ...commonErrors },
   }),
   defineRoute({
@@ -68,6 +82,7 @@ export const monitoringRoutes = [
     path: '/api/v1/services/health',
     summary: 'Detailed health of every service',
     auth: 'user',
+    rateLimit,
     responses: { 200: response('Service health', ServiceHealthList), ...commonErrors },
   }),
   defineRoute({
@@ -76,6 +91,7 @@ export const monitoringRoutes = [
     path: '/api/v1/services/{name}/restart',
     summary: 'Restart one service',
     auth: 'user',
+    rateLimit,
     params: ServiceNameParams,
     bodyKind: 'none',
     responses: {
@@ -90,6 +106,7 @@ export const monitoringRoutes = [
     path: '/api/v1/metrics/current',
     summary: 'Current system metrics snapshot',
     auth: 'user',
+    rateLimit,
     responses: { 200: response('The current sample', CurrentMetrics), ...commonErrors },
   }),
   defineRoute({
@@ -98,6 +115,7 @@ export const monitoringRoutes = [
     path: '/api/v1/metrics/history',
     summary: 'Historical system metrics between two times at a resolution',
     auth: 'user',
+    rateLimit,
     query: MetricsHistoryQuery,
     responses: {
       200: response('Points from start to end', MetricsHistory),
@@ -111,6 +129,7 @@ export const monitoringRoutes = [
     path: '/api/v1/alerts',
     summary: 'System alerts, newest first',
     auth: 'user',
+    rateLimit,
     query: AlertsQuery,
     responses: {
       200: response('Matching alerts', AlertList),
@@ -124,6 +143,7 @@ export const monitoringRoutes = [
     path: '/api/v1/alerts/settings',
     summary: 'Current alert thresholds and notification settings',
     auth: 'user',
+    rateLimit,
     responses: { 200: response('The alert settings', AlertSettings), ...commonErrors },
     extension: true,
   }),
@@ -133,6 +153,7 @@ export const monitoringRoutes = [
     path: '/api/v1/alerts/settings',
     summary: 'Replace the alert thresholds and notification settings',
     auth: 'user',
+    rateLimit,
     body: AlertSettings,
     bodyKind: 'json',
     responses: {
@@ -147,6 +168,7 @@ export const monitoringRoutes = [
     path: '/api/v1/logs',
     summary: 'System logs, newest first',
     auth: 'user',
+    rateLimit,
     query: LogsQuery,
     responses: {
       200: response('Matching log entries', LogList),
