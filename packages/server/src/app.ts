@@ -19,6 +19,7 @@ import { registerBodyParsers } from './core/body-parsers';
 import { mountCoreRoutes } from './core/core-routes';
 import { registerCors } from './core/cors';
 import { closeHttp } from './core/http-close';
+import { registerOriginCheck } from './core/origin';
 import { sendError } from './core/http-errors';
 import { registerRateLimits } from './core/rate-limit';
 import type { Authenticator } from './core/routes';
@@ -116,6 +117,7 @@ export async function createServer(
 
   registerBodyParsers(app);
   registerCors(app, config.corsOrigins);
+  registerOriginCheck(app, config.corsOrigins);
   await app.register(cookie);
   const { logins } = await registerRateLimits(app, config, now);
   const hub = createHub({

@@ -51,6 +51,7 @@ async function start(
       wsConnectsPerIpPerSecond: 0,
       rateLimitExemptLoopback: false,
       rateLimitMaxKeys: 1000,
+      corsOrigins: [],
       ...config,
     },
     closeTimeoutMs: 2_000,

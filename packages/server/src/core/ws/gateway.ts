@@ -1,18 +1,20 @@
 /**
  * The one WebSocket entry point: a single `ws` server in `noServer` mode behind the HTTP
  * server's `upgrade` event, so every channel (now-playing, signage devices, monitoring ...) gets
- * the same routing, auth, per-IP limits, heartbeat and shutdown. Everything that can be refused
- * is refused before the handshake, with an HTTP status, because that costs no socket state. In
- * order: unknown path 404, too many connects per second 429, too many open sockets 429, then the
- * channel's own auth.
+ * the same routing, auth, per-IP limits, Origin check, heartbeat and shutdown. Everything that can
+ * be refused is refused before the handshake, with an HTTP status, because that costs no socket
+ * state. In order: unknown path 404, too many connects per second 429, a session cookie from a
+ * foreign Origin 403 (see origin.ts), too many open sockets 429, then the channel's own auth.
  */
 import type { IncomingMessage, Server } from 'node:http';
 import type { Duplex } from 'node:stream';
 import { MarqueeError, protocol } from '@marquee/sdk';
 import { WebSocketServer, type WebSocket } from 'ws';
+import { credentialsFromRequest } from '../auth/request';
 import type { Config } from '../config';
+import { cookieOnly, createOriginCheck, crossOriginRefusal } from '../origin';
 import { retryAfterOf } from '../rate-limit/retry-later';
-import { clientIp, compileTrust } from './client-ip';
+import { clientIp, compileTrust, requestHost } from './client-ip';
 import { createConnectRate } from './connect-rate';
 import { Connection } from './connection';
 import { createHeartbeat } from './heartbeat';
@@ -47,6 +49,7 @@ export type WsGatewayConfig = Pick<
   | 'wsConnectsPerIpPerSecond'
   | 'rateLimitExemptLoopback'
   | 'rateLimitMaxKeys'
+  | 'corsOrigins'
 >;
 
 export interface WsGatewayOptions {
@@ -102,6 +105,7 @@ export function createWsGateway(options: WsGatewayOptions): WsGateway {
     clientTracking: false,
   });
   const trust = compileTrust(config.trustProxy);
+  const originAllowed = createOriginCheck(config.corsOrigins);
   const connectRate = createConnectRate({
     perSecond: config.wsConnectsPerIpPerSecond,
     exemptLoopback: config.rateLimitExemptLoopback,
@@ -219,6 +223,10 @@ export function createWsGateway(options: WsGatewayOptions): WsGateway {
     const ip = clientIp(req, trust);
     const tooFast = connectRate(ip);
     if (tooFast !== undefined) return refuse(socket, tooFast, channel);
+    const creds = credentialsFromRequest(req.headers, url);
+    if (cookieOnly(creds) && !originAllowed(req.headers.origin, requestHost(req, trust))) {
+      return refuse(socket, crossOriginRefusal(), channel);
+    }
     const held = perIp.get(ip) ?? 0;
     if (config.maxConnectionsPerIp > 0 && held >= config.maxConnectionsPerIp) {
       logger.warn({ ip, held }, 'websocket refused: too many connections from this address');
