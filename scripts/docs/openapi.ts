@@ -38,7 +38,7 @@ export function buildOpenApi(surfaces: readonly SurfaceDef[], info: DocInfo): Js
       title: 'Marquee HTTP API',
       version: info.version,
       description:
-        'Every REST route of the Marquee server, generated from the zod schemas in packages/sdk/src/protocol. Each tag is one surface; each surface answers errors in its own documented shape (see its error responses). `x-marquee-extension: true` marks routes Marquee adds to its seed document; `x-marquee-auth` names the auth policy.',
+        'Every REST route of the Marquee server, generated from the zod schemas in packages/sdk/src/protocol. Each tag is one surface; each surface answers errors in its own documented shape (see its error responses). `x-marquee-extension: true` marks routes Marquee adds to its seed document; `x-marquee-auth` names the auth policy; `x-marquee-rate-limit` gives the documented limit (`max` requests per `windowSeconds`, counted per client address or per user; routes with the same `bucket` share one counter), beyond which the answer is 429 with `Retry-After`. A request whose only credential is the session cookie is refused with 403 when it changes state (POST, PUT, PATCH, DELETE) from an Origin that is neither the server nor listed in `MARQUEE_CORS_ORIGINS`.',
     },
     tags: surfaces.map(surfaceTag),
     paths,
@@ -84,6 +84,10 @@ function operation(surface: SurfaceDef, route: RouteDef, schemas: SchemaCollecto
   op.security = openApiSecurity(route.auth);
   op['x-marquee-auth'] = route.auth;
   if (route.extension) op['x-marquee-extension'] = true;
+  if (route.rateLimit) {
+    const { max, windowSeconds, per, bucket = route.id } = route.rateLimit;
+    op['x-marquee-rate-limit'] = { max, windowSeconds, per, bucket };
+  }
   return op;
 }
 

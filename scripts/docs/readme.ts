@@ -82,7 +82,7 @@ function routeRow(surface: SurfaceDef, route: RouteDef, files: SchemaFiles): str
   else if (def?.contentType !== undefined) response = `${success} \`${def.contentType}\``;
   else if (def !== undefined) response = `${success} (no body)`;
   const path = `\`${route.path}\`${route.extension ? ' *(Marquee)*' : ''}`;
-  return `| ${route.method} | ${path} | ${cell(route.summary)} | ${describePolicy(route.auth)} | ${statuses.join(', ')} | ${request.join('<br>')} | ${response} |`;
+  return `| ${route.method} | ${path} | ${cell(route.summary + limitNote(route))} | ${describePolicy(route.auth)} | ${statuses.join(', ')} | ${request.join('<br>')} | ${response} |`;
 }
 
 function channelSection(surface: SurfaceDef, channel: ChannelDef, files: SchemaFiles): string[] {
@@ -124,6 +124,14 @@ function link(
 }
 
 /** Makes text safe inside a Markdown table cell. */
+/** ` (at most 60 per 60 s per user)`: a route's documented rate limit, '' when it has none. */
+function limitNote(route: RouteDef): string {
+  if (route.rateLimit === undefined) return '';
+  const { max, windowSeconds, per, bucket } = route.rateLimit;
+  const shared = bucket === undefined ? '' : `, bucket \`${bucket}\``;
+  return ` (at most ${max} per ${windowSeconds} s per ${per === 'ip' ? 'address' : 'user'}${shared})`;
+}
+
 function cell(text: string): string {
   return text.replaceAll('|', '\\|').replaceAll('\n', ' ');
 }

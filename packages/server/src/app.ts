@@ -19,7 +19,9 @@ import { registerBodyParsers } from './core/body-parsers';
 import { mountCoreRoutes } from './core/core-routes';
 import { registerCors } from './core/cors';
 import { closeHttp } from './core/http-close';
+import { registerOriginCheck } from './core/origin';
 import { sendError } from './core/http-errors';
+import { registerRateLimits } from './core/rate-limit';
 import type { Authenticator } from './core/routes';
 import { createSystemSampler, type SystemSampler, type SystemSource } from './core/sampler';
 import { openStore, type Store } from './core/store';
@@ -134,11 +136,13 @@ export async function createServer(
 
   registerBodyParsers(app);
   registerCors(app, config.corsOrigins);
+  registerOriginCheck(app, config.corsOrigins);
   await app.register(cookie);
+  const { logins } = await registerRateLimits(app, config, now);
   const hub = createHub({
     onHookError: (error, topic) => app.log.error({ err: error, topic }, 'hub hook failed'),
   });
-  const gateway = createWsGateway({ server: app.server, config, logger: app.log });
+  const gateway = createWsGateway({ server: app.server, config, logger: app.log, now });
   const sampler = createSystemSampler({
     intervalMs: config.sampleIntervalMs,
     now,
@@ -170,6 +174,7 @@ export async function createServer(
   mountCoreRoutes(app, {
     auth,
     authenticate,
+    logins,
     version: VERSION,
     storeKind: store.kind,
     startedAt,

@@ -24,6 +24,7 @@ export {
   type ErrorShape,
   type HttpMethod,
   type ObjectSchema,
+  type RateLimitDef,
   type ResponseDef,
   type RouteDef,
   type Schema,

@@ -108,6 +108,10 @@ export const coreRoutes = [
     responses: {
       200: response('Signed in; Set-Cookie carries the session', SessionInfo),
       400: err('Invalid username or password'),
+      429: err(
+        'Too many failed sign-ins from this address or for this user name; `Retry-After` applies',
+      ),
+      503: err('Too many sign-ins waiting for a password check; `Retry-After` applies'),
     },
   }),
   defineRoute({

@@ -22,6 +22,7 @@ export {
   type ErrorFields,
   type ErrorShape,
   type HttpMethod,
+  type RateLimitDef,
   type ResponseDef,
   type RouteDef,
   type SurfaceDef,

@@ -54,6 +54,22 @@ export interface ResponseDef {
   readonly contentType?: string;
 }
 
+/**
+ * A documented request limit: at most `max` requests per `windowSeconds`, counted per client
+ * address (`ip`) or per caller (`user`: the signed-in user or display token; anonymous callers
+ * count per address). Beyond it the server answers 429 `RATE_LIMITED` with `Retry-After`.
+ */
+export interface RateLimitDef {
+  readonly max: number;
+  readonly windowSeconds: number;
+  readonly per: 'ip' | 'user';
+  /**
+   * Routes naming the same bucket share one counter (seed 003's 100 per minute covers its whole
+   * API); they must declare the same limit. @default the route's id
+   */
+  readonly bucket?: string;
+}
+
 /** One REST route as a seed documents it. */
 export interface RouteDef {
   /** Stable operation id, unique across all surfaces (used for OpenAPI operationId). */
@@ -76,6 +92,8 @@ export interface RouteDef {
    * index until it is (the mounted-routes test checks every route without this mark).
    */
   readonly planned?: boolean;
+  /** The limit the route's document sets; none when it sets none. */
+  readonly rateLimit?: RateLimitDef;
 }
 
 /** One WebSocket channel: its path, query and the messages each side sends. */

@@ -9,6 +9,7 @@ import { delimiter, resolve } from 'node:path';
 import { parseEnv } from 'node:util';
 import { protocol } from '@marquee/sdk';
 import { z } from 'zod';
+import { RouteRateLimitsSetting } from './rate-limit/settings';
 
 const envBoolean = z
   .union([z.boolean(), z.enum(['true', 'false', '1', '0', 'yes', 'no'])])
@@ -179,6 +180,30 @@ export const ConfigSchema = z
       .default(100 * 1024 * 1024),
     /** How long the Ollama proxy waits for Ollama to answer (and between chunks) before 504. @default 30 */
     proxyTimeoutSeconds: z.coerce.number().min(0.1).default(30),
+    // Rate limits (core/rate-limit/). Successful sign-ins are never counted (DESIGN.md habit 14).
+    /** Failed sign-ins per client address per window before 429 (failed refreshes count apart); 0 = no limit. @default 100 */
+    loginMaxFailuresPerIp: z.coerce.number().int().min(0).default(100),
+    /** Failed sign-ins per user name per window before 429; a success clears them; 0 = no limit. @default 10 */
+    loginMaxFailuresPerUsername: z.coerce.number().int().min(0).default(10),
+    /** The window failed sign-ins are counted in, in seconds. @default 900 (15 min) */
+    loginFailureWindowSeconds: z.coerce.number().int().min(1).default(900),
+    /** Password checks (scrypt, on libuv's 4-thread pool) running at once; others wait in order. @default 2 */
+    loginConcurrency: z.coerce.number().int().min(1).default(2),
+    /** Sign-ins waiting for a password check; beyond it 503 + Retry-After. @default 1000 */
+    maxQueuedLogins: z.coerce.number().int().min(0).default(1000),
+    /** Limits the route tables document (seed 001 per user, seed 003 per address): `on`, `off` or overrides (see README). @default 'on' */
+    routeRateLimits: RouteRateLimitsSetting.default({ enabled: true, overrides: {} }),
+    /**
+     * New WebSocket connections per client address per second; beyond it HTTP 429 before the
+     * handshake; 0 = no limit. Above what one server accepts in a reconnect storm (bench/storm.ts:
+     * about 500 per second), so a fleet behind one address is held back by the server, not by this.
+     * @default 1000
+     */
+    wsConnectsPerIpPerSecond: z.coerce.number().int().min(0).default(1000),
+    /** Client addresses (or callers) each rate-limit counter remembers at once (least recent forgotten). @default 20000 */
+    rateLimitMaxKeys: z.coerce.number().int().min(100).default(20_000),
+    /** Exempt 127.0.0.0/8 and ::1 from every rate limit: for tests that start many clients on one machine. @default false */
+    rateLimitExemptLoopback: envBoolean.default(false),
   })
   .superRefine((config, ctx) => {
     // A proxy that is meant to be guarded must not start open.
@@ -230,6 +255,15 @@ export const ENV_NAMES: Readonly<Record<keyof Config, string>> = {
   proxyAuthToken: 'PROXY_AUTH_TOKEN',
   maxProxyRequestSize: 'MAX_PROXY_REQUEST_SIZE',
   proxyTimeoutSeconds: 'PROXY_TIMEOUT_SECONDS',
+  loginMaxFailuresPerIp: 'MARQUEE_LOGIN_MAX_FAILURES_PER_IP',
+  loginMaxFailuresPerUsername: 'MARQUEE_LOGIN_MAX_FAILURES_PER_USERNAME',
+  loginFailureWindowSeconds: 'MARQUEE_LOGIN_FAILURE_WINDOW_SECONDS',
+  loginConcurrency: 'MARQUEE_LOGIN_CONCURRENCY',
+  maxQueuedLogins: 'MARQUEE_MAX_QUEUED_LOGINS',
+  routeRateLimits: 'MARQUEE_ROUTE_RATE_LIMITS',
+  wsConnectsPerIpPerSecond: 'MARQUEE_WS_CONNECTS_PER_IP_PER_SECOND',
+  rateLimitMaxKeys: 'MARQUEE_RATE_LIMIT_MAX_KEYS',
+  rateLimitExemptLoopback: 'MARQUEE_RATE_LIMIT_EXEMPT_LOOPBACK',
 };
 
 export class ConfigError extends Error {

@@ -12,6 +12,7 @@ import {
   type AuthService,
   type SessionCookie,
 } from './auth';
+import type { LoginLimits } from './rate-limit';
 import type { DisplayTokenRecord } from './store';
 import { mountAccountRoutes } from './account-routes';
 import { mountRoutes, noContent, pickRoutes, Status, type Authenticator } from './routes';
@@ -19,6 +20,8 @@ import { mountRoutes, noContent, pickRoutes, Status, type Authenticator } from '
 export interface CoreRoutesOptions {
   readonly auth: AuthService;
   readonly authenticate: Authenticator;
+  /** Failed sign-in limits for the token and session routes. */
+  readonly logins: LoginLimits;
   readonly version: string;
   readonly storeKind: 'sqlite' | 'postgres';
   readonly startedAt: number;
@@ -35,6 +38,11 @@ const tokenRoutes = pickRoutes(protocol.signage.signageRoutes, [
 
 function setCookie(reply: FastifyReply, cookie: SessionCookie): void {
   void reply.setCookie(cookie.name, cookie.value, cookie.options);
+}
+
+/** A sign-in from `request`: its client address and user name, and whether the client left. */
+function signInOf(request: FastifyRequest, username: string) {
+  return { ip: request.ip, username, cancelled: () => request.raw.socket.destroyed };
 }
 
 /** Cookies are Secure when the request arrived over HTTPS (directly or via a trusted proxy). */
@@ -54,7 +62,7 @@ function toDisplayToken(record: DisplayTokenRecord): protocol.core.DisplayToken 
 }
 
 export function mountCoreRoutes(app: FastifyInstance, options: CoreRoutesOptions): void {
-  const { auth, authenticate } = options;
+  const { auth, authenticate, logins } = options;
   const validateResponses = options.validateResponses;
 
   mountRoutes(app, protocol.core.coreRoutes, {
@@ -69,7 +77,9 @@ export function mountCoreRoutes(app: FastifyInstance, options: CoreRoutesOptions
         store: options.storeKind,
       }),
       'core.sessionLogin': async ({ body, reply, request }) => {
-        const user = await auth.verifyCredentials(body.username, body.password);
+        const user = await logins.signIn(signInOf(request, body.username), () =>
+          auth.verifyCredentials(body.username, body.password),
+        );
         const session = await auth.createSession(user.userId);
         setCookie(reply, auth.sessionCookie(session, { secure: isSecure(request) }));
         return {
@@ -121,8 +131,12 @@ export function mountCoreRoutes(app: FastifyInstance, options: CoreRoutesOptions
     authenticate,
     validateResponses,
     handlers: {
-      'signage.login': ({ body }) => auth.login(body.username, body.password),
-      'signage.refresh': ({ body }) => auth.refresh(body.refresh),
+      'signage.login': ({ body, request }) =>
+        logins.signIn(signInOf(request, body.username), () =>
+          auth.login(body.username, body.password),
+        ),
+      'signage.refresh': ({ body, request }) =>
+        logins.refresh(request.ip, () => auth.refresh(body.refresh)),
     },
   });
 }

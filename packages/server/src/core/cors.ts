@@ -12,7 +12,8 @@
  *   `Content-Disposition`) are exposed.
  *
  * WebSockets are not subject to CORS; their cookie is `SameSite=Lax`, which browsers do not send
- * on a cross-site handshake.
+ * on a cross-site handshake, and a same-site page of another origin (another port of the same
+ * host) is refused by the Origin check (origin.ts), which these listed origins also pass.
  */
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 

@@ -7,6 +7,7 @@
 import { MarqueeError, codeForStatus, toMarqueeError, type protocol } from '@marquee/sdk';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { ZodError } from 'zod';
+import { retryAfterOf } from './rate-limit/retry-later';
 
 interface FastifyLikeError {
   statusCode?: number;
@@ -76,5 +77,7 @@ export function sendError(
   if (status >= 500) request.log.error({ err: error }, 'request failed');
   const message = status >= 500 && err.code === 'INTERNAL' ? 'Internal server error' : err.message;
   const body = shape.render({ status, code: err.code, message, details: err.details });
+  const retryAfter = retryAfterOf(err);
+  if (retryAfter !== undefined) void reply.header('retry-after', retryAfter);
   void reply.code(status).type('application/json; charset=utf-8').send(body);
 }

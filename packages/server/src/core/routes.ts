@@ -1,7 +1,8 @@
 /**
  * Registers a surface's routes straight from the SDK's route table: path, method, auth policy and
  * the zod schemas of params, query and body all come from the table, so a route cannot drift from
- * the protocol. A route in the table without a handler is a start-up error, not a silent 404.
+ * the protocol. A route in the table without a handler is a start-up error, not a silent 404; a
+ * route with a `rateLimit` is counted as rate-limit/route-limits.ts describes.
  */
 import { MarqueeError, type protocol } from '@marquee/sdk';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
@@ -10,6 +11,7 @@ import type { Identity } from './auth/types';
 import { isFormBody } from './body-parsers';
 import { sendError, validationError } from './http-errors';
 import { parseClientInput } from './parse-input';
+import { routeLimiter } from './rate-limit/route-limits';
 
 // Table schemas are zod core types (classic or zod/mini), so parse with zod's functions, not methods.
 type Input<T> = T extends z.core.$ZodType ? z.output<T> : undefined;
@@ -80,15 +82,22 @@ export function mountRoutes<Routes extends readonly protocol.RouteDef[]>(
     const successStatus = Object.keys(route.responses)
       .map(Number)
       .find((s) => s >= 200 && s < 300);
+    // Per-address limits run before anything else; per-user ones once the caller is known.
+    const limiter = routeLimiter(app, route);
+    const perUser = limiter?.per === 'user' ? limiter : undefined;
     app.route({
       method: route.method,
       url: fastifyPath(route.path),
       errorHandler: (error, request, reply) => sendError(request, reply, surface.errorShape, error),
+      ...(limiter?.per === 'ip' && {
+        onRequest: (request, reply) => limiter.check(request, reply),
+      }),
       handler: async (request, reply) => {
         if (route.bodyKind !== 'json-or-form' && isFormBody(request.headers['content-type'])) {
           throw new MarqueeError('UNSUPPORTED_MEDIA_TYPE', 'Unsupported content type');
         }
         const identity = await authenticate(request, route.auth, surface.name);
+        await perUser?.check(request, reply, identity);
         const params = parseInput(route.params, request.params, 'params');
         const query = parseInput(route.query, request.query, 'query');
         const body =

@@ -1,11 +1,12 @@
 /**
  * The gateway's per-IP limit must count the same client Fastify's `request.ip` names for the
- * same `trustProxy` setting; this asks Fastify itself and compares, setting by setting.
+ * same `trustProxy` setting, and the Origin check the same host as `request.host`; this asks
+ * Fastify itself and compares, setting by setting.
  */
 import Fastify from 'fastify';
 import { describe, expect, it } from 'vitest';
 import type { Config } from '../../src/core/config';
-import { clientIp, compileTrust } from '../../src/core/ws/index';
+import { clientIp, compileTrust, requestHost } from '../../src/core/ws/index';
 
 const settings: Config['trustProxy'][] = [
   false,
@@ -55,5 +56,33 @@ describe('clientIp matches Fastify request.ip', () => {
     });
     expect(response.body).toBe('203.0.113.9');
     await app.close();
+  });
+});
+
+describe('requestHost matches Fastify request.host', () => {
+  const forwardedHosts = [undefined, 'marquee.example.com', 'a.example, b.example:8443'];
+
+  it.each(settings)('trustProxy %j', async (trustProxy) => {
+    const app = Fastify({ trustProxy: trustProxy as boolean | string });
+    const trust = compileTrust(trustProxy);
+    app.get('/', (request) => ({ fastify: request.host, ours: requestHost(request.raw, trust) }));
+    try {
+      for (const peer of peers) {
+        for (const xfh of forwardedHosts) {
+          const response = await app.inject({
+            url: '/',
+            remoteAddress: peer,
+            headers: {
+              host: 'marquee.lan:8000',
+              ...(xfh === undefined ? {} : { 'x-forwarded-host': xfh }),
+            },
+          });
+          const { fastify, ours } = response.json<{ fastify: string; ours: string }>();
+          expect({ peer, xfh, host: ours }).toEqual({ peer, xfh, host: fastify });
+        }
+      }
+    } finally {
+      await app.close();
+    }
   });
 });

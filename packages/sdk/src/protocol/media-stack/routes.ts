@@ -1,14 +1,23 @@
 /**
  * Seed 001's route and channel table. Every route needs a signed-in user. Documented but not
  * expressible in the table (the server applies them):
- * - caching: stats 5 min, status 1 min, notifications none; responses carry `Cache-Control`
- *   (e.g. `max-age=300, public`), `X-Cache-Status` (`HIT`/`MISS`), `X-Cache-Age` (seconds) and
- *   `X-Response-Time` (e.g. `23ms`);
- * - rate limits per user per minute: stats 60, status 120 (detail included), notifications 300;
- *   beyond them the answer is 429 `RATE_LIMITED`.
+ * caching: stats 5 min, status 1 min, notifications none; responses carry `Cache-Control`
+ * (e.g. `max-age=300, public`), `X-Cache-Status` (`HIT`/`MISS`), `X-Cache-Age` (seconds) and
+ * `X-Response-Time` (e.g. `23ms`).
+ *
+ * The seed's rate limits per user per minute are in the table (`rateLimit`): stats 60, status
+ * 120 (one counter for the list and the detail), notifications 300 (listing and acknowledging);
+ * beyond them the answer is 429 `RATE_LIMITED` with `Retry-After`.
  */
 import { type z } from 'zod';
-import { defineChannel, defineRoute, defineSurface, response, type ResponseDef } from '../common';
+import {
+  defineChannel,
+  defineRoute,
+  defineSurface,
+  response,
+  type RateLimitDef,
+  type ResponseDef,
+} from '../common';
 import { successEnvelope } from './envelope';
 import { MediaStackError, mediaStackErrorShape } from './errors';
 import { DashboardServerMessage } from './messages';
@@ -44,6 +53,17 @@ export type NotificationResponse = z.infer<typeof NotificationResponse>;
 
 const error = (description: string): ResponseDef => response(description, MediaStackError);
 
+/** Seed 001's "Rate Limiting": requests per minute per user. */
+const perUserPerMinute = (max: number, bucket: string): RateLimitDef => ({
+  max,
+  windowSeconds: 60,
+  per: 'user',
+  bucket,
+});
+const statsLimit = perUserPerMinute(60, 'mediaStack.stats');
+const statusLimit = perUserPerMinute(120, 'mediaStack.status');
+const notificationsLimit = perUserPerMinute(300, 'mediaStack.notifications');
+
 /** Errors every route can answer. */
 const commonErrors = {
   401: error('`UNAUTHORIZED`: missing, invalid or expired token'),
@@ -60,6 +80,7 @@ export const mediaStackRoutes = [
     path: '/api/v1/dashboard/stats',
     summary: 'System overview, library, resources, requests, downloads and performance',
     auth: 'display',
+    rateLimit: statsLimit,
     responses: {
       200: response('Dashboard statistics (cached 5 minutes)', StatsResponse),
       ...commonErrors,
@@ -73,6 +94,7 @@ export const mediaStackRoutes = [
     path: '/api/v1/dashboard/status',
     summary: 'Status of every integrated service and system health checks',
     auth: 'display',
+    rateLimit: statusLimit,
     responses: {
       200: response('Service status (cached 1 minute)', ServiceStatusResponse),
       ...commonErrors,
@@ -87,6 +109,7 @@ export const mediaStackRoutes = [
     summary: 'Detailed status of one service',
     auth: 'display',
     params: ServiceParams,
+    rateLimit: statusLimit,
     responses: {
       200: response('Service detail (cached 1 minute)', ServiceDetailResponse),
       ...commonErrors,
@@ -102,6 +125,7 @@ export const mediaStackRoutes = [
     summary: "The user's notifications, newest first, with a summary",
     auth: 'display',
     query: NotificationsQuery,
+    rateLimit: notificationsLimit,
     responses: {
       200: response('Notifications (never cached)', NotificationListResponse),
       400: error('`BAD_REQUEST`: invalid query parameter'),
@@ -119,6 +143,7 @@ export const mediaStackRoutes = [
     auth: 'operator',
     params: NotificationIdParams,
     bodyKind: 'none',
+    rateLimit: notificationsLimit,
     responses: {
       200: response('The notification, now read', NotificationResponse),
       ...commonErrors,

@@ -1,9 +1,17 @@
 /**
  * Seed 003's route and channel table. Every route needs a user (the seed's Authelia Bearer
- * token). The seed's limit of 100 requests per minute per IP is applied by the server; beyond it
- * the answer is 429 `RATE_LIMITED`.
+ * token). The seed's limit of 100 requests per minute per IP covers the whole API: every route
+ * carries it with one shared bucket; beyond it the answer is 429 `RATE_LIMITED` with
+ * `Retry-After`.
  */
-import { defineChannel, defineRoute, defineSurface, response, type ResponseDef } from '../common';
+import {
+  defineChannel,
+  defineRoute,
+  defineSurface,
+  response,
+  type RateLimitDef,
+  type ResponseDef,
+} from '../common';
 import { AlertList, AlertSettings, AlertsQuery } from './alerts';
 import { MonitoringError, monitoringErrorShape } from './errors';
 import { LogList, LogsQuery } from './logs';
@@ -21,6 +29,8 @@ const commonErrors = {
   429: error('`RATE_LIMITED`: more than 100 requests per minute from this address'),
   500: error('`INTERNAL`: unexpected server error'),
 } as const;
+/** Seed 003's "Rate Limiting": 100 requests per minute per IP address, all routes together. */
+const rateLimit: RateLimitDef = { max: 100, windowSeconds: 60, per: 'ip', bucket: 'monitoring' };
 const badRequest = error('`BAD_REQUEST`: invalid query or body; `details` lists the issues');
 
 export const monitoringRoutes = [
@@ -31,6 +41,7 @@ export const monitoringRoutes = [
     path: '/api/v1/status',
     summary: 'Current system status and resource usage',
     auth: 'display',
+    rateLimit,
     responses: { 200: response('System status', SystemStatus), ...commonErrors },
   }),
   defineRoute({
@@ -40,6 +51,7 @@ export const monitoringRoutes = [
     path: '/api/v1/config',
     summary: 'Current system configuration',
     auth: 'display',
+    rateLimit,
     responses: { 200: response('The configuration', SystemConfig), ...commonErrors },
   }),
   defineRoute({
@@ -49,6 +61,7 @@ export const monitoringRoutes = [
     path: '/api/v1/config',
     summary: 'Replace the system configuration',
     auth: 'operator',
+    rateLimit,
     body: SystemConfig,
     bodyKind: 'json',
     responses: {
@@ -64,6 +77,7 @@ export const monitoringRoutes = [
     path: '/api/v1/services',
     summary: 'All services and their status',
     auth: 'display',
+    rateLimit,
     responses: { 200: response('The services', ServiceList), ...commonErrors },
   }),
   defineRoute({
@@ -73,6 +87,7 @@ export const monitoringRoutes = [
     path: '/api/v1/services/health',
     summary: 'Detailed health of every service',
     auth: 'display',
+    rateLimit,
     responses: { 200: response('Service health', ServiceHealthList), ...commonErrors },
   }),
   defineRoute({
@@ -82,6 +97,7 @@ export const monitoringRoutes = [
     path: '/api/v1/services/{name}/restart',
     summary: 'Restart one service',
     auth: 'operator',
+    rateLimit,
     params: ServiceNameParams,
     bodyKind: 'none',
     responses: {
@@ -97,6 +113,7 @@ export const monitoringRoutes = [
     path: '/api/v1/metrics/current',
     summary: 'Current system metrics snapshot',
     auth: 'display',
+    rateLimit,
     responses: { 200: response('The current sample', CurrentMetrics), ...commonErrors },
   }),
   defineRoute({
@@ -106,6 +123,7 @@ export const monitoringRoutes = [
     path: '/api/v1/metrics/history',
     summary: 'Historical system metrics between two times at a resolution',
     auth: 'display',
+    rateLimit,
     query: MetricsHistoryQuery,
     responses: {
       200: response('Points from start to end', MetricsHistory),
@@ -120,6 +138,7 @@ export const monitoringRoutes = [
     path: '/api/v1/alerts',
     summary: 'System alerts, newest first',
     auth: 'display',
+    rateLimit,
     query: AlertsQuery,
     responses: {
       200: response('Matching alerts', AlertList),
@@ -134,6 +153,7 @@ export const monitoringRoutes = [
     path: '/api/v1/alerts/settings',
     summary: 'Current alert thresholds and notification settings',
     auth: 'display',
+    rateLimit,
     responses: { 200: response('The alert settings', AlertSettings), ...commonErrors },
     extension: true,
   }),
@@ -144,6 +164,7 @@ export const monitoringRoutes = [
     path: '/api/v1/alerts/settings',
     summary: 'Replace the alert thresholds and notification settings',
     auth: 'operator',
+    rateLimit,
     body: AlertSettings,
     bodyKind: 'json',
     responses: {
@@ -159,6 +180,7 @@ export const monitoringRoutes = [
     path: '/api/v1/logs',
     summary: 'System logs, newest first',
     auth: 'display',
+    rateLimit,
     query: LogsQuery,
     responses: {
       200: response('Matching log entries', LogList),

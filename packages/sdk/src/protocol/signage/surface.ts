@@ -55,7 +55,11 @@ export const signageRoutes = [
     responses: {
       200: response('Token pair', AuthModel),
       400: errorResponse('Invalid credentials or malformed body'),
+      429: errorResponse(
+        'Too many failed sign-ins from this address or for this user name; `Retry-After` says when to try again',
+      ),
       500: errorResponse('Server error'),
+      503: errorResponse('Too many sign-ins waiting for a password check; `Retry-After` applies'),
     },
   }),
   defineRoute({
@@ -70,6 +74,7 @@ export const signageRoutes = [
       200: response('New token pair', AuthModel),
       400: errorResponse('Malformed body (no refresh token)'),
       401: errorResponse('Invalid or expired refresh token'),
+      429: errorResponse('Too many failed refreshes from this address; `Retry-After` applies'),
     },
   }),
   defineRoute({

@@ -1,8 +1,9 @@
 /**
- * The client address of an upgrade request, computed exactly as Fastify computes `request.ip`
- * for the same `trustProxy` setting, so a per-IP limit on sockets counts the same clients as
- * anything keyed on `request.ip` over HTTP. Mirrors `getTrustProxyFn` in fastify/lib/request.js
- * and uses the same `@fastify/proxy-addr` package.
+ * The client address and the host an upgrade request was sent to, computed exactly as Fastify
+ * computes `request.ip` and `request.host` for the same `trustProxy` setting, so a per-IP limit on
+ * sockets counts the same clients as anything keyed on `request.ip` over HTTP, and the Origin
+ * check compares against the same host. Mirrors `getTrustProxyFn` and the `host` getter in
+ * fastify/lib/request.js and uses the same `@fastify/proxy-addr` package.
  */
 import type { IncomingMessage } from 'node:http';
 import proxyAddr from '@fastify/proxy-addr';
@@ -34,4 +35,19 @@ export function clientIp(req: IncomingMessage, trust: TrustFn | undefined): stri
   if (trust === undefined) return peer;
   const chain = proxyAddr.all(req, trust);
   return chain[chain.length - 1] ?? peer;
+}
+
+/**
+ * The host (`name[:port]`) `req` was sent to: the last `X-Forwarded-Host` entry when the peer is a
+ * trusted proxy, else the `Host` header ('' when there is none).
+ */
+export function requestHost(req: IncomingMessage, trust: TrustFn | undefined): string {
+  const header = req.headers['x-forwarded-host'];
+  const forwarded = Array.isArray(header) ? header.join(',') : header;
+  const peer = req.socket.remoteAddress;
+  if (trust !== undefined && forwarded && peer !== undefined && trust(peer, 0)) {
+    const last = forwarded.lastIndexOf(',');
+    return last === -1 ? forwarded.trim() : forwarded.slice(last + 1).trim();
+  }
+  return req.headers.host ?? '';
 }

@@ -1,16 +1,22 @@
 /**
  * The one WebSocket entry point: a single `ws` server in `noServer` mode behind the HTTP
  * server's `upgrade` event, so every channel (now-playing, signage devices, monitoring ...) gets
- * the same routing, auth, per-IP limit, heartbeat and shutdown. Everything that can be refused
- * is refused before the handshake, with an HTTP status, because that costs no socket state.
+ * the same routing, auth, per-IP limits, Origin check, heartbeat and shutdown. Everything that can
+ * be refused is refused before the handshake, with an HTTP status, because that costs no socket
+ * state. In order: unknown path 404, too many connects per second 429, a session cookie from a
+ * foreign Origin 403 (see origin.ts), too many open sockets 429, then the channel's own auth.
  */
 import type { IncomingMessage, Server } from 'node:http';
 import type { Duplex } from 'node:stream';
 import { MarqueeError, protocol } from '@marquee/sdk';
 import { WebSocketServer, type WebSocket } from 'ws';
 import type { Identity } from '../auth/types';
+import { credentialsFromRequest } from '../auth/request';
 import type { Config } from '../config';
-import { clientIp, compileTrust } from './client-ip';
+import { cookieOnly, createOriginCheck, crossOriginRefusal } from '../origin';
+import { retryAfterOf } from '../rate-limit/retry-later';
+import { clientIp, compileTrust, requestHost } from './client-ip';
+import { createConnectRate } from './connect-rate';
 import { Connection } from './connection';
 import { createHeartbeat } from './heartbeat';
 import type { WsLogger } from './logger';
@@ -46,6 +52,10 @@ export type WsGatewayConfig = Pick<
   | 'maxWsPayloadBytes'
   | 'wsPingIntervalMs'
   | 'wsMaxQueuedMessages'
+  | 'wsConnectsPerIpPerSecond'
+  | 'rateLimitExemptLoopback'
+  | 'rateLimitMaxKeys'
+  | 'corsOrigins'
 >;
 
 export interface WsGatewayOptions {
@@ -56,6 +66,8 @@ export interface WsGatewayOptions {
   readonly maxInFlightPerConnection?: number;
   /** How long `closeAll` waits for closing handshakes before terminating. @default 5000 */
   readonly closeTimeoutMs?: number;
+  /** Unix ms clock (the connects-per-second windows). @default Date.now */
+  readonly now?: () => number;
 }
 
 export interface WsGatewayStats {
@@ -99,6 +111,13 @@ export function createWsGateway(options: WsGatewayOptions): WsGateway {
     clientTracking: false,
   });
   const trust = compileTrust(config.trustProxy);
+  const originAllowed = createOriginCheck(config.corsOrigins);
+  const connectRate = createConnectRate({
+    perSecond: config.wsConnectsPerIpPerSecond,
+    exemptLoopback: config.rateLimitExemptLoopback,
+    maxKeys: config.rateLimitMaxKeys,
+    now: options.now,
+  });
   const channels = new Map<string, ChannelHandler<unknown>>();
   const connections = new Set<Connection>();
   const perIp = new Map<string, number>();
@@ -120,7 +139,8 @@ export function createWsGateway(options: WsGatewayOptions): WsGateway {
     const status = error.status >= 400 && error.status <= 599 ? error.status : 500;
     rejected[status] = (rejected[status] ?? 0) + 1;
     const body = channel?.renderError?.(error) ?? { code: error.code, message: error.message };
-    rejectUpgrade(socket, status, body, status === 429 ? { 'Retry-After': '5' } : {});
+    const retryAfter = retryAfterOf(error) ?? (status === 429 ? 5 : undefined);
+    rejectUpgrade(socket, status, body, retryAfter ? { 'Retry-After': String(retryAfter) } : {});
   };
 
   const accept = (
@@ -208,6 +228,12 @@ export function createWsGateway(options: WsGatewayOptions): WsGateway {
       );
     }
     const ip = clientIp(req, trust);
+    const tooFast = connectRate(ip);
+    if (tooFast !== undefined) return refuse(socket, tooFast, channel);
+    const creds = credentialsFromRequest(req.headers, url);
+    if (cookieOnly(creds) && !originAllowed(req.headers.origin, requestHost(req, trust))) {
+      return refuse(socket, crossOriginRefusal(), channel);
+    }
     const held = perIp.get(ip) ?? 0;
     if (config.maxConnectionsPerIp > 0 && held >= config.maxConnectionsPerIp) {
       logger.warn({ ip, held }, 'websocket refused: too many connections from this address');

@@ -1,5 +1,5 @@
 /** The WebSocket layer every surface shares: gateway (upgrade, auth, limits), connection, hub. */
-export { clientIp, compileTrust, type TrustFn } from './client-ip';
+export { clientIp, compileTrust, requestHost, type TrustFn } from './client-ip';
 export { Connection, type CloseInfo, type ConnectionOptions } from './connection';
 export {
   createWsGateway,
