@@ -201,6 +201,32 @@ describe('media and playlists', () => {
   });
 });
 
+describe('screenshots', () => {
+  it('prunes a device to its newest rows and answers the paths it deleted', async () => {
+    for (const sn of ['SN-1', 'SN-2']) await store.signage.devices.upsert(info(sn), null, AT);
+    const shot = (sn: string, n: number) =>
+      store.signage.screenshots.create({
+        snNumber: sn,
+        mediaId: n,
+        path: `${sn}/${n}.jpg`,
+        fileSize: 1,
+        createdAt: AT,
+      });
+    for (let n = 1; n <= 4; n++) await shot('SN-1', n);
+    await shot('SN-2', 9);
+    // Fewer rows than kept: nothing goes.
+    expect(await store.signage.screenshots.pruneForDevice('SN-1', 4)).toEqual([]);
+    expect((await store.signage.screenshots.pruneForDevice('SN-1', 2)).sort()).toEqual([
+      'SN-1/1.jpg',
+      'SN-1/2.jpg',
+    ]);
+    expect(
+      (await store.signage.screenshots.listForDevice('SN-1', 10)).map((s) => s.mediaId),
+    ).toEqual([4, 3]);
+    expect(await store.signage.screenshots.listForDevice('SN-2', 10)).toHaveLength(1);
+  });
+});
+
 describe('commands', () => {
   it('keep creation order, move queued → sent → acked once, expire only queued ones, across reopen', async () => {
     await store.signage.devices.upsert(info('SN-1'), null, AT);

@@ -263,6 +263,11 @@ export interface SignageScreenshotsRepository {
   find(id: number): Promise<SignageScreenshotRecord | undefined>;
   /** Newest first. */
   listForDevice(snNumber: string, limit: number): Promise<SignageScreenshotRecord[]>;
+  /**
+   * Deletes the device's screenshot rows older than its newest `keep`; answers the deleted
+   * rows' paths so the caller removes their files.
+   */
+  pruneForDevice(snNumber: string, keep: number): Promise<string[]>;
 }
 
 /** Everything the signage surface keeps. */

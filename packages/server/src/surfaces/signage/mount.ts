@@ -38,7 +38,12 @@ export interface SignageOptions {
   readonly gateway: WsGateway;
   readonly config: Pick<
     Config,
-    'dataDir' | 'maxMediaUploadBytes' | 'maxScreenshotBytes' | 'commandTtlSeconds'
+    | 'dataDir'
+    | 'maxMediaUploadBytes'
+    | 'maxScreenshotBytes'
+    | 'maxScreenshotsPerDevice'
+    | 'commandTtlSeconds'
+    | 'maxPendingCommandsPerDevice'
   >;
   /** Unix ms. */
   readonly now: () => number;
@@ -79,7 +84,13 @@ export function mountSignage(options: SignageOptions): Signage {
     const common: SignageRouteOptions = { store, authenticate, now, validateResponses };
     mountDeviceRoutes(scope, { ...common, files });
     mountMediaDownload(scope, { ...common, files, inFlight });
-    mountScreenshots(scope, { ...common, files, inFlight, maxBytes: config.maxScreenshotBytes });
+    mountScreenshots(scope, {
+      ...common,
+      files,
+      inFlight,
+      maxBytes: config.maxScreenshotBytes,
+      keepPerDevice: config.maxScreenshotsPerDevice,
+    });
     mountAdminMedia(scope, { ...common, files, maxBytes: config.maxMediaUploadBytes });
     mountAdminPlaylists(scope, { ...common, files, commands });
     mountAdminDevices(scope, { ...common, connections, commands, files });
