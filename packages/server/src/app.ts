@@ -154,6 +154,8 @@ export async function createServer(
     history: store.sessionHistory,
     now,
     ttlSeconds: config.sessionTtlSeconds,
+    maxSessionsPerUser: config.maxSessionsPerUser,
+    maxSessions: config.maxSessions,
     logger: app.log,
   });
 
