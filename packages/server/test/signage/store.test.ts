@@ -254,11 +254,45 @@ describe('commands', () => {
       new Map([['SN-1', 1]]),
     );
 
+    expect(await store.signage.commands.countByState()).toEqual(
+      new Map([
+        ['queued', 1],
+        ['failed', 1],
+        ['expired', 1],
+      ]),
+    );
+
     await store.close();
     store = await openSqliteStore(join(dir, 'marquee.db'));
     expect((await store.signage.commands.queued('SN-1')).map((c) => c.id)).toEqual(['a']);
     expect(
       (await store.signage.commands.listForDevice('SN-1', { limit: 10 })).map((c) => c.id),
     ).toEqual(['b', 'a', 'c']);
+  });
+});
+
+describe('bounded command queue', () => {
+  it('leaves out what would put a device past maxQueuedPerDevice, counting only queued', async () => {
+    for (const sn of ['SN-1', 'SN-2']) await store.signage.devices.upsert(info(sn), null, AT);
+    const make = (id: string, snNumber: string) => ({
+      id,
+      snNumber,
+      command: { action: 'play' as const, command_id: id },
+      createdAt: AT,
+      expiresAt: LATER,
+    });
+    await store.signage.commands.createMany([make('s', 'SN-1')]);
+    expect(await store.signage.commands.markSent('s', AT)).toBe(true);
+    const created = await store.signage.commands.createMany(
+      [make('a', 'SN-1'), make('b', 'SN-2'), make('c', 'SN-1'), make('d', 'SN-1')],
+      2,
+    );
+    expect(created.map((c) => c.id)).toEqual(['a', 'b', 'c']);
+    expect(await store.signage.commands.find('d')).toBeUndefined();
+    const again = await store.signage.commands.createMany(
+      [make('e', 'SN-1'), make('f', 'SN-2')],
+      2,
+    );
+    expect(again.map((c) => c.id)).toEqual(['f']);
   });
 });

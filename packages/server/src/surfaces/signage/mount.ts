@@ -72,6 +72,7 @@ export function mountSignage(options: SignageOptions): Signage {
     connections,
     now,
     defaultTtlSeconds: config.commandTtlSeconds,
+    maxQueuedPerDevice: config.maxPendingCommandsPerDevice,
     logger: app.log,
     ...(options.commandSweepIntervalMs === undefined
       ? {}
@@ -94,7 +95,11 @@ export function mountSignage(options: SignageOptions): Signage {
     mountAdminMedia(scope, { ...common, files, maxBytes: config.maxMediaUploadBytes });
     mountAdminPlaylists(scope, { ...common, files, commands });
     mountAdminDevices(scope, { ...common, connections, commands, files });
-    mountAdminCommands(scope, { ...common, commands });
+    mountAdminCommands(scope, {
+      ...common,
+      commands,
+      maxQueuedPerDevice: config.maxPendingCommandsPerDevice,
+    });
   });
 
   // Before Fastify's sweep of idle connections at close; see in-flight.ts.
