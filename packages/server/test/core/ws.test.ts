@@ -45,6 +45,7 @@ async function start(
     config: {
       trustProxy: false,
       maxConnectionsPerIp: 0,
+      maxConnectionsPerUser: 0,
       maxWsPayloadBytes: 1024,
       wsPingIntervalMs: 25_000,
       wsMaxQueuedMessages: 256,
@@ -230,6 +231,35 @@ describe('per-IP connection limit', () => {
     h.gateway.channel('/ws', openChannel());
     await Promise.all(Array.from({ length: 20 }, () => client(h.url('/ws'))));
     expect(h.gateway.connectionCount()).toBe(20);
+  });
+});
+
+describe('per-principal connection limit', () => {
+  it("counts the channel's principal across channels, refuses past the limit, frees on close", async () => {
+    const h = await start({ maxConnectionsPerUser: 2 });
+    const byHeader: ChannelHandler<string> = {
+      authorize: (req) => String(req.headers['x-user'] ?? ''),
+      onConnection: () => undefined,
+      principalOf: (user) => (user === '' ? undefined : `user:${user}`),
+      renderError: (error) => ({ detail: error.message, code: error.code }),
+    };
+    h.gateway.channel('/a', byHeader);
+    h.gateway.channel('/b', { ...byHeader });
+    const as = (user: string) => ({ headers: { 'x-user': user } });
+    const first = await client(h.url('/a'), as('ann'));
+    await client(h.url('/b'), as('ann'));
+    const third = await refused(h.url('/a'), { 'x-user': 'ann' });
+    expect(third).toEqual({
+      status: 429,
+      body: { detail: 'Too many connections for this account', code: 'RATE_LIMITED' },
+    });
+    expect(h.gateway.stats().rejected).toEqual({ 429: 1 });
+    // Another principal, and sockets without one, are not affected.
+    await client(h.url('/a'), as('bob'));
+    await Promise.all([1, 2, 3].map(() => client(h.url('/a'))));
+    first.ws.close();
+    await first.closed;
+    await vi.waitFor(() => client(h.url('/a'), as('ann')), WAIT);
   });
 });
 

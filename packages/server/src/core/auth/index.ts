@@ -10,6 +10,7 @@ export {
 } from './service';
 export { authenticateRequest, credentialsFromRequest, type RequestCredentials } from './request';
 export { ALL_SCOPES, CORE_SCOPE, authorize } from './policy';
+export { principalOf } from './principal';
 export {
   clearedSessionCookie,
   SESSION_COOKIE_NAME,

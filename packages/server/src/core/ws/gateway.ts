@@ -13,6 +13,7 @@ import { clientIp, compileTrust } from './client-ip';
 import { Connection } from './connection';
 import { createHeartbeat } from './heartbeat';
 import type { WsLogger } from './logger';
+import { createPrincipalLimit } from './principal-limit';
 import { rejectUpgrade } from './reject';
 
 const { CloseCodes } = protocol;
@@ -29,6 +30,12 @@ export interface ChannelHandler<Ctx> {
    * the upgrade request's URL (its query selects what some channels send).
    */
   onConnection(conn: Connection<Ctx>, ctx: Ctx, url: URL): void | Promise<void>;
+  /**
+   * The account a socket counts against for `maxConnectionsPerUser` (`user:12`, `display:<id>`);
+   * undefined is not counted (anonymous sockets; channels bounded otherwise, like one socket per
+   * signage device). @default not counted
+   */
+  principalOf?(ctx: Ctx): string | undefined;
   /** Body of a refusal in this channel's documented error shape. @default { code, message } */
   renderError?(error: MarqueeError): unknown;
 }
@@ -37,6 +44,7 @@ export type WsGatewayConfig = Pick<
   Config,
   | 'trustProxy'
   | 'maxConnectionsPerIp'
+  | 'maxConnectionsPerUser'
   | 'maxWsPayloadBytes'
   | 'wsPingIntervalMs'
   | 'wsMaxQueuedMessages'
@@ -96,6 +104,7 @@ export function createWsGateway(options: WsGatewayOptions): WsGateway {
   const channels = new Map<string, ChannelHandler<unknown>>();
   const connections = new Set<Connection>();
   const perIp = new Map<string, number>();
+  const perPrincipal = createPrincipalLimit(config.maxConnectionsPerUser);
   const rejected: Record<number, number> = {};
   let accepted = 0;
   let deadPeers = 0;
@@ -178,6 +187,12 @@ export function createWsGateway(options: WsGatewayOptions): WsGateway {
     }
     if (closing) return refuse(socket, shuttingDown(), channel);
     if (socket.destroyed) return;
+    const principal = channel.principalOf?.(ctx);
+    if (principal !== undefined && !perPrincipal.acquire(principal, socket)) {
+      logger.warn({ principal }, 'websocket refused: too many connections for this account');
+      const error = new MarqueeError('RATE_LIMITED', 'Too many connections for this account');
+      return refuse(socket, error, channel);
+    }
     wss.handleUpgrade(req, socket, head, (ws) => {
       socket.off('error', destroyOnError);
       accept(ws, ip, url, channel, ctx);

@@ -6,7 +6,12 @@
  */
 import { protocol } from '@marquee/sdk';
 import type { AuthService, Identity } from '../../core/auth';
-import { authenticateRequest, authorize, credentialsFromRequest } from '../../core/auth';
+import {
+  authenticateRequest,
+  authorize,
+  credentialsFromRequest,
+  principalOf,
+} from '../../core/auth';
 import type { Hub, WsGateway } from '../../core/ws';
 import { GPU_TOPIC, VRAM_KEY, vramUpdateFrame } from './frames';
 import type { VramSampler } from './vram-sampler';
@@ -40,6 +45,7 @@ export function mountGpuChannel(options: GpuChannelOptions): () => void {
       authorize(gpu.gpuChannels[0].auth, identity, gpu.gpuSurface.name);
       return identity;
     },
+    principalOf,
     onConnection: (conn) => {
       const running = hub.subscriberCount(GPU_TOPIC) > 0;
       hub.subscribe(GPU_TOPIC, conn);

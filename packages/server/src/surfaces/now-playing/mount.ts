@@ -6,7 +6,12 @@
 import { MarqueeError, protocol } from '@marquee/sdk';
 import type { FastifyInstance } from 'fastify';
 import type { AuthService, Identity } from '../../core/auth';
-import { authenticateRequest, authorize, credentialsFromRequest } from '../../core/auth';
+import {
+  authenticateRequest,
+  authorize,
+  credentialsFromRequest,
+  principalOf,
+} from '../../core/auth';
 import type { Config } from '../../core/config';
 import { mountRoutes, type Authenticator } from '../../core/routes';
 import type { SystemSampler } from '../../core/sampler';
@@ -107,6 +112,7 @@ export function mountNowPlaying(options: NowPlayingMountOptions): () => void {
       profileOfUrl(url); // an unknown profile or field is refused before the handshake (400)
       return identity;
     },
+    principalOf,
     onConnection: async (conn, _identity, url) => {
       const profile = profileOfUrl(url);
       profiles.join(conn, profile);

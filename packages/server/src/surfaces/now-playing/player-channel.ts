@@ -14,6 +14,7 @@ import {
   authenticateRequest,
   authorize,
   credentialsFromRequest,
+  principalOf,
   type AuthService,
   type UserIdentity,
 } from '../../core/auth';
@@ -94,6 +95,7 @@ export function mountPlayerChannel(options: PlayerChannelOptions): void {
         throw new MarqueeError('FORBIDDEN', 'A user account is required');
       return identity;
     },
+    principalOf,
     onConnection: (conn, identity) => {
       const player: Player = {
         id: conn.id,
