@@ -371,6 +371,13 @@ describe('backpressure', () => {
     expect((await slow.closed).code).toBe(CloseCodes.SLOW_CONSUMER);
     expect(slow.messages.length).toBeLessThan(published);
     await vi.waitFor(() => expect(h.gateway.stats().slowConsumersClosed).toBe(1), WAIT);
+    // Counted per channel: every message the fast one got, what the slow one got to ws, and
+    // the overflowing queue the slow one still held when it was dropped. The slow one stays
+    // subscribed until its closing handshake ends, so the last publish is dropped there too.
+    const traffic = h.gateway.stats().traffic['/feed'];
+    expect(traffic?.delivered).toBeGreaterThanOrEqual(published + 1 + slow.messages.length);
+    expect(traffic?.dropped).toBeGreaterThan(16);
+    expect((traffic?.delivered ?? 0) + (traffic?.dropped ?? 0)).toBe(2 * (published + 1));
   });
 
   it('keeps only the newest queued snapshot per key (latest wins)', async () => {
@@ -396,6 +403,13 @@ describe('backpressure', () => {
 
     await vi.waitFor(() => expect(c.messages).toHaveLength(5), WAIT);
     expect(c.messages).toEqual(['in-flight-1', 'in-flight-2', 'event-A', 'other-1', 'snapshot-3']);
+    expect(h.gateway.stats().traffic).toEqual({
+      '/ws': { delivered: 5, coalesced: 2, dropped: 0 },
+    });
+    c.ws.close();
+    await c.closed;
+    server.send('too late');
+    expect(h.gateway.stats().traffic['/ws']).toEqual({ delivered: 5, coalesced: 2, dropped: 1 });
   });
 });
 

@@ -14,6 +14,7 @@ import { Connection } from './connection';
 import { createHeartbeat } from './heartbeat';
 import type { WsLogger } from './logger';
 import { createPrincipalLimit } from './principal-limit';
+import { TrafficCounters, type TrafficStats } from './traffic';
 import { rejectUpgrade } from './reject';
 
 const { CloseCodes } = protocol;
@@ -71,6 +72,8 @@ export interface WsGatewayStats {
   readonly rejected: Readonly<Record<number, number>>;
   readonly deadPeersTerminated: number;
   readonly slowConsumersClosed: number;
+  /** Messages delivered, coalesced and dropped since start, per registered channel. */
+  readonly traffic: Readonly<Record<string, TrafficStats>>;
 }
 
 export interface WsGateway {
@@ -102,6 +105,7 @@ export function createWsGateway(options: WsGatewayOptions): WsGateway {
   });
   const trust = compileTrust(config.trustProxy);
   const channels = new Map<string, ChannelHandler<unknown>>();
+  const traffic = new Map<string, TrafficCounters>();
   const connections = new Set<Connection>();
   const perIp = new Map<string, number>();
   const perPrincipal = createPrincipalLimit(config.maxConnectionsPerUser);
@@ -144,6 +148,7 @@ export function createWsGateway(options: WsGatewayOptions): WsGateway {
       maxQueuedMessages: config.wsMaxQueuedMessages,
       maxInFlight: options.maxInFlightPerConnection ?? 8,
       logger,
+      traffic: traffic.get(url.pathname) ?? new TrafficCounters(),
     });
     connections.add(conn);
     heartbeat.add(socket);
@@ -238,6 +243,7 @@ export function createWsGateway(options: WsGatewayOptions): WsGateway {
     channel(path, handler) {
       if (channels.has(path)) throw new Error(`WebSocket channel ${path} is already registered`);
       channels.set(path, handler);
+      traffic.set(path, new TrafficCounters());
     },
 
     async closeAll(code = CloseCodes.GOING_AWAY, reason = 'server shutting down') {
@@ -284,6 +290,7 @@ export function createWsGateway(options: WsGatewayOptions): WsGateway {
         rejected: { ...rejected },
         deadPeersTerminated: deadPeers,
         slowConsumersClosed: slowConsumers,
+        traffic: Object.fromEntries([...traffic].map(([path, counted]) => [path, { ...counted }])),
       };
     },
   };
