@@ -19,6 +19,7 @@ import { registerBodyParsers } from './core/body-parsers';
 import { mountCoreRoutes } from './core/core-routes';
 import { registerCors } from './core/cors';
 import { closeHttp } from './core/http-close';
+import { mountMetrics, type Metrics } from './core/metrics';
 import { sendError } from './core/http-errors';
 import type { Authenticator } from './core/routes';
 import { createSystemSampler, type SystemSampler, type SystemSource } from './core/sampler';
@@ -30,6 +31,7 @@ import { mountPlaybackControl } from './surfaces/now-playing/control';
 import { mountHistory } from './surfaces/now-playing/history';
 import { mountNowPlaying } from './surfaces/now-playing/mount';
 import { NOW_PLAYING_TOPIC, NowPlayingService } from './surfaces/now-playing/service';
+import { signageMetrics } from './surfaces/signage/metrics';
 import { mountSignage, type Signage } from './surfaces/signage/mount';
 import { mountAvatars } from './surfaces/now-playing/avatars';
 import { mountThumbnails, type Thumbnails } from './surfaces/now-playing/thumbnails';
@@ -74,6 +76,8 @@ export interface MarqueeServer {
   readonly gpu: GpuSurface;
   /** Signage (seed 002) and its fleet admin API: device sockets, command queue, files. */
   readonly signage: Signage;
+  /** `GET /metrics`, and its own listener when MARQUEE_METRICS_LISTEN is set. */
+  readonly metrics: Metrics;
   /** Binds `config.host:config.port`; resolves with the base URL (port 0 picks a free port). */
   listen(): Promise<string>;
   close(): Promise<void>;
@@ -212,6 +216,14 @@ export async function createServer(
     validateResponses,
   });
   mountPages(app);
+  const metrics = mountMetrics(app, {
+    config,
+    authenticate,
+    logger: app.log,
+    gateway,
+    samplers: { system: sampler, gpu: gpu.sampler },
+    collectors: [signageMetrics(store, signage.connections)],
+  });
 
   let closing: Promise<void> | undefined;
   return {
@@ -226,8 +238,10 @@ export async function createServer(
     thumbnails,
     gpu,
     signage,
+    metrics,
     async listen() {
       await app.listen({ port: config.port, host: config.host, backlog: LISTEN_BACKLOG });
+      await metrics.listen();
       const address = app.server.address();
       const port = typeof address === 'object' && address ? address.port : config.port;
       const host = config.host === '0.0.0.0' || config.host === '::' ? '127.0.0.1' : config.host;
@@ -239,6 +253,7 @@ export async function createServer(
         stopPlaybackControl();
         await gpu.stop();
         await signage.stop();
+        await metrics.close();
         await gateway.closeAll(protocol.CloseCodes.GOING_AWAY, 'Server shutting down');
         await closeHttp(app, HTTP_CLOSE_GRACE_MS);
         await store.close();
