@@ -14,8 +14,8 @@ import { Connection } from './connection';
 import { createHeartbeat } from './heartbeat';
 import type { WsLogger } from './logger';
 import { createPrincipalLimit } from './principal-limit';
-import { TrafficCounters, type TrafficStats } from './traffic';
 import { rejectUpgrade } from './reject';
+import { TrafficCounters, type TrafficStats } from './traffic';
 
 const { CloseCodes } = protocol;
 
