@@ -44,6 +44,7 @@ export type {
 export type {
   AdminPlaylist,
   AdminScreen,
+  BroadcastAccepted,
   CommandList,
   CommandListQuery,
   CommandRecord,

@@ -19,6 +19,7 @@ import { registerBodyParsers } from './core/body-parsers';
 import { mountCoreRoutes } from './core/core-routes';
 import { registerCors } from './core/cors';
 import { closeHttp } from './core/http-close';
+import { mountMetrics, type Metrics } from './core/metrics';
 import { registerOriginCheck } from './core/origin';
 import { sendError } from './core/http-errors';
 import { registerRateLimits } from './core/rate-limit';
@@ -86,6 +87,8 @@ export interface MarqueeServer {
   readonly signage: Signage;
   /** The API of a mounted surface module (throws for one not in `SURFACES`). */
   surface<Api, Repositories>(module: SurfaceModule<Api, Repositories>): Api;
+  /** `GET /metrics`, and its own listener when MARQUEE_METRICS_LISTEN is set. */
+  readonly metrics: Metrics;
   /** Binds `config.host:config.port`; resolves with the base URL (port 0 picks a free port). */
   listen(): Promise<string>;
   close(): Promise<void>;
@@ -214,6 +217,18 @@ export async function createServer(
   const nowPlaying = surface(nowPlayingModule);
 
   mountPages(app);
+  const surfaceMetrics = [...mounted.values()].map((each) => each.metrics ?? {});
+  const metrics = mountMetrics(app, {
+    config,
+    authenticate,
+    logger: app.log,
+    gateway,
+    samplers: Object.fromEntries([
+      ['system', sampler],
+      ...surfaceMetrics.flatMap((each) => Object.entries(each.samplers ?? {})),
+    ]),
+    collectors: surfaceMetrics.flatMap((each) => each.collectors ?? []),
+  });
 
   let closing: Promise<void> | undefined;
   return {
@@ -229,8 +244,10 @@ export async function createServer(
     gpu: surface(gpuModule),
     signage: surface(signageModule),
     surface,
+    metrics,
     async listen() {
       await app.listen({ port: config.port, host: config.host, backlog: LISTEN_BACKLOG });
+      await metrics.listen();
       const address = app.server.address();
       const port = typeof address === 'object' && address ? address.port : config.port;
       const host = config.host === '0.0.0.0' || config.host === '::' ? '127.0.0.1' : config.host;
@@ -239,6 +256,7 @@ export async function createServer(
     close() {
       closing ??= (async () => {
         for (const each of [...mounted.values()].reverse()) await each.stop?.();
+        await metrics.close();
         await gateway.closeAll(protocol.CloseCodes.GOING_AWAY, 'Server shutting down');
         await closeHttp(app, HTTP_CLOSE_GRACE_MS);
         await store.close();

@@ -178,8 +178,30 @@ export const coreRoutes = [
   }),
 ] as const;
 
-/** The core surface as documented: its own routes plus the accounts routes. */
-const documentedCoreRoutes = [...coreRoutes, ...accountRoutes] as const;
+/**
+ * `GET /metrics`, served by the server's metrics module rather than with the routes above. Its
+ * policy is `none` because the credential is not an account: the handler checks the scraper's
+ * own token (MARQUEE_METRICS_TOKEN), and answers 404 while metrics are off on this port.
+ */
+export const metricsRoutes = [
+  defineRoute({
+    id: 'core.metrics',
+    method: 'GET',
+    path: '/metrics',
+    summary:
+      'Prometheus metrics (text exposition format) for a scraper sending `Authorization: Bearer <MARQUEE_METRICS_TOKEN>`; 404 while metrics are off here (no token set, or served on MARQUEE_METRICS_LISTEN instead)',
+    auth: 'none',
+    extension: true,
+    responses: {
+      200: response('Every metric (docs/metrics.md)', null, 'text/plain; version=0.0.4'),
+      401: err('No metrics token, or a wrong one'),
+      404: err('Metrics are not served on this port'),
+    },
+  }),
+] as const;
+
+/** The core surface as documented: its own routes, the accounts routes and metrics. */
+const documentedCoreRoutes = [...coreRoutes, ...accountRoutes, ...metricsRoutes] as const;
 
 export const coreSurface = defineSurface({
   name: 'core',

@@ -150,6 +150,7 @@ async function startAdminServer() {
             { command_id: 'cmd-2', sn_number: 'SN-1', state: 'sent' },
             { command_id: 'cmd-3', sn_number: 'SN-2', state: 'queued' },
           ],
+          skipped: [{ sn_number: 'SN-3', reason: 'queue_full' }],
         },
       ],
     ],
@@ -269,6 +270,7 @@ describe('the signage admin client', () => {
     });
     const all = await admin.broadcastCommand('all', { action: 'set_volume', volume: 30 });
     expect(all.commands.map((c) => c.state)).toEqual(['sent', 'queued']);
+    expect(all.skipped).toEqual([{ sn_number: 'SN-3', reason: 'queue_full' }]);
     expect(JSON.parse(lastOf(server.requests)?.body ?? '')).toMatchObject({ sn_numbers: 'all' });
 
     await expect(admin.listCommands('SN-1', { state: 'queued', limit: 5 })).resolves.toEqual({

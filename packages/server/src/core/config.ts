@@ -30,6 +30,15 @@ function ollamaUrl(value: string): string | undefined {
   return url.toString().replace(/\/+$/, '');
 }
 
+/** `host:port` or `[v6]:port` as a listen address; undefined when it is not one. */
+function listenAddress(value: string): { host: string; port: number } | undefined {
+  const match = /^(?:\[([0-9a-fA-F:.]+)\]|([^\s:[\]]+)):(\d{1,5})$/.exec(value.trim());
+  const host = match?.[1] ?? match?.[2];
+  const port = Number(match?.[3]);
+  if (host === undefined || !Number.isInteger(port) || port > 65535) return undefined;
+  return { host, port };
+}
+
 export const ConfigSchema = z
   .object({
     /** TCP port. @default 8000 */
@@ -62,6 +71,11 @@ export const ConfigSchema = z
     trustProxy: z.union([envBoolean, z.coerce.number().int().min(1), z.string()]).default(false),
     /** Concurrent WebSocket connections per client IP; 0 turns the limit off. @default 10000 */
     maxConnectionsPerIp: z.coerce.number().int().min(0).default(10_000),
+    /**
+     * Concurrent WebSocket connections per signed-in user or display token (a signage device's
+     * own socket is one per device and not counted here); 0 turns the limit off. @default 50
+     */
+    maxConnectionsPerUser: z.coerce.number().int().min(0).default(50),
     /** Largest inbound WebSocket message in bytes. @default 65536 */
     maxWsPayloadBytes: z.coerce
       .number()
@@ -82,6 +96,10 @@ export const ConfigSchema = z
     nowPlayingWsAuth: z.enum(['open', 'token']).default('open'),
     /** A session with no update for this long disappears. @default 30 */
     sessionTtlSeconds: z.coerce.number().min(1).default(30),
+    /** Live Now Playing sessions one user may hold; a new one beyond gets 429. @default 10 */
+    maxSessionsPerUser: z.coerce.number().int().min(1).default(10),
+    /** Live Now Playing sessions of all users together; a new one beyond gets 429. @default 1000 */
+    maxSessions: z.coerce.number().int().min(1).default(1000),
     /** System sampler and snapshot broadcast interval. @default 2000 */
     sampleIntervalMs: z.coerce.number().int().min(100).default(2000),
     /**
@@ -129,6 +147,13 @@ export const ConfigSchema = z
       .int()
       .min(1)
       .default(10 * 1024 * 1024),
+    /** Screenshots kept per signage device: storing a new one removes the oldest beyond this. @default 20 */
+    maxScreenshotsPerDevice: z.coerce.number().int().min(1).default(20),
+    /**
+     * Commands waiting for delivery (`queued`) per signage device; a command beyond gets 429 (a
+     * broadcast skips that device and says so). @default 100
+     */
+    maxPendingCommandsPerDevice: z.coerce.number().int().min(1).default(100),
     /** How long a command for an offline signage device waits before it expires. @default 86400 (1 day) */
     commandTtlSeconds: z.coerce
       .number()
@@ -204,6 +229,26 @@ export const ConfigSchema = z
     rateLimitMaxKeys: z.coerce.number().int().min(100).default(20_000),
     /** Exempt 127.0.0.0/8 and ::1 from every rate limit: for tests that start many clients on one machine. @default false */
     rateLimitExemptLoopback: envBoolean.default(false),
+    /**
+     * Bearer token that `GET /metrics` (Prometheus text) requires. With neither this nor
+     * `MARQUEE_METRICS_LISTEN` set, metrics are off (404). @default undefined
+     */
+    metricsToken: z.string().min(16, 'use at least 16 characters').optional(),
+    /**
+     * `host:port` of a second HTTP listener that serves only `GET /metrics` (`[::1]:9464` for
+     * IPv6); the main port then answers 404 there. @default undefined
+     */
+    metricsListen: z
+      .string()
+      .transform((value, ctx) => {
+        const address = listenAddress(value);
+        if (address === undefined) {
+          ctx.addIssue({ code: 'custom', message: `not host:port: ${value}` });
+          return z.NEVER;
+        }
+        return address;
+      })
+      .optional(),
   })
   .superRefine((config, ctx) => {
     // A proxy that is meant to be guarded must not start open.
@@ -233,17 +278,22 @@ export const ENV_NAMES: Readonly<Record<keyof Config, string>> = {
   sessionExpiryHours: 'SESSION_EXPIRY_HOURS',
   trustProxy: 'MARQUEE_TRUST_PROXY',
   maxConnectionsPerIp: 'MARQUEE_MAX_CONNECTIONS_PER_IP',
+  maxConnectionsPerUser: 'MARQUEE_MAX_CONNECTIONS_PER_USER',
   maxWsPayloadBytes: 'MARQUEE_MAX_WS_PAYLOAD_BYTES',
   maxBodyBytes: 'MARQUEE_MAX_BODY_BYTES',
   wsPingIntervalMs: 'MARQUEE_WS_PING_INTERVAL_MS',
   wsMaxQueuedMessages: 'MARQUEE_WS_MAX_QUEUED_MESSAGES',
   nowPlayingWsAuth: 'MARQUEE_NOW_PLAYING_WS_AUTH',
   sessionTtlSeconds: 'MARQUEE_SESSION_TTL_SECONDS',
+  maxSessionsPerUser: 'MARQUEE_MAX_SESSIONS_PER_USER',
+  maxSessions: 'MARQUEE_MAX_SESSIONS',
   sampleIntervalMs: 'MARQUEE_SAMPLE_INTERVAL_MS',
   mediaRoots: 'MARQUEE_MEDIA_ROOTS',
   corsOrigins: 'MARQUEE_CORS_ORIGINS',
   maxMediaUploadBytes: 'MARQUEE_MAX_MEDIA_UPLOAD_BYTES',
   maxScreenshotBytes: 'MARQUEE_MAX_SCREENSHOT_BYTES',
+  maxScreenshotsPerDevice: 'MARQUEE_MAX_SCREENSHOTS_PER_DEVICE',
+  maxPendingCommandsPerDevice: 'MARQUEE_MAX_PENDING_COMMANDS_PER_DEVICE',
   commandTtlSeconds: 'MARQUEE_COMMAND_TTL_SECONDS',
   nvidiaSmiPath: 'NVIDIA_SMI_PATH',
   nvidiaSmiTimeoutMs: 'MARQUEE_NVIDIA_SMI_TIMEOUT_MS',
@@ -264,6 +314,8 @@ export const ENV_NAMES: Readonly<Record<keyof Config, string>> = {
   wsConnectsPerIpPerSecond: 'MARQUEE_WS_CONNECTS_PER_IP_PER_SECOND',
   rateLimitMaxKeys: 'MARQUEE_RATE_LIMIT_MAX_KEYS',
   rateLimitExemptLoopback: 'MARQUEE_RATE_LIMIT_EXEMPT_LOOPBACK',
+  metricsToken: 'MARQUEE_METRICS_TOKEN',
+  metricsListen: 'MARQUEE_METRICS_LISTEN',
 };
 
 export class ConfigError extends Error {

@@ -36,6 +36,11 @@ export interface SharedSampler<T> {
   latest(): Promise<T>;
   /** The newest sample, without taking one. */
   readonly current: T | undefined;
+  /**
+   * Runs `listener` after every read, with how long it took in seconds and whether it succeeded
+   * (the metrics' sampler histogram); returns its removal.
+   */
+  onProbe(listener: (seconds: number, ok: boolean) => void): () => void;
   /** Reads started since creation: the cost metric for fan-out tests and benchmarks. */
   readonly sampleCount: number;
   readonly subscriberCount: number;
@@ -49,6 +54,7 @@ export function createSharedSampler<T>(options: SharedSamplerOptions<T>): Shared
     ((handle: unknown) => clearInterval(handle as ReturnType<typeof setInterval>));
   const onError = options.onError ?? ((error: unknown) => console.error('sample', error));
   const listeners = new Set<(sample: T) => void>();
+  const probeListeners = new Set<(seconds: number, ok: boolean) => void>();
   let last: { readonly sample: T; readonly at: number } | undefined;
   let inFlight: Promise<T> | undefined;
   let timer: unknown;
@@ -57,7 +63,20 @@ export function createSharedSampler<T>(options: SharedSamplerOptions<T>): Shared
   const take = (): Promise<T> => {
     if (inFlight !== undefined) return inFlight;
     count += 1;
-    const pending = options.probe().then((sample) => {
+    const started = performance.now();
+    const probed = options.probe();
+    const timed = (ok: boolean) => (): void => {
+      const seconds = (performance.now() - started) / 1000;
+      for (const listener of probeListeners) {
+        try {
+          listener(seconds, ok);
+        } catch (error) {
+          onError(error);
+        }
+      }
+    };
+    probed.then(timed(true), timed(false));
+    const pending = probed.then((sample) => {
       last = { sample, at: now() };
       for (const listener of listeners) {
         try {
@@ -94,6 +113,13 @@ export function createSharedSampler<T>(options: SharedSamplerOptions<T>): Shared
         if (!listeners.delete(wrapped) || listeners.size > 0 || timer === undefined) return;
         clearTimer(timer);
         timer = undefined;
+      };
+    },
+    onProbe(listener) {
+      const wrapped = (seconds: number, ok: boolean): void => listener(seconds, ok);
+      probeListeners.add(wrapped);
+      return () => {
+        probeListeners.delete(wrapped);
       };
     },
     latest() {

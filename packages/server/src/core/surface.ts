@@ -13,6 +13,7 @@ import type { ErrorShape } from '@marquee/sdk/protocol';
 import type { FastifyBaseLogger, FastifyInstance } from 'fastify';
 import type { AuthService } from './auth';
 import type { Config } from './config';
+import type { MetricsCollector, ProbedSampler } from './metrics';
 import type { Authenticator } from './routes';
 import type { SystemSampler } from './sampler';
 import type { Store, SurfaceStore } from './store';
@@ -41,9 +42,16 @@ export interface SurfaceContext<Repositories = undefined> {
   readonly logger: FastifyBaseLogger;
 }
 
-/** A mounted surface: the API it exposes on `MarqueeServer` and how it shuts down. */
+/** A mounted surface: the API it exposes on `MarqueeServer`, its metrics and how it shuts down. */
 export interface MountedSurface<Api> {
   readonly api: Api;
+  /** What `GET /metrics` adds for this surface (docs/metrics.md). */
+  readonly metrics?: {
+    /** Register the surface's gauges, read at scrape time. */
+    readonly collectors?: readonly MetricsCollector[];
+    /** Shared samplers by name; every read's duration is observed. */
+    readonly samplers?: Readonly<Record<string, ProbedSampler>>;
+  };
   /** Stops timers, samplers and work in progress; sockets are closed by the gateway after. */
   stop?(): void | Promise<void>;
 }

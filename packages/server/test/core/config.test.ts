@@ -100,6 +100,60 @@ describe('loadConfig', () => {
     );
   });
 
+  it('reads the bounds and metrics settings, with their defaults', () => {
+    const defaults = loadConfig({ cwd: dir, env: {} });
+    expect(defaults).toMatchObject({
+      maxConnectionsPerUser: 50,
+      maxSessionsPerUser: 10,
+      maxSessions: 1000,
+      maxScreenshotsPerDevice: 20,
+      maxPendingCommandsPerDevice: 100,
+    });
+    expect([defaults.metricsToken, defaults.metricsListen]).toEqual([undefined, undefined]);
+    const config = loadConfig({
+      cwd: dir,
+      env: {
+        MARQUEE_MAX_CONNECTIONS_PER_USER: '0',
+        MARQUEE_MAX_SESSIONS_PER_USER: '2',
+        MARQUEE_MAX_SESSIONS: '5',
+        MARQUEE_MAX_SCREENSHOTS_PER_DEVICE: '3',
+        MARQUEE_MAX_PENDING_COMMANDS_PER_DEVICE: '7',
+        MARQUEE_METRICS_TOKEN: 'a-long-enough-scrape-token',
+        MARQUEE_METRICS_LISTEN: '[::1]:9464',
+      },
+    });
+    expect(config).toMatchObject({
+      maxConnectionsPerUser: 0,
+      maxSessionsPerUser: 2,
+      maxSessions: 5,
+      maxScreenshotsPerDevice: 3,
+      maxPendingCommandsPerDevice: 7,
+      metricsToken: 'a-long-enough-scrape-token',
+      metricsListen: { host: '::1', port: 9464 },
+    });
+    expect(
+      loadConfig({ cwd: dir, env: { MARQUEE_METRICS_LISTEN: '127.0.0.1:0' } }).metricsListen,
+    ).toEqual({ host: '127.0.0.1', port: 0 });
+  });
+
+  it('refuses a bound of 0 where one is required, a short metrics token and a bad address', () => {
+    for (const name of [
+      'MARQUEE_MAX_SESSIONS_PER_USER',
+      'MARQUEE_MAX_SCREENSHOTS_PER_DEVICE',
+      'MARQUEE_MAX_PENDING_COMMANDS_PER_DEVICE',
+    ]) {
+      expect(() => loadConfig({ cwd: dir, env: { [name]: '0' } })).toThrow(name);
+    }
+    expect(() => loadConfig({ cwd: dir, env: { MARQUEE_METRICS_TOKEN: 'short' } })).toThrow(
+      /MARQUEE_METRICS_TOKEN: use at least 16/,
+    );
+    for (const bad of ['9464', 'host:', 'host:99999', '::1:9464', 'a b:1']) {
+      expect(() => loadConfig({ cwd: dir, env: { MARQUEE_METRICS_LISTEN: bad } })).toThrow(
+        /MARQUEE_METRICS_LISTEN: not host:port/,
+      );
+    }
+  });
+
   it('explains a missing or broken config file', () => {
     expect(() => loadConfig({ cwd: dir, env: { MARQUEE_CONFIG: 'nope.json' } })).toThrow(
       /Cannot read config file/,

@@ -83,4 +83,34 @@ describe('shared sampler', () => {
     await s.latest();
     expect(s.sampleCount).toBe(2);
   });
+
+  it('reports every read with its duration and outcome to onProbe listeners', async () => {
+    let fail = false;
+    const s = createSharedSampler({
+      probe: () =>
+        new Promise<string>((resolve, reject) =>
+          setTimeout(() => (fail ? reject(new Error('sensor gone')) : resolve('ok')), 250),
+        ),
+      intervalMs: INTERVAL,
+      onError: () => undefined,
+    });
+    const probes: Array<[number, boolean]> = [];
+    const off = s.onProbe((seconds, ok) => probes.push([seconds, ok]));
+    const read = s.latest();
+    await vi.advanceTimersByTimeAsync(250);
+    await read;
+    fail = true;
+    await vi.advanceTimersByTimeAsync(INTERVAL); // the sample is stale now: latest() reads again
+    const failed = s.latest().catch(() => 'failed');
+    await vi.advanceTimersByTimeAsync(250);
+    expect(await failed).toBe('failed');
+    expect(probes).toEqual([
+      [0.25, true],
+      [0.25, false],
+    ]);
+    off();
+    await Promise.all([s.latest().catch(() => undefined), vi.advanceTimersByTimeAsync(250)]);
+    expect(s.sampleCount).toBe(3);
+    expect(probes).toHaveLength(2);
+  });
 });

@@ -45,6 +45,7 @@ async function start(
     config: {
       trustProxy: false,
       maxConnectionsPerIp: 0,
+      maxConnectionsPerUser: 0,
       maxWsPayloadBytes: 1024,
       wsPingIntervalMs: 25_000,
       wsMaxQueuedMessages: 256,
@@ -237,6 +238,40 @@ describe('per-IP connection limit', () => {
   });
 });
 
+describe('per-principal connection limit', () => {
+  it("counts the channel's signed-in identity across channels, refuses past the limit, frees on close", async () => {
+    const h = await start({ maxConnectionsPerUser: 2 });
+    const byHeader: ChannelHandler<string> = {
+      authorize: (req) => String(req.headers['x-user'] ?? ''),
+      onConnection: () => undefined,
+      identityOf: (user) =>
+        user === ''
+          ? undefined
+          : { kind: 'user', userId: user.charCodeAt(0), username: user, role: 'viewer' },
+      renderError: (error) => ({ detail: error.message, code: error.code }),
+    };
+    h.gateway.channel('/a', byHeader);
+    h.gateway.channel('/b', { ...byHeader });
+    const as = (user: string) => ({ headers: { 'x-user': user } });
+    const first = await client(h.url('/a'), as('ann'));
+    await client(h.url('/b'), as('ann'));
+    const third = await refused(h.url('/a'), { 'x-user': 'ann' });
+    expect(third).toEqual({
+      status: 429,
+      body: { detail: 'Too many connections for this account', code: 'RATE_LIMITED' },
+    });
+    expect(h.gateway.stats().rejected).toEqual({ 429: 1 });
+    // Another user, and sockets without one, are not affected; nor are channels that opt out.
+    h.gateway.channel('/c', { ...byHeader, perUserLimit: false });
+    await Promise.all([1, 2, 3].map(() => client(h.url('/c'), as('ann'))));
+    await client(h.url('/a'), as('bob'));
+    await Promise.all([1, 2, 3].map(() => client(h.url('/a'))));
+    first.ws.close();
+    await first.closed;
+    await vi.waitFor(() => client(h.url('/a'), as('ann')), WAIT);
+  });
+});
+
 describe('liveness and frame limits', () => {
   it('terminates a peer that stops answering pings and keeps a healthy one', async () => {
     // Not tinier: client and server share one event loop, and a loop stalled past a whole
@@ -345,6 +380,13 @@ describe('backpressure', () => {
     expect((await slow.closed).code).toBe(CloseCodes.SLOW_CONSUMER);
     expect(slow.messages.length).toBeLessThan(published);
     await vi.waitFor(() => expect(h.gateway.stats().slowConsumersClosed).toBe(1), WAIT);
+    // Counted per channel: every message the fast one got, what the slow one got to ws, and
+    // the overflowing queue the slow one still held when it was dropped. The slow one stays
+    // subscribed until its closing handshake ends, so the last publish is dropped there too.
+    const traffic = h.gateway.stats().traffic['/feed'];
+    expect(traffic?.delivered).toBeGreaterThanOrEqual(published + 1 + slow.messages.length);
+    expect(traffic?.dropped).toBeGreaterThan(16);
+    expect((traffic?.delivered ?? 0) + (traffic?.dropped ?? 0)).toBe(2 * (published + 1));
   });
 
   it('keeps only the newest queued snapshot per key (latest wins)', async () => {
@@ -370,6 +412,13 @@ describe('backpressure', () => {
 
     await vi.waitFor(() => expect(c.messages).toHaveLength(5), WAIT);
     expect(c.messages).toEqual(['in-flight-1', 'in-flight-2', 'event-A', 'other-1', 'snapshot-3']);
+    expect(h.gateway.stats().traffic).toEqual({
+      '/ws': { delivered: 5, coalesced: 2, dropped: 0 },
+    });
+    c.ws.close();
+    await c.closed;
+    server.send('too late');
+    expect(h.gateway.stats().traffic['/ws']).toEqual({ delivered: 5, coalesced: 2, dropped: 1 });
   });
 });
 

@@ -92,7 +92,12 @@ describe('PosterThumbs.thumbFor', () => {
 
 describe('PosterThumbs.sync', () => {
   it("sets a tracked session's poster_thumb from its poster_url and reports changes", async () => {
-    const tracker = new SessionTracker({ ttlSeconds: 30, now: () => 1_000 });
+    const tracker = new SessionTracker({
+      ttlSeconds: 30,
+      maxPerUser: 10,
+      maxTotal: 1000,
+      now: () => 1_000,
+    });
     const body = {
       session_id: 's1',
       title: 'The Matrix',

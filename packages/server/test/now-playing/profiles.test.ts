@@ -49,6 +49,8 @@ describe('profile topics on the hub', () => {
       history: { add: () => Promise.reject(new Error('unused')), list: () => Promise.resolve([]) },
       now: () => Date.UTC(2026, 0, 17, 12),
       ttlSeconds: 30,
+      maxSessionsPerUser: 10,
+      maxSessions: 1000,
     });
     const firsts: number[] = [];
     let lasts = 0;

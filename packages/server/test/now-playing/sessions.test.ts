@@ -5,11 +5,12 @@ const alice = { kind: 'user', userId: 1, username: 'alice', role: 'operator' } a
 const bob = { kind: 'user', userId: 2, username: 'bob', role: 'operator' } as const;
 const admin = { kind: 'user', userId: 3, username: 'root', role: 'admin' } as const;
 
-function setup(ttlSeconds = 30) {
+function setup(ttlSeconds = 30, bounds = { maxPerUser: 10, maxTotal: 1000 }) {
   let now = 1_768_670_000_000;
   const ended: Array<{ id: string; reason: EndReason; watched: number }> = [];
   const tracker = new SessionTracker({
     ttlSeconds,
+    ...bounds,
     now: () => now,
     onEnded: (t, reason) =>
       ended.push({ id: t.session.session_id, reason, watched: t.watchedSeconds }),
@@ -92,6 +93,42 @@ describe('SessionTracker', () => {
     );
     expect(() => tracker.stop(bob, 's1')).toThrow(expect.objectContaining({ code: 'FORBIDDEN' }));
     expect(tracker.stop(admin, 's1').session.session_id).toBe('s1');
+  });
+
+  it('refuses a new session past the per-user bound; updates pass; a session that ends frees a slot', () => {
+    const { tracker, advance } = setup(30, { maxPerUser: 2, maxTotal: 100 });
+    tracker.update(alice, update({ session_id: 'a1' }));
+    tracker.update(alice, update({ session_id: 'a2' }));
+    expect(() => tracker.update(alice, update({ session_id: 'a3' }))).toThrow(
+      expect.objectContaining({ code: 'RATE_LIMITED', status: 429 }),
+    );
+    // An existing session still updates, another user is unaffected, nothing was stored.
+    expect(tracker.update(alice, update({ session_id: 'a2', current_time: 200 }))).toBeDefined();
+    tracker.update(bob, update({ session_id: 'b1' }));
+    expect(tracker.get('a3')).toBeUndefined();
+
+    tracker.stop(alice, 'a1');
+    tracker.update(alice, update({ session_id: 'a3' }));
+    // An admin updating alice's session counts for alice, not for the admin.
+    tracker.update(admin, update({ session_id: 'a3', current_time: 300 }));
+    advance(31_000);
+    tracker.sweep();
+    tracker.update(alice, update({ session_id: 'a4' }));
+    tracker.update(alice, update({ session_id: 'a5' }));
+    expect(tracker.list().map((t) => t.session.session_id)).toEqual(['a4', 'a5']);
+  });
+
+  it('refuses a new session past the total bound, whoever asks', () => {
+    const { tracker } = setup(30, { maxPerUser: 10, maxTotal: 2 });
+    tracker.update(alice, update({ session_id: 'a1' }));
+    tracker.update(bob, update({ session_id: 'b1' }));
+    expect(() => tracker.update(admin, update({ session_id: 'c1' }))).toThrow(
+      expect.objectContaining({
+        code: 'RATE_LIMITED',
+        message: expect.stringContaining('MARQUEE_MAX_SESSIONS'),
+      }),
+    );
+    expect(tracker.list()).toHaveLength(2);
   });
 
   it('stopping an unknown session is NOT_FOUND', () => {

@@ -204,6 +204,32 @@ describe('media and playlists', () => {
   });
 });
 
+describe('screenshots', () => {
+  it('prunes a device to its newest rows and answers the paths it deleted', async () => {
+    for (const sn of ['SN-1', 'SN-2']) await signage.devices.upsert(info(sn), null, AT);
+    const shot = (sn: string, n: number) =>
+      signage.screenshots.create({
+        snNumber: sn,
+        mediaId: n,
+        path: `${sn}/${n}.jpg`,
+        fileSize: 1,
+        createdAt: AT,
+      });
+    for (let n = 1; n <= 4; n++) await shot('SN-1', n);
+    await shot('SN-2', 9);
+    // Fewer rows than kept: nothing goes.
+    expect(await signage.screenshots.pruneForDevice('SN-1', 4)).toEqual([]);
+    expect((await signage.screenshots.pruneForDevice('SN-1', 2)).sort()).toEqual([
+      'SN-1/1.jpg',
+      'SN-1/2.jpg',
+    ]);
+    expect((await signage.screenshots.listForDevice('SN-1', 10)).map((s) => s.mediaId)).toEqual([
+      4, 3,
+    ]);
+    expect(await signage.screenshots.listForDevice('SN-2', 10)).toHaveLength(1);
+  });
+});
+
 describe('commands', () => {
   it('keep creation order, move queued → sent → acked once, expire only queued ones, across reopen', async () => {
     await signage.devices.upsert(info('SN-1'), null, AT);
@@ -231,6 +257,14 @@ describe('commands', () => {
       new Map([['SN-1', 1]]),
     );
 
+    expect(await signage.commands.countByState()).toEqual(
+      new Map([
+        ['queued', 1],
+        ['failed', 1],
+        ['expired', 1],
+      ]),
+    );
+
     await store.close();
     store = await openSqliteStore(join(dir, 'marquee.db'), { migrations: signageStore.migrations });
     signage = signageStore.open(store.engine);
@@ -240,5 +274,28 @@ describe('commands', () => {
       'a',
       'c',
     ]);
+  });
+});
+
+describe('bounded command queue', () => {
+  it('leaves out what would put a device past maxQueuedPerDevice, counting only queued', async () => {
+    for (const sn of ['SN-1', 'SN-2']) await signage.devices.upsert(info(sn), null, AT);
+    const make = (id: string, snNumber: string) => ({
+      id,
+      snNumber,
+      command: { action: 'play' as const, command_id: id },
+      createdAt: AT,
+      expiresAt: LATER,
+    });
+    await signage.commands.createMany([make('s', 'SN-1')]);
+    expect(await signage.commands.markSent('s', AT)).toBe(true);
+    const created = await signage.commands.createMany(
+      [make('a', 'SN-1'), make('b', 'SN-2'), make('c', 'SN-1'), make('d', 'SN-1')],
+      2,
+    );
+    expect(created.map((c) => c.id)).toEqual(['a', 'b', 'c']);
+    expect(await signage.commands.find('d')).toBeUndefined();
+    const again = await signage.commands.createMany([make('e', 'SN-1'), make('f', 'SN-2')], 2);
+    expect(again.map((c) => c.id)).toEqual(['f']);
   });
 });

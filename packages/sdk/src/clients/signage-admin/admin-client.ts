@@ -10,6 +10,7 @@
  */
 import { MarqueeError, toMarqueeError } from '../../errors';
 import {
+  BroadcastAccepted,
   CommandList,
   CommandRecord,
   CommandsAccepted,
@@ -320,19 +321,22 @@ export class SignageAdminClient {
     });
   }
 
-  /** `POST commands/`: one command per listed device, or to every registered one (`'all'`). */
+  /**
+   * `POST commands/`: one command per listed device, or to every registered one (`'all'`);
+   * `skipped` names the devices whose queue of undelivered commands was full.
+   */
   broadcastCommand(
     snNumbers: readonly string[] | 'all',
     command: AdminCommand,
     options: AdminCommandOptions = {},
-  ): Promise<CommandsAccepted> {
+  ): Promise<BroadcastAccepted> {
     const { method, path } = ADMIN_ROUTES.broadcastCommand;
     const body: BroadcastCommandRequest = {
       command,
       sn_numbers: snNumbers === 'all' ? 'all' : [...snNumbers],
       ...(options.ttlSeconds === undefined ? {} : { ttl_seconds: options.ttlSeconds }),
     };
-    return this.#http.request({ method, path, body, schema: CommandsAccepted });
+    return this.#http.request({ method, path, body, schema: BroadcastAccepted });
   }
 
   /** `GET devices/{sn_number}/commands/`: newest first, optionally one state only. */

@@ -111,6 +111,9 @@ export const nowPlayingRoutes = [
       401: errorResponse('Missing or invalid token'),
       403: errorResponse('Not an operator or admin, or the session belongs to another user'),
       413: errorResponse('Body too large'),
+      429: errorResponse(
+        'A new session beyond MARQUEE_MAX_SESSIONS_PER_USER or MARQUEE_MAX_SESSIONS; Retry-After says when an idle one will have ended',
+      ),
     },
   }),
   defineRoute({

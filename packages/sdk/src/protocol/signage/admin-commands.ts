@@ -64,6 +64,28 @@ export const CommandsAccepted = z
   .meta({ id: 'SignageCommandsAccepted' });
 export type CommandsAccepted = z.infer<typeof CommandsAccepted>;
 
+/** A device a broadcast left out, and why. */
+export const SkippedDevice = z
+  .object({
+    sn_number: z.string().min(1),
+    /**
+     * `queue_full`: the device already holds the server's MARQUEE_MAX_PENDING_COMMANDS_PER_DEVICE
+     * commands waiting for delivery (state `queued`); they go out when it connects, or expire.
+     */
+    reason: z.literal('queue_full'),
+  })
+  .meta({ id: 'SignageSkippedDevice' });
+export type SkippedDevice = z.infer<typeof SkippedDevice>;
+
+/**
+ * 202 answer of a broadcast: one command per device that got one, in request order, and the
+ * devices that got none because their queue was full (a broadcast does not fail for them).
+ */
+export const BroadcastAccepted = CommandsAccepted.extend({
+  skipped: z.array(SkippedDevice),
+}).meta({ id: 'SignageBroadcastAccepted' });
+export type BroadcastAccepted = z.infer<typeof BroadcastAccepted>;
+
 /** A command and what became of it. */
 export const CommandRecord = z
   .object({

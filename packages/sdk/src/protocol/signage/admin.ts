@@ -8,6 +8,7 @@
  */
 import { defineRoute, response, type ResponseDef, type RouteDef } from '../common';
 import {
+  BroadcastAccepted,
   BroadcastCommandRequest,
   CommandIdParams,
   CommandList,
@@ -229,6 +230,9 @@ export const signageAdminRoutes = [
       202: response('Accepted', CommandsAccepted),
       400: err('Invalid command'),
       404: err('Device not found'),
+      429: err(
+        'The device already holds MARQUEE_MAX_PENDING_COMMANDS_PER_DEVICE undelivered commands; nothing was queued',
+      ),
     },
   }),
   adminRoute({
@@ -251,7 +255,10 @@ export const signageAdminRoutes = [
     body: BroadcastCommandRequest,
     bodyKind: 'json',
     responses: {
-      202: response('Accepted', CommandsAccepted),
+      202: response(
+        'Accepted; `skipped` names the devices whose queue was full',
+        BroadcastAccepted,
+      ),
       400: err('Invalid command'),
       404: err('A listed device does not exist'),
     },

@@ -23,6 +23,7 @@ export {
 } from './actions';
 export { signageAdminRoutes } from './admin';
 export {
+  BroadcastAccepted,
   BroadcastCommandRequest,
   CommandAccepted,
   CommandIdParams,
@@ -33,6 +34,7 @@ export {
   CommandsAccepted,
   CommandState,
   MAX_COMMAND_TTL_SECONDS,
+  SkippedDevice,
 } from './admin-commands';
 export {
   AdminScreen,

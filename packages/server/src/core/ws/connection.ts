@@ -17,6 +17,7 @@ import { protocol } from '@marquee/sdk';
 import { WebSocket, type RawData } from 'ws';
 import type { Identity } from '../auth/types';
 import type { WsLogger } from './logger';
+import { TrafficCounters } from './traffic';
 
 const { CloseCodes } = protocol;
 
@@ -46,6 +47,8 @@ export interface ConnectionOptions<Ctx> {
    */
   readonly maxInFlight?: number;
   readonly logger: WsLogger;
+  /** Where deliveries, coalesced and dropped messages are counted (shared per channel). @default its own */
+  readonly traffic?: TrafficCounters;
 }
 
 type MessageHandler = (text: string) => unknown;
@@ -87,6 +90,7 @@ export class Connection<Ctx = unknown> {
   readonly #maxQueued: number;
   readonly #maxInFlight: number;
   readonly #logger: WsLogger;
+  readonly #traffic: TrafficCounters;
   #queue: Pending[] = [];
   readonly #latest = new Map<string, Pending>();
   #inFlight = 0;
@@ -109,6 +113,7 @@ export class Connection<Ctx = unknown> {
     this.#maxQueued = options.maxQueuedMessages;
     this.#maxInFlight = Math.max(1, options.maxInFlight ?? 8);
     this.#logger = options.logger;
+    this.#traffic = options.traffic ?? new TrafficCounters();
     this.closed = new Promise((resolve) => {
       this.socket.once('close', (code: number, reason: Buffer) => {
         const info = { code, reason: reason.toString('utf8') };
@@ -200,14 +205,20 @@ export class Connection<Ctx = unknown> {
   }
 
   #enqueue(key: string | undefined, data: string | Buffer): boolean {
-    if (this.isClosed) return false;
+    if (this.isClosed) {
+      this.#traffic.dropped += 1;
+      return false;
+    }
     if (this.#queue.length === 0 && this.#inFlight < this.#maxInFlight) {
       this.#write(data);
       return true;
     }
     if (key !== undefined) {
       const previous = this.#latest.get(key);
-      if (previous !== undefined) this.#queue.splice(this.#queue.indexOf(previous), 1);
+      if (previous !== undefined) {
+        this.#queue.splice(this.#queue.indexOf(previous), 1);
+        this.#traffic.coalesced += 1;
+      }
     }
     const item: Pending = { key, data };
     this.#queue.push(item);
@@ -225,6 +236,7 @@ export class Connection<Ctx = unknown> {
 
   #write(data: string | Buffer): void {
     this.#inFlight += 1;
+    this.#traffic.delivered += 1;
     // With a window of one there would be nothing in flight to carry a callback: always use one.
     if (this.#inFlight === 1 && this.#maxInFlight > 1 && this.socket.bufferedAmount === 0) {
       this.#unconfirmed = true;
@@ -269,6 +281,7 @@ export class Connection<Ctx = unknown> {
 
   #stop(): void {
     this.#closing = true;
+    this.#traffic.dropped += this.#queue.length;
     this.#queue = [];
     this.#latest.clear();
   }

@@ -10,6 +10,7 @@ import type { IncomingMessage, Server } from 'node:http';
 import type { Duplex } from 'node:stream';
 import { MarqueeError, protocol } from '@marquee/sdk';
 import { WebSocketServer, type WebSocket } from 'ws';
+import { principalOf } from '../auth/principal';
 import type { Identity } from '../auth/types';
 import { credentialsFromRequest } from '../auth/request';
 import type { Config } from '../config';
@@ -20,7 +21,9 @@ import { createConnectRate } from './connect-rate';
 import { Connection } from './connection';
 import { createHeartbeat } from './heartbeat';
 import type { WsLogger } from './logger';
+import { createPrincipalLimit } from './principal-limit';
 import { rejectUpgrade } from './reject';
+import { TrafficCounters, type TrafficStats } from './traffic';
 
 const { CloseCodes } = protocol;
 
@@ -41,6 +44,11 @@ export interface ChannelHandler<Ctx> {
    * once (`closeWhere`). @default nobody (an open channel)
    */
   identityOf?(ctx: Ctx): Identity | undefined;
+  /**
+   * Whether this channel's sockets count against `maxConnectionsPerUser` (by `identityOf`).
+   * Off where the channel is bounded otherwise (one socket per signage device). @default true
+   */
+  readonly perUserLimit?: boolean;
   /** Body of a refusal in this channel's documented error shape. @default { code, message } */
   renderError?(error: MarqueeError): unknown;
 }
@@ -49,6 +57,7 @@ export type WsGatewayConfig = Pick<
   Config,
   | 'trustProxy'
   | 'maxConnectionsPerIp'
+  | 'maxConnectionsPerUser'
   | 'maxWsPayloadBytes'
   | 'wsPingIntervalMs'
   | 'wsMaxQueuedMessages'
@@ -81,6 +90,8 @@ export interface WsGatewayStats {
   readonly rejected: Readonly<Record<number, number>>;
   readonly deadPeersTerminated: number;
   readonly slowConsumersClosed: number;
+  /** Messages delivered, coalesced and dropped since start, per registered channel. */
+  readonly traffic: Readonly<Record<string, TrafficStats>>;
 }
 
 export interface WsGateway {
@@ -119,8 +130,10 @@ export function createWsGateway(options: WsGatewayOptions): WsGateway {
     now: options.now,
   });
   const channels = new Map<string, ChannelHandler<unknown>>();
+  const traffic = new Map<string, TrafficCounters>();
   const connections = new Set<Connection>();
   const perIp = new Map<string, number>();
+  const perPrincipal = createPrincipalLimit(config.maxConnectionsPerUser);
   const rejected: Record<number, number> = {};
   let accepted = 0;
   let deadPeers = 0;
@@ -162,6 +175,7 @@ export function createWsGateway(options: WsGatewayOptions): WsGateway {
       maxQueuedMessages: config.wsMaxQueuedMessages,
       maxInFlight: options.maxInFlightPerConnection ?? 8,
       logger,
+      traffic: traffic.get(url.pathname) ?? new TrafficCounters(),
     });
     connections.add(conn);
     heartbeat.add(socket);
@@ -205,6 +219,13 @@ export function createWsGateway(options: WsGatewayOptions): WsGateway {
     }
     if (closing) return refuse(socket, shuttingDown(), channel);
     if (socket.destroyed) return;
+    const principal =
+      channel.perUserLimit === false ? undefined : principalOf(channel.identityOf?.(ctx));
+    if (principal !== undefined && !perPrincipal.acquire(principal, socket)) {
+      logger.warn({ principal }, 'websocket refused: too many connections for this account');
+      const error = new MarqueeError('RATE_LIMITED', 'Too many connections for this account');
+      return refuse(socket, error, channel);
+    }
     wss.handleUpgrade(req, socket, head, (ws) => {
       socket.off('error', destroyOnError);
       accept(ws, ip, url, channel, ctx);
@@ -256,6 +277,7 @@ export function createWsGateway(options: WsGatewayOptions): WsGateway {
     channel(path, handler) {
       if (channels.has(path)) throw new Error(`WebSocket channel ${path} is already registered`);
       channels.set(path, handler);
+      traffic.set(path, new TrafficCounters());
     },
 
     async closeAll(code = CloseCodes.GOING_AWAY, reason = 'server shutting down') {
@@ -302,6 +324,7 @@ export function createWsGateway(options: WsGatewayOptions): WsGateway {
         rejected: { ...rejected },
         deadPeersTerminated: deadPeers,
         slowConsumersClosed: slowConsumers,
+        traffic: Object.fromEntries([...traffic].map(([path, counted]) => [path, { ...counted }])),
       };
     },
   };

@@ -9,5 +9,6 @@ export {
   type WsGatewayOptions,
   type WsGatewayStats,
 } from './gateway';
+export type { TrafficStats } from './traffic';
 export { createHub, type Hub, type HubOptions, type HubSubscriber } from './hub';
 export type { WsLogger } from './logger';

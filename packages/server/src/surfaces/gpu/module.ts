@@ -10,6 +10,10 @@ export const gpuModule = defineSurfaceModule<Omit<GpuSurface, 'stop'>>({
   mount(ctx) {
     const gpu = mountGpu(ctx);
     const { sampler, ollama, downloads } = gpu;
-    return { api: { sampler, ollama, downloads }, stop: () => gpu.stop() };
+    return {
+      api: { sampler, ollama, downloads },
+      metrics: { samplers: { gpu: sampler } },
+      stop: () => gpu.stop(),
+    };
   },
 });

@@ -30,6 +30,8 @@ export const nowPlayingModule = defineSurfaceModule<NowPlaying>({
       history: store.sessionHistory,
       now,
       ttlSeconds: config.sessionTtlSeconds,
+      maxSessionsPerUser: config.maxSessionsPerUser,
+      maxSessions: config.maxSessions,
       logger: app.log,
     });
     const thumbnails = mountThumbnails(app, { config, authenticate, validateResponses });

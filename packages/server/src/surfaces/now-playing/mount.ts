@@ -51,8 +51,17 @@ export function mountNowPlaying(options: NowPlayingMountOptions): () => void {
         ...(await sampler.latest()),
         active_users: service.tracker.activeUsers(),
       }),
-      'nowPlaying.sessionUpdate': async ({ body, identity }) => {
-        const tracked = service.update(requireUser(identity), body);
+      'nowPlaying.sessionUpdate': async ({ body, identity, reply }) => {
+        let tracked;
+        try {
+          tracked = service.update(requireUser(identity), body);
+        } catch (error) {
+          // Refused by the session bounds: an idle session ends within the TTL.
+          if (error instanceof MarqueeError && error.code === 'RATE_LIMITED') {
+            void reply.header('retry-after', String(Math.ceil(options.config.sessionTtlSeconds)));
+          }
+          throw error;
+        }
         // The thumbnail URL is known once the poster path is resolved; broadcast again if it changed.
         if (await options.posters.sync(service.tracker, tracked.session.session_id))
           service.broadcast();

@@ -25,6 +25,10 @@ export interface NowPlayingDeps {
   /** Unix ms. */
   readonly now: () => number;
   readonly ttlSeconds: number;
+  /** Live sessions per user (MARQUEE_MAX_SESSIONS_PER_USER). */
+  readonly maxSessionsPerUser: number;
+  /** Live sessions in all (MARQUEE_MAX_SESSIONS). */
+  readonly maxSessions: number;
   readonly logger?: { error(obj: unknown, msg: string): void };
 }
 
@@ -39,6 +43,8 @@ export class NowPlayingService {
     this.#deps = deps;
     this.tracker = new SessionTracker({
       ttlSeconds: deps.ttlSeconds,
+      maxPerUser: deps.maxSessionsPerUser,
+      maxTotal: deps.maxSessions,
       now: deps.now,
       onEnded: (ended, reason, atMs) => this.#recordHistory(ended, reason, atMs),
     });

@@ -2,6 +2,10 @@
  * Active playback sessions (seed 000): created and refreshed by the web player's updates, removed
  * when stopped through the API or after `ttlSeconds` without an update. Time is injected so the
  * 30 s expiry is tested without waiting. Every removal is reported so it can be stored as history.
+ *
+ * Bounded: a user holds at most `maxPerUser` live sessions and all users together `maxTotal`. A
+ * new session beyond either is refused with RATE_LIMITED (429), since the bound frees itself: a
+ * session without updates ends after `ttlSeconds`. Updates to a live session always pass.
  */
 import { MarqueeError, protocol } from '@marquee/sdk';
 import type { Identity } from '../../core/auth/types';
@@ -26,12 +30,18 @@ export interface SessionTrackerOptions {
   ttlSeconds: number;
   /** Unix ms. */
   now: () => number;
+  /** Live sessions one user may hold; a new one beyond is refused. */
+  maxPerUser: number;
+  /** Live sessions of all users together; a new one beyond is refused. */
+  maxTotal: number;
   /** Called once for each session that ends, after it has been removed. */
   onEnded?: (ended: TrackedSession, reason: EndReason, atMs: number) => void;
 }
 
 export class SessionTracker {
   readonly #sessions = new Map<string, TrackedSession>();
+  /** Live sessions per user_id, kept with `#sessions` so the bound check is O(1). */
+  readonly #perUser = new Map<number, number>();
   readonly #options: SessionTrackerOptions;
 
   constructor(options: SessionTrackerOptions) {
@@ -45,6 +55,7 @@ export class SessionTracker {
     if (previous && previous.session.user_id !== identity.userId && identity.role !== 'admin') {
       throw new MarqueeError('FORBIDDEN', 'This session belongs to another user');
     }
+    if (previous === undefined) this.#admit(identity.userId);
     const played =
       previous && previous.session.state === 'playing'
         ? Math.max(
@@ -85,7 +96,28 @@ export class SessionTracker {
       path: body.path ?? previous?.path ?? null,
     };
     this.#sessions.set(body.session_id, tracked);
+    if (previous === undefined) {
+      this.#perUser.set(session.user_id, (this.#perUser.get(session.user_id) ?? 0) + 1);
+    }
     return tracked;
+  }
+
+  /** Refuses a new session of `userId` past either bound. */
+  #admit(userId: number): void {
+    const { maxPerUser, maxTotal, ttlSeconds } = this.#options;
+    const wait = `; an idle session ends after ${ttlSeconds} s`;
+    if ((this.#perUser.get(userId) ?? 0) >= maxPerUser) {
+      throw new MarqueeError(
+        'RATE_LIMITED',
+        `This user already has ${maxPerUser} live sessions (MARQUEE_MAX_SESSIONS_PER_USER)${wait}`,
+      );
+    }
+    if (this.#sessions.size >= maxTotal) {
+      throw new MarqueeError(
+        'RATE_LIMITED',
+        `The server already tracks ${maxTotal} live sessions (MARQUEE_MAX_SESSIONS)${wait}`,
+      );
+    }
   }
 
   /** Sets the thumbnail URL once it is known (thumbnails are resolved after the update). */
@@ -139,6 +171,10 @@ export class SessionTracker {
 
   #end(tracked: TrackedSession, reason: EndReason): void {
     this.#sessions.delete(tracked.session.session_id);
+    const userId = tracked.session.user_id;
+    const left = (this.#perUser.get(userId) ?? 1) - 1;
+    if (left > 0) this.#perUser.set(userId, left);
+    else this.#perUser.delete(userId);
     this.#options.onEnded?.(tracked, reason, this.#options.now());
   }
 }

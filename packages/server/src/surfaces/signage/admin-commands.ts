@@ -20,6 +20,8 @@ const { signage } = protocol;
 
 export interface AdminCommandsOptions extends SignageRouteOptions {
   readonly commands: SignageCommands;
+  /** Named in the 429's message (MARQUEE_MAX_PENDING_COMMANDS_PER_DEVICE). */
+  readonly maxQueuedPerDevice: number;
 }
 
 const routes = pickRoutes(signage.signageAdminRoutes, [
@@ -36,7 +38,7 @@ function action(command: protocol.signage.ServerAction): protocol.signage.Server
 }
 
 export function mountAdminCommands(app: FastifyInstance, options: AdminCommandsOptions): void {
-  const { store, commands } = options;
+  const { store, commands, maxQueuedPerDevice: maxQueued } = options;
   const { devices } = store;
 
   const existing = async (sn: string) => (await findDevice(store, sn)).snNumber;
@@ -44,7 +46,18 @@ export function mountAdminCommands(app: FastifyInstance, options: AdminCommandsO
   mountSignageRoutes(app, routes, options, {
     'signage.adminDeviceCommand': async ({ params, body }) => {
       const sn = await existing(params.sn_number);
-      const accepted = await commands.issue([sn], action(body.command), body.ttl_seconds);
+      const { accepted, skipped } = await commands.issue(
+        [sn],
+        action(body.command),
+        body.ttl_seconds,
+      );
+      if (skipped.length > 0) {
+        throw new MarqueeError(
+          'RATE_LIMITED',
+          `Device ${sn} already holds ${maxQueued} undelivered commands ` +
+            '(MARQUEE_MAX_PENDING_COMMANDS_PER_DEVICE); they go out when it connects, or expire',
+        );
+      }
       return new Status(202, { commands: accepted });
     },
     'signage.adminBroadcastCommand': async ({ body }) => {
@@ -60,11 +73,14 @@ export function mountAdminCommands(app: FastifyInstance, options: AdminCommandsO
         }
         targets = unique;
       }
-      const accepted =
+      const { accepted, skipped } =
         targets.length === 0
-          ? []
+          ? { accepted: [], skipped: [] }
           : await commands.issue(targets, action(body.command), body.ttl_seconds);
-      return new Status(202, { commands: accepted });
+      return new Status(202, {
+        commands: accepted,
+        skipped: skipped.map((sn) => ({ sn_number: sn, reason: 'queue_full' as const })),
+      });
     },
     'signage.adminDeviceCommands': async ({ params, query }) => {
       const sn = await existing(params.sn_number);

@@ -15,6 +15,11 @@
  *
  * An `ack` moves a command to `acked` or `failed`. A queued command whose TTL passes becomes
  * `expired` and is never sent.
+ *
+ * Bounded: a device holds at most `maxQueuedPerDevice` commands waiting for delivery (`queued`);
+ * a command beyond is not stored and `issue` names the device as skipped. Only `queued` counts:
+ * a seed-only TV never acks, so its `sent` commands stay `sent` for good and counting them would
+ * lock it out after N commands; an online device's queue is flushed at once and stays near 0.
  */
 import { randomUUID } from 'node:crypto';
 import type { protocol } from '@marquee/sdk';
@@ -37,9 +42,18 @@ export interface SignageCommandsOptions {
   readonly now: () => number;
   /** TTL of a command issued without one. */
   readonly defaultTtlSeconds: number;
+  /** Commands waiting for delivery per device (MARQUEE_MAX_PENDING_COMMANDS_PER_DEVICE). */
+  readonly maxQueuedPerDevice: number;
   readonly logger: CommandsLogger;
   /** How often queued commands are checked for expiry. @default 30000 */
   readonly sweepIntervalMs?: number;
+}
+
+/** What `issue` did: the commands stored, and the devices whose queue was full. */
+export interface IssueResult {
+  readonly accepted: CommandAccepted[];
+  /** Devices that got no command, in request order. */
+  readonly skipped: string[];
 }
 
 /** What an `ack` did: settled the command, named an unknown one, or repeated an earlier ack. */
@@ -50,6 +64,7 @@ export class SignageCommands {
   readonly #connections: DeviceConnections;
   readonly #now: () => number;
   readonly #ttl: number;
+  readonly #maxQueued: number;
   readonly #logger: CommandsLogger;
   /** The tail of each device's flush chain. */
   readonly #flushing = new Map<string, Promise<void>>();
@@ -60,6 +75,7 @@ export class SignageCommands {
     this.#connections = options.connections;
     this.#now = options.now;
     this.#ttl = options.defaultTtlSeconds;
+    this.#maxQueued = options.maxQueuedPerDevice;
     this.#logger = options.logger;
     const interval = options.sweepIntervalMs ?? 30_000;
     this.#sweeper = setInterval(() => {
@@ -76,13 +92,15 @@ export class SignageCommands {
 
   /**
    * Stores one command per device (in `snNumbers` order) and delivers to those online; answers
-   * each command's state after that first attempt.
+   * each command's state after that first attempt, and the devices skipped for a full queue.
    */
   async issue(
     snNumbers: readonly string[],
     action: ServerAction,
     ttlSeconds: number = this.#ttl,
-  ): Promise<CommandAccepted[]> {
+  ): Promise<IssueResult> {
+    // Commands past their TTL must not hold places in the bounded queue.
+    await this.expire();
     const createdAt = this.#iso();
     const expiresAt = this.#iso(ttlSeconds * 1000);
     const created = await this.#store.commands.createMany(
@@ -90,15 +108,19 @@ export class SignageCommands {
         const id = randomUUID();
         return { id, snNumber, command: { ...action, command_id: id }, createdAt, expiresAt };
       }),
+      this.#maxQueued,
     );
-    await Promise.all([...new Set(snNumbers)].map((sn) => this.flush(sn)));
-    return Promise.all(
+    const stored = new Set(created.map((command) => command.snNumber));
+    const skipped = snNumbers.filter((sn) => !stored.has(sn));
+    await Promise.all([...stored].map((sn) => this.flush(sn)));
+    const accepted = await Promise.all(
       created.map(async (command) => ({
         command_id: command.id,
         sn_number: command.snNumber,
         state: (await this.#store.commands.find(command.id))?.state ?? command.state,
       })),
     );
+    return { accepted, skipped };
   }
 
   /**
@@ -111,7 +133,14 @@ export class SignageCommands {
       const queued = await this.#store.commands.queued(sn);
       if (!queued.some((c) => c.command.action === 'reload_playlist')) targets.push(sn);
     }
-    if (targets.length > 0) await this.issue(targets, { action: 'reload_playlist' });
+    if (targets.length === 0) return;
+    const { skipped } = await this.issue(targets, { action: 'reload_playlist' });
+    if (skipped.length > 0) {
+      this.#logger.warn(
+        { sn_numbers: skipped, limit: this.#maxQueued },
+        'reload_playlist not queued: the devices hold too many undelivered commands',
+      );
+    }
   }
 
   /** Sends the device's queued commands in order if it is online; chained per device. */

@@ -121,6 +121,8 @@ export function mountDeviceChannel(options: DeviceChannelOptions): void {
       return { user, snNumber, acks: acks.data === '1' };
     },
     identityOf: (ctx) => ctx.user,
+    // One socket per device already bounds these; an operator's fleet tool may hold many.
+    perUserLimit: false,
     onConnection: (conn) => {
       const sn = conn.ctx.snNumber;
       connections.attach({ snNumber: sn, conn, connectedAt: iso(), acks: conn.ctx.acks });

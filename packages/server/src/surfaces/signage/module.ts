@@ -18,6 +18,7 @@ import { SignageFiles } from './files';
 import { InFlightResponses } from './in-flight';
 import { mountMediaDownload } from './media-download';
 import type { SignageRouteOptions } from './route-helpers';
+import { signageMetrics } from './metrics';
 import { mountScreenshots } from './screenshots';
 import { signageStore, type SignageRepositories } from './store';
 
@@ -47,6 +48,7 @@ export const signageModule = defineSurfaceModule<Signage, SignageRepositories>({
       connections,
       now,
       defaultTtlSeconds: config.commandTtlSeconds,
+      maxQueuedPerDevice: config.maxPendingCommandsPerDevice,
       logger: app.log,
     });
 
@@ -56,11 +58,21 @@ export const signageModule = defineSurfaceModule<Signage, SignageRepositories>({
     const common: SignageRouteOptions = { store, authenticate, now, validateResponses };
     mountDeviceRoutes(app, { ...common, files });
     mountMediaDownload(app, { ...common, files, inFlight });
-    mountScreenshots(app, { ...common, files, inFlight, maxBytes: config.maxScreenshotBytes });
+    mountScreenshots(app, {
+      ...common,
+      files,
+      inFlight,
+      maxBytes: config.maxScreenshotBytes,
+      keepPerDevice: config.maxScreenshotsPerDevice,
+    });
     mountAdminMedia(app, { ...common, files, maxBytes: config.maxMediaUploadBytes });
     mountAdminPlaylists(app, { ...common, files, commands });
     mountAdminDevices(app, { ...common, connections, commands, files });
-    mountAdminCommands(app, { ...common, commands });
+    mountAdminCommands(app, {
+      ...common,
+      commands,
+      maxQueuedPerDevice: config.maxPendingCommandsPerDevice,
+    });
 
     // Before Fastify's sweep of idle connections at close; see in-flight.ts.
     app.addHook('preClose', async () => {
@@ -79,6 +91,7 @@ export const signageModule = defineSurfaceModule<Signage, SignageRepositories>({
 
     return {
       api: { store, files, connections, commands },
+      metrics: { collectors: [signageMetrics(store, connections)] },
       // Stops the expiry sweeper; waits for deliveries in progress.
       stop: () => commands.stop(),
     };

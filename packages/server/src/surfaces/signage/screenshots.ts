@@ -6,6 +6,10 @@
  * The upload is refused with 400 when a field or the file is missing, or the file is not a JPEG
  * (its first bytes are checked, whatever the part's declared type says); 413 past
  * MARQUEE_MAX_SCREENSHOT_BYTES; 403/404 as for every device route (see `access.ts`).
+ *
+ * Each device keeps its newest MARQUEE_MAX_SCREENSHOTS_PER_DEVICE screenshots: storing one
+ * deletes the rows beyond that, then their files, so a TV that uploads every minute holds a
+ * bounded amount of disk however long it runs.
  */
 import { randomUUID } from 'node:crypto';
 import { createReadStream } from 'node:fs';
@@ -33,6 +37,8 @@ export interface ScreenshotsOptions extends SignageRouteOptions {
   readonly files: SignageFiles;
   readonly inFlight: InFlightResponses;
   readonly maxBytes: number;
+  /** Screenshots kept per device (the newest). */
+  readonly keepPerDevice: number;
 }
 
 /** How many screenshots the admin list returns (newest first). */
@@ -90,6 +96,14 @@ export function mountScreenshots(app: FastifyInstance, options: ScreenshotsOptio
           await findDevice(store, device.snNumber);
           throw error;
         }
+        const pruned = await screenshots.pruneForDevice(device.snNumber, options.keepPerDevice);
+        // The rows are gone; a file that cannot be removed now is logged, not the device's error.
+        await files.removeScreenshots(pruned).catch((error: unknown) => {
+          request.log.warn(
+            { err: error, sn_number: device.snNumber },
+            'pruning screenshots failed',
+          );
+        });
         return { message: 'Screenshot uploaded successfully' };
       } finally {
         await upload.discard();

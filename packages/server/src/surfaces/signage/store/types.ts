@@ -216,11 +216,17 @@ export interface SignageCommandRecord {
 }
 
 export interface SignageCommandsRepository {
-  /** Inserts all in one transaction, in array order (which is delivery order per device). */
+  /**
+   * Inserts all in one transaction, in array order (which is delivery order per device). With
+   * `maxQueuedPerDevice`, a command whose device would then hold more `queued` commands than
+   * that is left out (the count and the inserts are one transaction, so concurrent calls cannot
+   * overshoot); the answer holds the inserted ones only.
+   */
   createMany(
     commands: ReadonlyArray<
       Pick<SignageCommandRecord, 'id' | 'snNumber' | 'command' | 'createdAt' | 'expiresAt'>
     >,
+    maxQueuedPerDevice?: number,
   ): Promise<SignageCommandRecord[]>;
   find(id: string): Promise<SignageCommandRecord | undefined>;
   /** Newest first. */
@@ -230,6 +236,8 @@ export interface SignageCommandsRepository {
   ): Promise<SignageCommandRecord[]>;
   /** Queued commands of the device in delivery (creation) order. */
   queued(snNumber: string): Promise<SignageCommandRecord[]>;
+  /** How many commands are in each state, over all devices (states with none are left out). */
+  countByState(): Promise<Map<CommandState, number>>;
   /** Queued commands per device, for these devices in one query; a device with none is left out. */
   countQueuedFor(snNumbers: readonly string[]): Promise<Map<string, number>>;
   /** Queued and sent (not yet acknowledged) commands of the device in delivery order. */
@@ -265,6 +273,11 @@ export interface SignageScreenshotsRepository {
   find(id: number): Promise<SignageScreenshotRecord | undefined>;
   /** Newest first. */
   listForDevice(snNumber: string, limit: number): Promise<SignageScreenshotRecord[]>;
+  /**
+   * Deletes the device's screenshot rows older than its newest `keep`; answers the deleted
+   * rows' paths so the caller removes their files.
+   */
+  pruneForDevice(snNumber: string, keep: number): Promise<string[]>;
 }
 
 /** Everything the signage surface keeps. */

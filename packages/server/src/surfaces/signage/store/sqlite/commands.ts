@@ -37,11 +37,25 @@ export function sqliteSignageCommands(sql: Statements, tx: Transaction): Signage
     const row = sql(`SELECT ${COLUMNS} FROM signage_commands WHERE id = ?`).get(id);
     return row === undefined ? undefined : toCommand(row);
   };
+  /** Queued commands per device; one grouped query over the (sn_number, state, seq) index. */
+  const queuedCounts = (sns: readonly string[]): Map<string, number> => {
+    const rows = sql(
+      `SELECT sn_number, count(*) AS n FROM signage_commands
+       WHERE state = 'queued' AND sn_number IN (SELECT value FROM json_each(?))
+       GROUP BY sn_number`,
+    ).all(JSON.stringify(sns));
+    return new Map(rows.map((row) => [text(row, 'sn_number'), num(row, 'n')]));
+  };
   return {
-    createMany: (commands) =>
+    createMany: (commands, maxQueuedPerDevice = Infinity) =>
       settle(() =>
-        tx(() =>
-          commands.map((command) => {
+        tx(() => {
+          const queued = queuedCounts([...new Set(commands.map((c) => c.snNumber))]);
+          const created: SignageCommandRecord[] = [];
+          for (const command of commands) {
+            const held = queued.get(command.snNumber) ?? 0;
+            if (held >= maxQueuedPerDevice) continue;
+            queued.set(command.snNumber, held + 1);
             const row = sql(
               `INSERT INTO signage_commands (id, sn_number, command, state, created_at, expires_at)
                VALUES (?, ?, ?, 'queued', ?, ?) RETURNING ${COLUMNS}`,
@@ -53,9 +67,10 @@ export function sqliteSignageCommands(sql: Statements, tx: Transaction): Signage
               command.expiresAt,
             );
             if (row === undefined) throw new Error('INSERT ... RETURNING returned no row');
-            return toCommand(row);
-          }),
-        ),
+            created.push(toCommand(row));
+          }
+          return created;
+        }),
       ),
     find: (id) => settle(() => find(id)),
     listForDevice: (sn, { state, limit }) =>
@@ -87,16 +102,17 @@ export function sqliteSignageCommands(sql: Statements, tx: Transaction): Signage
           .all(sn)
           .map(toCommand),
       ),
-    countQueuedFor: (sns) =>
+    countByState: () =>
       settle(() => {
-        // One grouped query over the (sn_number, state, seq) index, however many devices.
-        const rows = sql(
-          `SELECT sn_number, count(*) AS n FROM signage_commands
-           WHERE state = 'queued' AND sn_number IN (SELECT value FROM json_each(?))
-           GROUP BY sn_number`,
-        ).all(JSON.stringify(sns));
-        return new Map(rows.map((row) => [text(row, 'sn_number'), num(row, 'n')]));
+        const rows = sql('SELECT state, count(*) AS n FROM signage_commands GROUP BY state').all();
+        return new Map(
+          rows.map((row) => [
+            protocol.signage.CommandState.parse(text(row, 'state')),
+            num(row, 'n'),
+          ]),
+        );
       }),
+    countQueuedFor: (sns) => settle(() => queuedCounts(sns)),
     markSent: (id, at) =>
       settle(
         () =>

@@ -45,5 +45,16 @@ export function sqliteSignageScreenshots(sql: Statements): SignageScreenshotsRep
           .all(sn, limit)
           .map(toScreenshot),
       ),
+    pruneForDevice: (sn, keep) =>
+      settle(() =>
+        // The (sn_number, id) index finds the newest `keep` + 1st row; everything at or below it goes.
+        sql(
+          `DELETE FROM signage_screenshots WHERE sn_number = ? AND id <= (
+             SELECT id FROM signage_screenshots WHERE sn_number = ? ORDER BY id DESC LIMIT 1 OFFSET ?
+           ) RETURNING path`,
+        )
+          .all(sn, sn, keep)
+          .map((row) => text(row, 'path')),
+      ),
   };
 }
