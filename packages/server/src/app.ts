@@ -3,6 +3,7 @@
  * sampler and every mounted surface. `listen()` binds, `close()` shuts down gracefully: sockets
  * get GOING_AWAY, in-flight requests finish, the store is flushed and closed.
  */
+import type { Writable } from 'node:stream';
 import cookie from '@fastify/cookie';
 import { MarqueeError, protocol } from '@marquee/sdk';
 import Fastify, { type FastifyInstance } from 'fastify';
@@ -19,6 +20,7 @@ import { registerBodyParsers } from './core/body-parsers';
 import { mountCoreRoutes } from './core/core-routes';
 import { registerCors } from './core/cors';
 import { closeHttp } from './core/http-close';
+import { loggerOptions } from './core/log-redaction';
 import { sendError } from './core/http-errors';
 import type { Authenticator } from './core/routes';
 import { createSystemSampler, type SystemSampler, type SystemSource } from './core/sampler';
@@ -57,6 +59,8 @@ export interface CreateServerOptions {
   readonly validateResponses?: boolean;
   /** Called once with the generated admin password on first start. @default prints it */
   readonly onGeneratedPassword?: (username: string, password: string) => void;
+  /** Where the log goes (tests capture it). @default standard output */
+  readonly logStream?: Writable;
 }
 
 export interface MarqueeServer {
@@ -91,7 +95,7 @@ export async function createServer(
   const now = options.now ?? Date.now;
   const validateResponses = options.validateResponses ?? false;
   const app = Fastify({
-    logger: { level: config.logLevel },
+    logger: loggerOptions(config.logLevel, options.logStream),
     trustProxy: compileTrust(config.trustProxy) ?? false,
     bodyLimit: config.maxBodyBytes,
     // Path parameters are bounded by their schemas (a 255-character sn_number, a 4096-character

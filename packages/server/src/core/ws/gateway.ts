@@ -3,12 +3,16 @@
  * server's `upgrade` event, so every channel (now-playing, signage devices, monitoring ...) gets
  * the same routing, auth, per-IP limit, heartbeat and shutdown. Everything that can be refused
  * is refused before the handshake, with an HTTP status, because that costs no socket state.
+ *
+ * Each upgrade is logged once, accepted or refused, like Fastify logs a request; its URL goes
+ * through `redactUrl` (log-redaction.ts), since sockets carry their token in the query (`?token=`).
  */
 import type { IncomingMessage, Server } from 'node:http';
 import type { Duplex } from 'node:stream';
 import { MarqueeError, protocol } from '@marquee/sdk';
 import { WebSocketServer, type WebSocket } from 'ws';
 import type { Config } from '../config';
+import { serializeRequest } from '../log-redaction';
 import { clientIp, compileTrust } from './client-ip';
 import { Connection } from './connection';
 import { createHeartbeat } from './heartbeat';
@@ -110,9 +114,22 @@ export function createWsGateway(options: WsGatewayOptions): WsGateway {
     },
   });
 
-  const refuse = (socket: Duplex, error: MarqueeError, channel?: ChannelHandler<unknown>): void => {
+  const logUpgrade = (req: IncomingMessage, status: number, extra: object = {}): void => {
+    logger.info(
+      { req: serializeRequest(req), status, ...extra },
+      status === 101 ? 'websocket accepted' : 'websocket refused',
+    );
+  };
+
+  const refuse = (
+    req: IncomingMessage,
+    socket: Duplex,
+    error: MarqueeError,
+    channel?: ChannelHandler<unknown>,
+  ): void => {
     const status = error.status >= 400 && error.status <= 599 ? error.status : 500;
     rejected[status] = (rejected[status] ?? 0) + 1;
+    logUpgrade(req, status, { code: error.code });
     const body = channel?.renderError?.(error) ?? { code: error.code, message: error.message };
     rejectUpgrade(socket, status, body, status === 429 ? { 'Retry-After': '5' } : {});
   };
@@ -123,7 +140,7 @@ export function createWsGateway(options: WsGatewayOptions): WsGateway {
     url: URL,
     channel: ChannelHandler<unknown>,
     ctx: unknown,
-  ): void => {
+  ): Connection => {
     sequence += 1;
     accepted += 1;
     const conn = new Connection({
@@ -149,6 +166,7 @@ export function createWsGateway(options: WsGatewayOptions): WsGateway {
     } catch (error) {
       failed(conn, error);
     }
+    return conn;
   };
 
   const failed = (conn: Connection, error: unknown): void => {
@@ -173,29 +191,31 @@ export function createWsGateway(options: WsGatewayOptions): WsGateway {
       }
       const refusal =
         error instanceof MarqueeError ? error : new MarqueeError('INTERNAL', 'Internal error');
-      refuse(socket, refusal, channel);
+      refuse(req, socket, refusal, channel);
       return;
     }
-    if (closing) return refuse(socket, shuttingDown(), channel);
+    if (closing) return refuse(req, socket, shuttingDown(), channel);
     if (socket.destroyed) return;
     wss.handleUpgrade(req, socket, head, (ws) => {
       socket.off('error', destroyOnError);
-      accept(ws, ip, url, channel, ctx);
+      const conn = accept(ws, ip, url, channel, ctx);
+      logUpgrade(req, 101, { connection: conn.id });
     });
   };
 
   const onUpgrade = (req: IncomingMessage, socket: Duplex, head: Buffer): void => {
     socket.on('error', destroyOnError);
-    if (closing) return refuse(socket, shuttingDown());
+    if (closing) return refuse(req, socket, shuttingDown());
     let url: URL;
     try {
       url = new URL(req.url ?? '/', 'http://localhost');
     } catch {
-      return refuse(socket, new MarqueeError('BAD_REQUEST', 'Malformed request URL'));
+      return refuse(req, socket, new MarqueeError('BAD_REQUEST', 'Malformed request URL'));
     }
     const channel = channels.get(url.pathname);
     if (channel === undefined) {
       return refuse(
+        req,
         socket,
         new MarqueeError('NOT_FOUND', `No WebSocket channel at ${url.pathname}`),
       );
@@ -205,7 +225,7 @@ export function createWsGateway(options: WsGatewayOptions): WsGateway {
     if (config.maxConnectionsPerIp > 0 && held >= config.maxConnectionsPerIp) {
       logger.warn({ ip, held }, 'websocket refused: too many connections from this address');
       const error = new MarqueeError('RATE_LIMITED', 'Too many connections from this address');
-      return refuse(socket, error, channel);
+      return refuse(req, socket, error, channel);
     }
     // The slot is held from here until the raw socket closes, whichever way it ends.
     perIp.set(ip, held + 1);
