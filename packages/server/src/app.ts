@@ -3,6 +3,7 @@
  * sampler, the core routes and every surface module in `SURFACES` (see core/surface.ts). `listen()` binds, `close()` shuts down gracefully: sockets
  * get GOING_AWAY, in-flight requests finish, the store is flushed and closed.
  */
+import type { Writable } from 'node:stream';
 import cookie from '@fastify/cookie';
 import { MarqueeError, protocol } from '@marquee/sdk';
 import Fastify, { type FastifyInstance } from 'fastify';
@@ -21,6 +22,7 @@ import { registerCors } from './core/cors';
 import { closeHttp } from './core/http-close';
 import { mountMetrics, type Metrics } from './core/metrics';
 import { registerOriginCheck } from './core/origin';
+import { loggerOptions } from './core/log-redaction';
 import { sendError } from './core/http-errors';
 import { registerRateLimits } from './core/rate-limit';
 import type { Authenticator } from './core/routes';
@@ -68,6 +70,8 @@ export interface CreateServerOptions {
   readonly validateResponses?: boolean;
   /** Called once with the generated admin password on first start. @default prints it */
   readonly onGeneratedPassword?: (username: string, password: string) => void;
+  /** Where the log goes (tests capture it). @default standard output */
+  readonly logStream?: Writable;
 }
 
 export interface MarqueeServer {
@@ -114,7 +118,7 @@ export async function createServer(
   const now = options.now ?? Date.now;
   const validateResponses = options.validateResponses ?? false;
   const app = Fastify({
-    logger: { level: config.logLevel },
+    logger: loggerOptions(config.logLevel, options.logStream),
     trustProxy: compileTrust(config.trustProxy) ?? false,
     bodyLimit: config.maxBodyBytes,
     // Path parameters are bounded by their schemas (a 255-character sn_number, a 4096-character

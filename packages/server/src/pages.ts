@@ -8,12 +8,35 @@
 import { readFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import type { FastifyInstance, FastifyReply } from 'fastify';
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 
 /** The package root, found from this file whether it runs from src/ or from dist/. */
 function packageRoot(): string {
   const here = dirname(fileURLToPath(import.meta.url));
   return here.endsWith('src') || here.endsWith('dist') ? dirname(here) : here;
+}
+
+/** A Host header fit to appear in a header value: a name or address and an optional port. */
+const PLAIN_HOST = /^(?:[A-Za-z0-9.-]+|\[[0-9A-Fa-f:.]+\])(?::\d{1,5})?$/;
+
+/**
+ * The pages' policy. `connect-src 'self'` covers same-origin fetches; the page's WebSocket is
+ * named explicitly as ws:// and wss:// on the same host, since browsers before CSP 3 do not let
+ * `'self'` match a ws: URL.
+ */
+export function pageCsp(host: string | undefined): string {
+  const sockets = host !== undefined && PLAIN_HOST.test(host) ? ` ws://${host} wss://${host}` : '';
+  return [
+    "default-src 'self'",
+    "script-src 'self'",
+    "style-src 'self'",
+    "img-src 'self' data:",
+    `connect-src 'self'${sockets}`,
+    "object-src 'none'",
+    "base-uri 'none'",
+    "form-action 'self'",
+    "frame-ancestors 'none'",
+  ].join('; ');
 }
 
 interface Asset {
@@ -48,7 +71,11 @@ export function mountPages(app: FastifyInstance): void {
     },
   };
   const cache = new Map<string, Buffer>();
-  const send = async (reply: FastifyReply, asset: Asset): Promise<FastifyReply> => {
+  const send = async (
+    request: FastifyRequest,
+    reply: FastifyReply,
+    asset: Asset,
+  ): Promise<FastifyReply> => {
     let body = cache.get(asset.file);
     if (!body) {
       try {
@@ -61,10 +88,19 @@ export function mountPages(app: FastifyInstance): void {
       }
       cache.set(asset.file, body);
     }
-    return reply.type(asset.type).header('cache-control', 'no-cache').send(body);
+    if (asset.type.startsWith('text/html')) {
+      void reply
+        .header('content-security-policy', pageCsp(request.headers.host))
+        .header('referrer-policy', 'no-referrer');
+    }
+    return reply
+      .type(asset.type)
+      .header('cache-control', 'no-cache')
+      .header('x-content-type-options', 'nosniff')
+      .send(body);
   };
   for (const [url, asset] of Object.entries(assets)) {
-    app.get(url, (_request, reply) => send(reply, asset));
+    app.get(url, (request, reply) => send(request, reply, asset));
   }
   // Browsers ask for it on every kiosk page load; an empty answer keeps the logs quiet.
   app.get('/favicon.ico', (_request, reply) => reply.code(204).send());

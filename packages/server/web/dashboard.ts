@@ -2,8 +2,10 @@
  * The kiosk "Now Playing" page, built on the SDK's browser panel client: live sessions with
  * poster, title, user, progress and state, system stats and the connection status. Reconnects by
  * itself (the client's backoff, online/offline awareness); progress moves smoothly between
- * snapshots using the server's `position_at_ms`.
+ * snapshots using the server's `position_at_ms`. A display token for servers that require one on
+ * the socket comes in the URL fragment (`/#token=…`; see `displayToken`).
  */
+import './zod-jitless';
 import { createPanelClient, type protocol } from '@marquee/sdk';
 import {
   describeFailure,
@@ -14,7 +16,7 @@ import {
   type ControlAction,
   type Viewer,
 } from './controls';
-import { $, connectionIndicator } from './page';
+import { $, connectionIndicator, displayToken } from './page';
 
 type Snapshot = protocol.nowPlaying.Snapshot;
 type Session = protocol.nowPlaying.Session;
@@ -200,7 +202,12 @@ signOutButton.addEventListener('click', () => {
 });
 whoAmI().then(setViewer, () => setViewer(undefined));
 
-const client = createPanelClient({ baseUrl: window.location.origin });
+// A display token (`/#token=…`) opens the socket where MARQUEE_NOW_PLAYING_WS_AUTH=token.
+const token = displayToken();
+const client = createPanelClient({
+  baseUrl: window.location.origin,
+  ...(token === undefined ? {} : { token: () => token }),
+});
 client.on('snapshot', render);
 client.on('state', ({ state }) => setConnection(state));
 setConnection(client.state);

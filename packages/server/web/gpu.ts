@@ -3,19 +3,21 @@
  * processes, the models Ollama holds in memory and how much VRAM each takes (with an unload
  * button), and downloads with their progress. Live through `/api/gpu/ws`.
  *
- * Credentials: `?token=` (a display token for a read-only wall panel) or the session cookie; a
- * 401 shows a sign-in form that sets the cookie. The loaded-model list is fetched again when the
+ * Credentials: `#token=` in the URL fragment (a display token for a read-only wall panel; a legacy
+ * `?token=` is moved there, see `displayToken`) or the session cookie; a 401 shows a sign-in form
+ * that sets the cookie. The loaded-model list is fetched again when the
  * GPU processes change (a model loaded or unloaded, by anyone), not on every update, so any
  * number of open pages do not poll Ollama.
  */
+import './zod-jitless';
 import { MarqueeError, createGpuClient, type VramStatus, type protocol } from '@marquee/sdk';
 import { bytes, metric, mib } from './gpu-format';
-import { $, connectionIndicator } from './page';
+import { $, connectionIndicator, displayToken } from './page';
 
 type Device = protocol.gpu.GpuDevice;
 type Progress = protocol.gpu.ModelDownloadProgress;
 
-const urlToken = new URLSearchParams(location.search).get('token') ?? undefined;
+const urlToken = displayToken();
 const client = createGpuClient({
   baseUrl: location.origin,
   ...(urlToken === undefined ? {} : { token: () => urlToken }),

@@ -13,9 +13,60 @@ import { nowPlayingErrorShape } from './now-playing';
 export const THUMB_MAX_EDGE = 2048;
 /** Smallest edge a thumbnail may be asked for, in pixels. */
 export const THUMB_MIN_EDGE = 16;
-/** The seed's poster box for ESP32 panels. */
+/** The seed's poster box for ESP32 panels (firmware/esp32/limits.json: posterWidth × posterHeight). */
 export const THUMB_DEFAULT_WIDTH = 150;
 export const THUMB_DEFAULT_HEIGHT = 225;
+
+/** A thumbnail's box: the image is fitted inside it. */
+export interface ThumbSize {
+  readonly width: number;
+  readonly height: number;
+}
+
+/**
+ * The only boxes thumbnails are rendered in. A request names any width × height; the server
+ * renders the nearest of these, so one image has at most this many renderings, whatever is asked
+ * (an open route must not render and store every size a stranger can type).
+ *
+ * - 150×225: the ESP32 panel's poster (2:3), also what `poster_thumb` links to;
+ * - 300×450, 600×900: the same poster for 2× and 4× screens (tablets, kiosk dashboards);
+ * - 128×128, 256×256, 512×512: square art (album covers, channel logos).
+ */
+export const THUMB_SIZES: readonly ThumbSize[] = [
+  { width: THUMB_DEFAULT_WIDTH, height: THUMB_DEFAULT_HEIGHT },
+  { width: 300, height: 450 },
+  { width: 600, height: 900 },
+  { width: 128, height: 128 },
+  { width: 256, height: 256 },
+  { width: 512, height: 512 },
+];
+
+/**
+ * The documented size a request gets: nearest by the ratio of each given edge to the size's
+ * (|ln(w/W)| + |ln(h/H)|, over the edges that were asked), the larger size on a tie. Neither
+ * edge asked: the panel's 150×225.
+ */
+export function snapThumbSize(width?: number, height?: number): ThumbSize {
+  if (width === undefined && height === undefined) {
+    return { width: THUMB_DEFAULT_WIDTH, height: THUMB_DEFAULT_HEIGHT };
+  }
+  const distance = (size: ThumbSize) =>
+    (width === undefined ? 0 : Math.abs(Math.log(width / size.width))) +
+    (height === undefined ? 0 : Math.abs(Math.log(height / size.height)));
+  let best = THUMB_SIZES[0] as ThumbSize;
+  for (const size of THUMB_SIZES) {
+    const [d, b] = [distance(size), distance(best)];
+    if (
+      d < b - 1e-9 ||
+      (Math.abs(d - b) <= 1e-9 && size.width * size.height > best.width * best.height)
+    ) {
+      best = size;
+    }
+  }
+  return best;
+}
+
+const sizeList = THUMB_SIZES.map((s) => `${s.width}×${s.height}`).join(', ');
 
 export const ThumbParams = z.object({
   path: z
@@ -28,10 +79,17 @@ export const ThumbParams = z.object({
 });
 export type ThumbParams = z.infer<typeof ThumbParams>;
 
-/** The box the thumbnail must fit in; the aspect ratio is kept and the source never enlarged. */
+/**
+ * The box asked for; the server renders the nearest documented size (`THUMB_SIZES`, see
+ * `snapThumbSize`), keeping the aspect ratio and never enlarging the source.
+ */
 export const ThumbQuery = z.object({
-  width: queryInt(THUMB_MIN_EDGE, THUMB_MAX_EDGE).default(THUMB_DEFAULT_WIDTH),
-  height: queryInt(THUMB_MIN_EDGE, THUMB_MAX_EDGE).default(THUMB_DEFAULT_HEIGHT),
+  width: queryInt(THUMB_MIN_EDGE, THUMB_MAX_EDGE)
+    .optional()
+    .describe(`Snapped with height to the nearest of ${sizeList}`),
+  height: queryInt(THUMB_MIN_EDGE, THUMB_MAX_EDGE)
+    .optional()
+    .describe(`Snapped with width to the nearest of ${sizeList}; neither given: 150×225`),
 });
 export type ThumbQuery = z.infer<typeof ThumbQuery>;
 
@@ -53,8 +111,7 @@ export const mediaRoutes = [
     id: 'media.thumb',
     method: 'GET',
     path: '/api/media/thumb/{path}',
-    summary:
-      'A baseline JPEG of an image inside a media root, fitted into width × height (aspect kept, never enlarged); cached on disk, with ETag and 304',
+    summary: `A baseline JPEG of an image inside a media root, fitted into the documented size nearest to width × height (${sizeList}; 150×225 when neither is given; aspect kept, never enlarged); cached on disk (bounded, least recently used evicted), with ETag and 304`,
     auth: 'none',
     params: ThumbParams,
     query: ThumbQuery,
@@ -67,6 +124,9 @@ export const mediaRoutes = [
       ),
       415: errorResponse('The file is not an image in a supported format'),
       422: errorResponse('The image is corrupt or truncated and cannot be decoded'),
+      503: errorResponse(
+        'Too many thumbnails are being rendered and queued (MARQUEE_THUMB_MAX_RENDERS, MARQUEE_THUMB_MAX_QUEUE); retry after `Retry-After` seconds',
+      ),
     },
   }),
   defineRoute({

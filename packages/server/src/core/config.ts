@@ -112,6 +112,19 @@ export const ConfigSchema = z
       .transform((v) => (typeof v === 'string' ? v.split(delimiter) : v).filter((p) => p !== ''))
       .default([]),
     /**
+     * Disk the thumbnail cache (`<dataDir>/cache/thumbs/`) may fill, in bytes; past it the least
+     * recently used thumbnails are deleted. @default 268435456 (256 MiB)
+     */
+    thumbCacheBytes: z.coerce
+      .number()
+      .int()
+      .min(0)
+      .default(256 * 1024 * 1024),
+    /** Thumbnails rendered at the same time (each holds its source image in memory). @default 2 */
+    thumbMaxRenders: z.coerce.number().int().min(1).default(2),
+    /** Thumbnail renders that may wait for a free slot; beyond them the answer is 503. @default 32 */
+    thumbMaxQueue: z.coerce.number().int().min(0).default(32),
+    /**
      * Web origins (`https://app.example.com`) whose pages may call the REST API from a browser
      * (CORS); `*` lets any origin in, without credentials. In the environment a comma-separated
      * list. Empty: no CORS headers, browsers keep other origins out. @default []
@@ -289,6 +302,9 @@ export const ENV_NAMES: Readonly<Record<keyof Config, string>> = {
   maxSessions: 'MARQUEE_MAX_SESSIONS',
   sampleIntervalMs: 'MARQUEE_SAMPLE_INTERVAL_MS',
   mediaRoots: 'MARQUEE_MEDIA_ROOTS',
+  thumbCacheBytes: 'MARQUEE_THUMB_CACHE_BYTES',
+  thumbMaxRenders: 'MARQUEE_THUMB_MAX_RENDERS',
+  thumbMaxQueue: 'MARQUEE_THUMB_MAX_QUEUE',
   corsOrigins: 'MARQUEE_CORS_ORIGINS',
   maxMediaUploadBytes: 'MARQUEE_MAX_MEDIA_UPLOAD_BYTES',
   maxScreenshotBytes: 'MARQUEE_MAX_SCREENSHOT_BYTES',

@@ -21,7 +21,12 @@ import {
 const { CloseCodes } = protocol;
 const WAIT = { timeout: 15_000, interval: 10 };
 
-const silent: WsLogger = { debug: () => undefined, warn: () => undefined, error: () => undefined };
+const silent: WsLogger = {
+  debug: () => undefined,
+  info: () => undefined,
+  warn: () => undefined,
+  error: () => undefined,
+};
 const cleanups: (() => Promise<void>)[] = [];
 
 afterEach(async () => {

@@ -6,6 +6,7 @@
  */
 import { existsSync } from 'node:fs';
 import { chromium, type Browser, type Page } from 'playwright-core';
+import { vi } from 'vitest';
 
 export const CHROMIUM = '/usr/bin/chromium';
 
@@ -39,4 +40,50 @@ export function launchChromium(): Promise<Browser> {
       '--disable-sync',
     ],
   });
+}
+
+/**
+ * Collects every Content-Security-Policy violation the page reports, from its
+ * `securitypolicyviolation` events and from the console (where Chromium also explains each
+ * refusal). Call before `goto`; the returned list fills as the page runs.
+ */
+export async function watchCspViolations(page: Page): Promise<string[]> {
+  const violations: string[] = [];
+  await page.exposeFunction('__marqueeCspViolation', (text: string) => violations.push(text));
+  await page.addInitScript(() => {
+    document.addEventListener('securitypolicyviolation', (event) => {
+      const report = (window as unknown as { __marqueeCspViolation: (text: string) => void })
+        .__marqueeCspViolation;
+      report(`event: ${event.effectiveDirective} blocked ${event.blockedURI || 'inline'}`);
+    });
+  });
+  page.on('console', (message) => {
+    if (/Content Security Policy/i.test(message.text()))
+      violations.push(`console: ${message.text()}`);
+  });
+  return violations;
+}
+
+/**
+ * Proves the page runs under its CSP: an inline script added to it must not run, and must be
+ * reported as a violation (which this then takes off `violations`, so a test can go on to expect
+ * none). Without this, "no violation" could mean "no policy".
+ */
+export async function expectInlineScriptBlocked(page: Page, violations: string[]): Promise<void> {
+  const ran = await page.evaluate(() => {
+    const script = document.createElement('script');
+    script.textContent = 'window.__marqueeInlineRan = true';
+    document.body.append(script);
+    return (window as unknown as { __marqueeInlineRan?: boolean }).__marqueeInlineRan === true;
+  });
+  if (ran) throw new Error('an inline script ran: the page has no effective CSP');
+  // Both reports of it arrive (event and console) before the list is cleared.
+  await vi.waitFor(
+    () => {
+      if (!violations.some((v) => v.startsWith('event: script-src'))) throw new Error('no event');
+      if (!violations.some((v) => v.startsWith('console: '))) throw new Error('no console report');
+    },
+    { timeout: 5000 },
+  );
+  violations.splice(0, violations.length);
 }

@@ -146,11 +146,14 @@ describe('GET /api/media/thumb/{path}', () => {
     expect([meta.width, meta.height, meta.isProgressive]).toEqual([150, 225, false]);
   });
 
-  it('fits inside the requested box, keeping the aspect ratio', async () => {
-    const portrait = await get(`${MATRIX}?width=200&height=200`);
-    expect(portrait.status).toBe(200);
-    const p = await sharp(portrait.body).metadata();
-    expect([p.width, p.height]).toEqual([133, 200]);
+  it('fits inside the documented size nearest the requested box, keeping the aspect ratio', async () => {
+    const square = await get(`${MATRIX}?width=250&height=250`);
+    expect(square.status).toBe(200);
+    const p = await sharp(square.body).metadata();
+    expect([p.width, p.height]).toEqual([171, 256]);
+    const retina = await get(`${MATRIX}?width=280&height=430`);
+    const r = await sharp(retina.body).metadata();
+    expect([r.width, r.height]).toEqual([300, 450]);
 
     const wide = await get('/api/media/thumb/posters/banner.png');
     expect(wide.status).toBe(200);
@@ -170,7 +173,7 @@ describe('GET /api/media/thumb/{path}', () => {
   });
 
   it('caches on disk under <dataDir>/cache/thumbs, serves hits from there, answers 304 on a matching ETag', async () => {
-    const path = `${MATRIX}?width=120&height=180`;
+    const path = `${MATRIX}?width=590&height=880`;
     const first = await get(path);
     expect(first.status).toBe(200);
     expect(first.headers.get('x-cache')).toBe('MISS');
@@ -219,7 +222,7 @@ describe('GET /api/media/thumb/{path}', () => {
   });
 
   it('renders once for concurrent requests of one thumbnail', async () => {
-    const path = `${MATRIX}?width=99&height=99`;
+    const path = `${MATRIX}?width=99&height=99`; // 128×128
     const answers = await Promise.all(Array.from({ length: 8 }, () => get(path)));
     expect(answers.map((a) => a.status)).toEqual(Array.from({ length: 8 }, () => 200));
     expect(new Set(answers.map((a) => a.headers.get('etag'))).size).toBe(1);

@@ -6,13 +6,20 @@
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createPlayerClient, type ControlCommand } from '@marquee/sdk';
-import { chromiumAvailable, launchChromium, pageStyles } from '../helpers/browser';
+import {
+  chromiumAvailable,
+  expectInlineScriptBlocked,
+  launchChromium,
+  pageStyles,
+  watchCspViolations,
+} from '../helpers/browser';
 import { ADMIN, call, login, startTestServer, type TestServer } from '../helpers/server';
 
 describe.runIf(chromiumAvailable)('kiosk dashboard page', () => {
   let browser: Browser;
   let page: Page;
   let t: TestServer;
+  let violations: string[];
 
   beforeAll(async () => {
     browser = await launchChromium();
@@ -25,9 +32,14 @@ describe.runIf(chromiumAvailable)('kiosk dashboard page', () => {
 
   const connectionState = () => page.locator('#connection').getAttribute('data-state');
 
-  it('shows a session posted through the REST API within 3 s', async () => {
+  it('shows a session posted through the REST API within 3 s, under its CSP', async () => {
     page = await browser.newPage({ viewport: { width: 1280, height: 800 } });
-    await page.goto(`${t.url}/dashboard_test.html`);
+    violations = await watchCspViolations(page);
+    const response = await page.goto(`${t.url}/dashboard_test.html`);
+    const csp = response?.headers()['content-security-policy'] ?? '';
+    expect(csp).toContain("script-src 'self'");
+    expect(csp).toContain(`connect-src 'self' ws://${new URL(t.url).host}`);
+    expect(csp).toContain("frame-ancestors 'none'");
     await expect.poll(connectionState, { timeout: 10_000 }).toBe('open');
     await expect
       .poll(() => page.locator('[data-stat="cpu"]').textContent(), { timeout: 5000 })
@@ -66,6 +78,9 @@ describe.runIf(chromiumAvailable)('kiosk dashboard page', () => {
     expect(await page.locator('#empty').isHidden()).toBe(true);
     expect(await pageStyles(page)).toEqual({ background: 'rgb(11, 13, 18)', accent: '#e5a00d' });
     await page.screenshot({ path: `${t.dataDir}/dashboard.png` });
+    // Everything above ran under the policy without tripping it; and the policy is enforced.
+    expect(violations).toEqual([]);
+    await expectInlineScriptBlocked(page, violations);
   });
 
   it('shows when the server goes away and recovers when it returns', async () => {
@@ -144,5 +159,80 @@ describe.runIf(chromiumAvailable)('kiosk dashboard page', () => {
         { timeout: 20_000 },
       )
       .toBe('No player is connected for this session');
+    expect(violations).toEqual([]);
   }, 60_000);
+});
+
+describe.runIf(chromiumAvailable)('kiosk dashboard with a display token', () => {
+  let browser: Browser;
+  let t: TestServer;
+  let token: string;
+
+  beforeAll(async () => {
+    browser = await launchChromium();
+    // The socket takes no one without a token, so the page only goes live with the one it was given.
+    t = await startTestServer({ nowPlayingWsAuth: 'token' });
+    const res = await call(`${t.url}/api/v1/admin/display-tokens/`, {
+      token: await login(t.url),
+      body: { name: 'hallway panel', scopes: ['now-playing'] },
+    });
+    token = (res.body as { token: string }).token;
+  });
+  afterAll(async () => {
+    await browser?.close();
+    await t?.close();
+  });
+
+  /** A page that records every HTTP request's URL and Referer, to look for the token in. */
+  async function openPage(): Promise<{ page: Page; sent: string[]; violations: string[] }> {
+    const page = await browser.newPage();
+    const sent: string[] = [];
+    page.on('request', (request) => {
+      sent.push(request.url(), request.headers().referer ?? '');
+    });
+    return { page, sent, violations: await watchCspViolations(page) };
+  }
+  const state = (page: Page) => page.locator('#connection').getAttribute('data-state');
+
+  it('reads it from the URL fragment, which no request carries', async () => {
+    const { page, sent, violations } = await openPage();
+    await page.goto(`${t.url}/#token=${encodeURIComponent(token)}`);
+    await expect.poll(() => state(page), { timeout: 10_000 }).toBe('open');
+    expect(sent.length).toBeGreaterThan(2);
+    expect(sent.filter((entry) => entry.includes(token))).toEqual([]);
+    expect(violations).toEqual([]);
+    await page.close();
+  });
+
+  it('still takes a legacy ?token=, and moves it into the fragment without keeping it in history', async () => {
+    const { page, sent, violations } = await openPage();
+    await page.goto(`${t.url}/?token=${encodeURIComponent(token)}`);
+    await expect.poll(() => state(page), { timeout: 10_000 }).toBe('open');
+    expect(page.url()).toBe(`${t.url}/#token=${encodeURIComponent(token)}`);
+    // Only the bookmark's own request had it; nothing the page loaded named it as Referer.
+    expect(sent.filter((entry) => entry.includes(token))).toEqual([
+      `${t.url}/?token=${encodeURIComponent(token)}`,
+    ]);
+    sent.length = 0;
+    await page.reload();
+    await expect.poll(() => state(page), { timeout: 10_000 }).toBe('open');
+    expect(sent.length).toBeGreaterThan(2);
+    expect(sent.filter((entry) => entry.includes(token))).toEqual([]);
+    // The query form was replaced, not added to: one step back is where the browser started.
+    await page.goBack();
+    expect(page.url()).toBe('about:blank');
+    expect(violations).toEqual([]);
+    await page.close();
+  });
+
+  it('stays off the air without one', async () => {
+    const refused = t.server.gateway.stats().rejected[401] ?? 0;
+    const { page } = await openPage();
+    await page.goto(`${t.url}/`);
+    await expect
+      .poll(() => t.server.gateway.stats().rejected[401] ?? 0, { timeout: 10_000 })
+      .toBeGreaterThan(refused);
+    expect(await state(page)).not.toBe('open');
+    await page.close();
+  });
 });

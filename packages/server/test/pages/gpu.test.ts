@@ -6,7 +6,13 @@
  */
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { chromiumAvailable, launchChromium, pageStyles } from '../helpers/browser';
+import {
+  chromiumAvailable,
+  expectInlineScriptBlocked,
+  launchChromium,
+  pageStyles,
+  watchCspViolations,
+} from '../helpers/browser';
 import { ADMIN, call } from '../helpers/server';
 import { displayToken, startGpuServer, type GpuTestServer } from '../helpers/gpu-host';
 
@@ -14,6 +20,7 @@ describe.runIf(chromiumAvailable)('GPU host page', () => {
   let browser: Browser;
   let page: Page;
   let g: GpuTestServer;
+  let violations: string[];
 
   beforeAll(async () => {
     browser = await launchChromium();
@@ -24,8 +31,11 @@ describe.runIf(chromiumAvailable)('GPU host page', () => {
   beforeEach(async () => {
     g = await startGpuServer();
     page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
+    violations = await watchCspViolations(page);
   });
   afterEach(async () => {
+    // Every test ran the page under its CSP without tripping it.
+    expect(violations).toEqual([]);
     await page?.close();
     await g?.close();
   });
@@ -39,7 +49,8 @@ describe.runIf(chromiumAvailable)('GPU host page', () => {
     });
     expect(load.status).toBe(200);
 
-    await page.goto(`${g.t.url}/gpu`);
+    const response = await page.goto(`${g.t.url}/gpu`);
+    expect(response?.headers()['content-security-policy']).toContain("script-src 'self'");
     await page.locator('#signin').waitFor({ state: 'visible', timeout: 10_000 });
     await page.fill('#signin input[name="username"]', ADMIN.username);
     await page.fill('#signin input[name="password"]', ADMIN.password);
@@ -84,13 +95,15 @@ describe.runIf(chromiumAvailable)('GPU host page', () => {
     await page.screenshot({ path: `${g.t.dataDir}/gpu-downloaded.png` });
   });
 
-  it('with a display token in the URL shows the data read-only and explains a refused unload', async () => {
+  it('with a display token in the URL fragment shows the data read-only and explains a refused unload', async () => {
     await call(`${g.t.url}/api/models/ollama/load`, {
       token: g.token,
       body: { model_name: 'qwen2.5:7b' },
     });
     const token = await displayToken(g, ['gpu']);
-    await page.goto(`${g.t.url}/gpu?token=${encodeURIComponent(token)}`);
+    const urls: string[] = [];
+    page.on('request', (request) => urls.push(request.url(), request.headers().referer ?? ''));
+    await page.goto(`${g.t.url}/gpu#token=${encodeURIComponent(token)}`);
     const row = page.locator('.model[data-name="qwen2.5:7b"]');
     await row.waitFor({ timeout: 10_000 });
     expect(await page.locator('#signin').isHidden()).toBe(true);
@@ -99,12 +112,26 @@ describe.runIf(chromiumAvailable)('GPU host page', () => {
       .poll(() => page.locator('#message').textContent(), { timeout: 10_000 })
       .toBe('Insufficient permissions');
     expect(await row.isVisible()).toBe(true);
+    // The token went as a Bearer header, never in a URL or a Referer.
+    expect(urls.length).toBeGreaterThan(3);
+    expect(urls.filter((url) => url.includes(token))).toEqual([]);
+    await expectInlineScriptBlocked(page, violations);
+  });
+
+  it('still takes a legacy ?token= bookmark, and moves the token into the fragment', async () => {
+    const token = await displayToken(g, ['gpu']);
+    await page.goto(`${g.t.url}/gpu?view=wall&token=${encodeURIComponent(token)}`);
+    await expect.poll(() => page.locator('.gpu').count(), { timeout: 10_000 }).toBe(2);
+    expect(await page.locator('#signin').isHidden()).toBe(true);
+    expect(page.url()).toBe(`${g.t.url}/gpu?view=wall#token=${encodeURIComponent(token)}`);
+    await page.goBack();
+    expect(page.url()).toBe('about:blank');
   });
 
   it('says so plainly when the host has no GPU', async () => {
     g.host.setFailure('no_driver');
     const token = await displayToken(g, ['gpu']);
-    await page.goto(`${g.t.url}/gpu?token=${encodeURIComponent(token)}`);
+    await page.goto(`${g.t.url}/gpu#token=${encodeURIComponent(token)}`);
     await expect
       .poll(() => page.locator('#gpu-state').textContent(), { timeout: 10_000 })
       .toMatch(/^The NVIDIA driver is not loaded/);

@@ -12,6 +12,7 @@ import {
   createPlaylist,
   deviceBody,
   jpegBytes,
+  mp4Bytes,
   putScreen,
   register,
   uploadMedia,
@@ -129,7 +130,7 @@ describe('GET /admin/cloud/playlists?sn_number=', () => {
     const token = await userToken(t, 'tv-1');
     await register(t, token, 'SN-1');
     const logo = await uploadMedia(t, admin, 'logo1.jpg', jpegBytes(4096), 'image/jpeg');
-    const video = await uploadMedia(t, admin, 'ad_video.mp4', Buffer.alloc(10_000, 7), 'video/mp4');
+    const video = await uploadMedia(t, admin, 'ad_video.mp4', mp4Bytes(10_000), 'video/mp4');
     expect(logo).toMatchObject({ media_type: 'image', mimetype: 'image/jpeg', file_size: 4096 });
     expect(video).toMatchObject({ media_type: 'video', mimetype: 'video/mp4', file_size: 10_000 });
 

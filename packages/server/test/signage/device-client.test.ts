@@ -23,7 +23,7 @@ import {
 } from '@marquee/sdk/device';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { ADMIN, startTestServer, type TestServer } from '../helpers/server';
-import { deviceBody, jpegBytes } from './helpers';
+import { deviceBody, jpegBytes, mp4Bytes } from './helpers';
 
 type CommandState = protocol.signage.CommandState;
 
@@ -75,8 +75,7 @@ async function online(client: DeviceClient): Promise<void> {
 /** Two media files (a JPEG and an "MP4") in one playlist, and a second playlist. */
 async function library() {
   const logoBytes = jpegBytes(6000, 1);
-  const videoBytes = Buffer.alloc(96_000);
-  for (let i = 0; i < videoBytes.length; i++) videoBytes[i] = (i * 7 + 3) % 256;
+  const videoBytes = mp4Bytes(96_000);
   const logo = await admin.uploadMedia(logoBytes, {
     fileName: 'logo1.jpg',
     contentType: 'image/jpeg',

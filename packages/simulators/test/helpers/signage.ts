@@ -22,8 +22,8 @@ export interface Library {
 export async function setUpLibrary(marquee: TestMarquee): Promise<Library> {
   await marquee.server.auth.createUser({ ...DEVICE_USER, role: 'device' });
   const admin = createSignageAdminClient({ baseUrl: marquee.url, credentials: ADMIN });
-  const logoBytes = generatedFile(6000, 1, true);
-  const videoBytes = generatedFile(96_000, 2);
+  const logoBytes = generatedFile(6000, 1, 'jpeg');
+  const videoBytes = generatedFile(96_000, 2, 'mp4');
   const logo = await admin.uploadMedia(logoBytes, {
     fileName: 'lobby-logo.jpg',
     contentType: 'image/jpeg',

@@ -62,14 +62,16 @@ export const signageAdminRoutes = [
     method: 'POST',
     path: `${BASE}/media/`,
     summary:
-      'Upload a media file (multipart, the file in `file`); the server computes its size and MD5',
+      'Upload a media file (multipart, the file in `file`); the server computes its size and MD5 and takes its type from its bytes, not the declared Content-Type or name',
     body: MediaUploadFields,
     bodyKind: 'multipart',
     responses: {
       201: response('Stored', MediaRecord),
       400: err('No file part, or an empty file'),
       413: err('File larger than MARQUEE_MAX_MEDIA_UPLOAD_BYTES'),
-      415: err('Neither an image nor a video'),
+      415: err(
+        'The bytes are neither an accepted image (JPEG, PNG, GIF, WebP, BMP, AVIF, HEIC/HEIF, SVG) nor an accepted video (MP4, M4V, MOV, 3GP, WebM, Matroska, AVI, MPEG-TS); the message names what was detected',
+      ),
     },
   }),
   adminRoute({
@@ -289,10 +291,11 @@ export const signageAdminRoutes = [
     id: 'signage.adminScreenshotView',
     method: 'GET',
     path: `${BASE}/screenshots/{screenshot_id}/`,
-    summary: 'A screenshot as image/jpeg',
+    summary:
+      'A screenshot, as the image type its bytes were sniffed as at upload (JPEG from seed devices)',
     params: ScreenshotIdParams,
     responses: {
-      200: response('The JPEG', null, 'image/jpeg'),
+      200: response('The image', null, 'image/jpeg'),
       404: err('No such screenshot'),
     },
   }),

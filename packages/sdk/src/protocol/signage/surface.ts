@@ -113,7 +113,7 @@ export const signageRoutes = [
     method: 'GET',
     path: '/media/{path}',
     summary:
-      'Download a media file (the media_url of a media item); supports Range and conditional requests',
+      'Download a media file (the media_url of a media item); supports Range and conditional requests. Sent as its stored type with `X-Content-Type-Options: nosniff`; SVG as an attachment under `Content-Security-Policy: sandbox`',
     auth: 'device',
     params: MediaPathParams,
     responses: {
@@ -130,13 +130,14 @@ export const signageRoutes = [
     id: 'signage.screenshot',
     method: 'POST',
     path: '/api/v1/screenshot',
-    summary: 'Upload a JPEG screenshot of the media on screen (multipart, file in image_file)',
+    summary:
+      'Upload a screenshot of the media on screen (multipart, file in image_file): a JPEG, or another raster image; the type is taken from the bytes',
     auth: 'device',
     body: ScreenshotFormFields,
     bodyKind: 'multipart',
     responses: {
       200: response('Screenshot stored', ScreenshotResponse),
-      400: errorResponse('Invalid file or missing fields'),
+      400: errorResponse('Missing fields, or a file whose bytes are not an image'),
       401: errorResponse('Missing or invalid token'),
       403: errorResponse("Not a device account, operator or admin, or another account's device"),
       413: errorResponse('File too large'),

@@ -5,6 +5,9 @@
  * be refused is refused before the handshake, with an HTTP status, because that costs no socket
  * state. In order: unknown path 404, too many connects per second 429, a session cookie from a
  * foreign Origin 403 (see origin.ts), too many open sockets 429, then the channel's own auth.
+ *
+ * Each upgrade is logged once, accepted or refused, like Fastify logs a request; its URL goes
+ * through `redactUrl` (log-redaction.ts), since sockets carry their token in the query (`?token=`).
  */
 import type { IncomingMessage, Server } from 'node:http';
 import type { Duplex } from 'node:stream';
@@ -16,6 +19,7 @@ import { credentialsFromRequest } from '../auth/request';
 import type { Config } from '../config';
 import { cookieOnly, createOriginCheck, crossOriginRefusal } from '../origin';
 import { retryAfterOf } from '../rate-limit/retry-later';
+import { serializeRequest } from '../log-redaction';
 import { clientIp, compileTrust, requestHost } from './client-ip';
 import { createConnectRate } from './connect-rate';
 import { Connection } from './connection';
@@ -148,9 +152,22 @@ export function createWsGateway(options: WsGatewayOptions): WsGateway {
     },
   });
 
-  const refuse = (socket: Duplex, error: MarqueeError, channel?: ChannelHandler<unknown>): void => {
+  const logUpgrade = (req: IncomingMessage, status: number, extra: object = {}): void => {
+    logger.info(
+      { req: serializeRequest(req), status, ...extra },
+      status === 101 ? 'websocket accepted' : 'websocket refused',
+    );
+  };
+
+  const refuse = (
+    req: IncomingMessage,
+    socket: Duplex,
+    error: MarqueeError,
+    channel?: ChannelHandler<unknown>,
+  ): void => {
     const status = error.status >= 400 && error.status <= 599 ? error.status : 500;
     rejected[status] = (rejected[status] ?? 0) + 1;
+    logUpgrade(req, status, { code: error.code });
     const body = channel?.renderError?.(error) ?? { code: error.code, message: error.message };
     const retryAfter = retryAfterOf(error) ?? (status === 429 ? 5 : undefined);
     rejectUpgrade(socket, status, body, retryAfter ? { 'Retry-After': String(retryAfter) } : {});
@@ -162,7 +179,7 @@ export function createWsGateway(options: WsGatewayOptions): WsGateway {
     url: URL,
     channel: ChannelHandler<unknown>,
     ctx: unknown,
-  ): void => {
+  ): Connection => {
     sequence += 1;
     accepted += 1;
     const conn = new Connection({
@@ -190,6 +207,7 @@ export function createWsGateway(options: WsGatewayOptions): WsGateway {
     } catch (error) {
       failed(conn, error);
     }
+    return conn;
   };
 
   const failed = (conn: Connection, error: unknown): void => {
@@ -214,52 +232,54 @@ export function createWsGateway(options: WsGatewayOptions): WsGateway {
       }
       const refusal =
         error instanceof MarqueeError ? error : new MarqueeError('INTERNAL', 'Internal error');
-      refuse(socket, refusal, channel);
+      refuse(req, socket, refusal, channel);
       return;
     }
-    if (closing) return refuse(socket, shuttingDown(), channel);
+    if (closing) return refuse(req, socket, shuttingDown(), channel);
     if (socket.destroyed) return;
     const principal =
       channel.perUserLimit === false ? undefined : principalOf(channel.identityOf?.(ctx));
     if (principal !== undefined && !perPrincipal.acquire(principal, socket)) {
       logger.warn({ principal }, 'websocket refused: too many connections for this account');
       const error = new MarqueeError('RATE_LIMITED', 'Too many connections for this account');
-      return refuse(socket, error, channel);
+      return refuse(req, socket, error, channel);
     }
     wss.handleUpgrade(req, socket, head, (ws) => {
       socket.off('error', destroyOnError);
-      accept(ws, ip, url, channel, ctx);
+      const conn = accept(ws, ip, url, channel, ctx);
+      logUpgrade(req, 101, { connection: conn.id });
     });
   };
 
   const onUpgrade = (req: IncomingMessage, socket: Duplex, head: Buffer): void => {
     socket.on('error', destroyOnError);
-    if (closing) return refuse(socket, shuttingDown());
+    if (closing) return refuse(req, socket, shuttingDown());
     let url: URL;
     try {
       url = new URL(req.url ?? '/', 'http://localhost');
     } catch {
-      return refuse(socket, new MarqueeError('BAD_REQUEST', 'Malformed request URL'));
+      return refuse(req, socket, new MarqueeError('BAD_REQUEST', 'Malformed request URL'));
     }
     const channel = channels.get(url.pathname);
     if (channel === undefined) {
       return refuse(
+        req,
         socket,
         new MarqueeError('NOT_FOUND', `No WebSocket channel at ${url.pathname}`),
       );
     }
     const ip = clientIp(req, trust);
     const tooFast = connectRate(ip);
-    if (tooFast !== undefined) return refuse(socket, tooFast, channel);
+    if (tooFast !== undefined) return refuse(req, socket, tooFast, channel);
     const creds = credentialsFromRequest(req.headers, url);
     if (cookieOnly(creds) && !originAllowed(req.headers.origin, requestHost(req, trust))) {
-      return refuse(socket, crossOriginRefusal(), channel);
+      return refuse(req, socket, crossOriginRefusal(), channel);
     }
     const held = perIp.get(ip) ?? 0;
     if (config.maxConnectionsPerIp > 0 && held >= config.maxConnectionsPerIp) {
       logger.warn({ ip, held }, 'websocket refused: too many connections from this address');
       const error = new MarqueeError('RATE_LIMITED', 'Too many connections from this address');
-      return refuse(socket, error, channel);
+      return refuse(req, socket, error, channel);
     }
     // The slot is held from here until the raw socket closes, whichever way it ends.
     perIp.set(ip, held + 1);

@@ -4,6 +4,7 @@
  */
 export interface WsLogger {
   debug(obj: object, msg?: string): void;
+  info(obj: object, msg?: string): void;
   warn(obj: object, msg?: string): void;
   error(obj: object, msg?: string): void;
 }

@@ -3,13 +3,17 @@
  * server computes size and MD5), `GET media/`, `GET media/{id}/`, and `DELETE media/{id}/`, which
  * is refused with 409 while a playlist uses the file.
  *
- * The type comes from the part's declared MIME type, or from the file name's extension when the
- * client sent `application/octet-stream`; anything that is neither an image nor a video is 415.
+ * The type is sniffed from the file's first bytes (core/media-sniff.ts); the part's declared MIME
+ * type and the file name's extension are not trusted, so a file declared `image/png` that is
+ * really a JPEG is stored as `image/jpeg`, and HTML renamed `logo.png` is refused with 415 naming
+ * what it is. Accepted: raster images, SVG (served sandboxed, as an attachment: see
+ * media-download.ts) and videos.
  */
 import { MarqueeError, protocol } from '@marquee/sdk';
 import type { FastifyInstance } from 'fastify';
 import * as z from 'zod';
 import { validationError } from '../../core/http-errors';
+import { RASTER_IMAGE_TYPES, SVG_TYPE, VIDEO_TYPES, sniffMedia } from '../../core/media-sniff';
 import { noContent, pickRoutes, Status } from '../../core/routes';
 import { safeFileName, type SignageFiles } from './files';
 import {
@@ -24,29 +28,22 @@ import { mediaRecord } from './views';
 
 const { signage } = protocol;
 
-const BY_EXTENSION: Readonly<Record<string, string>> = {
-  jpg: 'image/jpeg',
-  jpeg: 'image/jpeg',
-  png: 'image/png',
-  gif: 'image/gif',
-  webp: 'image/webp',
-  bmp: 'image/bmp',
-  avif: 'image/avif',
-  mp4: 'video/mp4',
-  m4v: 'video/x-m4v',
-  webm: 'video/webm',
-  mkv: 'video/x-matroska',
-  mov: 'video/quicktime',
-  avi: 'video/x-msvideo',
-  ts: 'video/mp2t',
-};
-
-/** The MIME type to store: the declared one unless it says nothing, then the extension's. */
-export function mediaMimetype(declared: string, name: string): string {
-  const type = declared.split(';')[0]?.trim().toLowerCase() ?? '';
-  if (type !== '' && type !== 'application/octet-stream') return type;
-  const ext = name.split('.').pop()?.toLowerCase() ?? '';
-  return BY_EXTENSION[ext] ?? (type || 'application/octet-stream');
+/** What a library file is, from its bytes; a 415 naming the detected type when it is no media. */
+export function libraryMediaType(head: Uint8Array): {
+  readonly mimetype: string;
+  readonly mediaType: 'image' | 'video';
+} {
+  const mimetype = sniffMedia(head);
+  if (RASTER_IMAGE_TYPES.has(mimetype) || mimetype === SVG_TYPE) {
+    return { mimetype, mediaType: 'image' };
+  }
+  if (VIDEO_TYPES.has(mimetype)) return { mimetype, mediaType: 'video' };
+  throw new MarqueeError(
+    'UNSUPPORTED_MEDIA_TYPE',
+    `file: the content is ${mimetype}, not an accepted image or video ` +
+      '(JPEG, PNG, GIF, WebP, BMP, AVIF, HEIC/HEIF, SVG; MP4, M4V, MOV, 3GP, WebM, Matroska, AVI, MPEG-TS)',
+    { details: { detected: mimetype } },
+  );
 }
 
 export interface AdminMediaOptions extends SignageRouteOptions {
@@ -82,18 +79,7 @@ export function mountAdminMedia(app: FastifyInstance, options: AdminMediaOptions
         }
         if (file.size === 0) throw new MarqueeError('BAD_REQUEST', 'file: the file is empty');
         const name = safeFileName(fields.data.media_name ?? file.filename, 'media');
-        const mimetype = mediaMimetype(file.mimetype, name);
-        const mediaType = mimetype.startsWith('image/')
-          ? 'image'
-          : mimetype.startsWith('video/')
-            ? 'video'
-            : undefined;
-        if (mediaType === undefined) {
-          throw new MarqueeError(
-            'UNSUPPORTED_MEDIA_TYPE',
-            `file: ${mimetype} is neither an image nor a video`,
-          );
-        }
+        const { mimetype, mediaType } = libraryMediaType(file.head);
         const record = await media.create(
           {
             mediaName: name,

@@ -4,7 +4,7 @@
  * - `media/images/<id>_<name>`, `media/videos/<id>_<name>`: the library; the URL of a file is
  *   `/media/` + its path here (the seed's `/media/images/logo1.jpg` style). Only paths recorded
  *   in the store are ever served, so a request cannot name any other file.
- * - `screenshots/<sn>/<id>.jpg`: device screenshots.
+ * - `screenshots/<sn>/<id>.<ext>`: device screenshots, the extension naming the sniffed type.
  * - `tmp/`: uploads in progress, renamed into place once complete and valid.
  *
  * Names are reduced to safe file names: devices cache files as `{media_id}_{media_name}`, so a
@@ -63,13 +63,14 @@ export class SignageFiles {
   }
 
   /**
-   * The screenshots path (relative) of screenshot `key` of device `sn`. Leading dots of the
+   * The screenshots path (relative) of screenshot `key` of device `sn`, a file of type
+   * `extension`. Leading dots of the
    * serial become `_`, so a serial such as `..` still gets a folder of its own under
    * `screenshots/`.
    */
-  screenshotPath(sn: string, key: string): string {
+  screenshotPath(sn: string, key: string, extension = 'jpg'): string {
     const folder = urlSafe(sn).replace(/^\.+/, (dots) => '_'.repeat(dots.length));
-    return `${folder}/${key}.jpg`;
+    return `${folder}/${key}.${extension}`;
   }
 
   screenshotFile(path: string): string {

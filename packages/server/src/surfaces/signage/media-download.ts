@@ -7,6 +7,12 @@
  * `Range: bytes=N-` with `If-Range: <etag>` and gets 206 with the rest, or 200 with the whole
  * file if it changed. The ETag is the file's MD5 (the item's `checksum`), strong, so it is the
  * same on every server sharing the store.
+ *
+ * Served types: the type stored with the item (sniffed from the bytes at upload), never one derived
+ * from the request, and every answer under `/media/` — errors included — says
+ * `X-Content-Type-Options: nosniff`, so a browser never second-guesses it. A type that is not a
+ * passive raster image or video (SVG, or whatever an older upload was stored as) could run script
+ * on this origin if rendered as a document: it is sent as an attachment under a sandboxing CSP.
  */
 import { createReadStream } from 'node:fs';
 import { stat } from 'node:fs/promises';
@@ -14,6 +20,7 @@ import { MarqueeError, protocol } from '@marquee/sdk';
 import type { FastifyInstance } from 'fastify';
 import { isOperator } from '../../core/auth';
 import { validationError } from '../../core/http-errors';
+import { isPassiveMediaType } from '../../core/media-sniff';
 import { pickRoutes } from '../../core/routes';
 import { requireUser } from './access';
 import { decideRange, ifRangeHolds, noneMatch, notModifiedSince } from './byte-range';
@@ -25,6 +32,15 @@ const { signage } = protocol;
 
 /** Files never change under a URL (a new upload is a new id), but tokens do: cache privately. */
 const CACHE_CONTROL = 'private, max-age=86400';
+
+/**
+ * For files a browser would render as an active document (SVG): no script, no plugins, no
+ * requests, a unique origin; inline styles only, which SVG drawings use for their looks.
+ */
+const ACTIVE_MEDIA_CSP = "sandbox; default-src 'none'; style-src 'unsafe-inline'";
+
+/** The URL prefix of library files; every response under it is marked nosniff. */
+const MEDIA_PREFIX = '/media/';
 
 /** A header node may hand over as an array; the first value is the one that counts. */
 function first(value: string | string[] | undefined): string | undefined {
@@ -43,6 +59,13 @@ export function mountMediaDownload(app: FastifyInstance, options: MediaDownloadO
   if (table === undefined) throw new Error('signage.mediaDownload is missing from the table');
   const { params: paramsSchema, ...rest } = table;
   const route = { ...rest, path: table.path.replace('{path}', '*') };
+
+  // A hook rather than the handler: refusals (401, 404) are answered before the handler runs.
+  app.addHook('onRequest', (request, reply, done) => {
+    if (request.url.startsWith(MEDIA_PREFIX))
+      void reply.header('x-content-type-options', 'nosniff');
+    done();
+  });
 
   mountSignageRoutes(app, [route] as const, options, {
     'signage.mediaDownload': async ({ request, reply, identity }) => {
@@ -98,6 +121,13 @@ export function mountMediaDownload(app: FastifyInstance, options: MediaDownloadO
           .send(signage.signageErrorShape.render(error));
       }
       void reply.type(media.mimetype);
+      if (!isPassiveMediaType(media.mimetype)) {
+        // Stored paths are URL-safe already; a quoted header value must not end early regardless.
+        const name = (media.path.split('/').pop() ?? 'media').replace(/[^A-Za-z0-9._-]/g, '_');
+        void reply
+          .header('content-security-policy', ACTIVE_MEDIA_CSP)
+          .header('content-disposition', `attachment; filename="${name}"`);
+      }
       options.inFlight.track(reply.raw);
       if (range.kind === 'partial') {
         return reply

@@ -3,9 +3,11 @@
  * and a JPEG `image_file`) and the admin's view of them. Files are stored under
  * `<dataDir>/signage/screenshots/<sn>/`, one row each in the store.
  *
- * The upload is refused with 400 when a field or the file is missing, or the file is not a JPEG
- * (its first bytes are checked, whatever the part's declared type says); 413 past
- * MARQUEE_MAX_SCREENSHOT_BYTES; 403/404 as for every device route (see `access.ts`).
+ * The upload is refused with 400 (the seed's "invalid file") when a field or the file is missing,
+ * or the file's bytes are not a raster image (sniffed, whatever the part's declared type or name
+ * says; the seed's devices send JPEG); 413 past MARQUEE_MAX_SCREENSHOT_BYTES; 403/404 as for every
+ * device route (see `access.ts`). The stored file's extension records the sniffed type, which is
+ * what the admin view sends (files from before sniffing are all `.jpg`, and JPEGs).
  *
  * Each device keeps its newest MARQUEE_MAX_SCREENSHOTS_PER_DEVICE screenshots: storing one
  * deletes the rows beyond that, then their files, so a TV that uploads every minute holds a
@@ -17,6 +19,7 @@ import { stat } from 'node:fs/promises';
 import { MarqueeError, protocol } from '@marquee/sdk';
 import type { FastifyInstance } from 'fastify';
 import * as z from 'zod';
+import { sniffMedia } from '../../core/media-sniff';
 import { pickRoutes } from '../../core/routes';
 import { deviceFor } from './access';
 import type { SignageFiles } from './files';
@@ -28,7 +31,7 @@ import {
   notFound,
   type SignageRouteOptions,
 } from './route-helpers';
-import { isJpeg, receiveUpload } from './upload';
+import { receiveUpload } from './upload';
 import { screenshotRecord } from './views';
 
 const { signage } = protocol;
@@ -39,6 +42,29 @@ export interface ScreenshotsOptions extends SignageRouteOptions {
   readonly maxBytes: number;
   /** Screenshots kept per device (the newest). */
   readonly keepPerDevice: number;
+}
+
+/**
+ * The raster image types a screenshot may be, each with the extension it is stored under (and
+ * read back from).
+ */
+const EXTENSIONS: Readonly<Record<string, string>> = {
+  'image/jpeg': 'jpg',
+  'image/png': 'png',
+  'image/gif': 'gif',
+  'image/webp': 'webp',
+  'image/bmp': 'bmp',
+  'image/avif': 'avif',
+  'image/heic': 'heic',
+  'image/heif': 'heif',
+};
+const TYPES_BY_EXTENSION = new Map(Object.entries(EXTENSIONS).map(([type, ext]) => [ext, type]));
+
+/** The type of a stored screenshot, from the extension its upload was given. */
+function screenshotType(path: string): string {
+  return (
+    TYPES_BY_EXTENSION.get(path.slice(path.lastIndexOf('.') + 1)) ?? 'application/octet-stream'
+  );
 }
 
 /** How many screenshots the admin list returns (newest first). */
@@ -69,9 +95,13 @@ export function mountScreenshots(app: FastifyInstance, options: ScreenshotsOptio
           }
         }
         const file = upload.file;
+        const type = file === undefined ? undefined : sniffMedia(file.head);
+        const extension = type === undefined ? undefined : EXTENSIONS[type];
         if (file === undefined) problems.push('image_file: a JPEG file part is required');
-        else if (!isJpeg(file.head)) problems.push('image_file: the file is not a JPEG image');
-        if (problems.length > 0 || !fields.success || file === undefined) {
+        else if (extension === undefined) {
+          problems.push(`image_file: the content is ${type}, not an image (JPEG, PNG, WebP ...)`);
+        }
+        if (problems.length > 0 || !fields.success || file === undefined || !extension) {
           throw new MarqueeError('BAD_REQUEST', `Invalid screenshot: ${problems.join('; ')}`);
         }
         const device = await deviceFor(store, identity, fields.data.device_id);
@@ -79,6 +109,7 @@ export function mountScreenshots(app: FastifyInstance, options: ScreenshotsOptio
         const path = files.screenshotPath(
           device.snNumber,
           `${createdAt.replace(/[-:.]/g, '')}-${randomUUID().slice(0, 8)}`,
+          extension,
         );
         const target = files.screenshotFile(path);
         await files.place(file.tmpPath, target);
@@ -128,7 +159,8 @@ export function mountScreenshots(app: FastifyInstance, options: ScreenshotsOptio
       if (stats === undefined) throw missing();
       options.inFlight.track(reply.raw);
       return reply
-        .type('image/jpeg')
+        .type(screenshotType(shot.path))
+        .header('x-content-type-options', 'nosniff')
         .header('content-length', stats.size)
         .header('cache-control', 'private, max-age=86400')
         .send(createReadStream(path));

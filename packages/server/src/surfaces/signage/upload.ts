@@ -1,6 +1,6 @@
 /**
  * Receiving one multipart upload: the text fields, and one file part streamed to a temporary file
- * while its size and MD5 are computed and its first bytes kept for a magic-number check. Nothing
+ * while its size and MD5 are computed and its first bytes kept to sniff its type. Nothing
  * is held in memory beyond a chunk; over `maxBytes` the upload is refused with 413 and the
  * partial file removed. Fields may come before or after the file.
  */
@@ -13,13 +13,14 @@ import { finished, pipeline } from 'node:stream/promises';
 import type { MultipartFile } from '@fastify/multipart';
 import { MarqueeError } from '@marquee/sdk';
 import type { FastifyRequest } from 'fastify';
+import { SNIFF_BYTES } from '../../core/media-sniff';
 
 export interface ReceivedFile {
   readonly tmpPath: string;
   readonly size: number;
   /** Lowercase hex. */
   readonly md5: string;
-  /** The first bytes (up to 16), for magic-number checks. */
+  /** The first bytes (up to `SNIFF_BYTES`), to sniff the type from. */
   readonly head: Buffer;
   readonly filename: string;
   readonly mimetype: string;
@@ -47,8 +48,8 @@ class Inspect extends Transform {
 
   override _transform(chunk: Buffer, _encoding: BufferEncoding, done: TransformCallback): void {
     this.size += chunk.length;
-    if (this.head.length < 16) {
-      this.head = Buffer.concat([this.head, chunk.subarray(0, 16 - this.head.length)]);
+    if (this.head.length < SNIFF_BYTES) {
+      this.head = Buffer.concat([this.head, chunk.subarray(0, SNIFF_BYTES - this.head.length)]);
     }
     this.hash.update(chunk);
     done(null, chunk);
@@ -140,9 +141,4 @@ function isFileTooLarge(error: unknown): boolean {
     'code' in error &&
     error.code === 'FST_REQ_FILE_TOO_LARGE'
   );
-}
-
-/** JPEG files start with FF D8 FF. */
-export function isJpeg(head: Buffer): boolean {
-  return head.length >= 3 && head[0] === 0xff && head[1] === 0xd8 && head[2] === 0xff;
 }
