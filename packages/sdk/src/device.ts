@@ -1,12 +1,14 @@
 /**
- * @marquee/sdk/device — the signage device client (seed 002) for Node: sign-in, registration,
- * playlists, a verified media cache with resumable downloads, and the control socket.
+ * @marquee/sdk/device — the signage device client (seed 002) for Node: pairing, sign-in,
+ * registration, playlists, a verified media cache with resumable downloads, and the control
+ * socket.
  */
 export {
   DeviceClient,
   SCREENS_FILE,
   SCREEN_KEYS,
   createDeviceClient,
+  pairDevice,
   type CommandHandler,
   type CommandOutcome,
   type DeviceActionEvents,
@@ -18,6 +20,8 @@ export {
   type DownloadFile,
   type MediaResult,
   type OpenDownloadFile,
+  type PairDeviceOptions,
+  type PairedDevice,
   type ScreenKey,
   type ScreenshotImage,
   type ScreensSource,

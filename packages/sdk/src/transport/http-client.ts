@@ -68,6 +68,8 @@ export interface HttpRequest {
    * @default true
    */
   readonly auth?: boolean;
+  /** Cancels the request; it then rejects with the signal's reason. @default none */
+  readonly signal?: AbortSignal;
 }
 
 export interface HttpClient {
@@ -114,10 +116,13 @@ export function createHttpClient(options: HttpClientOptions): HttpClient {
         method,
         headers,
         body,
-        signal: controller.signal,
+        signal: request.signal
+          ? AbortSignal.any([controller.signal, request.signal])
+          : controller.signal,
       });
       return { status: response.status, body: parseBody(await response.text()), token };
     } catch (error) {
+      request.signal?.throwIfAborted();
       if (controller.signal.aborted) {
         throw new MarqueeError('TIMEOUT', `${method} ${request.path} took over ${timeoutMs} ms`, {
           cause: error,

@@ -75,6 +75,7 @@ const device: DeviceDetail = {
   brightness: 50,
   volume: 50,
   owner: 'tv',
+  name: null,
   registered_at: NOW,
   updated_at: NOW,
   online: true,

@@ -168,6 +168,10 @@ export const ConfigSchema = z
      */
     maxPendingCommandsPerDevice: z.coerce.number().int().min(1).default(100),
     /** How long a command for an offline signage device waits before it expires. @default 86400 (1 day) */
+    /** How long a screen's pairing code waits for an operator's approval, in seconds. @default 600 */
+    pairingCodeTtlSeconds: z.coerce.number().int().min(30).max(86_400).default(600),
+    /** Pairing codes pending at once; beyond it a new request gets 503. @default 1000 */
+    maxPendingPairings: z.coerce.number().int().min(1).default(1000),
     commandTtlSeconds: z.coerce
       .number()
       .int()
@@ -310,6 +314,8 @@ export const ENV_NAMES: Readonly<Record<keyof Config, string>> = {
   maxScreenshotBytes: 'MARQUEE_MAX_SCREENSHOT_BYTES',
   maxScreenshotsPerDevice: 'MARQUEE_MAX_SCREENSHOTS_PER_DEVICE',
   maxPendingCommandsPerDevice: 'MARQUEE_MAX_PENDING_COMMANDS_PER_DEVICE',
+  pairingCodeTtlSeconds: 'MARQUEE_PAIRING_CODE_TTL_SECONDS',
+  maxPendingPairings: 'MARQUEE_MAX_PENDING_PAIRINGS',
   commandTtlSeconds: 'MARQUEE_COMMAND_TTL_SECONDS',
   nvidiaSmiPath: 'NVIDIA_SMI_PATH',
   nvidiaSmiTimeoutMs: 'MARQUEE_NVIDIA_SMI_TIMEOUT_MS',

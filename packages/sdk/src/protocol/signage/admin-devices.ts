@@ -104,8 +104,10 @@ export const DeviceSummary = z
     ip_address: z.string().nullable(),
     brightness: z.number().int().min(0).max(100),
     volume: z.number().int().min(0).max(100),
-    /** The user account the device registered with (it alone, and admins, may act as it). */
+    /** The user account the device registered with (it alone, and operators, may act as it). */
     owner: z.string().nullable(),
+    /** What the operator named the screen when pairing it; null for a screen never paired. */
+    name: z.string().nullable(),
     registered_at: isoDateTime,
     /** Last registration (devices re-register on every start). */
     updated_at: isoDateTime,
@@ -136,8 +138,9 @@ export const DeviceListQuery = z.object({
   /** Only devices with (`true`) or without (`false`) an open device socket. */
   online: queryBoolean.optional(),
   /**
-   * A substring of the device's `sn_number`, `brand` or `model` (the name Android gives a
-   * device); ASCII letters match in any case, and an empty value matches every device.
+   * A substring of the device's `sn_number`, `brand`, `model` (the name Android gives a
+   * device) or paired `name`; ASCII letters match in any case, and an empty value matches every
+   * device.
    */
   search: z.string().max(255).optional(),
   /**

@@ -23,6 +23,21 @@ export {
 } from './actions';
 export { signageAdminRoutes } from './admin';
 export {
+  ApprovedPairing,
+  ApprovePairing,
+  PAIRING_CODE_ALPHABET,
+  PairingCode,
+  PairingCodeParams,
+  PairingIdParams,
+  PairingPollQuery,
+  PairingRequestBody,
+  pairingRoutes,
+  PairingStarted,
+  PairingStatus,
+  PendingPairing,
+  PendingPairingList,
+} from './pairing';
+export {
   BroadcastAccepted,
   BroadcastCommandRequest,
   CommandAccepted,

@@ -6,6 +6,7 @@
 import * as z from 'zod';
 import { defineChannel, defineRoute, defineSurface, response } from '../common';
 import { signageAdminRoutes } from './admin';
+import { pairingRoutes } from './pairing';
 import { AuthModel, LoginBody, RefreshBody } from './auth';
 import { ClientMessage } from './client-messages';
 import { DeviceModel, RegisterDeviceResponse } from './device';
@@ -166,6 +167,6 @@ export const signageSurface = defineSurface({
     'Android TV signage players: JWT auth, device registration, playlists, media downloads, screenshots and WebSocket control.',
   errorShape: signageErrorShape,
   // The seed's device routes, then Marquee's fleet admin API (`admin.ts`).
-  routes: [...signageRoutes, ...signageAdminRoutes],
+  routes: [...signageRoutes, ...signageAdminRoutes, ...pairingRoutes],
   channels: signageChannels,
 });

@@ -13,6 +13,9 @@
  * - Operators and admins may act as any device, and a device they registered stays unclaimed
  *   until a device account registers it. One device account may own several devices (a small
  *   fleet signing in as one account).
+ * - A device account made by pairing is bound to the serial it was paired with: it registers that
+ *   serial and no other (403), and the binding hands it the device even if another account
+ *   registered it before (a replaced screen).
  * - An unknown `sn_number` is 404 for everybody (the seed's "Device not found").
  *
  * Display tokens and viewers never pass (the routes' `device` policy refuses them).
@@ -59,4 +62,20 @@ export async function deviceFor(
     throw new MarqueeError('FORBIDDEN', `Device ${snNumber} is registered to another account`);
   }
   return device;
+}
+
+/** FORBIDDEN when `user` is a device account paired with another serial than `snNumber`. */
+export async function assertPairedWith(
+  store: Pick<SignageRepositories, 'deviceAccounts'>,
+  user: UserIdentity,
+  snNumber: string,
+): Promise<void> {
+  if (user.role !== 'device') return;
+  const binding = await store.deviceAccounts.findByUser(user.userId);
+  if (binding !== undefined && binding.snNumber !== snNumber) {
+    throw new MarqueeError(
+      'FORBIDDEN',
+      `This device account is paired with ${binding.snNumber}, not ${snNumber}`,
+    );
+  }
 }

@@ -62,6 +62,7 @@ export function mountAdminDevices(app: FastifyInstance, options: AdminDevicesOpt
     mac_address: device.info.mac_address ?? null,
     ip_address: device.info.ip_address ?? null,
     owner: device.ownerUsername,
+    name: device.name,
     registered_at: device.registeredAt,
     updated_at: device.updatedAt,
     online: connections.isOnline(device.snNumber),

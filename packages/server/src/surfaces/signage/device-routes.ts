@@ -8,7 +8,7 @@
 import { protocol } from '@marquee/sdk';
 import type { FastifyInstance } from 'fastify';
 import { pickRoutes, Status } from '../../core/routes';
-import { assertMayRegister, claimantOf, deviceFor, requireUser } from './access';
+import { assertMayRegister, assertPairedWith, claimantOf, deviceFor, requireUser } from './access';
 import { deviceScreens } from './device-screens';
 import type { SignageFiles } from './files';
 import { mountSignageRoutes, type SignageRouteOptions } from './route-helpers';
@@ -27,6 +27,7 @@ export function mountDeviceRoutes(app: FastifyInstance, options: DeviceRoutesOpt
   mountSignageRoutes(app, routes, options, {
     'signage.registerDevice': async ({ body, identity }) => {
       const user = requireUser(identity);
+      await assertPairedWith(store, user, body.sn_number);
       const existing = await devices.find(body.sn_number);
       if (existing !== undefined) assertMayRegister(user, existing);
       const { created } = await devices.upsert(

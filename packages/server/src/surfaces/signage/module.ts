@@ -19,6 +19,8 @@ import { InFlightResponses } from './in-flight';
 import { mountMediaDownload } from './media-download';
 import type { SignageRouteOptions } from './route-helpers';
 import { signageMetrics } from './metrics';
+import { Pairing } from './pairing';
+import { mountPairingRoutes } from './pairing-routes';
 import { mountScreenshots } from './screenshots';
 import { signageStore, type SignageRepositories } from './store';
 
@@ -37,7 +39,13 @@ export interface Signage {
 export const signageModule = defineSurfaceModule<Signage, SignageRepositories>({
   name: 'signage',
   errorShape: protocol.signage.signageErrorShape,
-  prefixes: ['/api/v1/admin/cloud/', '/api/v1/screenshot', '/media/', '/ws/cloud/'],
+  prefixes: [
+    '/api/v1/admin/cloud/',
+    '/api/v1/cloud/',
+    '/api/v1/screenshot',
+    '/media/',
+    '/ws/cloud/',
+  ],
   store: signageStore,
   async mount({ app, repositories: store, config, now, validateResponses, authenticate, ...ctx }) {
     const files = new SignageFiles(config.dataDir);
@@ -68,6 +76,16 @@ export const signageModule = defineSurfaceModule<Signage, SignageRepositories>({
     mountAdminMedia(app, { ...common, files, maxBytes: config.maxMediaUploadBytes });
     mountAdminPlaylists(app, { ...common, files, commands });
     mountAdminDevices(app, { ...common, connections, commands, files });
+    const pairing = new Pairing({
+      store,
+      users: ctx.auth.users,
+      accounts: ctx.store.users,
+      now,
+      ttlSeconds: config.pairingCodeTtlSeconds,
+      maxPending: config.maxPendingPairings,
+      maxWaiting: config.maxPendingPairings,
+    });
+    mountPairingRoutes(app, { authenticate, validateResponses, pairing });
     mountAdminCommands(app, {
       ...common,
       commands,

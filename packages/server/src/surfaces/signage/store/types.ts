@@ -17,6 +17,8 @@ export interface SignageDeviceRecord {
   /** The user that claimed the device by registering it; null when only admins registered it. */
   readonly ownerUserId: number | null;
   readonly ownerUsername: string | null;
+  /** What an operator named the screen when pairing it (`signage_device_accounts`). */
+  readonly name: string | null;
   readonly registeredAt: string;
   readonly updatedAt: string;
   readonly lastSeenAt: string | null;
@@ -28,7 +30,7 @@ export interface SignageDeviceRecord {
 
 /** Which devices a list or count covers; every part is optional and they combine (AND). */
 export interface SignageDeviceFilter {
-  /** A case-insensitive substring (ASCII letters fold) of `sn_number`, `brand` or `model`. */
+  /** A case-insensitive substring (ASCII letters fold) of `sn_number`, `brand`, `model`, name. */
   readonly search?: string;
   /** Only devices among these (the ones online, say). */
   readonly among?: readonly string[];
@@ -71,6 +73,8 @@ export interface SignageDevicesRepository {
    */
   delete(snNumber: string): Promise<SignageDeviceRemoval | undefined>;
   touch(snNumber: string, at: string): Promise<void>;
+  /** Hands the device to another account (pairing a replacement screen). */
+  setOwner(snNumber: string, userId: number): Promise<void>;
   setReadyPlaylists(snNumber: string, playlistIds: readonly number[], at: string): Promise<void>;
   setCurrentPlaylist(snNumber: string, playlistId: number | null): Promise<void>;
   /** Stores a level the device confirmed (an acked `set_brightness` / `set_volume`). */
@@ -281,7 +285,55 @@ export interface SignageScreenshotsRepository {
 }
 
 /** Everything the signage surface keeps. */
+/** A pairing request: a code on a screen, waiting for an operator, then for the screen's poll. */
+export interface SignagePairingRecord {
+  readonly id: string;
+  /** Without the dash (`ABCDEF23`). */
+  readonly code: string;
+  /** SHA-256 of the poll secret, hex. */
+  readonly secretHash: string;
+  readonly snHint: string | null;
+  readonly hint: string | null;
+  readonly ip: string;
+  readonly createdAt: string;
+  readonly expiresAt: string;
+  /** Set once an operator approved it: the device account and serial the screen receives. */
+  readonly approval: { readonly userId: number; readonly snNumber: string } | null;
+}
+
+export interface SignagePairingsRepository {
+  /** CONFLICT when the code is taken (the caller draws another). */
+  create(record: Omit<SignagePairingRecord, 'approval'>): Promise<void>;
+  findById(id: string): Promise<SignagePairingRecord | undefined>;
+  /** A pairing not yet approved and not expired at `at`. */
+  findPending(code: string, at: string): Promise<SignagePairingRecord | undefined>;
+  /** Not yet approved, not expired, oldest first. */
+  listPending(at: string): Promise<SignagePairingRecord[]>;
+  countPending(at: string): Promise<number>;
+  approve(id: string, approval: { userId: number; snNumber: string }): Promise<void>;
+  /** False when there was none. */
+  delete(id: string): Promise<boolean>;
+  deleteExpired(at: string): Promise<number>;
+}
+
+/** The account a paired serial signs in with, and what the operator named the screen. */
+export interface SignageDeviceAccountRecord {
+  readonly userId: number;
+  readonly snNumber: string;
+  readonly name: string;
+  readonly pairedAt: string;
+}
+
+export interface SignageDeviceAccountsRepository {
+  findBySerial(snNumber: string): Promise<SignageDeviceAccountRecord | undefined>;
+  findByUser(userId: number): Promise<SignageDeviceAccountRecord | undefined>;
+  /** Binds `userId` to the serial (replacing the serial's binding and the user's own). */
+  bind(record: SignageDeviceAccountRecord): Promise<void>;
+}
+
 export interface SignageRepositories {
+  readonly pairings: SignagePairingsRepository;
+  readonly deviceAccounts: SignageDeviceAccountsRepository;
   readonly devices: SignageDevicesRepository;
   readonly media: SignageMediaRepository;
   readonly playlists: SignagePlaylistsRepository;

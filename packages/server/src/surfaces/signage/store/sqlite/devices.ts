@@ -21,15 +21,17 @@ import {
 import { NumberList, intOrNull, json, type Transaction } from './shared';
 
 const SELECT = `SELECT d.sn_number, d.info, d.owner_user_id, u.username AS owner_username,
-  d.registered_at, d.updated_at, d.last_seen_at, d.current_playlist_id, d.ready_playlists,
-  d.ready_playlists_at
-  FROM signage_devices d LEFT JOIN users u ON u.id = d.owner_user_id`;
+  a.name, d.registered_at, d.updated_at, d.last_seen_at, d.current_playlist_id,
+  d.ready_playlists, d.ready_playlists_at
+  FROM signage_devices d LEFT JOIN users u ON u.id = d.owner_user_id
+  LEFT JOIN signage_device_accounts a ON a.sn_number = d.sn_number`;
 
 // lower() folds ASCII letters only; applied to both sides, so matching is consistent.
 const FILTER = `WHERE (:search IS NULL
     OR instr(lower(d.sn_number), lower(:search)) > 0
     OR instr(lower(json_extract(d.info, '$.brand')), lower(:search)) > 0
-    OR instr(lower(json_extract(d.info, '$.model')), lower(:search)) > 0)
+    OR instr(lower(json_extract(d.info, '$.model')), lower(:search)) > 0
+    OR instr(lower(a.name), lower(:search)) > 0)
   AND (:among IS NULL OR d.sn_number IN (SELECT value FROM json_each(:among)))
   AND (:except IS NULL OR d.sn_number NOT IN (SELECT value FROM json_each(:except)))`;
 
@@ -50,6 +52,7 @@ function toDevice(row: Row): SignageDeviceRecord {
     info: json(row, 'info', protocol.signage.DeviceModel),
     ownerUserId: intOrNull(row, 'owner_user_id'),
     ownerUsername: textOrNull(row, 'owner_username'),
+    name: textOrNull(row, 'name'),
     registeredAt: text(row, 'registered_at'),
     updatedAt: text(row, 'updated_at'),
     lastSeenAt: textOrNull(row, 'last_seen_at'),
@@ -101,9 +104,10 @@ export function sqliteSignageDevices(sql: Statements, tx: Transaction): SignageD
       ),
     count: (filter) =>
       settle(() => {
-        const row = sql(`SELECT count(*) AS n FROM signage_devices d ${FILTER}`).get(
-          filterParams(filter),
-        );
+        const row = sql(
+          `SELECT count(*) AS n FROM signage_devices d
+           LEFT JOIN signage_device_accounts a ON a.sn_number = d.sn_number ${FILTER}`,
+        ).get(filterParams(filter));
         return row === undefined ? 0 : num(row, 'n');
       }),
     delete: (sn) =>
@@ -120,6 +124,10 @@ export function sqliteSignageDevices(sql: Statements, tx: Transaction): SignageD
           return changes(deleted) === 0 ? undefined : { screenshotPaths };
         }),
       ),
+    setOwner: (sn, userId) =>
+      settle(() => {
+        sql('UPDATE signage_devices SET owner_user_id = ? WHERE sn_number = ?').run(userId, sn);
+      }),
     touch: (sn, at) =>
       settle(() => {
         sql('UPDATE signage_devices SET last_seen_at = ? WHERE sn_number = ?').run(at, sn);

@@ -4,6 +4,7 @@ import type { SignageRepositories } from '../types';
 import { sqliteSignageCommands } from './commands';
 import { sqliteSignageDevices } from './devices';
 import { sqliteSignageMedia } from './media';
+import { sqliteSignageDeviceAccounts, sqliteSignagePairings } from './pairings';
 import { sqliteSignagePlaylists } from './playlists';
 import { sqliteSignageReports } from './reports';
 import { sqliteSignageScreens } from './screens';
@@ -15,6 +16,8 @@ export { signageMigrations } from './migrations';
 export function sqliteSignage({ db, sql }: SqliteEngine): SignageRepositories {
   const tx = transaction(db);
   return {
+    pairings: sqliteSignagePairings(sql),
+    deviceAccounts: sqliteSignageDeviceAccounts(sql),
     devices: sqliteSignageDevices(sql, tx),
     media: sqliteSignageMedia(sql, tx),
     playlists: sqliteSignagePlaylists(sql, tx),

@@ -118,4 +118,31 @@ export const signageMigrations: readonly Migration[] = [
         AND id IN (SELECT owner_user_id FROM signage_devices WHERE owner_user_id IS NOT NULL);
     `,
   },
+  {
+    // Pairing: codes waiting for an operator, and the serial each device account is bound to.
+    // A binding's serial need not be registered yet (the screen registers after it is paired).
+    version: 102,
+    name: 'signage_pairings_device_accounts',
+    up: `
+      CREATE TABLE signage_pairings (
+        id TEXT PRIMARY KEY,
+        code TEXT NOT NULL UNIQUE,
+        secret_hash TEXT NOT NULL,
+        sn_hint TEXT,
+        hint TEXT,
+        ip TEXT NOT NULL,
+        created_at TEXT NOT NULL,
+        expires_at TEXT NOT NULL,
+        approved_user_id INTEGER REFERENCES users(id) ON DELETE CASCADE,
+        approved_sn TEXT
+      ) STRICT;
+      CREATE INDEX signage_pairings_expires ON signage_pairings (expires_at);
+      CREATE TABLE signage_device_accounts (
+        user_id INTEGER PRIMARY KEY REFERENCES users(id) ON DELETE CASCADE,
+        sn_number TEXT NOT NULL UNIQUE,
+        name TEXT NOT NULL,
+        paired_at TEXT NOT NULL
+      ) STRICT;
+    `,
+  },
 ];
