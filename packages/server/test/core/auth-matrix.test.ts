@@ -20,20 +20,7 @@ const JWT_SECRET = 'auth-matrix-secret-of-at-least-32-chars';
 const PROXY_TOKEN = 'auth-matrix-proxy-token';
 const SERIAL = 'SN-MATRIX';
 
-type Caller =
-  | 'nobody'
-  | 'bad token'
-  | 'expired token'
-  | 'display (another scope)'
-  | 'display (this scope)'
-  | 'device'
-  | 'viewer'
-  | 'operator'
-  | 'admin'
-  | 'disabled user'
-  | 'proxy token';
-
-const CALLERS: readonly Caller[] = [
+const CALLERS = [
   'nobody',
   'bad token',
   'expired token',
@@ -45,7 +32,8 @@ const CALLERS: readonly Caller[] = [
   'admin',
   'disabled user',
   'proxy token',
-];
+] as const;
+type Caller = (typeof CALLERS)[number];
 
 type Expected = 'through' | 401 | 403 | 'alike';
 

@@ -6,47 +6,27 @@
  */
 import { protocol } from '@marquee/sdk';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import WebSocket from 'ws';
+import type WebSocket from 'ws';
 import { login, startTestServer, type TestServer } from '../helpers/server';
+import { terminateUpgrades, tryUpgrade, type UpgradeOutcome } from '../helpers/upgrade';
 import { openDevice, register, userToken } from '../signage/helpers';
 
 let t: TestServer;
-const sockets: WebSocket[] = [];
 
 beforeEach(async () => {
   t = await startTestServer({ maxConnectionsPerUser: 2 });
 });
 afterEach(async () => {
-  for (const ws of sockets.splice(0)) ws.terminate();
+  terminateUpgrades();
   await t.close();
 });
 
-type Outcome =
-  | { readonly open: WebSocket }
-  | { readonly status: number; readonly retryAfter: string | undefined; readonly body: unknown };
-
-function connect(path: string): Promise<Outcome> {
-  const ws = new WebSocket(`${t.wsUrl}${path}`);
-  ws.on('error', () => undefined);
-  sockets.push(ws);
-  return new Promise((resolve) => {
-    ws.once('open', () => resolve({ open: ws }));
-    ws.once('unexpected-response', (_req, res) => {
-      let text = '';
-      res.setEncoding('utf8');
-      res.on('data', (chunk: string) => (text += chunk));
-      res.on('end', () => {
-        const retryAfter = res.headers['retry-after'];
-        resolve({ status: res.statusCode ?? 0, retryAfter, body: JSON.parse(text) });
-      });
-    });
-  });
-}
+const connect = (path: string): Promise<UpgradeOutcome> => tryUpgrade(`${t.wsUrl}${path}`);
 
 async function opened(path: string): Promise<WebSocket> {
   const outcome = await connect(path);
-  if (!('open' in outcome)) throw new Error(`refused: ${JSON.stringify(outcome)}`);
-  return outcome.open;
+  if (!outcome.open) throw new Error(`refused: ${JSON.stringify(outcome)}`);
+  return outcome.socket;
 }
 
 const dashboard = (token: string) => `/api/dashboard/ws?token=${encodeURIComponent(token)}`;
@@ -83,9 +63,10 @@ describe('WebSocket connections per user', () => {
     // Seed 000's open LAN dashboard: no account, no count.
     for (let i = 0; i < 3; i++) await opened('/api/dashboard/ws');
     // Devices hold one socket each, whatever account registered them.
+    // (closed with the server)
     for (const sn of ['SN-1', 'SN-2', 'SN-3']) {
       await register(t, ann, sn);
-      sockets.push((await openDevice(t.wsUrl, ann, sn)).ws);
+      await openDevice(t.wsUrl, ann, sn);
     }
     const admin = await t.login();
     const display = await t.server.auth.createDisplayToken({

@@ -5,7 +5,7 @@
 import WebSocket from 'ws';
 
 export type UpgradeOutcome =
-  | { readonly open: true }
+  | { readonly open: true; readonly socket: WebSocket }
   | {
       readonly open: false;
       readonly status: number;
@@ -23,7 +23,7 @@ export function tryUpgrade(
   opened.push(ws);
   ws.on('error', () => undefined);
   return new Promise((resolve) => {
-    ws.once('open', () => resolve({ open: true }));
+    ws.once('open', () => resolve({ open: true, socket: ws }));
     ws.once('unexpected-response', (_req, res) => {
       let text = '';
       res.setEncoding('utf8');

@@ -1,6 +1,6 @@
 /**
- * Seed 003's route and channel table. Every route needs a user (the seed's Authelia Bearer
- * token). The seed's limit of 100 requests per minute per IP covers the whole API: every route
+ * Seed 003's route and channel table. Every route needs credentials (the seed's Authelia Bearer
+ * token): reads take a display token scoped `monitoring` or a viewer, changes an operator. The seed's limit of 100 requests per minute per IP covers the whole API: every route
  * carries it with one shared bucket; beyond it the answer is 429 `RATE_LIMITED` with
  * `Retry-After`.
  */
