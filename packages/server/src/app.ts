@@ -25,6 +25,7 @@ import { registerOriginCheck } from './core/origin';
 import { loggerOptions } from './core/log-redaction';
 import { sendError } from './core/http-errors';
 import { registerRateLimits } from './core/rate-limit';
+import { claimDataDir } from './core/server-lock';
 import type { Authenticator } from './core/routes';
 import { createSystemSampler, type SystemSampler, type SystemSource } from './core/sampler';
 import { openStore, type Store } from './core/store';
@@ -235,6 +236,8 @@ export async function createServer(
   });
 
   let closing: Promise<void> | undefined;
+  // Tells `marquee user` that this data directory is in use (see core/server-lock.ts).
+  let releaseDataDir: (() => void) | undefined;
   return {
     app,
     config,
@@ -255,7 +258,9 @@ export async function createServer(
       const address = app.server.address();
       const port = typeof address === 'object' && address ? address.port : config.port;
       const host = config.host === '0.0.0.0' || config.host === '::' ? '127.0.0.1' : config.host;
-      return `http://${host.includes(':') ? `[${host}]` : host}:${port}`;
+      const url = `http://${host.includes(':') ? `[${host}]` : host}:${port}`;
+      releaseDataDir ??= claimDataDir(config.dataDir, url);
+      return url;
     },
     close() {
       closing ??= (async () => {
@@ -264,6 +269,7 @@ export async function createServer(
         await gateway.closeAll(protocol.CloseCodes.GOING_AWAY, 'Server shutting down');
         await closeHttp(app, HTTP_CLOSE_GRACE_MS);
         await store.close();
+        releaseDataDir?.();
       })();
       return closing;
     },

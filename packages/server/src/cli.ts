@@ -4,6 +4,7 @@
  */
 import { parseArgs } from 'node:util';
 import { createServer } from './app';
+import { runUserCommand } from './cli/user/run';
 import { ConfigError, ENV_NAMES, loadConfig } from './core/config';
 import { VERSION } from './version';
 
@@ -11,6 +12,7 @@ const HELP = `marquee ${VERSION} — real-time screens for media servers, homela
 
 Usage:
   marquee start [--port N] [--host H] [--data-dir DIR]   start the server
+  marquee user add|list|passwd|disable|enable|remove      manage accounts and roles (marquee user --help)
   marquee --version                                       print the version
   marquee --help                                          this help
 
@@ -21,6 +23,15 @@ ${Object.entries(ENV_NAMES)
 `;
 
 async function main(argv: string[]): Promise<number> {
+  if (argv[0] === 'user') {
+    return runUserCommand(argv.slice(1), {
+      stdin: process.stdin,
+      stdout: process.stdout,
+      stderr: process.stderr,
+      env: process.env,
+      cwd: process.cwd(),
+    });
+  }
   const { values, positionals } = parseArgs({
     args: argv,
     allowPositionals: true,

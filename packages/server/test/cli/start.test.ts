@@ -4,15 +4,15 @@
  * that SIGTERM shuts it down cleanly. Also the `marquee` bin's --help and --version.
  */
 import { spawn, spawnSync, type ChildProcessWithoutNullStreams } from 'node:child_process';
-import { existsSync, mkdtempSync, rmSync, statSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { afterAll, describe, expect, it, vi } from 'vitest';
+import { runningServers, SERVER_LOCK_DIR } from '../../src/core/server-lock';
+import { cleanEnv, cliPath, repoRoot } from '../helpers/cli';
 import { call } from '../helpers/server';
 
-const repoRoot = fileURLToPath(new URL('../../../../', import.meta.url));
-const cli = join(repoRoot, 'packages/server/dist/cli.js');
+const cli = cliPath;
 const dataDir = mkdtempSync(join(tmpdir(), 'marquee-cli-'));
 const children: ChildProcessWithoutNullStreams[] = [];
 
@@ -20,14 +20,6 @@ afterAll(() => {
   for (const child of children) child.kill('SIGKILL');
   rmSync(dataDir, { recursive: true, force: true });
 });
-
-function cleanEnv(extra: Record<string, string>): NodeJS.ProcessEnv {
-  const env = { ...process.env, ...extra };
-  for (const key of Object.keys(env)) {
-    if (key.startsWith('MARQUEE_') || key.startsWith('DASHBOARD_AUTH_')) delete env[key];
-  }
-  return { ...env, ...extra };
-}
 
 describe('npm start (the README command)', () => {
   it('starts on the given port with a generated admin password, serves, and stops on SIGTERM', async () => {
@@ -72,6 +64,8 @@ describe('npm start (the README command)', () => {
     expect((snap.body as { sessions: Array<{ title: string }> }).sessions[0]?.title).toBe(
       'Blade Runner',
     );
+    // The server marks the data directory as in use, for `marquee user` (core/server-lock.ts).
+    expect(runningServers(dataDir)).toHaveLength(1);
     const page = await fetch(`${url}/dashboard_test.html`);
     expect(page.status).toBe(200);
     expect(await page.text()).toContain('Now Playing');
@@ -88,6 +82,7 @@ describe('npm start (the README command)', () => {
     await expect(fetch(`${url}/healthz`)).rejects.toThrow();
     const wal = join(dataDir, 'marquee.db-wal');
     expect(existsSync(wal) ? statSync(wal).size : 0).toBe(0);
+    expect(readdirSync(join(dataDir, SERVER_LOCK_DIR))).toEqual([]);
   }, 120_000);
 });
 
@@ -96,6 +91,7 @@ describe('marquee bin', () => {
     const help = spawnSync(process.execPath, [cli, '--help'], { encoding: 'utf8' });
     expect(help.status).toBe(0);
     expect(help.stdout).toContain('marquee start');
+    expect(help.stdout).toContain('marquee user --help');
     expect(help.stdout).toContain('MARQUEE_MAX_CONNECTIONS_PER_IP');
     const version = spawnSync(process.execPath, [cli, '--version'], { encoding: 'utf8' });
     expect(version.stdout.trim()).toMatch(/^\d+\.\d+\.\d+/);
