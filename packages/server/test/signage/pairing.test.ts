@@ -230,6 +230,18 @@ describe('pairing a screen', () => {
     expect(device.body).toMatchObject({ name: 'Lobby (new panel)' });
   });
 
+  it('never hands a screen an account that is no longer a device account (409)', async () => {
+    await start();
+    const paired = await pairedAccount('SN-5');
+    const user = await t.server.store.users.findByUsername(paired.username);
+    await t.server.auth.users.update(user?.id ?? 0, { role: 'operator' });
+    const again = await begin();
+    const res = await approve(again.code, 'SN-5', 'Lobby');
+    expect(res.status).toBe(409);
+    expect(res.body).toMatchObject({ code: 'CONFLICT' });
+    expect((await poll(again.id, again.secret)).body).toMatchObject({ status: 'pending' });
+  });
+
   it('pairing a serial another account registered hands the device to the paired account', async () => {
     await start();
     const legacy = await userToken(t, 'old-tv');

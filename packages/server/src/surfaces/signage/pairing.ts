@@ -204,7 +204,16 @@ export class Pairing {
     const { store, users, accounts } = this.#options;
     const bound = await store.deviceAccounts.findBySerial(snNumber);
     const boundAccount = bound && (await accounts.findById(bound.userId));
-    if (boundAccount) return boundAccount;
+    if (boundAccount) {
+      // An admin may have given the account another role since: never hand that to a screen.
+      if (boundAccount.role !== 'device') {
+        throw new MarqueeError(
+          'CONFLICT',
+          `${snNumber} is paired with ${boundAccount.username}, which is no longer a device account`,
+        );
+      }
+      return boundAccount;
+    }
     for (let attempt = 1; attempt <= 9; attempt++) {
       const username = deviceUsername(snNumber, attempt);
       const existing = await accounts.findByUsername(username);
