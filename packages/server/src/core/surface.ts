@@ -16,7 +16,7 @@ import type { Config } from './config';
 import type { MetricsCollector, ProbedSampler } from './metrics';
 import type { Authenticator } from './routes';
 import type { SystemSampler } from './sampler';
-import type { Store, SurfaceStore } from './store';
+import type { Migration, Store, SurfaceStore } from './store';
 import type { Hub, WsGateway } from './ws';
 
 /** What the server hands every surface when it mounts it. */
@@ -78,7 +78,7 @@ export function defineSurfaceModule<Api, Repositories = undefined>(
 /** Every migration the listed modules bring, for opening the store. */
 export function surfaceMigrations(
   modules: readonly SurfaceModule<unknown, unknown>[],
-): NonNullable<SurfaceModule['store']>['migrations'] {
+): readonly Migration[] {
   return modules.flatMap((module) => module.store?.migrations ?? []);
 }
 
