@@ -124,7 +124,7 @@ export async function createServer(
     bodyLimit: config.maxBodyBytes,
     // Path parameters are bounded by their schemas (a 255-character sn_number, a 4096-character
     // media path), not by Fastify's default of 100, which would answer 414 before validation.
-    maxParamLength: 8192,
+    routerOptions: { maxParamLength: 8192 },
     forceCloseConnections: 'idle',
   });
   const modules: readonly SurfaceModule<unknown, unknown>[] = SURFACES;
