@@ -24,6 +24,7 @@ import { mountMetrics, type Metrics } from './core/metrics';
 import { registerOriginCheck } from './core/origin';
 import { loggerOptions } from './core/log-redaction';
 import { sendError } from './core/http-errors';
+import { clientErrorHandler, frameworkErrorHandler } from './core/malformed-requests';
 import { registerRateLimits } from './core/rate-limit';
 import { claimDataDir } from './core/server-lock';
 import type { Authenticator } from './core/routes';
@@ -48,6 +49,11 @@ import { VERSION } from './version';
 
 /** Every surface the server mounts, in mount order. Adding a surface is one line here. */
 export const SURFACES = [nowPlayingModule, gpuModule, signageModule] as const;
+
+/** The error shape of the surface whose prefix `url` falls under (core's for the rest). */
+function shapeFor(url: string): protocol.ErrorShape {
+  return errorShapeFor(SURFACES, url, protocol.core.coreSurface.errorShape);
+}
 
 /** How long in-flight HTTP requests get to finish on shutdown before their connections are cut. */
 const HTTP_CLOSE_GRACE_MS = 5000;
@@ -126,6 +132,8 @@ export async function createServer(
     // media path), not by Fastify's default of 100, which would answer 414 before validation.
     routerOptions: { maxParamLength: 8192 },
     forceCloseConnections: 'idle',
+    frameworkErrors: frameworkErrorHandler(shapeFor),
+    clientErrorHandler: clientErrorHandler(shapeFor),
   });
   const modules: readonly SurfaceModule<unknown, unknown>[] = SURFACES;
   const store = await openStore(config, { migrations: surfaceMigrations(modules) });
@@ -166,11 +174,10 @@ export async function createServer(
   };
 
   app.setNotFoundHandler((request, reply) => {
-    const shape = errorShapeFor(modules, request.url, protocol.core.coreSurface.errorShape);
     sendError(
       request,
       reply,
-      shape,
+      shapeFor(request.url),
       new MarqueeError(
         'NOT_FOUND',
         `No route for ${request.method} ${request.url.split('?')[0] ?? ''}`,

@@ -11,6 +11,11 @@ export const CloseCodes = {
   PROTOCOL_ERROR: 1002,
   /** The channel speaks JSON text and a binary frame arrived (RFC 6455's "unsupported data"). */
   UNSUPPORTED_DATA: 1003,
+  /**
+   * A text frame that is not valid UTF-8 (RFC 6455's "invalid frame payload data"). The socket
+   * is closed; reconnect and send UTF-8 JSON.
+   */
+  INVALID_PAYLOAD: 1007,
   /** Policy violation (generic); see the 4xxx codes for the specific reasons Marquee uses. */
   POLICY_VIOLATION: 1008,
   /** An inbound message exceeded the maximum payload (64 KB by default). */

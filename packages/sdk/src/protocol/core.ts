@@ -171,6 +171,7 @@ export const coreRoutes = [
     extension: true,
     responses: {
       204: response('Revoked', null),
+      400: err('Invalid token id'),
       401: err('Not signed in'),
       403: err('Not an admin'),
       404: err('No such token'),

@@ -16,6 +16,7 @@ import { protocol } from '@marquee/sdk';
 import { vi } from 'vitest';
 import WebSocket from 'ws';
 import type { ConfigInput } from '../../src/core/config';
+import type { TestServerOptions } from '../../src/testing';
 import { call, login, startTestServer, type TestServer } from './server';
 
 export interface GpuTestServer {
@@ -30,18 +31,22 @@ export interface GpuTestServer {
 export async function startGpuServer(
   overrides: ConfigInput = {},
   hostOptions: FakeGpuHostOptions = { gpus: 2 },
+  serverOptions: TestServerOptions = {},
 ): Promise<GpuTestServer> {
   const host = new FakeGpuHost(hostOptions);
   // The server's nvidia-smi children inherit the environment: point the fake at this host.
   vi.stubEnv(SCENARIO_ENV, host.scenarioPath);
   const ollama = await createFakeOllama();
   const unlink = linkOllamaToGpu(ollama, host);
-  const t = await startTestServer({
-    nvidiaSmiPath: fakeNvidiaSmiPath,
-    ollamaHost: ollama.url,
-    gpuSampleIntervalMs: 500,
-    ...overrides,
-  });
+  const t = await startTestServer(
+    {
+      nvidiaSmiPath: fakeNvidiaSmiPath,
+      ollamaHost: ollama.url,
+      gpuSampleIntervalMs: 500,
+      ...overrides,
+    },
+    serverOptions,
+  );
   const token = await login(t.url);
   return {
     t,

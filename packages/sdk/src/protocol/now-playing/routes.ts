@@ -125,6 +125,7 @@ export const nowPlayingRoutes = [
     params: SessionIdParams,
     responses: {
       200: response('Session stopped', StopSessionResponse),
+      400: errorResponse('Invalid session id'),
       401: errorResponse('Missing or invalid token'),
       403: errorResponse('Not an operator, or not the session owner nor an admin'),
       404: errorResponse('No such session'),

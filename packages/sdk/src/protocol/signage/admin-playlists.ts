@@ -60,7 +60,22 @@ export const PlaylistInput = z
     /** @default { repeat: true, repeat_count: -1, background_color: '#000000' } */
     playback_config: PlaybackConfig.default(DEFAULT_PLAYBACK_CONFIG),
   })
+  .refine((playlist) => Number.isSafeInteger(totalDuration(playlist.media_items)), {
+    path: ['media_items'],
+    message: `The playlist's total duration (timing.duration × n_time_play, summed over items) is over ${Number.MAX_SAFE_INTEGER} seconds`,
+  })
   .meta({ id: 'SignagePlaylistInput' });
+
+/** Seconds: the sum over items of `timing.duration × n_time_play` (items without timing: 10 s). */
+function totalDuration(
+  items: readonly { timing?: { duration: number } | undefined; n_time_play: number }[],
+): number {
+  return items.reduce(
+    (sum, item) =>
+      sum + (item.timing?.duration ?? DEFAULT_MEDIA_TIMING.duration) * item.n_time_play,
+    0,
+  );
+}
 export type PlaylistInput = z.input<typeof PlaylistInput>;
 
 /**

@@ -89,6 +89,7 @@ export const signageAdminRoutes = [
     params: MediaIdParams,
     responses: {
       200: response('Media', MediaRecord),
+      400: err('Invalid media_id'),
       404: err('No such media'),
     },
   }),
@@ -100,6 +101,7 @@ export const signageAdminRoutes = [
     params: MediaIdParams,
     responses: {
       204: response('Deleted', null),
+      400: err('Invalid media_id'),
       404: err('No such media'),
       409: err('A playlist uses it'),
     },
@@ -131,6 +133,7 @@ export const signageAdminRoutes = [
     params: PlaylistIdParams,
     responses: {
       200: response('Playlist', AdminPlaylist),
+      400: err('Invalid playlist_id'),
       404: err('No such playlist'),
     },
   }),
@@ -156,6 +159,7 @@ export const signageAdminRoutes = [
     params: PlaylistIdParams,
     responses: {
       204: response('Deleted', null),
+      400: err('Invalid playlist_id'),
       404: err('No such playlist'),
     },
   }),
@@ -180,6 +184,7 @@ export const signageAdminRoutes = [
     params: DeviceParams,
     responses: {
       200: response('Device', DeviceDetail),
+      400: err('Invalid sn_number'),
       404: err('Device not found'),
     },
   }),
@@ -192,6 +197,7 @@ export const signageAdminRoutes = [
     params: DeviceParams,
     responses: {
       204: response('Deleted', null),
+      400: err('Invalid sn_number'),
       404: err('Device not found'),
     },
   }),
@@ -217,6 +223,7 @@ export const signageAdminRoutes = [
     params: ScreenParams,
     responses: {
       204: response('Removed', null),
+      400: err('Invalid sn_number or position'),
       404: err('Device or screen not found'),
     },
   }),
@@ -246,6 +253,7 @@ export const signageAdminRoutes = [
     query: CommandListQuery,
     responses: {
       200: response('Commands', CommandList),
+      400: err('Invalid sn_number, state or limit'),
       404: err('Device not found'),
     },
   }),
@@ -273,6 +281,7 @@ export const signageAdminRoutes = [
     params: CommandIdParams,
     responses: {
       200: response('Command', CommandRecord),
+      400: err('Invalid command_id'),
       404: err('No such command'),
     },
   }),
@@ -284,6 +293,7 @@ export const signageAdminRoutes = [
     params: DeviceParams,
     responses: {
       200: response('Screenshots', ScreenshotList),
+      400: err('Invalid sn_number'),
       404: err('Device not found'),
     },
   }),
@@ -296,6 +306,7 @@ export const signageAdminRoutes = [
     params: ScreenshotIdParams,
     responses: {
       200: response('The image', null, 'image/jpeg'),
+      400: err('Invalid screenshot_id'),
       404: err('No such screenshot'),
     },
   }),

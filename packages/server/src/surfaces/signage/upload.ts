@@ -98,7 +98,11 @@ export async function receiveUpload(
     request.raw.resume();
     await discard();
     if (isFileTooLarge(error)) throw tooLarge(options.maxBytes);
-    throw error;
+    throw isMalformedMultipart(error)
+      ? new MarqueeError('BAD_REQUEST', `Malformed multipart body: ${error.message}`, {
+          cause: error,
+        })
+      : error;
   }
   await drain(request.raw);
   return { fields, file, discard };
@@ -132,6 +136,20 @@ async function store(
     filename: part.filename,
     mimetype: part.mimetype,
   };
+}
+
+/**
+ * An error of the multipart parser itself (busboy: no boundary, a part cut short, a broken part
+ * header): the client's fault, so 400. Errors with an HTTP status (the plugin's limits) and
+ * errors of the file system (`syscall`: the disk, not the body) keep their own meaning.
+ */
+function isMalformedMultipart(error: unknown): error is Error {
+  return (
+    error instanceof Error &&
+    !(error instanceof MarqueeError) &&
+    !('statusCode' in error) &&
+    !('syscall' in error)
+  );
 }
 
 function isFileTooLarge(error: unknown): boolean {
