@@ -2,6 +2,7 @@
  * Regressions for what the fuzzer found (docs/fuzzing.md, "Findings"): each one is reproduced
  * here as a plain request on a real server, answered in the surface's documented error shape.
  */
+import { connect } from 'node:net';
 import { protocol } from '@marquee/sdk';
 import type { ErrorShape } from '@marquee/sdk/protocol';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -140,5 +141,23 @@ describe('a playlist whose total duration overflows', () => {
     });
     expect(fits.status).toBe(201);
     expect((fits.body as { duration: number }).duration).toBe(huge);
+  });
+});
+
+describe('a request the HTTP parser refuses', () => {
+  it('is a 400 in the shape of the surface its path falls under, and the connection is closed', async () => {
+    const answer = await new Promise<string>((resolve, reject) => {
+      const socket = connect(port, '127.0.0.1', () => {
+        socket.write('GET /api/v1/admin/cloud/devices/ HTTP/1.1\r\nHost: x\r\nBad Header\r\n\r\n');
+      });
+      let text = '';
+      socket.on('data', (chunk: Buffer) => (text += chunk.toString('utf8')));
+      socket.on('end', () => resolve(text));
+      socket.on('error', reject);
+    });
+    const [head = '', body = ''] = answer.split('\r\n\r\n');
+    expect(head).toMatch(/^HTTP\/1\.1 400 /);
+    expect(head).toMatch(/content-type: application\/json/i);
+    expect(signageShape.read(JSON.parse(body))?.message).toBe('Malformed HTTP request');
   });
 });

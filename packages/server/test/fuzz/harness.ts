@@ -63,7 +63,7 @@ export interface Snapshot {
 }
 
 /** Columns that record liveness rather than data (a device's socket touches it on every frame). */
-const LIVENESS_COLUMNS = new Set(['last_seen', 'last_seen_at', 'last_used_at']);
+const LIVENESS_COLUMNS = new Set(['last_seen_at', 'last_used_at']);
 
 export async function startFuzzServer(): Promise<FuzzServer> {
   // The clock stands still, so nothing the server does on a timer (a Now Playing session

@@ -55,6 +55,9 @@ function allowed(route: RouteDef, req: FuzzRequest, status: number): boolean {
   return status === 431 && req.path.length > 16_000;
 }
 
+/** How often each status was answered (printed with the figures). */
+const statuses = new Map<number, number>();
+
 let f: FuzzServer;
 let watcher: ReturnType<typeof watchProcess>;
 beforeAll(async () => {
@@ -89,6 +92,7 @@ async function check(
 ): Promise<string | undefined> {
   const before = f.snapshot();
   const res = await rawRequest(f.port, req);
+  statuses.set(res.status, (statuses.get(res.status) ?? 0) + 1);
   const documented = route.responses[res.status] !== undefined;
   if (res.status >= 500 && !(UPSTREAM_STATUSES.has(res.status) && documented)) {
     return `answered ${res.status}: ${res.body.toString('utf8').slice(0, 300)}`;
@@ -152,7 +156,11 @@ suite('fuzzing every served route', () => {
       console.log(
         `[fuzz] routes: ${figures.cases} cases, ${figures.routes.size}/${routes.length} served routes passed ` +
           `(${fuzzed.length} fuzzed), ` +
-          `${figures.failures.length} failing, seed ${FUZZ_SEED}, ${seconds} s`,
+          `${figures.failures.length} failing, seed ${FUZZ_SEED}, ${seconds} s; answers ` +
+          [...statuses]
+            .sort(([a], [b]) => a - b)
+            .map(([status, count]) => `${status}×${count}`)
+            .join(' '),
       );
       expect(figures.failures).toEqual([]);
       expect(figures.routes.size).toBe(fuzzed.length);

@@ -35,7 +35,14 @@ import {
   watchProcess,
   type FuzzServer,
 } from './harness';
-import { deeplyNested, fuzzedValues, hostileValues, toJsonText, validValues } from './values';
+import {
+  deeplyNested,
+  fuzzedValues,
+  hostileValues,
+  jsonSchemaOf,
+  toJsonText,
+  validValues,
+} from './values';
 
 const RUNS = isLongRun ? FUZZ_RUNS : 60;
 const OBSERVER_SERIAL = 'SN-FUZZ-2';
@@ -264,6 +271,22 @@ function urlFor(channel: ChannelDef, serial: string): string {
   return `${f.wsUrl}${channel.path}?${query.toString()}`;
 }
 
+/** The `type` values of the channel's client messages, as its schema declares them. */
+function messageTypes(channel: ChannelDef): string[] {
+  const found = new Set<string>();
+  const walk = (node: unknown): void => {
+    if (Array.isArray(node)) node.forEach(walk);
+    else if (node !== null && typeof node === 'object') {
+      const type = (node as { properties?: { type?: { const?: unknown } } }).properties?.type
+        ?.const;
+      if (typeof type === 'string') found.add(type);
+      Object.values(node).forEach(walk);
+    }
+  };
+  if (channel.clientMessages !== undefined) walk(jsonSchemaOf(channel.clientMessages));
+  return [...found];
+}
+
 /** Whether `frame` is a message the channel takes (parsed as the server parses it). */
 function isValidMessage(channel: ChannelDef, frame: Frame): boolean {
   if (channel.clientMessages === undefined || frame.binary) return false;
@@ -286,6 +309,13 @@ describe('fuzzing every served channel', () => {
         channels: new Set<string>(),
         kinds: new Set<string>(),
         failures: [] as string[],
+        /** `channel type` of each valid client message sent, and of each one the tables declare. */
+        sentTypes: new Set<string>(),
+        types: new Set(
+          channels.flatMap((channel) =>
+            messageTypes(channel).map((type) => `${channel.path} ${type}`),
+          ),
+        ),
       };
       let probeId = 0;
       for (const channel of channels) {
@@ -296,6 +326,10 @@ describe('fuzzing every served channel', () => {
           fc.asyncProperty(framesFor(channel), async (frame) => {
             figures.cases += 1;
             figures.kinds.add(frame.kind);
+            if (isValidMessage(channel, frame)) {
+              const { type } = JSON.parse(String(frame.data)) as { type?: unknown };
+              if (typeof type === 'string') figures.sentTypes.add(`${channel.path} ${type}`);
+            }
             if (target.closed !== undefined)
               target = await Client.open(urlFor(channel, SERIAL), channel);
             const before = f.snapshot();
@@ -338,6 +372,7 @@ describe('fuzzing every served channel', () => {
       const seconds = ((Date.now() - started) / 1000).toFixed(1);
       console.log(
         `[fuzz] sockets: ${figures.cases} frames, ${figures.channels.size}/${channels.length} served channels passed, ` +
+          `client message types ${figures.sentTypes.size}/${figures.types.size} sent valid, ` +
           `frame kinds ${[...figures.kinds].sort().join(', ')}, ${figures.failures.length} failing, seed ${FUZZ_SEED}, ${seconds} s`,
       );
       expect(figures.failures).toEqual([]);
