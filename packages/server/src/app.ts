@@ -173,6 +173,11 @@ export async function createServer(
     return identity;
   };
 
+  // What no route's own handler answers (a malformed or oversized body sent to an unknown path,
+  // pages, metrics): in the shape of the surface the path falls under, not Fastify's.
+  app.setErrorHandler((error, request, reply) => {
+    sendError(request, reply, shapeFor(request.url), error);
+  });
   app.setNotFoundHandler((request, reply) => {
     sendError(
       request,

@@ -161,3 +161,34 @@ describe('a request the HTTP parser refuses', () => {
     expect(signageShape.read(JSON.parse(body))?.message).toBe('Malformed HTTP request');
   });
 });
+
+describe('a malformed body sent to a path no route serves', () => {
+  it.each([
+    ['/api/v1/admin/cloud/nothing/', 'application/json', '{bad', 400, signageShape],
+    ['/api/dashboard/nothing', 'application/json', '{bad', 400, nowPlayingShape],
+    ['/nothing', ';;;', '{}', 415, coreShape],
+  ] as const)(
+    'POST %s (%s) is refused in the surface shape, not Fastify own',
+    async (path, contentType, body, status, shape) => {
+      const res = await rawRequest(port, {
+        method: 'POST',
+        path,
+        headers: { 'content-type': contentType },
+        body: Buffer.from(body),
+      });
+      expect(res.status).toBe(status);
+      expect(errorShapeProblem(shape, res)).toBeUndefined();
+    },
+  );
+
+  it('a body over the limit too (413)', async () => {
+    const res = await rawRequest(port, {
+      method: 'PUT',
+      path: '/api/gpu/nothing',
+      headers: { 'content-type': 'application/json' },
+      body: Buffer.from(`"${'x'.repeat(t.server.config.maxBodyBytes + 1)}"`),
+    });
+    expect(res.status).toBe(413);
+    expect(errorShapeProblem(protocol.gpu.gpuSurface.errorShape, res)).toBeUndefined();
+  });
+});

@@ -360,3 +360,46 @@ export function requestsFor(
       };
     });
 }
+
+/**
+ * Requests to paths no route serves, under `prefix` (`/api/v1/admin/cloud/zz-fuzz-unknown/…`):
+ * any method, any caller, any body and encoding. They must be refused in the shape of the surface
+ * the prefix belongs to, whatever the body (a malformed or oversized one included).
+ */
+export function unknownPathRequests(
+  prefix: string,
+  token: (caller: Caller) => string | undefined,
+): fc.Arbitrary<FuzzRequest> {
+  const segment = fc.oneof(
+    fc.string({ maxLength: 24 }).map(percentEncode),
+    hostileStrings.map(percentEncode),
+    fc.constantFrom(...MALFORMED_SEGMENTS),
+  );
+  const body = fc.oneof(
+    fuzzedValues(undefined).map((value) => json(toJsonText(value), 'json')),
+    oddBodies(fc.jsonValue({ maxDepth: 2 })),
+  );
+  return fc
+    .record({
+      caller: fc.constantFrom(...CALLERS),
+      method: fc.constantFrom('GET', 'POST', 'PUT', 'PATCH', 'DELETE'),
+      segment,
+      body,
+    })
+    .map(({ caller, method, segment: tail, body: { body: bytes, contentType, encoding } }) => {
+      const headers: Record<string, string> = {};
+      const bearer = token(caller);
+      if (bearer !== undefined) headers.authorization = `Bearer ${bearer}`;
+      if (contentType !== undefined) headers['content-type'] = contentType;
+      const separator = prefix.endsWith('/') ? '' : '/';
+      return {
+        caller,
+        method,
+        path: `${prefix}${separator}zz-fuzz-unknown/${tail}`,
+        headers,
+        body: method === 'GET' ? undefined : bytes,
+        encoding: method === 'GET' ? 'no body' : encoding,
+        routable: false,
+      };
+    });
+}

@@ -318,7 +318,7 @@ describe('fuzzing every served channel', () => {
         ),
       };
       let probeId = 0;
-      for (const channel of channels) {
+      for (const [index, channel] of channels.entries()) {
         const observer = await Client.open(urlFor(channel, OBSERVER_SERIAL), channel);
         let target = await Client.open(urlFor(channel, SERIAL), channel);
         let problem: string | undefined;
@@ -353,7 +353,7 @@ describe('fuzzing every served channel', () => {
               problem = `[${frame.kind}] ${String(frame.data).slice(0, 120)}: ${problem}`;
             return problem === undefined;
           }),
-          { seed: FUZZ_SEED, numRuns: RUNS, endOnFailure: true },
+          { seed: FUZZ_SEED + index, numRuns: RUNS, endOnFailure: true },
         );
         if (details.failed) {
           figures.failures.push(
