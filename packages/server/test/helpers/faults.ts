@@ -33,6 +33,8 @@ export function smallDisk(bytes: number, prefix = 'marquee-fault-'): SmallDisk {
   let mounted = false;
   let reason: string | undefined;
   try {
+    // MARQUEE_TEST_NO_MOUNT=1 runs the fault layer's path even where mounting works.
+    if (process.env.MARQUEE_TEST_NO_MOUNT === '1') throw new Error('MARQUEE_TEST_NO_MOUNT=1');
     execFileSync('mount', ['-t', 'tmpfs', '-o', `size=${bytes}`, 'tmpfs', dir], {
       stdio: 'pipe',
     });
