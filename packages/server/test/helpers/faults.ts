@@ -19,6 +19,8 @@ export interface SmallDisk {
   readonly reason?: string;
   /** Writes a filler file until the filesystem answers ENOSPC; returns the bytes written. */
   fill(): number;
+  /** Grows the filler file until about `bytes` are left free (never shrinks it). */
+  leaveFree(bytes: number): void;
   /** Removes the filler file. */
   free(): void;
   /** Bytes free now, as `statfs` reports them. */
@@ -68,6 +70,20 @@ export function smallDisk(bytes: number, prefix = 'marquee-fault-'): SmallDisk {
         closeSync(fd);
       }
       return written;
+    },
+    leaveFree(bytes) {
+      if (!mounted) throw new Error('leaveFree() needs a mounted filesystem');
+      const extra = this.freeBytes() - bytes;
+      if (extra <= 0) return;
+      const fd = openSync(filler, 'a');
+      try {
+        const chunk = Buffer.alloc(64 * 1024, 1);
+        for (let left = extra; left > 0; left -= chunk.length) {
+          writeSync(fd, chunk, 0, Math.min(chunk.length, left));
+        }
+      } finally {
+        closeSync(fd);
+      }
     },
     free() {
       rmSync(filler, { force: true });

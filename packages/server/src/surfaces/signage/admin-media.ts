@@ -25,6 +25,7 @@ import {
 } from './route-helpers';
 import { receiveUpload } from './upload';
 import { mediaRecord } from './views';
+import type { StorageMonitor } from '../../core/storage';
 
 const { signage } = protocol;
 
@@ -48,6 +49,8 @@ export function libraryMediaType(head: Uint8Array): {
 
 export interface AdminMediaOptions extends SignageRouteOptions {
   readonly files: SignageFiles;
+  /** Refuses (507) a file the disk cannot take while keeping its reserve. */
+  readonly storage: Pick<StorageMonitor, 'ensureRoom'>;
   readonly maxBytes: number;
 }
 
@@ -69,6 +72,7 @@ export function mountAdminMedia(app: FastifyInstance, options: AdminMediaOptions
         fileField: signage.MEDIA_FILE_FIELD,
         maxBytes: options.maxBytes,
         tmpDir: files.tmpDir,
+        ensureRoom: (bytes) => options.storage.ensureRoom(bytes, 'media upload'),
       });
       try {
         const fields = z.safeParse(signage.MediaUploadFields, upload.fields);

@@ -21,7 +21,7 @@ import type { SignageRouteOptions } from './route-helpers';
 import { signageMetrics } from './metrics';
 import { Pairing } from './pairing';
 import { mountPairingRoutes } from './pairing-routes';
-import { mountScreenshots } from './screenshots';
+import { mountScreenshots, pruneScreenshots } from './screenshots';
 import { signageStore, type SignageRepositories } from './store';
 
 /** How long shutdown waits for file downloads in progress before closing their connections. */
@@ -69,11 +69,19 @@ export const signageModule = defineSurfaceModule<Signage, SignageRepositories>({
     mountScreenshots(app, {
       ...common,
       files,
+      storage: ctx.storage,
       inFlight,
       maxBytes: config.maxScreenshotBytes,
       keepPerDevice: config.maxScreenshotsPerDevice,
     });
-    mountAdminMedia(app, { ...common, files, maxBytes: config.maxMediaUploadBytes });
+    mountAdminMedia(app, {
+      ...common,
+      files,
+      storage: ctx.storage,
+      maxBytes: config.maxMediaUploadBytes,
+    });
+    // After the thumbnail cache: old screenshots (never a device's newest) give space back.
+    ctx.storage.addReclaimer('old screenshots', (wanted) => pruneScreenshots(store, files, wanted));
     mountAdminPlaylists(app, { ...common, files, commands });
     mountAdminDevices(app, { ...common, connections, commands, files });
     const pairing = new Pairing({

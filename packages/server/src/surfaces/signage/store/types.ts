@@ -282,6 +282,11 @@ export interface SignageScreenshotsRepository {
    * rows' paths so the caller removes their files.
    */
   pruneForDevice(snNumber: string, keep: number): Promise<string[]>;
+  /**
+   * Deletes up to `limit` of the oldest screenshots of all devices, never a device's newest;
+   * answers what was deleted so the caller removes the files (giving disk back when it runs low).
+   */
+  pruneOldest(limit: number): Promise<{ readonly path: string; readonly fileSize: number }[]>;
 }
 
 /** Everything the signage surface keeps. */

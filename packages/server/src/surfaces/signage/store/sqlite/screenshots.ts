@@ -56,5 +56,17 @@ export function sqliteSignageScreenshots(sql: Statements): SignageScreenshotsRep
           .all(sn, sn, keep)
           .map((row) => text(row, 'path')),
       ),
+    pruneOldest: (limit) =>
+      settle(() =>
+        sql(
+          `DELETE FROM signage_screenshots WHERE id IN (
+             SELECT s.id FROM signage_screenshots s
+             WHERE s.id < (SELECT MAX(n.id) FROM signage_screenshots n WHERE n.sn_number = s.sn_number)
+             ORDER BY s.id LIMIT ?
+           ) RETURNING path, file_size`,
+        )
+          .all(limit)
+          .map((row) => ({ path: text(row, 'path'), fileSize: num(row, 'file_size') })),
+      ),
   };
 }
