@@ -13,6 +13,7 @@
 import { accessSync, constants, statfsSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { MarqueeError } from '@marquee/sdk';
+import { DATABASE_FILE } from './store';
 
 export type StorageFaultKind = 'full' | 'read_only';
 
@@ -172,7 +173,10 @@ export class StorageMonitor {
     this.counts[kind] += 1;
     if (kind === 'full') this.fullSeen = true;
     const space = this.space();
-    const file = faultPath(error) ?? join(this.dataDir, 'marquee.db');
+    // SQLite's errors name no file: theirs is the database.
+    const file =
+      faultPath(error) ??
+      (isSqliteError(error) ? join(this.dataDir, DATABASE_FILE) : `a file in ${this.dataDir}`);
     const log = {
       err: error,
       where,
@@ -234,6 +238,11 @@ export class StorageMonitor {
       `Insufficient storage: the server keeps ${this.reserveBytes} bytes free for its database and has too little space for this file`,
     );
   }
+}
+
+function isSqliteError(error: unknown): boolean {
+  for (const { errcode } of causes(error)) if (typeof errcode === 'number') return true;
+  return false;
 }
 
 function faultPath(error: unknown): string | undefined {

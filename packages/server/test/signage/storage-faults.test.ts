@@ -12,7 +12,7 @@ import { Writable } from 'node:stream';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { SQLITE_FULL, SQLITE_READONLY, smallDisk, sqliteError } from '../helpers/faults';
 import { call, startTestServer, type TestServer } from '../helpers/server';
-import { ADMIN_API, deviceBody, jpegBytes, postMultipart, userToken } from './helpers';
+import { ADMIN_API, deviceBody, jpegBytes, userToken } from './helpers';
 
 const METRICS_TOKEN = 'metrics-token-0123456789';
 const disk = smallDisk(8 * 1024 * 1024, 'marquee-full-');
@@ -43,6 +43,29 @@ afterAll(async () => {
 
 const register = (sn: string) =>
   call(`${t.url}${ADMIN_API}/device/register/`, { token: device, body: deviceBody(sn) });
+/** A multipart media upload sent with chunked transfer encoding (no Content-Length). */
+async function postChunked(url: string, token: string, bytes: Buffer) {
+  const form = new FormData();
+  form.append('file', new Blob([new Uint8Array(bytes)], { type: 'image/jpeg' }), 'big.jpg');
+  const encoded = new Request(url, { method: 'POST', body: form });
+  const body = new Uint8Array(await encoded.arrayBuffer());
+  const res = await fetch(url, {
+    method: 'POST',
+    headers: {
+      authorization: `Bearer ${token}`,
+      'content-type': encoded.headers.get('content-type') ?? '',
+    },
+    body: new ReadableStream({
+      start(controller) {
+        controller.enqueue(body);
+        controller.close();
+      },
+    }),
+    duplex: 'half',
+  } as RequestInit);
+  return { status: res.status, body: (await res.json()) as unknown };
+}
+
 const health = async () =>
   (await call(`${t.url}/healthz`)).body as {
     status: string;
@@ -78,6 +101,18 @@ describe(`a full disk (${how})`, () => {
     expect((await register('SN-0')).status).toBe(201);
     expect((await health()).storage.state).toBe('ok');
 
+    if (disk.mounted) {
+      // 128 KB free, a 512 KB file sent chunked (no declared length, so the reserve check cannot
+      // refuse it up front): the disk runs out while the file is written.
+      disk.leaveFree(128 * 1024);
+      const upload = await postChunked(`${t.url}${ADMIN_API}/media/`, admin, jpegBytes(512 * 1024));
+      expect(upload.status).toBe(507);
+      expect(upload.body).toMatchObject({ status_code: 507, code: 'STORAGE_FULL' });
+      // The write had started (its folder is there); the partial file is gone.
+      expect(readdirSync(join(disk.dir, 'signage', 'tmp'))).toEqual([]);
+      expect(log.join('')).toMatch(/storage full: could not write \S+signage\/tmp\/\S+ \(/);
+    }
+
     let stillFull = true;
     const undo = disk.mounted
       ? () => undefined
@@ -97,15 +132,6 @@ describe(`a full disk (${how})`, () => {
     expect((await register('SN-STILL-FULL')).status).toBe(507);
 
     if (disk.mounted) {
-      const upload = await postMultipart(
-        `${t.url}${ADMIN_API}/media/`,
-        admin,
-        {},
-        { field: 'file', name: 'big.jpg', type: 'image/jpeg', bytes: jpegBytes(512 * 1024) },
-      );
-      expect(upload.status).toBe(507);
-      expect(upload.body).toMatchObject({ status_code: 507, code: 'STORAGE_FULL' });
-      expect(readdirSync(join(disk.dir, 'signage', 'tmp'))).toEqual([]);
       // Injected, the disk has room, so health reports what statfs sees: only a real one is full.
       expect(await health()).toMatchObject({ status: 'degraded', storage: { state: 'full' } });
       expect(await metrics()).toMatch(/marquee_storage_state\{state="full"\} 1/);

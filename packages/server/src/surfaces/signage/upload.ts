@@ -130,7 +130,14 @@ async function store(
   maxBytes: number,
 ): Promise<ReceivedFile> {
   const inspect = new Inspect();
-  await pipeline(part.file, inspect, createWriteStream(tmpPath));
+  try {
+    // `flush`: fsync before close, so the file renamed into place later is complete on disk.
+    await pipeline(part.file, inspect, createWriteStream(tmpPath, { flush: true }));
+  } catch (error) {
+    // A write stream's ENOSPC names no file; the storage log should (core/storage.ts).
+    if (error instanceof Error && !('path' in error)) Object.assign(error, { path: tmpPath });
+    throw error;
+  }
   // busboy ends a stream at the limit and flags it; the parts iterator would throw next.
   if (part.file.truncated) throw tooLarge(maxBytes);
   return {

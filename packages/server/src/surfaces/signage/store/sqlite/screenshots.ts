@@ -3,6 +3,7 @@ import { type SignageScreenshotRecord, type SignageScreenshotsRepository } from 
 import {
   type Row,
   type Statements,
+  changes,
   num,
   settle,
   text,
@@ -68,5 +69,22 @@ export function sqliteSignageScreenshots(sql: Statements): SignageScreenshotsRep
           .all(limit)
           .map((row) => ({ path: text(row, 'path'), fileSize: num(row, 'file_size') })),
       ),
+    listPaths: () =>
+      settle(() =>
+        sql('SELECT id, path, file_size FROM signage_screenshots ORDER BY id')
+          .all()
+          .map((row) => ({
+            id: num(row, 'id'),
+            path: text(row, 'path'),
+            fileSize: num(row, 'file_size'),
+          })),
+      ),
+    deleteIds: (ids) =>
+      settle(() => {
+        let deleted = 0;
+        const remove = sql('DELETE FROM signage_screenshots WHERE id = ?');
+        for (const id of ids) deleted += changes(remove.run(id));
+        return deleted;
+      }),
   };
 }
