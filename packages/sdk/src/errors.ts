@@ -31,7 +31,14 @@ export const ErrorCodes = {
   /** An upstream (Plex, Ollama, nvidia-smi ...) cannot be reached. */
   SERVICE_UNAVAILABLE: 503,
   STATS_UNAVAILABLE: 503,
+  /** The server's data store is read-only (a read-only mount, a failing disk); retry later. */
+  STORAGE_READ_ONLY: 503,
   UPSTREAM_TIMEOUT: 504,
+  /**
+   * The server's disk is full, or an upload would leave less free than the reserve its database
+   * needs (507 Insufficient Storage); retry once space is freed.
+   */
+  STORAGE_FULL: 507,
   /** Client-side only: the network failed before any response arrived. */
   NETWORK: 0,
   /** Client-side only: a request or connection attempt took too long. */
@@ -100,6 +107,8 @@ export function codeForStatus(status: number): ErrorCode {
       return 'SERVICE_UNAVAILABLE';
     case 504:
       return 'UPSTREAM_TIMEOUT';
+    case 507:
+      return 'STORAGE_FULL';
     default:
       return status >= 500 ? 'INTERNAL' : 'BAD_REQUEST';
   }

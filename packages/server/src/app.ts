@@ -20,7 +20,7 @@ import { registerBodyParsers } from './core/body-parsers';
 import { mountCoreRoutes } from './core/core-routes';
 import { registerCors } from './core/cors';
 import { closeHttp } from './core/http-close';
-import { mountMetrics, type Metrics } from './core/metrics';
+import { mountMetrics, storageMetrics, type Metrics } from './core/metrics';
 import { registerOriginCheck } from './core/origin';
 import { loggerOptions } from './core/log-redaction';
 import { sendError } from './core/http-errors';
@@ -29,6 +29,7 @@ import { registerRateLimits } from './core/rate-limit';
 import { claimDataDir } from './core/server-lock';
 import type { Authenticator } from './core/routes';
 import { createSystemSampler, type SystemSampler, type SystemSource } from './core/sampler';
+import { StorageMonitor } from './core/storage';
 import { openStore, type Store } from './core/store';
 import {
   errorShapeFor,
@@ -100,6 +101,8 @@ export interface MarqueeServer {
   surface<Api, Repositories>(module: SurfaceModule<Api, Repositories>): Api;
   /** `GET /metrics`, and its own listener when MARQUEE_METRICS_LISTEN is set. */
   readonly metrics: Metrics;
+  /** The data directory's disk: free space, faults met, the upload reserve. */
+  readonly storage: StorageMonitor;
   /** Binds `config.host:config.port`; resolves with the base URL (port 0 picks a free port). */
   listen(): Promise<string>;
   close(): Promise<void>;
@@ -136,6 +139,12 @@ export async function createServer(
     clientErrorHandler: clientErrorHandler(shapeFor),
   });
   const modules: readonly SurfaceModule<unknown, unknown>[] = SURFACES;
+  const storage = new StorageMonitor({
+    dataDir: config.dataDir,
+    reserveBytes: config.storageReserveBytes,
+    logger: app.log,
+  });
+  app.decorate('storage', storage);
   const store = await openStore(config, { migrations: surfaceMigrations(modules) });
   const auth = createAuthService({ store, config, now: () => new Date(now()), logger: app.log });
   const boot = await auth.bootstrap();
@@ -197,6 +206,7 @@ export async function createServer(
     logins,
     version: VERSION,
     storeKind: store.kind,
+    storage,
     startedAt,
     now,
     validateResponses,
@@ -223,6 +233,7 @@ export async function createServer(
     now,
     validateResponses,
     logger: app.log,
+    storage,
   };
   const mounted = new Map<SurfaceModule<unknown, unknown>, MountedSurface<unknown>>();
   for (const module of modules) mounted.set(module, await mountSurface(app, module, context));
@@ -244,7 +255,10 @@ export async function createServer(
       ['system', sampler],
       ...surfaceMetrics.flatMap((each) => Object.entries(each.samplers ?? {})),
     ]),
-    collectors: surfaceMetrics.flatMap((each) => each.collectors ?? []),
+    collectors: [
+      storageMetrics(storage),
+      ...surfaceMetrics.flatMap((each) => each.collectors ?? []),
+    ],
   });
 
   let closing: Promise<void> | undefined;
@@ -264,6 +278,7 @@ export async function createServer(
     signage: surface(signageModule),
     surface,
     metrics,
+    storage,
     async listen() {
       await app.listen({ port: config.port, host: config.host, backlog: LISTEN_BACKLOG });
       await metrics.listen();

@@ -10,12 +10,31 @@ import { Role } from './roles';
 import { LoginBody } from './signage/auth';
 import { SignageError, signageErrorShape } from './signage/errors';
 
+/**
+ * The data directory's disk: `low` while free space is below the reserve uploads must leave (they
+ * get 507), `full` after a write failed for want of space (507 STORAGE_FULL) until space comes
+ * back, `read_only` while the data directory cannot be written (503 STORAGE_READ_ONLY).
+ */
+export const StorageHealth = z
+  .object({
+    state: z.enum(['ok', 'low', 'full', 'read_only']),
+    /** Bytes free to the server on the data directory's filesystem; null when unreadable. */
+    free_bytes: z.number().int().min(0).nullable(),
+    total_bytes: z.number().int().min(0).nullable(),
+    /** MARQUEE_STORAGE_RESERVE_BYTES. */
+    reserve_bytes: z.number().int().min(0),
+  })
+  .meta({ id: 'CoreStorageHealth' });
+export type StorageHealth = z.infer<typeof StorageHealth>;
+
 export const Health = z
   .object({
-    status: z.literal('ok'),
+    /** `degraded` while the storage is `full` or `read_only`: reads work, writes are refused. */
+    status: z.enum(['ok', 'degraded']),
     version: z.string(),
     uptime_seconds: z.number().min(0),
     store: z.enum(['sqlite', 'postgres']),
+    storage: StorageHealth,
   })
   .meta({ id: 'CoreHealth' });
 export type Health = z.infer<typeof Health>;
@@ -91,7 +110,7 @@ export const coreRoutes = [
     id: 'core.health',
     method: 'GET',
     path: '/healthz',
-    summary: 'Liveness and version',
+    summary: 'Liveness, version and the state of the data directory disk',
     auth: 'none',
     extension: true,
     responses: { 200: response('The server is up', Health) },

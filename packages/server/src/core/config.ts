@@ -160,6 +160,16 @@ export const ConfigSchema = z
       .int()
       .min(1)
       .default(10 * 1024 * 1024),
+    /**
+     * Free space uploads and screenshots must leave on the data directory's disk, in bytes, so
+     * the database can still write; below it they get 507 (after the thumbnail cache and old
+     * screenshots give space back). 0 turns the check off. @default 67108864 (64 MiB)
+     */
+    storageReserveBytes: z.coerce
+      .number()
+      .int()
+      .min(0)
+      .default(64 * 1024 * 1024),
     /** Screenshots kept per signage device: storing a new one removes the oldest beyond this. @default 20 */
     maxScreenshotsPerDevice: z.coerce.number().int().min(1).default(20),
     /**
@@ -312,6 +322,7 @@ export const ENV_NAMES: Readonly<Record<keyof Config, string>> = {
   corsOrigins: 'MARQUEE_CORS_ORIGINS',
   maxMediaUploadBytes: 'MARQUEE_MAX_MEDIA_UPLOAD_BYTES',
   maxScreenshotBytes: 'MARQUEE_MAX_SCREENSHOT_BYTES',
+  storageReserveBytes: 'MARQUEE_STORAGE_RESERVE_BYTES',
   maxScreenshotsPerDevice: 'MARQUEE_MAX_SCREENSHOTS_PER_DEVICE',
   maxPendingCommandsPerDevice: 'MARQUEE_MAX_PENDING_COMMANDS_PER_DEVICE',
   pairingCodeTtlSeconds: 'MARQUEE_PAIRING_CODE_TTL_SECONDS',

@@ -13,6 +13,7 @@ import {
   type SessionCookie,
 } from './auth';
 import type { LoginLimits } from './rate-limit';
+import type { StorageMonitor } from './storage';
 import type { DisplayTokenRecord } from './store';
 import { mountAccountRoutes } from './account-routes';
 import { mountRoutes, noContent, pickRoutes, Status, type Authenticator } from './routes';
@@ -24,6 +25,8 @@ export interface CoreRoutesOptions {
   readonly logins: LoginLimits;
   readonly version: string;
   readonly storeKind: 'sqlite' | 'postgres';
+  /** The data directory's disk, reported by `/healthz`. */
+  readonly storage: Pick<StorageMonitor, 'status'>;
   readonly startedAt: number;
   readonly now: () => number;
   readonly validateResponses: boolean;
@@ -70,12 +73,22 @@ export function mountCoreRoutes(app: FastifyInstance, options: CoreRoutesOptions
     authenticate,
     validateResponses,
     handlers: {
-      'core.health': () => ({
-        status: 'ok' as const,
-        version: options.version,
-        uptime_seconds: Math.round((options.now() - options.startedAt) / 1000),
-        store: options.storeKind,
-      }),
+      'core.health': () => {
+        const storage = options.storage.status();
+        const failing = storage.state === 'full' || storage.state === 'read_only';
+        return {
+          status: failing ? ('degraded' as const) : ('ok' as const),
+          version: options.version,
+          uptime_seconds: Math.round((options.now() - options.startedAt) / 1000),
+          store: options.storeKind,
+          storage: {
+            state: storage.state,
+            free_bytes: storage.freeBytes,
+            total_bytes: storage.totalBytes,
+            reserve_bytes: storage.reserveBytes,
+          },
+        };
+      },
       'core.sessionLogin': async ({ body, reply, request }) => {
         const user = await logins.signIn(signInOf(request, body.username), () =>
           auth.verifyCredentials(body.username, body.password),

@@ -8,6 +8,14 @@ import { MarqueeError, codeForStatus, toMarqueeError, type protocol } from '@mar
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { ZodError } from 'zod';
 import { retryAfterOf } from './rate-limit/retry-later';
+import { storageError, storageFaultKind, type StorageMonitor } from './storage';
+
+declare module 'fastify' {
+  interface FastifyInstance {
+    /** The data directory's disk (core/storage.ts); absent on an app built without one. */
+    storage?: StorageMonitor;
+  }
+}
 
 interface FastifyLikeError {
   statusCode?: number;
@@ -43,6 +51,8 @@ export function normaliseRequestError(error: unknown): MarqueeError {
       cause: error,
     });
   }
+  const fault = storageFaultKind(error);
+  if (fault !== undefined) return storageError(fault, error);
   if (error instanceof SyntaxError) {
     return new MarqueeError('BAD_REQUEST', 'Malformed JSON body', { cause: error });
   }
@@ -72,9 +82,14 @@ export function sendError(
   shape: protocol.ErrorShape,
   error: unknown,
 ): void {
-  const err = normaliseRequestError(error);
+  const monitor = request.server.storage;
+  const fault = error instanceof MarqueeError ? undefined : monitor?.classify(error);
+  const err = fault === undefined ? normaliseRequestError(error) : storageError(fault, error);
   const status = err.status >= 400 && err.status <= 599 ? err.status : 500;
-  if (status >= 500) request.log.error({ err: error }, 'request failed');
+  if (fault !== undefined && monitor !== undefined) {
+    // Logged with what could not be written and the free space left.
+    monitor.record(fault, error, `${request.method} ${request.routeOptions.url ?? request.url}`);
+  } else if (status >= 500) request.log.error({ err: error }, 'request failed');
   const message = status >= 500 && err.code === 'INTERNAL' ? 'Internal server error' : err.message;
   const body = shape.render({ status, code: err.code, message, details: err.details });
   const retryAfter = retryAfterOf(err);

@@ -18,6 +18,7 @@ import type { Authenticator } from './routes';
 import type { SystemSampler } from './sampler';
 import type { Migration, Store, SurfaceStore } from './store';
 import type { Hub, WsGateway } from './ws';
+import type { StorageMonitor } from './storage';
 
 /** What the server hands every surface when it mounts it. */
 export interface SurfaceContext<Repositories = undefined> {
@@ -40,6 +41,8 @@ export interface SurfaceContext<Repositories = undefined> {
   /** Check every response against its documented schema (tests). */
   readonly validateResponses: boolean;
   readonly logger: FastifyBaseLogger;
+  /** The data directory's disk: free space, the upload reserve, reclaimers (core/storage.ts). */
+  readonly storage: StorageMonitor;
 }
 
 /** A mounted surface: the API it exposes on `MarqueeServer`, its metrics and how it shuts down. */

@@ -30,7 +30,7 @@ import {
 } from './admin-devices';
 import { MediaIdParams, MediaList, MediaRecord, MediaUploadFields } from './admin-media';
 import { AdminPlaylist, PlaylistIdParams, PlaylistInput, PlaylistList } from './admin-playlists';
-import { SignageError } from './errors';
+import { SignageError, signageStorageErrors } from './errors';
 
 const BASE = '/api/v1/admin/cloud';
 
@@ -45,14 +45,23 @@ type AdminRoute<R extends Omit<RouteDef, 'auth' | 'extension'>> = R & {
   readonly responses: R['responses'] & { readonly 401: ResponseDef; readonly 403: ResponseDef };
 };
 
-/** One fleet admin route: `route` with its operator policy, extension mark and 401/403 answers. */
+/**
+ * One fleet admin route: `route` with its operator policy, extension mark and 401/403 answers,
+ * and for a write the storage faults (`signageStorageErrors`).
+ */
 /* @__NO_SIDE_EFFECTS__ */
 function adminRoute<const R extends Omit<RouteDef, 'auth' | 'extension'>>(route: R): AdminRoute<R> {
   return defineRoute({
     ...route,
     auth: 'operator',
     extension: true,
-    responses: { ...route.responses, 401: unauthorized, 403: forbidden },
+    responses: {
+      // Writes may meet a full or read-only disk; a route's own 503 description wins.
+      ...(route.method === 'GET' ? {} : signageStorageErrors),
+      ...route.responses,
+      401: unauthorized,
+      403: forbidden,
+    },
   });
 }
 

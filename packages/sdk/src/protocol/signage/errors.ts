@@ -5,7 +5,7 @@
  * from its error code map; clients that ignore unknown fields are unaffected.
  */
 import * as z from 'zod';
-import { type ErrorShape } from '../common';
+import { response, type ErrorShape } from '../common';
 
 export const SignageError = z
   .object({
@@ -27,3 +27,19 @@ export const signageErrorShape: ErrorShape = {
       : undefined;
   },
 };
+
+/**
+ * What any signage write may answer when the server's storage fails: 507 `STORAGE_FULL` (the
+ * disk is full; for an upload, also when the file would leave less free than the reserve) and
+ * 503 `STORAGE_READ_ONLY`. Reads are unaffected.
+ */
+export const signageStorageErrors = {
+  503: response(
+    '`STORAGE_READ_ONLY`: the server cannot write its data directory (a read-only disk)',
+    SignageError,
+  ),
+  507: response(
+    "`STORAGE_FULL`: the server's disk is full, or an upload would leave less free than MARQUEE_STORAGE_RESERVE_BYTES",
+    SignageError,
+  ),
+} as const;

@@ -10,7 +10,7 @@ import { pairingRoutes } from './pairing';
 import { AuthModel, LoginBody, RefreshBody } from './auth';
 import { ClientMessage } from './client-messages';
 import { DeviceModel, RegisterDeviceResponse } from './device';
-import { signageErrorShape, SignageError } from './errors';
+import { signageErrorShape, SignageError, signageStorageErrors } from './errors';
 import { DeviceScreens, PlaylistsQuery } from './playlist';
 import { ScreenshotFormFields, ScreenshotResponse } from './screenshot';
 import { ServerMessage } from './server-messages';
@@ -92,6 +92,7 @@ export const signageRoutes = [
       400: errorResponse('Invalid device data'),
       401: errorResponse('Missing or invalid token'),
       403: errorResponse("Not a device account, operator or admin, or another account's device"),
+      ...signageStorageErrors,
     },
   }),
   defineRoute({
@@ -144,6 +145,7 @@ export const signageRoutes = [
       403: errorResponse("Not a device account, operator or admin, or another account's device"),
       404: errorResponse('No device with that device_id'),
       413: errorResponse('File too large'),
+      ...signageStorageErrors,
     },
   }),
 ] as const;

@@ -32,7 +32,7 @@ export interface ServerMetrics {
 }
 
 /** A counter whose value is read at scrape time from a total kept elsewhere. */
-function totals<L extends string>(
+export function totals<L extends string>(
   registry: Registry,
   name: string,
   help: string,

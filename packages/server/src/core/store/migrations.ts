@@ -19,7 +19,8 @@
  * blocks must not depend on each other's tables beyond core's (`users`). Never edit or renumber
  * a released migration: opening a database whose recorded name differs from the code's fails.
  */
-import { type DatabaseSync } from 'node:sqlite';
+import { type DatabaseSync, type StatementSync } from 'node:sqlite';
+import { rollbackAll } from './sqlite/transaction';
 
 export interface Migration {
   /** Unique positive integer; see the block table above. */
@@ -167,32 +168,56 @@ export function applyMigrations(
   for (const migration of orderMigrations(migrations)) {
     // Outside the transaction: inside one, SQLite ignores a change of foreign_keys.
     if (migration.rebuildsTables) db.exec('PRAGMA foreign_keys = OFF');
-    db.exec('BEGIN IMMEDIATE');
     try {
-      const existing = find.get(migration.version);
-      if (existing !== undefined) {
-        if (existing.name !== migration.name) {
-          throw new Error(
-            `Migration ${migration.version} is recorded as "${String(existing.name)}" but the code calls it "${migration.name}"`,
-          );
-        }
-        db.exec('COMMIT');
-        continue;
-      }
-      if (typeof migration.up === 'string') db.exec(migration.up);
-      else migration.up(db);
-      if (migration.rebuildsTables) assertForeignKeys(db, migration);
-      record.run(migration.version, migration.name, now().toISOString());
-      db.exec('COMMIT');
-      applied.push(migration.version);
+      if (applyOne(db, migration, { find, record }, now)) applied.push(migration.version);
     } catch (error) {
-      if (db.isTransaction) db.exec('ROLLBACK');
+      if (migration.rebuildsTables) restoreForeignKeys(db);
       throw error;
-    } finally {
-      if (migration.rebuildsTables) db.exec('PRAGMA foreign_keys = ON');
     }
+    if (migration.rebuildsTables) db.exec('PRAGMA foreign_keys = ON');
   }
   return applied;
+}
+
+/** One migration in its own `BEGIN IMMEDIATE` transaction; false when it was applied before. */
+function applyOne(
+  db: DatabaseSync,
+  migration: Migration,
+  sql: { readonly find: StatementSync; readonly record: StatementSync },
+  now: () => Date,
+): boolean {
+  db.exec('BEGIN IMMEDIATE');
+  try {
+    const existing = sql.find.get(migration.version);
+    if (existing !== undefined) {
+      if (existing.name !== migration.name) {
+        throw new Error(
+          `Migration ${migration.version} is recorded as "${String(existing.name)}" but the code calls it "${migration.name}"`,
+        );
+      }
+      db.exec('COMMIT');
+      return false;
+    }
+    if (typeof migration.up === 'string') db.exec(migration.up);
+    else migration.up(db);
+    if (migration.rebuildsTables) assertForeignKeys(db, migration);
+    sql.record.run(migration.version, migration.name, now().toISOString());
+    db.exec('COMMIT');
+    return true;
+  } catch (error) {
+    // Quietly: a failed ROLLBACK (SQLite rolled back itself on SQLITE_FULL) must not hide why.
+    rollbackAll(db);
+    throw error;
+  }
+}
+
+/** Turns foreign keys back on after a failed migration without replacing its error. */
+function restoreForeignKeys(db: DatabaseSync): void {
+  try {
+    db.exec('PRAGMA foreign_keys = ON');
+  } catch {
+    // The store is not opened after a failed migration (openSqliteStore closes it).
+  }
 }
 
 function assertForeignKeys(db: DatabaseSync, migration: Migration): void {

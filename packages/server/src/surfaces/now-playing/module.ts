@@ -35,6 +35,8 @@ export const nowPlayingModule = defineSurfaceModule<NowPlaying>({
       logger: app.log,
     });
     const thumbnails = mountThumbnails(app, { config, authenticate, validateResponses });
+    // First to give space back when the disk runs low: every thumbnail can be rendered again.
+    ctx.storage.addReclaimer('thumbnail cache', (wanted) => thumbnails.cache.giveBack(wanted));
     mountAvatars(app, { authenticate, validateResponses });
     const stopNowPlaying = mountNowPlaying({ ...ctx, service, posters: thumbnails.posters });
     mountHistory(app, { store, authenticate, validateResponses });

@@ -197,6 +197,22 @@ export class ThumbCache {
     this.#bytes += data.length;
   }
 
+  /**
+   * Gives disk back when it runs low (core/storage.ts): deletes least recently used thumbnails
+   * until `wanted` bytes are freed or none are left; resolves with the bytes freed. Queued with
+   * the writes, so a write in progress does not take the room back.
+   */
+  giveBack(wanted: number): Promise<number> {
+    const freed = this.#writing.then(async () => {
+      await this.load();
+      const before = this.#bytes;
+      await this.#evict(this.maxBytes - before + wanted);
+      return before - this.#bytes;
+    });
+    this.#writing = freed.catch(() => undefined);
+    return freed;
+  }
+
   /** Deletes least recently used entries until `incoming` more bytes fit. */
   async #evict(incoming: number): Promise<void> {
     const victims: string[] = [];

@@ -25,6 +25,7 @@ import {
 } from './route-helpers';
 import { receiveUpload } from './upload';
 import { mediaRecord } from './views';
+import type { StorageMonitor } from '../../core/storage';
 
 const { signage } = protocol;
 
@@ -48,6 +49,8 @@ export function libraryMediaType(head: Uint8Array): {
 
 export interface AdminMediaOptions extends SignageRouteOptions {
   readonly files: SignageFiles;
+  /** Refuses (507) a file the disk cannot take while keeping its reserve. */
+  readonly storage: Pick<StorageMonitor, 'ensureRoom'>;
   readonly maxBytes: number;
 }
 
@@ -69,6 +72,7 @@ export function mountAdminMedia(app: FastifyInstance, options: AdminMediaOptions
         fileField: signage.MEDIA_FILE_FIELD,
         maxBytes: options.maxBytes,
         tmpDir: files.tmpDir,
+        ensureRoom: (bytes) => options.storage.ensureRoom(bytes, 'media upload'),
       });
       try {
         const fields = z.safeParse(signage.MediaUploadFields, upload.fields);
@@ -80,23 +84,30 @@ export function mountAdminMedia(app: FastifyInstance, options: AdminMediaOptions
         if (file.size === 0) throw new MarqueeError('BAD_REQUEST', 'file: the file is empty');
         const name = safeFileName(fields.data.media_name ?? file.filename, 'media');
         const { mimetype, mediaType } = libraryMediaType(file.head);
-        const record = await media.create(
-          {
-            mediaName: name,
-            mediaType,
-            mimetype,
-            fileSize: file.size,
-            checksum: file.md5,
-            createdAt: new Date(options.now()).toISOString(),
-          },
-          (id) => files.mediaPath(id, mediaType, name),
-        );
-        try {
-          await files.place(file.tmpPath, files.mediaFile(record.path));
-        } catch (error) {
-          await media.delete(record.id);
-          throw error;
-        }
+        // The file is renamed into place inside the row's transaction, before its commit: a
+        // crash leaves a file without a row (the start-up sweep removes it), never the reverse.
+        let placed: string | undefined;
+        const record = await media
+          .create(
+            {
+              mediaName: name,
+              mediaType,
+              mimetype,
+              fileSize: file.size,
+              checksum: file.md5,
+              createdAt: new Date(options.now()).toISOString(),
+            },
+            (id) => files.mediaPath(id, mediaType, name),
+            (path) => {
+              const target = files.mediaFile(path);
+              files.placeSync(file.tmpPath, target);
+              placed = target;
+            },
+          )
+          .catch(async (error: unknown) => {
+            if (placed !== undefined) await files.remove(placed);
+            throw error;
+          });
         return new Status(201, mediaRecord(record, files, []));
       } finally {
         await upload.discard();

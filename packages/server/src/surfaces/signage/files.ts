@@ -10,7 +10,8 @@
  * Names are reduced to safe file names: devices cache files as `{media_id}_{media_name}`, so a
  * name with folders or control characters would be a path problem on every device.
  */
-import { mkdir, rename, rm, rmdir } from 'node:fs/promises';
+import { closeSync, fsyncSync, mkdirSync, openSync, renameSync } from 'node:fs';
+import { mkdir, open, rename, rm, rmdir } from 'node:fs/promises';
 import { dirname, join, resolve } from 'node:path';
 
 /** A plain file name: no folders, no control characters, no leading dots; at most 200 chars. */
@@ -27,6 +28,16 @@ export function safeFileName(name: string, fallback = 'file'): string {
   const dot = cleaned.lastIndexOf('.');
   const ext = dot > 0 && cleaned.length - dot <= 16 ? cleaned.slice(dot) : '';
   return cleaned.slice(0, 200 - ext.length) + ext;
+}
+
+/** Flushes a folder's entries (a rename into it) to disk. */
+async function syncFolder(folder: string): Promise<void> {
+  const handle = await open(folder, 'r');
+  try {
+    await handle.sync();
+  } finally {
+    await handle.close();
+  }
 }
 
 /** The part of a file name safe to put in a URL path segment (letters, digits, `._-`). */
@@ -77,10 +88,26 @@ export class SignageFiles {
     return join(this.screenshotsDir, ...path.split('/'));
   }
 
-  /** Moves a finished upload into place, creating its folder. */
+  /**
+   * Moves a finished upload (already flushed to disk, see upload.ts) into place, creating its
+   * folder, and flushes the folder so the new name survives a power cut.
+   */
   async place(tmpPath: string, target: string): Promise<void> {
     await mkdir(dirname(target), { recursive: true });
     await rename(tmpPath, target);
+    await syncFolder(dirname(target));
+  }
+
+  /** `place`, synchronously: for use inside a store transaction, before its commit. */
+  placeSync(tmpPath: string, target: string): void {
+    mkdirSync(dirname(target), { recursive: true });
+    renameSync(tmpPath, target);
+    const fd = openSync(dirname(target), 'r');
+    try {
+      fsyncSync(fd);
+    } finally {
+      closeSync(fd);
+    }
   }
 
   async remove(path: string): Promise<void> {

@@ -5,6 +5,7 @@
  */
 import multipart from '@fastify/multipart';
 import { protocol } from '@marquee/sdk';
+import { runningServers } from '../../core/server-lock';
 import { defineSurfaceModule } from '../../core/surface';
 import { mountAdminCommands } from './admin-commands';
 import { mountAdminDevices } from './admin-devices';
@@ -21,8 +22,9 @@ import type { SignageRouteOptions } from './route-helpers';
 import { signageMetrics } from './metrics';
 import { Pairing } from './pairing';
 import { mountPairingRoutes } from './pairing-routes';
-import { mountScreenshots } from './screenshots';
+import { mountScreenshots, pruneScreenshots } from './screenshots';
 import { signageStore, type SignageRepositories } from './store';
+import { sweepSignageFiles } from './sweep';
 
 /** How long shutdown waits for file downloads in progress before closing their connections. */
 const SHUTDOWN_GRACE_MS = 2000;
@@ -49,6 +51,12 @@ export const signageModule = defineSurfaceModule<Signage, SignageRepositories>({
   store: signageStore,
   async mount({ app, repositories: store, config, now, validateResponses, authenticate, ...ctx }) {
     const files = new SignageFiles(config.dataDir);
+    // Files and rows agree after a crash; not while another server uses the directory.
+    if (runningServers(config.dataDir).length === 0) {
+      await sweepSignageFiles(store, files, app.log).catch((error: unknown) => {
+        app.log.warn({ err: error }, 'signage sweep failed; files and rows are checked next start');
+      });
+    }
     const connections = new DeviceConnections();
     const inFlight = new InFlightResponses();
     const commands = new SignageCommands({
@@ -69,11 +77,19 @@ export const signageModule = defineSurfaceModule<Signage, SignageRepositories>({
     mountScreenshots(app, {
       ...common,
       files,
+      storage: ctx.storage,
       inFlight,
       maxBytes: config.maxScreenshotBytes,
       keepPerDevice: config.maxScreenshotsPerDevice,
     });
-    mountAdminMedia(app, { ...common, files, maxBytes: config.maxMediaUploadBytes });
+    mountAdminMedia(app, {
+      ...common,
+      files,
+      storage: ctx.storage,
+      maxBytes: config.maxMediaUploadBytes,
+    });
+    // After the thumbnail cache: old screenshots (never a device's newest) give space back.
+    ctx.storage.addReclaimer('old screenshots', (wanted) => pruneScreenshots(store, files, wanted));
     mountAdminPlaylists(app, { ...common, files, commands });
     mountAdminDevices(app, { ...common, connections, commands, files });
     const pairing = new Pairing({

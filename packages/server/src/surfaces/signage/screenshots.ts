@@ -31,13 +31,17 @@ import {
   notFound,
   type SignageRouteOptions,
 } from './route-helpers';
+import type { SignageRepositories } from './store';
 import { receiveUpload } from './upload';
 import { screenshotRecord } from './views';
+import type { StorageMonitor } from '../../core/storage';
 
 const { signage } = protocol;
 
 export interface ScreenshotsOptions extends SignageRouteOptions {
   readonly files: SignageFiles;
+  /** Refuses (507) a file the disk cannot take while keeping its reserve. */
+  readonly storage: Pick<StorageMonitor, 'ensureRoom'>;
   readonly inFlight: InFlightResponses;
   readonly maxBytes: number;
   /** Screenshots kept per device (the newest). */
@@ -76,6 +80,28 @@ const adminRoutes = pickRoutes(signage.signageAdminRoutes, [
   'signage.adminScreenshotView',
 ]);
 
+/** Screenshots deleted per store call while giving space back. */
+const PRUNE_BATCH = 50;
+
+/**
+ * Deletes the oldest screenshots of all devices (never a device's newest), rows then files,
+ * until `wanted` bytes are freed or none are left; resolves with the bytes freed.
+ */
+export async function pruneScreenshots(
+  store: Pick<SignageRepositories, 'screenshots'>,
+  files: SignageFiles,
+  wanted: number,
+): Promise<number> {
+  let freed = 0;
+  while (freed < wanted) {
+    const pruned = await store.screenshots.pruneOldest(PRUNE_BATCH);
+    if (pruned.length === 0) break;
+    await files.removeScreenshots(pruned.map((shot) => shot.path));
+    for (const shot of pruned) freed += shot.fileSize;
+  }
+  return freed;
+}
+
 export function mountScreenshots(app: FastifyInstance, options: ScreenshotsOptions): void {
   const { store, files } = options;
   const screenshots = store.screenshots;
@@ -85,6 +111,7 @@ export function mountScreenshots(app: FastifyInstance, options: ScreenshotsOptio
         fileField: signage.SCREENSHOT_FILE_FIELD,
         maxBytes: options.maxBytes,
         tmpDir: files.tmpDir,
+        ensureRoom: (bytes) => options.storage.ensureRoom(bytes, 'screenshot'),
       });
       try {
         const problems: string[] = [];

@@ -38,6 +38,11 @@ export interface ReceiveOptions {
   readonly fileField: string;
   readonly maxBytes: number;
   readonly tmpDir: string;
+  /**
+   * Called with the request's declared length before anything is written; throws (507) when the
+   * disk cannot take it and keep its reserve (StorageMonitor.ensureRoom).
+   */
+  readonly ensureRoom?: (bytes: number) => Promise<void>;
 }
 
 /** Counts, hashes and keeps the head of what flows through. */
@@ -74,6 +79,10 @@ export async function receiveUpload(
     if (tmpPath !== undefined) await rm(tmpPath, { force: true });
   };
   try {
+    if (options.ensureRoom !== undefined) {
+      const declared = Number(request.headers['content-length']);
+      await options.ensureRoom(Number.isSafeInteger(declared) && declared > 0 ? declared : 0);
+    }
     const parts = request.parts({
       limits: { fileSize: options.maxBytes, files: 1, fields: 20, fieldSize: 64 * 1024 },
     });
@@ -125,7 +134,14 @@ async function store(
   maxBytes: number,
 ): Promise<ReceivedFile> {
   const inspect = new Inspect();
-  await pipeline(part.file, inspect, createWriteStream(tmpPath));
+  try {
+    // `flush`: fsync before close, so the file renamed into place later is complete on disk.
+    await pipeline(part.file, inspect, createWriteStream(tmpPath, { flush: true }));
+  } catch (error) {
+    // A write stream's ENOSPC names no file; the storage log should (core/storage.ts).
+    if (error instanceof Error && !('path' in error)) Object.assign(error, { path: tmpPath });
+    throw error;
+  }
   // busboy ends a stream at the limit and flags it; the parts iterator would throw next.
   if (part.file.truncated) throw tooLarge(maxBytes);
   return {

@@ -100,10 +100,16 @@ export interface SignageMediaRecord {
 }
 
 export interface SignageMediaRepository {
-  /** Inserts the record; `pathFor` names its file from the new id. */
+  /**
+   * Inserts the record; `pathFor` names its file from the new id. `place`, when given, is called
+   * with that path inside the same transaction, before the commit (it moves the finished file
+   * into place): when it throws, no row is stored; when the commit fails, the caller removes the
+   * file. So a committed row always has its file.
+   */
   create(
     media: Omit<SignageMediaRecord, 'id' | 'path'>,
     pathFor: (id: number) => string,
+    place?: (path: string) => void,
   ): Promise<SignageMediaRecord>;
   find(id: number): Promise<SignageMediaRecord | undefined>;
   findByPath(path: string): Promise<SignageMediaRecord | undefined>;
@@ -282,6 +288,15 @@ export interface SignageScreenshotsRepository {
    * rows' paths so the caller removes their files.
    */
   pruneForDevice(snNumber: string, keep: number): Promise<string[]>;
+  /**
+   * Deletes up to `limit` of the oldest screenshots of all devices, never a device's newest;
+   * answers what was deleted so the caller removes the files (giving disk back when it runs low).
+   */
+  pruneOldest(limit: number): Promise<{ readonly path: string; readonly fileSize: number }[]>;
+  /** Every screenshot's id, path and size (the start-up sweep compares them with the files). */
+  listPaths(): Promise<{ readonly id: number; readonly path: string; readonly fileSize: number }[]>;
+  /** Deletes the rows with these ids; answers how many there were. */
+  deleteIds(ids: readonly number[]): Promise<number>;
 }
 
 /** Everything the signage surface keeps. */

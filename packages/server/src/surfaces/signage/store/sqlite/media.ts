@@ -44,7 +44,7 @@ export function sqliteSignageMedia(sql: Statements, tx: Transaction): SignageMed
       .all(id)
       .map((row) => num(row, 'playlist_id'));
   return {
-    create: (media, pathFor) =>
+    create: (media, pathFor, place) =>
       settle(() =>
         tx(() => {
           // A unique placeholder until the id is known; replaced in the same transaction.
@@ -63,9 +63,12 @@ export function sqliteSignageMedia(sql: Statements, tx: Transaction): SignageMed
           );
           if (row === undefined) throw new Error('INSERT ... RETURNING returned no row');
           const id = num(row, 'id');
-          sql('UPDATE signage_media SET path = ? WHERE id = ?').run(pathFor(id), id);
+          const path = pathFor(id);
+          sql('UPDATE signage_media SET path = ? WHERE id = ?').run(path, id);
           const created = find(id);
           if (created === undefined) throw new Error('Inserted media vanished');
+          // The file goes into place before the commit: no committed row without its file.
+          place?.(path);
           return created;
         }),
       ),

@@ -3,6 +3,7 @@ import { type SignageScreenshotRecord, type SignageScreenshotsRepository } from 
 import {
   type Row,
   type Statements,
+  changes,
   num,
   settle,
   text,
@@ -56,5 +57,34 @@ export function sqliteSignageScreenshots(sql: Statements): SignageScreenshotsRep
           .all(sn, sn, keep)
           .map((row) => text(row, 'path')),
       ),
+    pruneOldest: (limit) =>
+      settle(() =>
+        sql(
+          `DELETE FROM signage_screenshots WHERE id IN (
+             SELECT s.id FROM signage_screenshots s
+             WHERE s.id < (SELECT MAX(n.id) FROM signage_screenshots n WHERE n.sn_number = s.sn_number)
+             ORDER BY s.id LIMIT ?
+           ) RETURNING path, file_size`,
+        )
+          .all(limit)
+          .map((row) => ({ path: text(row, 'path'), fileSize: num(row, 'file_size') })),
+      ),
+    listPaths: () =>
+      settle(() =>
+        sql('SELECT id, path, file_size FROM signage_screenshots ORDER BY id')
+          .all()
+          .map((row) => ({
+            id: num(row, 'id'),
+            path: text(row, 'path'),
+            fileSize: num(row, 'file_size'),
+          })),
+      ),
+    deleteIds: (ids) =>
+      settle(() => {
+        let deleted = 0;
+        const remove = sql('DELETE FROM signage_screenshots WHERE id = ?');
+        for (const id of ids) deleted += changes(remove.run(id));
+        return deleted;
+      }),
   };
 }

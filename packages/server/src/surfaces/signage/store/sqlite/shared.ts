@@ -2,30 +2,19 @@
  * Helpers the signage repositories share: a transaction wrapper (savepoints, so it nests) and
  * JSON columns read back through the protocol's schemas rather than cast.
  */
-import { type DatabaseSync } from 'node:sqlite';
 import * as z from 'zod';
 import { type Row, text } from '../../../../core/store/sqlite/statements';
+import {
+  type Transaction,
+  type TransactionDb,
+  savepointTransaction,
+} from '../../../../core/store/sqlite/transaction';
 
-export type Transaction = <T>(work: () => T) => T;
+export type { Transaction };
 
-export function transaction(db: DatabaseSync): Transaction {
-  let depth = 0;
-  return (work) => {
-    const name = `signage_${depth}`;
-    db.exec(`SAVEPOINT ${name}`);
-    depth += 1;
-    try {
-      const result = work();
-      depth -= 1;
-      db.exec(`RELEASE ${name}`);
-      return result;
-    } catch (error) {
-      depth -= 1;
-      db.exec(`ROLLBACK TO ${name}`);
-      db.exec(`RELEASE ${name}`);
-      throw error;
-    }
-  };
+/** The signage repositories' transaction: savepoints, so it nests (core/store/sqlite/transaction.ts). */
+export function transaction(db: TransactionDb): Transaction {
+  return savepointTransaction(db, 'signage');
 }
 
 /** A JSON text column parsed with `schema` (zod's function form works for any flavour). */
