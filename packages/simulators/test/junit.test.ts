@@ -1,6 +1,7 @@
 /** The JUnit XML report of `--junit`: counts, one case per device, failures, escaping. */
 import { describe, expect, it } from 'vitest';
 import { junitXml, xmlEscape } from '../src/cli/junit';
+import { UsageError, fleetOptions } from '../src/cli/options';
 
 describe('junitXml', () => {
   const startedAt = new Date('2026-12-07T18:00:00.000Z');
@@ -39,5 +40,16 @@ describe('junitXml', () => {
     });
     expect(xml).toContain('name="panel-&lt;1&gt;"');
     expect(xml).toContain('message="closed &quot;4401&quot; &amp; gone"');
+  });
+});
+
+describe('--junit', () => {
+  it('is read by every fleet command, and an empty path is a usage error', () => {
+    const server = 'http://127.0.0.1:8000';
+    expect(fleetOptions({ server, junit: 'reports/run.xml' }, 10).junitPath).toBe(
+      'reports/run.xml',
+    );
+    expect(fleetOptions({ server }, 10).junitPath).toBeUndefined();
+    expect(() => fleetOptions({ server, junit: '' }, 10)).toThrow(UsageError);
   });
 });
