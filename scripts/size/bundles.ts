@@ -63,9 +63,43 @@ export const variants: readonly Variant[] = [
   },
 ];
 
-export async function measure(variant: Variant): Promise<Measured> {
+/** The issue's budget for the panel client imported from the root entry, min+gzip. */
+export const PANEL_BUDGET_BYTES = 15 * 1024;
+
+/**
+ * What an app importing the packed package ships (`npm run size`): each entry is resolved in a
+ * fresh project that installed the `npm pack` tarball (scripts/packed/project.ts).
+ */
+export const packedVariants: readonly Variant[] = [
+  ...(
+    [
+      ['panel', 'a panel app', 'createPanelClient'],
+      ['player', 'a player app', 'createPlayerClient'],
+      ['gpu', 'a GPU dashboard', 'createGpuClient'],
+      ['signage-admin', 'a signage admin app', 'createSignageAdminClient'],
+      ['socket', 'the socket alone (caller brings a schema)', 'createSocket'],
+    ] as const
+  ).map(([id, app, name]) => ({
+    id,
+    what: `${app}: \`import { ${name} } from '@marquee/sdk'\``,
+    entry: `export { ${name} } from '@marquee/sdk';`,
+  })),
+  {
+    id: 'everything',
+    what: "everything on the root entry: `import * as sdk from '@marquee/sdk'`, all of it used",
+    entry: `export * as sdk from '@marquee/sdk';`,
+  },
+  {
+    id: 'eventemitter3',
+    what: 'eventemitter3 on its own (the emitter the clients use)',
+    entry: `export { EventEmitter } from 'eventemitter3';`,
+  },
+];
+
+/** Bundles `variant` with its imports resolved from `resolveDir` (the repository by default). */
+export async function measure(variant: Variant, resolveDir: string = root): Promise<Measured> {
   const result = await build({
-    stdin: { contents: variant.entry, resolveDir: root, loader: 'ts', sourcefile: 'entry.ts' },
+    stdin: { contents: variant.entry, resolveDir, loader: 'ts', sourcefile: 'entry.ts' },
     bundle: true,
     minify: true,
     format: 'esm',

@@ -2,11 +2,15 @@
  * `marquee-sim panel` as CI runs it: a real child process (the bin/ launcher) against a real
  * Marquee server; the summary, the exit code, and plain lines when stdout is not a terminal.
  */
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startMarquee, type TestMarquee } from './helpers/marquee-server';
 import { marqueeSimBin, run } from './helpers/processes';
 
 let marquee: TestMarquee;
+const reports = mkdtempSync(join(tmpdir(), 'marquee-sim-junit-'));
 
 beforeAll(async () => {
   marquee = await startMarquee({ sampleIntervalMs: 200 });
@@ -21,6 +25,7 @@ beforeAll(async () => {
 });
 
 afterAll(async () => {
+  rmSync(reports, { recursive: true, force: true });
   await marquee.close();
 });
 
@@ -34,9 +39,19 @@ describe('marquee-sim panel', () => {
       marquee.url,
       '--duration',
       '2',
+      '--junit',
+      join(reports, 'ok', 'panels.xml'),
     ]);
     expect(result.stderr).toBe('');
     expect(result.code).toBe(0);
+    expect(result.stdout).toContain(`JUnit report:  ${join(reports, 'ok', 'panels.xml')}`);
+    const xml = readFileSync(join(reports, 'ok', 'panels.xml'), 'utf8');
+    expect(xml).toMatch(/<testsuite name="marquee-sim panel" tests="5" failures="0" /);
+    for (let i = 1; i <= 5; i++) {
+      expect(xml).toMatch(
+        new RegExp(`<testcase classname="marquee-sim.panel" name="panel-${i}" time="[\\d.]+"/>`),
+      );
+    }
     expect(result.stdout).toContain(`5 panels → ws://127.0.0.1:`);
     expect(result.stdout).toContain('Stopped (duration reached) after 2s.');
     expect(result.stdout).toMatch(/panels: +5 ok, 0 failed \(5 live at the end\)/);
@@ -57,8 +72,13 @@ describe('marquee-sim panel', () => {
       'http://127.0.0.1:1',
       '--duration',
       '1',
+      '--junit',
+      join(reports, 'failed.xml'),
     ]);
     expect(result.code).toBe(1);
+    const xml = readFileSync(join(reports, 'failed.xml'), 'utf8');
+    expect(xml).toMatch(/<testsuites name="marquee-sim" tests="2" failures="2" /);
+    expect(xml).toContain('<failure message="waiting, 0 frames">waiting, 0 frames</failure>');
     expect(result.stdout).toMatch(/panels: +0 ok, 2 failed/);
     expect(result.stdout).toMatch(/failed panel-1: waiting, 0 frames/);
   });

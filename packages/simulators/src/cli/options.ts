@@ -58,6 +58,7 @@ export const FLEET_OPTIONS = {
   count: { type: 'string' },
   duration: { type: 'string' },
   ramp: { type: 'string' },
+  junit: { type: 'string' },
   help: { type: 'boolean', short: 'h' },
 } as const;
 
@@ -67,11 +68,18 @@ export interface FleetOptions {
   /** undefined: run until Ctrl+C. */
   readonly durationMs: number | undefined;
   readonly rampMs: number;
+  /** `--junit`: where to write the run as a JUnit XML report; undefined: no report. */
+  readonly junitPath: string | undefined;
+}
+
+function junitPath(text: string | undefined): string | undefined {
+  if (text === '') throw new UsageError('--junit needs a file path');
+  return text;
 }
 
 /** Reads the `FLEET_OPTIONS` values. */
 export function fleetOptions(
-  values: { server?: string; count?: string; duration?: string; ramp?: string },
+  values: { server?: string; count?: string; duration?: string; ramp?: string; junit?: string },
   maxCount: number,
 ): FleetOptions {
   return {
@@ -79,6 +87,7 @@ export function fleetOptions(
     count: wholeNumber('count', values.count, 1, { min: 1, max: maxCount }),
     durationMs: seconds('duration', values.duration),
     rampMs: seconds('ramp', values.ramp) ?? 0,
+    junitPath: junitPath(values.junit),
   };
 }
 

@@ -9,6 +9,7 @@ import { parseArgs } from 'node:util';
 import { PANEL_LIMITS } from '../panel/limits';
 import { PanelSimulator, channelUrl } from '../panel/panel-simulator';
 import { ExitCodes, type Command } from './command';
+import { writeJunit } from './junit';
 import { FLEET_OPTIONS, fleetOptions, parseCommandLine, type FleetOptions } from './options';
 import { EventLines, Progress, RateMeter } from './progress';
 import { Ramp, formatElapsed, waitForStop } from './run-control';
@@ -31,6 +32,7 @@ Options:
                     MARQUEE_NOW_PLAYING_WS_AUTH=token)
   --duration S      stop after S seconds (default: run until Ctrl+C)
   --ramp S          spread the panels' first connects over S seconds (default 0)
+  --junit FILE      also write the run as a JUnit XML report: one test per panel
   -h, --help        this help
 `;
 
@@ -80,6 +82,14 @@ function totals(panels: readonly PanelSimulator[]): Totals {
   return sum;
 }
 
+/** Why a panel failed the run (not live at the end, or it refused a frame); undefined if it did not. */
+function panelFailure(panel: PanelSimulator): string | undefined {
+  const s = panel.stats;
+  if (s.rejected > 0) return `refused ${s.rejected} frame(s), last: ${s.lastError?.code ?? '?'}`;
+  if (s.state !== 'live') return `${s.state}, ${s.framesOk} frames`;
+  return undefined;
+}
+
 async function run(argv: readonly string[]): Promise<number> {
   const parsed = parseCommandLine('panel', USAGE, () => parseOptions(argv));
   if (!('options' in parsed)) return parsed.exitCode;
@@ -116,7 +126,8 @@ async function run(argv: readonly string[]): Promise<number> {
     ramp.start(i, () => panel.start());
   }
 
-  const started = Date.now();
+  const startedAt = new Date();
+  const started = startedAt.getTime();
   const rate = new RateMeter();
   const progress = new Progress(status, () => {
     const sum = totals(panels);
@@ -132,28 +143,24 @@ async function run(argv: readonly string[]): Promise<number> {
   progress.finish();
 
   const sum = totals(panels);
-  const failed = panels
-    .filter((p) => p.state !== 'live' || p.rejected > 0)
-    .map((p) => ({ name: p.name, stats: p.stats }));
+  const durationMs = Date.now() - started;
+  const cases = panels.map((p) => ({ name: p.name, failure: panelFailure(p) }));
+  const failed = cases.filter((c) => c.failure !== undefined);
   await Promise.all(panels.map((p) => p.stop()));
 
   const lines = [
-    `\nStopped (${reason}) after ${formatElapsed(Date.now() - started)}.`,
+    `\nStopped (${reason}) after ${formatElapsed(durationMs)}.`,
     `  panels:        ${options.count - failed.length} ok, ${failed.length} failed (${sum.live} live at the end)`,
     `  frames:        ${sum.frames} accepted, ${sum.rejected} refused; largest ${sum.maxFrameBytes} of ${PANEL_LIMITS.jsonBudgetBytes} bytes`,
     `  connections:   ${sum.connects} made, ${sum.drops} dropped`,
     `  socket errors: ${sum.errors}`,
   ];
   if (events.suppressed > 0) lines.push(`  (${events.suppressed} more panel events not shown)`);
-  for (const panel of failed.slice(0, 5)) {
-    const s = panel.stats;
-    const why =
-      s.rejected > 0
-        ? `refused ${s.rejected} frame(s), last: ${s.lastError?.code ?? '?'}`
-        : `${s.state}, ${s.framesOk} frames`;
-    lines.push(`  failed ${panel.name}: ${why}`);
-  }
+  for (const { name, failure } of failed.slice(0, 5)) lines.push(`  failed ${name}: ${failure}`);
   if (failed.length > 5) lines.push(`  … and ${failed.length - 5} more failed panels`);
+  if (options.junitPath !== undefined) {
+    lines.push(writeJunit(options.junitPath, { command: 'panel', startedAt, durationMs, cases }));
+  }
   process.stdout.write(`${lines.join('\n')}\n`);
   return failed.length > 0 ? ExitCodes.failure : ExitCodes.ok;
 }

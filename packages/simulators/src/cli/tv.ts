@@ -24,6 +24,7 @@ import {
   wholeNumber,
   type FleetOptions,
 } from './options';
+import { writeJunit } from './junit';
 import { EventLines, Progress, RateMeter } from './progress';
 import { Ramp, formatElapsed, waitForStop } from './run-control';
 import { StatusLine } from './status-line';
@@ -52,6 +53,7 @@ Options:
                       directory, removed at the end)
   --duration S        stop after S seconds (default: run until Ctrl+C)
   --ramp S            spread the TVs' starts over S seconds (default 0)
+  --junit FILE        also write the run as a JUnit XML report: one test per TV
   -h, --help          this help
 `;
 
@@ -233,7 +235,8 @@ async function run(argv: readonly string[]): Promise<number> {
     ramp.start(i, () => void launch(tv));
   }
 
-  const started = Date.now();
+  const startedAt = new Date();
+  const started = startedAt.getTime();
   const rate = new RateMeter();
   const progress = new Progress(status, () => {
     const sum = totals(tvs, playlistId);
@@ -251,10 +254,12 @@ async function run(argv: readonly string[]): Promise<number> {
   progress.finish();
 
   const sum = totals(tvs, playlistId);
-  const failed = tvs.flatMap((tv) => {
-    const why = failure(tv, assignErrors.get(tv));
-    return why === undefined ? [] : [{ sn: tv.snNumber, why }];
-  });
+  const durationMs = Date.now() - started;
+  const cases = tvs.map((tv) => ({
+    name: tv.snNumber,
+    failure: failure(tv, assignErrors.get(tv)),
+  }));
+  const failed = cases.filter((c) => c.failure !== undefined);
   await Promise.all(tvs.map((tv) => tv.stop()));
   if (options.cacheDir === undefined) rmSync(cacheRoot, { recursive: true, force: true });
   // Switched off, each TV logged the showing it cut short.
@@ -262,7 +267,7 @@ async function run(argv: readonly string[]): Promise<number> {
 
   const count = (key: string) => sum.statuses[key] ?? 0;
   const lines = [
-    `\nStopped (${reason}) after ${formatElapsed(Date.now() - started)}.`,
+    `\nStopped (${reason}) after ${formatElapsed(durationMs)}.`,
     `  TVs:           ${options.count - failed.length} ok, ${failed.length} failed (${sum.online} online at the end)`,
   ];
   if (playlistId !== undefined) {
@@ -279,8 +284,11 @@ async function run(argv: readonly string[]): Promise<number> {
     `  errors:        ${sum.errors}`,
   );
   if (events.suppressed > 0) lines.push(`  (${events.suppressed} more TV events not shown)`);
-  for (const { sn, why } of failed.slice(0, 5)) lines.push(`  failed ${sn}: ${why}`);
+  for (const { name, failure } of failed.slice(0, 5)) lines.push(`  failed ${name}: ${failure}`);
   if (failed.length > 5) lines.push(`  … and ${failed.length - 5} more failed TVs`);
+  if (options.junitPath !== undefined) {
+    lines.push(writeJunit(options.junitPath, { command: 'tv', startedAt, durationMs, cases }));
+  }
   process.stdout.write(`${lines.join('\n')}\n`);
   return failed.length > 0 ? ExitCodes.failure : ExitCodes.ok;
 }
