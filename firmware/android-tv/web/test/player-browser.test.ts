@@ -1,0 +1,241 @@
+/**
+ * The TV web player in Debian's Chromium (playwright-core) against a real Marquee server on port
+ * 0, served at /tv/ from the build (`npm run build`): a kiosk start
+ * with credentials in the query, a playlist of generated images playing in order with the right
+ * durations and no gap, each control action taking effect and acked (brightness refused as
+ * unsupported in a plain browser, a late command acked as expired), and a screenshot arriving at
+ * the server. The browser and its CI rule are the server page tests' (helpers/browser.ts).
+ */
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
+import { createSignageAdminClient, type AdminCommand, type SignageAdminClient } from '@marquee/sdk';
+import type { Browser, Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import {
+  chromiumAvailable,
+  expectInlineScriptBlocked,
+  launchChromium,
+  watchCspViolations,
+} from '../../../../packages/server/test/helpers/browser';
+import { assignPlaylist } from '../../../../packages/simulators/src/index';
+import { screenshotPng } from '../../../../packages/simulators/src/tv/screenshot';
+import {
+  startMarquee,
+  type TestMarquee,
+} from '../../../../packages/simulators/test/helpers/marquee-server';
+import { registerTv } from '../../../../packages/simulators/test/helpers/signage';
+import type { Diagnostics } from '../src/player';
+
+const BUILD = join(import.meta.dirname, '../../../../packages/server/tv/player.js');
+const DEVICE = { username: 'tv-web', password: 'tv-web-password-1' } as const;
+const SN = 'WEB-TV-1';
+const WAIT = { timeout: 15_000, interval: 50 } as const;
+
+type Plays = Diagnostics['plays'];
+
+describe.runIf(chromiumAvailable)('TV web player in Chromium', () => {
+  let marquee: TestMarquee;
+  let admin: SignageAdminClient;
+  let browser: Browser;
+  let page: Page;
+  let violations: string[];
+  const media: Record<'a' | 'b' | 'c' | 'd', number> = { a: 0, b: 0, c: 0, d: 0 };
+  let lobby = 0;
+  let other = 0;
+
+  beforeAll(async () => {
+    if (!existsSync(BUILD)) throw new Error(`${BUILD} is missing: run "npm run build" first`);
+    marquee = await startMarquee();
+    await marquee.server.auth.createUser({ ...DEVICE, role: 'device' });
+    admin = createSignageAdminClient({ baseUrl: marquee.url, credentials: marquee.admin });
+    for (const [index, key] of (['a', 'b', 'c', 'd'] as const).entries()) {
+      const uploaded = await admin.uploadMedia(screenshotPng(40 + index * 50, 320, 180), {
+        fileName: `${key}.png`,
+        contentType: 'image/png',
+      });
+      media[key] = uploaded.media_id;
+    }
+    const timing = (duration: number) => ({ start_time: 0, duration, loop: false });
+    lobby = (
+      await admin.createPlaylist({
+        name: 'Lobby',
+        width: 1920,
+        height: 1080,
+        media_items: [
+          { media_id: media.a, timing: timing(2) },
+          { media_id: media.b, timing: timing(1), n_time_play: 2 },
+          { media_id: media.c, timing: timing(1) },
+        ],
+      })
+    ).id;
+    other = (
+      await admin.createPlaylist({
+        name: 'Other',
+        width: 1920,
+        height: 1080,
+        media_items: [{ media_id: media.d, timing: timing(30) }],
+      })
+    ).id;
+    await registerTv(marquee, SN);
+    await assignPlaylist(admin, SN, lobby);
+    await admin.setScreen(SN, 'front', {
+      screen_name: 'Front Display',
+      resolution: '1920x1080',
+      playlist_ids: [lobby, other],
+      current_playlist: lobby,
+    });
+    browser = await launchChromium();
+    page = await browser.newPage({ viewport: { width: 960, height: 540 } });
+    violations = await watchCspViolations(page);
+    // The device's wall clock, movable by the test (a TV whose clock runs ahead).
+    await page.addInitScript(() => {
+      const real = Date.now.bind(Date);
+      Date.now = () => real() + ((window as unknown as { __skew?: number }).__skew ?? 0);
+    });
+  }, 60_000);
+
+  afterAll(async () => {
+    await browser?.close();
+    await marquee?.close();
+  });
+
+  const diag = () =>
+    page.evaluate(() => (window as unknown as { marqueeTv: Diagnostics }).marqueeTv);
+  const plays = async (): Promise<Plays> => (await diag()).plays;
+  const onScreen = () => page.locator('.zone .media.on').getAttribute('data-media-id');
+
+  async function command(action: AdminCommand, ttlSeconds?: number) {
+    const accepted = await admin.sendCommand(
+      SN,
+      action,
+      ttlSeconds === undefined ? {} : { ttlSeconds },
+    );
+    const id = accepted.commands[0]?.command_id ?? '';
+    return vi.waitFor(async () => {
+      const record = await admin.getCommand(id);
+      expect(['acked', 'failed', 'expired']).toContain(record.state);
+      return record;
+    }, WAIT);
+  }
+
+  it('starts from kiosk query credentials, keeps them and takes them off the address bar', async () => {
+    const query = new URLSearchParams({ ...DEVICE, sn_number: SN });
+    const response = await page.goto(`${marquee.url}/tv/?${query.toString()}`);
+    const csp = response?.headers()['content-security-policy'] ?? '';
+    expect(csp).toContain("script-src 'self'");
+    expect(csp).toContain("media-src 'self' blob:");
+    await expect.poll(() => page.url()).toBe(`${marquee.url}/tv/`);
+    await expect.poll(async () => (await diag()).state, WAIT).toBe('online');
+    const stored = await page.evaluate(() => localStorage.getItem('marquee.tv.provisioning'));
+    expect(JSON.parse(stored ?? '{}')).toMatchObject({ username: DEVICE.username, snNumber: SN });
+    // Seed 002's reports: every playlist downloaded and announced ready.
+    await expect
+      .poll(async () => (await diag()).statuses.filter((s) => s.type === 'ready_playlists'), WAIT)
+      .toContainEqual({ type: 'ready_playlists', playlist_ids: [lobby, other] });
+    const device = await admin.getDevice(SN);
+    expect(device.app_version).toBe('0.1.0');
+  });
+
+  it('plays the playlist in order with each item’s duration, n_time_play times, gaplessly', async () => {
+    await expect
+      .poll(async () => (await plays()).length, { timeout: 20_000 })
+      .toBeGreaterThanOrEqual(6);
+    const done = (await plays()).slice(0, 6);
+    expect(done.map((p) => p.mediaId)).toEqual([
+      media.a,
+      media.b,
+      media.b,
+      media.c,
+      media.a,
+      media.b,
+    ]);
+    expect(done.map((p) => p.play)).toEqual([1, 1, 2, 1, 1, 1]);
+    const expected = [2000, 1000, 1000, 1000, 2000, 1000];
+    done.forEach((p, i) => {
+      expect(p.completed).toBe(true);
+      expect(p.durationMs).toBeGreaterThanOrEqual((expected[i] ?? 0) - 20);
+      expect(p.durationMs).toBeLessThan((expected[i] ?? 0) + 400);
+    });
+    // Each item starts where the one before ended.
+    for (let i = 1; i < done.length; i++) {
+      expect((done[i]?.start ?? 0) - (done[i - 1]?.end ?? 0)).toBeLessThanOrEqual(250);
+    }
+  });
+
+  it('applies each control action and acks it; brightness is refused as unsupported', async () => {
+    expect(await command({ action: 'pause' })).toMatchObject({ state: 'acked' });
+    const frozen = (await plays()).length;
+    const held = await onScreen();
+    // Paused: the item on screen stays past every duration of the playlist.
+    await page.waitForTimeout(2500);
+    expect((await plays()).length).toBe(frozen);
+    expect(await onScreen()).toBe(held);
+    expect(await command({ action: 'play' })).toMatchObject({ state: 'acked' });
+    await expect.poll(async () => (await plays()).length, WAIT).toBeGreaterThan(frozen);
+
+    expect(await command({ action: 'play_media', media_id: media.c })).toMatchObject({
+      state: 'acked',
+    });
+    await expect.poll(onScreen, WAIT).toBe(String(media.c));
+    expect((await plays()).at(-1)?.completed).toBe(false);
+    expect(await command({ action: 'next' })).toMatchObject({ state: 'acked' });
+    await expect.poll(onScreen, WAIT).toBe(String(media.a));
+    expect(await command({ action: 'previous' })).toMatchObject({ state: 'acked' });
+    await expect.poll(onScreen, WAIT).toBe(String(media.c));
+    expect(await command({ action: 'play_media', media_id: 9999 })).toMatchObject({
+      state: 'failed',
+      error: 'No media 9999 in the current playlist',
+    });
+
+    expect(
+      await command({
+        action: 'show_text_overlay',
+        text_overlay: { text: 'Doors close at 18:00', animation: 'static', position: 'top' },
+      }),
+    ).toMatchObject({ state: 'acked' });
+    const overlay = page.locator('#overlay');
+    expect(await overlay.isVisible()).toBe(true);
+    expect(await overlay.textContent()).toBe('Doors close at 18:00');
+    expect(await command({ action: 'hide_text_overlay' })).toMatchObject({ state: 'acked' });
+    expect(await overlay.isHidden()).toBe(true);
+
+    expect(await command({ action: 'set_volume', volume: 30 })).toMatchObject({ state: 'acked' });
+    expect((await diag()).volume).toBe(30);
+    expect((await admin.getDevice(SN)).volume).toBe(30);
+    expect(await command({ action: 'set_brightness', brightness: 20 })).toMatchObject({
+      state: 'failed',
+      error: 'Brightness is not supported here: no native bridge (a plain browser)',
+    });
+
+    expect(await command({ action: 'switch_playlist', playlist_id: other })).toMatchObject({
+      state: 'acked',
+    });
+    await expect.poll(onScreen, WAIT).toBe(String(media.d));
+    expect((await diag()).playlistId).toBe(other);
+    expect(await command({ action: 'reload_playlist' })).toMatchObject({ state: 'acked' });
+    expect(await onScreen()).toBe(String(media.d));
+  });
+
+  it('take_screenshot captures the page and uploads it as a JPEG', async () => {
+    expect(await command({ action: 'take_screenshot' })).toMatchObject({ state: 'acked' });
+    const list = await admin.listScreenshots(SN);
+    expect(list.count).toBe(1);
+    expect(list.results[0]?.media_id).toBe(media.d);
+    const image = new Uint8Array(
+      await (await admin.getScreenshot(list.results[0]?.id ?? 0)).arrayBuffer(),
+    );
+    expect([...image.subarray(0, 3)]).toEqual([0xff, 0xd8, 0xff]);
+    expect((await diag()).screenshots).toBe(1);
+  });
+
+  it('acks a command that arrives after its expires_at as expired, without applying it', async () => {
+    await page.evaluate(() => Reflect.set(window, '__skew', 3_600_000));
+    const record = await command({ action: 'set_volume', volume: 80 }, 60);
+    expect(record).toMatchObject({ state: 'expired' });
+    expect((await diag()).volume).toBe(30);
+    await page.evaluate(() => Reflect.set(window, '__skew', 0));
+    // The whole run kept to the page's CSP, and the CSP is in force.
+    expect(violations).toEqual([]);
+    await expectInlineScriptBlocked(page, violations);
+  });
+});
