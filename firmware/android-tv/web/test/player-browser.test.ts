@@ -238,4 +238,174 @@ describe.runIf(chromiumAvailable)('TV web player in Chromium', () => {
     expect(violations).toEqual([]);
     await expectInlineScriptBlocked(page, violations);
   });
+
+  /** A page of its own (fresh storage and cache), kept to the CSP; closed by the caller. */
+  async function freshPage(): Promise<{
+    page: Page;
+    violations: string[];
+    close(): Promise<void>;
+  }> {
+    const context = await browser.newContext({ viewport: { width: 640, height: 360 } });
+    const fresh = await context.newPage();
+    return {
+      page: fresh,
+      violations: await watchCspViolations(fresh),
+      close: () => context.close(),
+    };
+  }
+
+  const diagOf = (p: Page) =>
+    p.evaluate(() => (window as unknown as { marqueeTv: Diagnostics }).marqueeTv);
+
+  it('pairs: shows a code, starts once an operator approves it, and keeps the account', async () => {
+    const tv = await freshPage();
+    try {
+      await tv.page.goto(`${marquee.url}/tv/`);
+      const code = tv.page.locator('#pairing-code');
+      await expect.poll(() => code.textContent(), WAIT).toMatch(/^[A-Z0-9]{4}-[A-Z0-9]{4}$/);
+      const shown = (await code.textContent()) ?? '';
+      const approve = await fetch(
+        `${marquee.url}/api/v1/admin/cloud/pairing/${encodeURIComponent(shown)}/approve/`,
+        {
+          method: 'POST',
+          headers: {
+            authorization: `Bearer ${await marquee.login()}`,
+            'content-type': 'application/json',
+          },
+          body: JSON.stringify({ sn_number: 'PAIRED-TV', name: 'Paired screen' }),
+        },
+      );
+      expect(approve.status).toBe(200);
+      await expect.poll(async () => (await diagOf(tv.page)).state, WAIT).toBe('online');
+      expect(await tv.page.locator('#pairing').isHidden()).toBe(true);
+      expect((await admin.getDevice('PAIRED-TV')).app_version).toBe('0.1.0');
+      const kept = await tv.page.evaluate(() => localStorage.getItem('marquee.tv.provisioning'));
+      expect(JSON.parse(kept ?? '{}')).toMatchObject({ snNumber: 'PAIRED-TV' });
+      // Started again, it signs in with what it kept: no code.
+      await tv.page.reload();
+      await expect.poll(async () => (await diagOf(tv.page)).state, WAIT).toBe('online');
+      expect(await tv.page.locator('#pairing').isHidden()).toBe(true);
+      expect(tv.violations).toEqual([]);
+    } finally {
+      await tv.close();
+    }
+  });
+
+  it('detects a corrupted download by its MD5 and fetches the file again', async () => {
+    const sn = 'WEB-TV-2';
+    await registerTv(marquee, sn);
+    await assignPlaylist(admin, sn, lobby);
+    const tv = await freshPage();
+    try {
+      const fetched: string[] = [];
+      let corrupted = false;
+      await tv.page.route('**/media/**', async (route) => {
+        fetched.push(new URL(route.request().url()).pathname);
+        const response = await route.fetch();
+        const body = await response.body();
+        if (!corrupted && route.request().url().endsWith('a.png')) {
+          corrupted = true;
+          body[body.length - 20] = (body[body.length - 20] ?? 0) ^ 0xff;
+        }
+        await route.fulfill({ response, body });
+      });
+      const query = new URLSearchParams({ ...DEVICE, sn_number: sn });
+      await tv.page.goto(`${marquee.url}/tv/?${query.toString()}`);
+      await expect
+        .poll(async () => (await diagOf(tv.page)).statuses, WAIT)
+        .toContainEqual({
+          type: 'playlist_status',
+          playlist_id: lobby,
+          status: 'ready',
+          total_items: 3,
+          downloaded_items: 3,
+        });
+      expect(corrupted).toBe(true);
+      expect(fetched.filter((path) => path.endsWith('a.png'))).toHaveLength(2);
+      await expect.poll(async () => (await diagOf(tv.page)).plays.length, WAIT).toBeGreaterThan(0);
+      expect((await diagOf(tv.page)).plays[0]?.mediaId).toBe(media.a);
+      expect(tv.violations).toEqual([]);
+    } finally {
+      await tv.close();
+    }
+  });
+
+  it('plays a video for its duration between images, started on the swap', async () => {
+    // A 3 s VP8 WebM recorded from a canvas in the browser itself.
+    const recorder = await browser.newPage();
+    const webm = await recorder.evaluate(async () => {
+      const canvas = document.createElement('canvas');
+      canvas.width = 320;
+      canvas.height = 180;
+      const ctx = canvas.getContext('2d');
+      if (!ctx) throw new Error('no 2d canvas');
+      const stream = canvas.captureStream(25);
+      const rec = new MediaRecorder(stream, { mimeType: 'video/webm;codecs=vp8' });
+      const chunks: Blob[] = [];
+      rec.ondataavailable = (event) => chunks.push(event.data);
+      const stopped = new Promise((resolve) => (rec.onstop = resolve));
+      rec.start(100);
+      const started = performance.now();
+      await new Promise<void>((resolve) => {
+        const draw = () => {
+          const t = performance.now() - started;
+          ctx.fillStyle = `hsl(${Math.round(t / 10) % 360} 80% 50%)`;
+          ctx.fillRect(0, 0, 320, 180);
+          if (t < 3000) requestAnimationFrame(draw);
+          else resolve();
+        };
+        draw();
+      });
+      rec.stop();
+      await stopped;
+      return [...new Uint8Array(await new Blob(chunks).arrayBuffer())];
+    });
+    await recorder.close();
+    const video = await admin.uploadMedia(new Uint8Array(webm), {
+      fileName: 'clip.webm',
+      contentType: 'video/webm',
+    });
+    expect(video.media_type).toBe('video');
+    const timing = (duration: number) => ({ start_time: 0, duration, loop: false });
+    const withVideo = await admin.createPlaylist({
+      name: 'With video',
+      width: 1920,
+      height: 1080,
+      media_items: [
+        { media_id: media.a, timing: timing(1) },
+        { media_id: video.media_id, timing: timing(2) },
+        { media_id: media.b, timing: timing(1) },
+      ],
+    });
+    const sn = 'WEB-TV-3';
+    await registerTv(marquee, sn);
+    await assignPlaylist(admin, sn, withVideo.id);
+    const tv = await freshPage();
+    try {
+      const query = new URLSearchParams({ ...DEVICE, sn_number: sn });
+      await tv.page.goto(`${marquee.url}/tv/?${query.toString()}`);
+      await expect
+        .poll(async () => (await diagOf(tv.page)).plays.length, { timeout: 20_000 })
+        .toBeGreaterThanOrEqual(3);
+      const [first, clip, last] = (await diagOf(tv.page)).plays;
+      expect([first?.mediaId, clip?.mediaId, last?.mediaId]).toEqual([
+        media.a,
+        video.media_id,
+        media.b,
+      ]);
+      expect(clip?.durationMs).toBeGreaterThanOrEqual(1980);
+      expect(clip?.durationMs).toBeLessThan(2400);
+      expect((clip?.start ?? 0) - (first?.end ?? 0)).toBeLessThanOrEqual(250);
+      expect((last?.start ?? 0) - (clip?.end ?? 0)).toBeLessThanOrEqual(250);
+      // The next time round, the video element on screen is really playing.
+      const playing = tv.page.locator(`.zone video.on[data-media-id="${video.media_id}"]`);
+      await playing.waitFor({ timeout: 15_000 });
+      await expect
+        .poll(() => playing.evaluate((el) => (el as HTMLVideoElement).currentTime), WAIT)
+        .toBeGreaterThan(0.3);
+      expect(tv.violations).toEqual([]);
+    } finally {
+      await tv.close();
+    }
+  });
 });
