@@ -16,6 +16,7 @@ import {
   type Zone,
 } from './schedule';
 import { cacheKey } from './cache-policy';
+import { STALL_MS, StallDetector } from './watchdog';
 import type { MediaItem, Playlist, TextOverlay } from './types';
 
 /** One showing, as it ended (or now, for the one on screen). */
@@ -54,6 +55,7 @@ class ZonePlayer {
   #current: { slot: Slot; el: Shown; start: number; shownMs: number; since: number } | undefined;
   #preloaded: { index: number; el: Shown; ready: Promise<void> } | undefined;
   #timer: ReturnType<typeof setTimeout> | undefined;
+  #watch: ReturnType<typeof setInterval> | undefined;
   #generation = 0;
   #stopped = false;
   #waiting = false;
@@ -96,6 +98,7 @@ class ZonePlayer {
     this.#stopped = true;
     this.#generation++;
     clearTimeout(this.#timer);
+    clearInterval(this.#watch);
     this.#dropPreload();
     this.box.remove();
   }
@@ -211,12 +214,40 @@ class ZonePlayer {
     const now = performance.now();
     this.#current = { slot, el, start: Date.now(), shownMs: 0, since: now };
     this.#renderer.started(this, slot);
+    this.#watchVideo(el, slot, generation);
     if (this.#renderer.paused) {
       if (el instanceof HTMLVideoElement) el.pause();
     } else {
       this.#arm(slot.durationMs);
     }
     this.#preloadNext();
+  }
+
+  /**
+   * The watchdog of a video on screen: one that errors, or whose position has not moved for
+   * STALL_MS while it should play (shown, not paused, not at its end), is reported and skipped.
+   */
+  #watchVideo(el: Shown, slot: Slot, generation: number): void {
+    clearInterval(this.#watch);
+    if (!(el instanceof HTMLVideoElement)) return;
+    const detector = new StallDetector(STALL_MS);
+    const skip = (why: string) => {
+      if (generation !== this.#generation) return;
+      clearInterval(this.#watch);
+      this.#renderer.hooks.error(`Skipped ${slot.item.media_name}: ${why}`);
+      void this.#goTo(nextItemStart(this.#zone, this.#index), this.#pass, false);
+    };
+    el.addEventListener('error', () => skip('the video failed while playing'), { once: true });
+    this.#watch = setInterval(() => {
+      if (generation !== this.#generation) {
+        clearInterval(this.#watch);
+        return;
+      }
+      const shouldPlay = !this.#renderer.paused && !el.ended;
+      if (detector.sample(performance.now(), el.currentTime, shouldPlay)) {
+        skip(`no progress for ${STALL_MS / 1000} s`);
+      }
+    }, 1000);
   }
 
   #preloadNext(): void {

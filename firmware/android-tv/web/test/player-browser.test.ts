@@ -42,6 +42,8 @@ describe.runIf(chromiumAvailable)('TV web player in Chromium', () => {
   const media: Record<'a' | 'b' | 'c' | 'd', number> = { a: 0, b: 0, c: 0, d: 0 };
   let lobby = 0;
   let other = 0;
+  /** The canvas-recorded clip, once the video test uploaded it. */
+  let clipId = 0;
 
   beforeAll(async () => {
     if (!existsSync(BUILD)) throw new Error(`${BUILD} is missing: run "npm run build" first`);
@@ -366,6 +368,7 @@ describe.runIf(chromiumAvailable)('TV web player in Chromium', () => {
       contentType: 'video/webm',
     });
     expect(video.media_type).toBe('video');
+    clipId = video.media_id;
     const timing = (duration: number) => ({ start_time: 0, duration, loop: false });
     const withVideo = await admin.createPlaylist({
       name: 'With video',
@@ -407,5 +410,45 @@ describe.runIf(chromiumAvailable)('TV web player in Chromium', () => {
     } finally {
       await tv.close();
     }
-  });
+  }, 45_000);
+
+  it('skips a video whose position stops moving within 15 s and reports it', async () => {
+    expect(clipId).toBeGreaterThan(0);
+    const timing = (duration: number) => ({ start_time: 0, duration, loop: true });
+    const stalls = await admin.createPlaylist({
+      name: 'Stalls',
+      width: 1920,
+      height: 1080,
+      media_items: [
+        { media_id: clipId, timing: timing(60) },
+        { media_id: media.c, timing: timing(30) },
+      ],
+    });
+    const sn = 'WEB-TV-4';
+    await registerTv(marquee, sn);
+    await assignPlaylist(admin, sn, stalls.id);
+    const tv = await freshPage();
+    try {
+      // A decoder that never advances: play() succeeds, the position stays at 0.
+      await tv.page.addInitScript(() => {
+        HTMLMediaElement.prototype.play = () => Promise.resolve();
+      });
+      const query = new URLSearchParams({ ...DEVICE, sn_number: sn });
+      await tv.page.goto(`${marquee.url}/tv/?${query.toString()}`);
+      await tv.page.locator(`.zone video.on[data-media-id="${clipId}"]`).waitFor(WAIT);
+      await expect
+        .poll(() => tv.page.locator('.zone .media.on').getAttribute('data-media-id'), {
+          timeout: 15_000,
+          interval: 200,
+        })
+        .toBe(String(media.c));
+      const [stalled] = (await diagOf(tv.page)).plays;
+      expect(stalled).toMatchObject({ mediaId: clipId, completed: false });
+      expect(stalled?.durationMs).toBeGreaterThanOrEqual(10_000);
+      expect(stalled?.durationMs).toBeLessThan(15_000);
+      expect((await diagOf(tv.page)).errors).toContain('Skipped clip.webm: no progress for 10 s');
+    } finally {
+      await tv.close();
+    }
+  }, 45_000);
 });
