@@ -332,6 +332,53 @@ describe.runIf(chromiumAvailable)('TV web player in Chromium', () => {
     }
   });
 
+  it('lays out zones from the items’ layouts, each playing its own items', async () => {
+    const timing = (duration: number) => ({ start_time: 0, duration, loop: false });
+    const ticker = { x: 0, y: 810, width: 1920, height: 270, z_index: 5 };
+    const zoned = await admin.createPlaylist({
+      name: 'Zoned',
+      width: 1920,
+      height: 1080,
+      media_items: [
+        { media_id: media.a, timing: timing(30) },
+        { media_id: media.b, timing: timing(30), layout: ticker },
+      ],
+    });
+    const sn = 'WEB-TV-5';
+    await registerTv(marquee, sn);
+    await assignPlaylist(admin, sn, zoned.id);
+    const tv = await freshPage();
+    try {
+      const query = new URLSearchParams({ ...DEVICE, sn_number: sn });
+      await tv.page.goto(`${marquee.url}/tv/?${query.toString()}`);
+      const main = tv.page.locator(`.zone img.on[data-media-id="${media.a}"]`);
+      const band = tv.page.locator(`.zone img.on[data-media-id="${media.b}"]`);
+      await main.waitFor(WAIT);
+      await band.waitFor(WAIT);
+      // 640×360 viewport: the 1920×1080 canvas at a third; the ticker is the bottom quarter, on top.
+      expect(await tv.page.locator('.zone').nth(0).boundingBox()).toEqual({
+        x: 0,
+        y: 0,
+        width: 640,
+        height: 360,
+      });
+      expect(await tv.page.locator('.zone').nth(1).boundingBox()).toEqual({
+        x: 0,
+        y: 270,
+        width: 640,
+        height: 90,
+      });
+      const zIndex = await tv.page
+        .locator('.zone')
+        .nth(1)
+        .evaluate((el) => getComputedStyle(el).zIndex);
+      expect(zIndex).toBe('5');
+      expect(tv.violations).toEqual([]);
+    } finally {
+      await tv.close();
+    }
+  });
+
   it('plays a video for its duration between images, started on the swap', async () => {
     // A 3 s VP8 WebM recorded from a canvas in the browser itself.
     const recorder = await browser.newPage();
