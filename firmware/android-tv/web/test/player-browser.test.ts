@@ -6,8 +6,10 @@
  * unsupported in a plain browser, a late command acked as expired), and a screenshot arriving at
  * the server. The browser and its CI rule are the server page tests' (helpers/browser.ts).
  */
-import { existsSync } from 'node:fs';
+import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { startTestServer } from '@marquee/server/testing';
 import { createSignageAdminClient, type AdminCommand, type SignageAdminClient } from '@marquee/sdk';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
@@ -331,6 +333,63 @@ describe.runIf(chromiumAvailable)('TV web player in Chromium', () => {
       await tv.close();
     }
   });
+
+  it('keeps playing while its server is away, and reconnects when it is back', async () => {
+    const dataDir = mkdtempSync(join(tmpdir(), 'marquee-tv-restart-'));
+    let server = await startTestServer({}, { dataDir });
+    const tv = await freshPage();
+    try {
+      await server.server.auth.createUser({ ...DEVICE, role: 'device' });
+      const local = createSignageAdminClient({ baseUrl: server.url, credentials: server.admin });
+      const ids: number[] = [];
+      for (const seed of [7, 8]) {
+        const uploaded = await local.uploadMedia(screenshotPng(seed), {
+          fileName: `r${seed}.png`,
+          contentType: 'image/png',
+        });
+        ids.push(uploaded.media_id);
+      }
+      const playlist = await local.createPlaylist({
+        name: 'Restart',
+        width: 1920,
+        height: 1080,
+        media_items: ids.map((id) => ({
+          media_id: id,
+          timing: { start_time: 0, duration: 1, loop: false },
+        })),
+      });
+      const query = new URLSearchParams({ ...DEVICE, sn_number: 'WEB-TV-R' });
+      await tv.page.goto(`${server.url}/tv/?${query.toString()}`);
+      await expect.poll(async () => (await diagOf(tv.page)).state, WAIT).toBe('online');
+      await assignPlaylist(local, 'WEB-TV-R', playlist.id);
+      await expect.poll(async () => (await diagOf(tv.page)).plays.length, WAIT).toBeGreaterThan(0);
+
+      const port = Number(new URL(server.url).port);
+      await server.close();
+      await expect.poll(async () => (await diagOf(tv.page)).state, WAIT).toBe('offline');
+      const away = (await diagOf(tv.page)).plays.length;
+      // Still playing from the cache.
+      await expect
+        .poll(async () => (await diagOf(tv.page)).plays.length, WAIT)
+        .toBeGreaterThanOrEqual(away + 2);
+
+      server = await startTestServer({ port }, { dataDir });
+      await expect
+        .poll(async () => (await diagOf(tv.page)).state, { timeout: 40_000 })
+        .toBe('online');
+      const back = createSignageAdminClient({ baseUrl: server.url, credentials: server.admin });
+      const accepted = await back.sendCommand('WEB-TV-R', { action: 'next' });
+      await vi.waitFor(async () => {
+        const record = await back.getCommand(accepted.commands[0]?.command_id ?? '');
+        expect(record.state).toBe('acked');
+      }, WAIT);
+      expect(tv.violations).toEqual([]);
+    } finally {
+      await tv.close();
+      await server.close();
+      rmSync(dataDir, { recursive: true, force: true });
+    }
+  }, 90_000);
 
   it('lays out zones from the items’ layouts, each playing its own items', async () => {
     const timing = (duration: number) => ({ start_time: 0, duration, loop: false });
