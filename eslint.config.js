@@ -8,11 +8,13 @@ export default tseslint.config(
     ignores: [
       '**/dist/**',
       'packages/server/public/**',
+      'packages/server/tv/**',
       '**/node_modules/**',
       'docs/**',
       'coverage/**',
       'data/**',
-      'firmware/**',
+      // The ESP32 panel is C; the TV web player (firmware/android-tv/web) is linted.
+      'firmware/esp32/**',
     ],
   },
   js.configs.recommended,

@@ -1,4 +1,18 @@
-import { defineConfig } from 'tsup';
+import { defineConfig, type Options } from 'tsup';
+
+/** A page's script: bundled with everything it imports, minified, one file for any browser. */
+const browserScript = {
+  format: ['iife'],
+  outExtension: () => ({ js: '.js' }),
+  minify: true,
+  sourcemap: true,
+  target: 'es2020',
+  platform: 'browser',
+  noExternal: [/.*/],
+  esbuildOptions(options) {
+    options.conditions = ['@marquee/source', 'browser'];
+  },
+} satisfies Options;
 
 export default defineConfig([
   {
@@ -31,15 +45,15 @@ export default defineConfig([
     entry: { dashboard: 'web/dashboard.ts', gpu: 'web/gpu.ts' },
     outDir: 'public',
     clean: true,
-    format: ['iife'],
-    outExtension: () => ({ js: '.js' }),
-    minify: true,
-    sourcemap: true,
-    target: 'es2020',
-    platform: 'browser',
-    noExternal: [/.*/],
-    esbuildOptions(options) {
-      options.conditions = ['@marquee/source', 'browser'];
-    },
+    ...browserScript,
+  },
+  {
+    // The TV web player (firmware/android-tv/web), served at /tv/: its script, and its page and
+    // style sheet copied beside it.
+    entry: { player: '../../firmware/android-tv/web/src/main.ts' },
+    outDir: 'tv',
+    publicDir: '../../firmware/android-tv/web/static',
+    clean: true,
+    ...browserScript,
   },
 ]);

@@ -1,6 +1,7 @@
 /**
  * Serves the kiosk dashboard: `/` and `/dashboard_test.html` (seed 000's name) plus its assets,
- * and the GPU host page at `/gpu`.
+ * the GPU host page at `/gpu`, and the TV web player at `/tv/` (built from firmware/android-tv/web
+ * into tv/ by `npm run build`).
  * The page's script is the SDK's browser client bundled by the package build into
  * public/dashboard.js; HTML and CSS ship as written in web/ (web/base.css is the styles both
  * pages share, each page's own sheet comes after it).
@@ -24,13 +25,16 @@ const PLAIN_HOST = /^(?:[A-Za-z0-9.-]+|\[[0-9A-Fa-f:.]+\])(?::\d{1,5})?$/;
  * named explicitly as ws:// and wss:// on the same host, since browsers before CSP 3 do not let
  * `'self'` match a ws: URL.
  */
-export function pageCsp(host: string | undefined): string {
+export function pageCsp(host: string | undefined, options: { blobMedia?: boolean } = {}): string {
   const sockets = host !== undefined && PLAIN_HOST.test(host) ? ` ws://${host} wss://${host}` : '';
+  // The TV player shows media from its Cache API store as blob: URLs.
+  const blob = options.blobMedia === true ? ' blob:' : '';
   return [
     "default-src 'self'",
     "script-src 'self'",
     "style-src 'self'",
-    "img-src 'self' data:",
+    `img-src 'self' data:${blob}`,
+    ...(options.blobMedia === true ? ["media-src 'self' blob:"] : []),
     `connect-src 'self'${sockets}`,
     "object-src 'none'",
     "base-uri 'none'",
@@ -42,6 +46,8 @@ export function pageCsp(host: string | undefined): string {
 interface Asset {
   readonly file: string;
   readonly type: string;
+  /** The page plays blob: media (the TV player). */
+  readonly blobMedia?: boolean;
 }
 
 export function mountPages(app: FastifyInstance): void {
@@ -69,6 +75,17 @@ export function mountPages(app: FastifyInstance): void {
       file: join(root, 'public', 'gpu.js'),
       type: 'text/javascript; charset=utf-8',
     },
+    // The TV web player (firmware/android-tv/web): a screen that plays playlists.
+    '/tv/': {
+      file: join(root, 'tv', 'index.html'),
+      type: 'text/html; charset=utf-8',
+      blobMedia: true,
+    },
+    '/tv/player.css': { file: join(root, 'tv', 'player.css'), type: 'text/css; charset=utf-8' },
+    '/tv/player.js': {
+      file: join(root, 'tv', 'player.js'),
+      type: 'text/javascript; charset=utf-8',
+    },
   };
   const cache = new Map<string, Buffer>();
   const send = async (
@@ -90,7 +107,10 @@ export function mountPages(app: FastifyInstance): void {
     }
     if (asset.type.startsWith('text/html')) {
       void reply
-        .header('content-security-policy', pageCsp(request.headers.host))
+        .header(
+          'content-security-policy',
+          pageCsp(request.headers.host, { blobMedia: asset.blobMedia === true }),
+        )
         .header('referrer-policy', 'no-referrer');
     }
     return reply
@@ -102,6 +122,8 @@ export function mountPages(app: FastifyInstance): void {
   for (const [url, asset] of Object.entries(assets)) {
     app.get(url, (request, reply) => send(request, reply, asset));
   }
+  // The player's address without its slash: its relative asset URLs need the slash.
+  app.get('/tv', (_request, reply) => reply.redirect('/tv/', 301));
   // Browsers ask for it on every kiosk page load; an empty answer keeps the logs quiet.
   app.get('/favicon.ico', (_request, reply) => reply.code(204).send());
 }

@@ -378,6 +378,63 @@ describe('TvSimulator against a real server', () => {
     expect(created.stats).toMatchObject({ withheldAcks: 1, acks: 1 });
   });
 
+  it('take_screenshot: uploads a picture of the item on screen, then acks', async () => {
+    const created = await readyTv();
+    const sn = created.snNumber;
+    await vi.waitFor(() => expect(created.nowPlaying()).toBeDefined(), WAIT);
+    const before = (await library.admin.listScreenshots(sn)).count;
+
+    const id = await send(sn, { action: 'take_screenshot' });
+    const record = await commandState(id, 'acked');
+    expect(record.command).toMatchObject({ action: 'take_screenshot', command_id: id });
+    expect(record.command.expires_at).toBe(record.expires_at);
+    const shots = await library.admin.listScreenshots(sn);
+    expect(shots.count).toBe(before + 1);
+    const mediaIds = [library.logo.mediaId, library.video.mediaId];
+    expect(mediaIds).toContain(shots.results[0]?.media_id);
+    const image = new Uint8Array(
+      await (await library.admin.getScreenshot(shots.results[0]?.id ?? 0)).arrayBuffer(),
+    );
+    expect([...image.subarray(1, 4)]).toEqual([0x50, 0x4e, 0x47]); // PNG
+    expect(created.stats.screenshots).toBe(1);
+  });
+
+  it('take_screenshot with nothing on screen is refused, and no screenshot is stored', async () => {
+    const created = tv();
+    await created.start();
+    await vi.waitFor(() => expect(created.state).toBe('online'), WAIT);
+    const record = await commandState(
+      await send(created.snNumber, { action: 'take_screenshot' }),
+      'failed',
+    );
+    expect(record.error).toBe('Nothing is on screen to capture');
+    expect((await library.admin.listScreenshots(created.snNumber)).count).toBe(0);
+  });
+
+  it('a command that reaches the TV after its expires_at is not applied and acked as expired', async () => {
+    const created = tv();
+    await created.start();
+    await vi.waitFor(() => expect(created.state).toBe('online'), WAIT);
+    const volume = created.client.device.volume;
+    // The TV's clock runs an hour ahead: a 60 s command is already past its expiry on arrival.
+    created.clockSkew(3600_000);
+    const accepted = await library.admin.sendCommand(
+      created.snNumber,
+      { action: 'set_volume', volume: volume === 7 ? 8 : 7 },
+      { ttlSeconds: 60 },
+    );
+    const record = await commandState(accepted.commands[0]?.command_id ?? '', 'expired');
+    expect(record.acked_at).not.toBeNull();
+    expect(record.error).toMatch(/^Expired at /);
+    expect(created.client.device.volume).toBe(volume);
+    expect(created.commands.at(-1)).toMatchObject({ ok: false });
+
+    // Back on time, the same kind of command applies.
+    created.clockSkew(0);
+    await commandState(await send(created.snNumber, { action: 'set_volume', volume: 9 }), 'acked');
+    expect(created.client.device.volume).toBe(9);
+  });
+
   it('slowLink(): downloads are paced to the link speed', async () => {
     const bytesPerSecond = 64_000;
     const created = tv();

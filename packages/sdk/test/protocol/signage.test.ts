@@ -374,6 +374,7 @@ describe('inferred types', () => {
       | 'hide_text_overlay'
       | 'set_brightness'
       | 'set_volume'
+      | 'take_screenshot'
     >();
     expectTypeOf<
       Extract<ServerAction, { action: 'set_brightness' }>['brightness']

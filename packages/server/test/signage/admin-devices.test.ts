@@ -260,7 +260,11 @@ describe('DELETE devices/{sn}/', () => {
     });
     const socket = await connect(token, 'SN-1');
     const id = await sendCommand(t, admin, 'SN-1', { action: 'next' });
-    await vi.waitFor(() => expect(socket.actions()).toEqual([{ action: 'next', command_id: id }]));
+    await vi.waitFor(() =>
+      expect(socket.actions()).toEqual([
+        { action: 'next', command_id: id, expires_at: expect.any(String) },
+      ]),
+    );
   });
 
   it('deletes an offline device and answers 404 for an unknown one', async () => {

@@ -132,10 +132,17 @@ describe('commands to an online device', () => {
     const ids: string[] = [];
     for (const action of ALL_ACTIONS) ids.push(await sendCommand(t, admin, 'SN-1', action));
     await vi.waitFor(() => expect(socket.actions()).toHaveLength(ALL_ACTIONS.length));
+    // Each carries its id and its expiry: creation time (the test clock) plus the default TTL.
+    const expiresAt = new Date(clock + 24 * 3600_000).toISOString();
     expect(socket.actions()).toEqual(
-      ALL_ACTIONS.map((action, i) => ({ ...action, command_id: ids[i] })),
+      ALL_ACTIONS.map((action, i) => ({ ...action, command_id: ids[i], expires_at: expiresAt })),
     );
-    for (const id of ids) expect((await getCommand(t, admin, id)).state).toBe('sent');
+    for (const id of ids) {
+      expect(await getCommand(t, admin, id)).toMatchObject({
+        state: 'sent',
+        expires_at: expiresAt,
+      });
+    }
 
     const [first, second] = ids;
     socket.send({ type: 'ack', command_id: first, ok: true });
@@ -385,6 +392,21 @@ describe('commands to an offline device', () => {
     expect(second.actions()[0]?.action).toBe('next');
   });
 
+  it('records a command the device acked as expired (received past expires_at) as expired', async () => {
+    const token = await userToken(t, 'tv-1');
+    await register(t, token, 'SN-1');
+    const socket = await device(token, 'SN-1', { acks: true });
+    const id = await sendCommand(t, admin, 'SN-1', { action: 'set_volume', volume: 12 }, 60);
+    await vi.waitFor(() => expect(socket.actions()).toHaveLength(1));
+    socket.send({ type: 'ack', command_id: id, ok: false, expired: true, error: 'Expired' });
+    await vi.waitFor(async () =>
+      expect(await getCommand(t, admin, id)).toMatchObject({ state: 'expired', error: 'Expired' }),
+    );
+    // Not applied, so not recorded as the device's volume.
+    const detail = await call(`${t.url}${ADMIN_API}/devices/SN-1/`, { token: admin });
+    expect((detail.body as { volume: number }).volume).not.toBe(12);
+  });
+
   it('expires a queued command whose TTL passed; it is never delivered', async () => {
     const token = await userToken(t, 'tv-1');
     await register(t, token, 'SN-1');
@@ -395,7 +417,11 @@ describe('commands to an offline device', () => {
     expect((await getCommand(t, admin, long)).state).toBe('queued');
     const socket = await device(token, 'SN-1');
     await vi.waitFor(() => expect(socket.actions()).toHaveLength(1));
-    expect(socket.actions()[0]).toEqual({ action: 'pause', command_id: long });
+    expect(socket.actions()[0]).toEqual({
+      action: 'pause',
+      command_id: long,
+      expires_at: new Date(clock - 61_000 + 3600_000).toISOString(),
+    });
     expect((await getCommand(t, admin, short)).state).toBe('expired');
   });
 });
@@ -478,7 +504,12 @@ describe('a device that acknowledges (acks=1)', () => {
     const c = await sendCommand(t, admin, 'SN-1', { action: 'next' });
     const second = await device(token, 'SN-1', { acks: true });
     await vi.waitFor(() => expect(ids(second)).toEqual([b, c]));
-    expect(second.actions()[0]).toEqual({ action: 'set_volume', volume: 30, command_id: b });
+    expect(second.actions()[0]).toEqual({
+      action: 'set_volume',
+      volume: 30,
+      command_id: b,
+      expires_at: (await getCommand(t, admin, b)).expires_at,
+    });
     expect((await getCommand(t, admin, b)).state).toBe('sent');
 
     // A new command on this socket is written once; a later flush does not repeat b or c.

@@ -102,6 +102,8 @@ export interface TvStats {
   /** Acks kept back by `refuseAcks(true)`. */
   readonly withheldAcks: number;
   readonly commands: number;
+  /** Screenshots uploaded on `take_screenshot`. */
+  readonly screenshots: number;
   readonly refused: number;
   readonly errors: number;
   readonly lastError: string | undefined;

@@ -101,7 +101,8 @@ export class Player {
       case 'switch_playlist':
       case 'set_brightness':
       case 'set_volume':
-        // The device client does these; a new current playlist arrives through `sync()`.
+      case 'take_screenshot':
+        // The device client (or the simulator, for a screenshot) does these; a new current playlist arrives through `sync()`.
         break;
     }
     this.#schedule();

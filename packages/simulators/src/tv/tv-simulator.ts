@@ -60,6 +60,7 @@ import type {
   TvStats,
 } from './options';
 import { Player, type TextOverlay } from './player';
+import { screenshotPng } from './screenshot';
 import type { NowPlaying, ProofOfPlay } from './timeline';
 
 /** The numbers the simulator counts itself; `bytes` comes from the link. */
@@ -101,6 +102,7 @@ export class TvSimulator {
     acks: 0,
     withheldAcks: 0,
     commands: 0,
+    screenshots: 0,
     refused: 0,
     errors: 0,
     downloaded: 0,
@@ -375,6 +377,19 @@ export class TvSimulator {
       if (verdict) throw new Error(verdict.refuse);
     }
     this.#player.apply(action);
+    if (action.action === 'take_screenshot') await this.#screenshot();
+  }
+
+  /** `take_screenshot`: uploads a picture of the item on screen; refused when none plays. */
+  async #screenshot(): Promise<void> {
+    const playing = this.nowPlaying();
+    if (playing === undefined) throw new Error('Nothing is on screen to capture');
+    await this.client.uploadScreenshot(
+      playing.mediaId,
+      screenshotPng(playing.mediaId),
+      'screenshot.png',
+    );
+    this.#count.screenshots++;
   }
 
   /** Each frame the TV writes: logged, and an ack kept back while acks are refused. */

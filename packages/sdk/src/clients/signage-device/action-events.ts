@@ -1,5 +1,5 @@
 /**
- * The seed's 11 control actions, routed from the socket (which discriminates incoming messages
+ * The seed's 11 control actions and Marquee's `take_screenshot`, routed from the socket (which discriminates incoming messages
  * by their `action` field) to the client's typed events of the same names. Each one is handed to
  * `handle` with the function that emits its event, so the handler decides when listeners run and
  * what their exceptions mean (a refused command).
@@ -31,4 +31,5 @@ export function routeActions(
   );
   socket.onMessage('set_brightness', (a) => handle(a, () => events.emit('set_brightness', a)));
   socket.onMessage('set_volume', (a) => handle(a, () => events.emit('set_volume', a)));
+  socket.onMessage('take_screenshot', (a) => handle(a, () => events.emit('take_screenshot', a)));
 }

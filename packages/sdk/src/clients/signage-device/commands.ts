@@ -92,6 +92,28 @@ export function ackFor(action: ServerAction, outcome: CommandOutcome): AckMessag
 }
 
 /**
+ * The `expires_at` of a command that arrived too late (at `nowMs` or after), else undefined; a
+ * command without one, or with one that does not parse, never expires on the device.
+ */
+export function expiredAt(action: ServerAction, nowMs: number): string | undefined {
+  if (action.expires_at === undefined) return undefined;
+  const at = Date.parse(action.expires_at);
+  return Number.isFinite(at) && at <= nowMs ? action.expires_at : undefined;
+}
+
+/** The ack of a command not applied because it arrived after `expiresAt`. */
+export function expiredAck(action: ServerAction, expiresAt: string): AckMessage | undefined {
+  if (action.command_id === undefined) return undefined;
+  return {
+    type: 'ack',
+    command_id: action.command_id,
+    ok: false,
+    expired: true,
+    error: `Expired at ${expiresAt}; not applied`,
+  };
+}
+
+/**
  * The refusal for a server message the schema rejected (an unknown action, a level out of
  * range), when it carries a `command_id`: the server then records the command as failed rather
  * than waiting for an ack that would never come.

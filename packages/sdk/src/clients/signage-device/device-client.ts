@@ -9,7 +9,8 @@
  *   no request for a file already verified) and `syncPlaylist` (the `playlist_status` flow).
  *   Statuses of the startup download are queued and go out, in order, once the socket opens,
  *   followed by `ready_playlists`.
- * - Commands: each of the 11 actions is emitted as a typed event named after it, then handed to
+ * - Commands: a command received after its `expires_at` (by the `now` clock) is not applied and
+ *   is acked with `expired: true`. Each of the 12 actions is emitted as a typed event named after it, then handed to
  *   `onCommand`, then applied by the client where it has work of its own (`reload_playlist`
  *   fetches and downloads again, `switch_playlist` downloads the playlist if needed and makes it
  *   current; both end with `ready_playlists`). Every action carrying a `command_id` is answered
@@ -41,7 +42,7 @@ import { routeActions } from './action-events';
 import { DeviceApi, type ScreenshotImage } from './api';
 import { createDeviceSocket, type DeviceSocket } from './channel';
 import { CurrentPlaylists } from './current-playlists';
-import { ackFor, CommandLedger, refusalFor, runCommand } from './commands';
+import { ackFor, CommandLedger, expiredAck, expiredAt, refusalFor, runCommand } from './commands';
 import { MediaDownloader } from './downloader';
 import { MediaLibrary } from './library';
 import { MediaCache } from './media-cache';
@@ -300,6 +301,21 @@ export class DeviceClient extends Emitter<DeviceClientEvents> {
       return;
     }
     try {
+      const late = expiredAt(action, (this.#options.now ?? Date.now)());
+      if (late !== undefined) {
+        // Not applied, not emitted: its time has passed. The ack says so.
+        const ack = expiredAck(action, late);
+        if (ack) {
+          this.#ledger.finish(ack.command_id, ack);
+          this.#send(ack);
+        }
+        this.emit('command', action, {
+          ok: false,
+          error: ack?.error ?? 'expired',
+          acked: ack !== undefined,
+        });
+        return;
+      }
       const outcome = await runCommand(action, {
         emit,
         hook: this.#options.onCommand,
@@ -339,6 +355,7 @@ export class DeviceClient extends Emitter<DeviceClientEvents> {
       case 'play_media':
       case 'show_text_overlay':
       case 'hide_text_overlay':
+      case 'take_screenshot':
         return;
     }
   }

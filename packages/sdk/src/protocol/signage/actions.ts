@@ -4,18 +4,31 @@
  * Marquee adds an optional `command_id` to every action. A device that understands it answers
  * with an `ack` message carrying the same id, which lets the dashboard show whether a command
  * landed; a device written from the seed alone ignores the unknown field and keeps working.
+ *
+ * Marquee also stamps each stored command with `expires_at` (creation time plus its TTL). A
+ * device that receives a command after that instant does not apply it and acks it with
+ * `expired: true` (a screen that was offline for a day must not suddenly change playlist or
+ * brightness); the server then records the command as `expired`. The comparison uses the
+ * device's clock, so a device whose clock is far off can mistake a fresh command for an old one.
  */
 import * as z from 'zod';
-import { hexColor, nonNegativeInt, positiveInt } from '../common';
+import { hexColor, isoDateTime, nonNegativeInt, positiveInt } from '../common';
 
 /** Marquee's correlation id; absent on commands nobody waits for. */
 const commandId = z.string().min(1).max(128).optional();
+/** When the command stops being valid; absent on commands sent without a TTL. */
+const expiresAt = isoDateTime.optional();
 
 /** A 0–100 level the device applies as-is. */
 const level = z.number().int().min(0).max(100);
 
 function action<const A extends string, S extends z.core.$ZodShape>(name: A, shape: S) {
-  return z.object({ action: z.literal(name), command_id: commandId, ...shape });
+  return z.object({
+    action: z.literal(name),
+    command_id: commandId,
+    expires_at: expiresAt,
+    ...shape,
+  });
 }
 
 /** Resume or start playback. */
@@ -101,7 +114,17 @@ export const SetVolumeAction = action('set_volume', { volume: level }).meta({
 });
 export type SetVolumeAction = z.infer<typeof SetVolumeAction>;
 
-/** Every control message, discriminated by `action` (the seed's 11 actions). */
+/**
+ * Marquee: capture what the screen shows now and upload it with `POST /screenshot` (the seed has
+ * the upload but no action that asks for one). The ack follows the upload: ok once the server
+ * took the image, refused when the device cannot capture or the upload failed.
+ */
+export const TakeScreenshotAction = action('take_screenshot', {}).meta({
+  id: 'SignageTakeScreenshotAction',
+});
+export type TakeScreenshotAction = z.infer<typeof TakeScreenshotAction>;
+
+/** Every control message, discriminated by `action` (the seed's 11 actions and `take_screenshot`). */
 export const ServerAction = z
   .discriminatedUnion('action', [
     PlayAction,
@@ -115,6 +138,7 @@ export const ServerAction = z
     HideTextOverlayAction,
     SetBrightnessAction,
     SetVolumeAction,
+    TakeScreenshotAction,
   ])
   .meta({ id: 'SignageServerAction' });
 export type ServerAction = z.infer<typeof ServerAction>;

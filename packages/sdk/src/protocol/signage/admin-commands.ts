@@ -6,7 +6,8 @@
  *
  * States: `queued` (stored, not yet delivered) → `sent` (written to the device's socket) →
  * `acked` / `failed` (the device's `ack` said ok / not ok). `expired`: the TTL passed while it
- * was still queued, so it was never delivered. A device written from the seed alone never acks,
+ * was still queued, so it was never delivered, or the device received it after its `expires_at`
+ * and acked it as expired without applying it. A device written from the seed alone never acks,
  * so its commands stay `sent`.
  */
 import * as z from 'zod';

@@ -97,6 +97,11 @@ export const AckMessage = z
     ok: z.boolean(),
     /** Why the device could not apply the command, when `ok` is false. */
     error: reportError.optional(),
+    /**
+     * Marquee: the command arrived after its `expires_at` and was not applied (`ok` is false);
+     * the server records it as `expired` rather than `failed`.
+     */
+    expired: z.literal(true).optional(),
   })
   .meta({ id: 'SignageAckMessage' });
 export type AckMessage = z.infer<typeof AckMessage>;

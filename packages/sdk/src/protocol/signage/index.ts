@@ -18,6 +18,7 @@ export {
   SetVolumeAction,
   ShowTextOverlayAction,
   SwitchPlaylistAction,
+  TakeScreenshotAction,
   TextOverlay,
   type ServerActionName,
 } from './actions';

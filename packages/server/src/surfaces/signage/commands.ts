@@ -13,8 +13,9 @@
  *   TTL lasts; the device drops ids it already applied and repeats their ack.
  * - A seed-only device never acks: each command is written at most once and stays `sent`.
  *
- * An `ack` moves a command to `acked` or `failed`. A queued command whose TTL passes becomes
- * `expired` and is never sent.
+ * An `ack` moves a command to `acked` or `failed`, or to `expired` when the device says it came
+ * after the command's `expires_at` (written into the command). A queued command whose TTL passes
+ * becomes `expired` and is never sent.
  *
  * Bounded: a device holds at most `maxQueuedPerDevice` commands waiting for delivery (`queued`);
  * a command beyond is not stored and `issue` names the device as skipped. Only `queued` counts:
@@ -106,7 +107,8 @@ export class SignageCommands {
     const created = await this.#store.commands.createMany(
       snNumbers.map((snNumber) => {
         const id = randomUUID();
-        return { id, snNumber, command: { ...action, command_id: id }, createdAt, expiresAt };
+        const command = { ...action, command_id: id, expires_at: expiresAt };
+        return { id, snNumber, command, createdAt, expiresAt };
       }),
       this.#maxQueued,
     );
@@ -203,7 +205,11 @@ export class SignageCommands {
     if (command === undefined || command.snNumber !== snNumber) return 'unknown';
     const settled = await commands.settle(
       command.id,
-      { ok: ack.ok, error: ack.ok ? null : (ack.error ?? 'The device refused the command') },
+      {
+        ok: ack.ok,
+        expired: !ack.ok && ack.expired === true,
+        error: ack.ok ? null : (ack.error ?? 'The device refused the command'),
+      },
       this.#iso(),
     );
     this.#connections.settled(snNumber, command.id);

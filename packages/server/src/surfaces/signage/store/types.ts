@@ -258,10 +258,11 @@ export interface SignageCommandsRepository {
   markResent(id: string, at: string): Promise<boolean>;
   /** sent → queued again (the socket refused the write); false when it was not `sent`. */
   requeue(id: string): Promise<boolean>;
-  /** sent → acked (ok) or failed; undefined when the command is unknown or not `sent`. */
+  /** sent → acked (ok), failed or expired; undefined when the command is unknown or not `sent`. */
   settle(
     id: string,
-    outcome: { ok: boolean; error: string | null },
+    /** `expired`: the device received it after its `expires_at` and did not apply it. */
+    outcome: { ok: boolean; expired?: boolean; error: string | null },
     at: string,
   ): Promise<SignageCommandRecord | undefined>;
   /** Every queued command with `expiresAt <= at` becomes expired; returns how many. */

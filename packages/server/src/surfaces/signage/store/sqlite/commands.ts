@@ -146,7 +146,12 @@ export function sqliteSignageCommands(sql: Statements, tx: Transaction): Signage
         const updated = sql(
           `UPDATE signage_commands SET state = ?, acked_at = ?, error = ?
            WHERE id = ? AND state = 'sent'`,
-        ).run(outcome.ok ? 'acked' : 'failed', at, outcome.error, id);
+        ).run(
+          outcome.ok ? 'acked' : outcome.expired === true ? 'expired' : 'failed',
+          at,
+          outcome.error,
+          id,
+        );
         return changes(updated) > 0 ? find(id) : undefined;
       }),
     expireDue: (at) =>
