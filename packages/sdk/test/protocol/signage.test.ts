@@ -356,7 +356,15 @@ describe('surface', () => {
       expect(route.path === '/media/{path}' || route.path.startsWith('/api/v1/')).toBe(true);
     }
     const register = signageSurface.routes.find((r) => r.id === 'signage.registerDevice');
-    expect(Object.keys(register?.responses ?? {})).toEqual(['200', '201', '400', '401', '403']);
+    expect(Object.keys(register?.responses ?? {})).toEqual([
+      '200',
+      '201',
+      '400',
+      '401',
+      '403',
+      '503',
+      '507',
+    ]);
   });
 });
 

@@ -16,10 +16,13 @@ const MB = 1024 * 1024;
 let t: TestServer | undefined;
 let disk: SmallDisk | undefined;
 afterEach(async () => {
-  await t?.close();
-  t = undefined;
-  disk?.cleanup();
-  disk = undefined;
+  try {
+    await t?.close();
+  } finally {
+    t = undefined;
+    disk?.cleanup();
+    disk = undefined;
+  }
 });
 
 /** `count` thumbnails of `size` bytes in the cache folder, as the cache names them. */

@@ -37,8 +37,12 @@ beforeAll(async () => {
   admin = await t.login();
 });
 afterAll(async () => {
-  await t.close();
-  disk.cleanup();
+  // Unmounted even when closing fails (a store closed on a still-full disk cannot checkpoint).
+  try {
+    await t.close();
+  } finally {
+    disk.cleanup();
+  }
 });
 
 const register = (sn: string) =>
