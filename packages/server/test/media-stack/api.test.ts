@@ -7,11 +7,46 @@
  */
 import { protocol } from '@marquee/sdk';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import WebSocket from 'ws';
 import { mediaStackModule } from '../../src/surfaces/media-stack/module';
+import { mediaStackStore } from '../../src/surfaces/media-stack/store';
 import { startFakeMediaStack, type FakeMediaStack } from '../helpers/fake-media-stack';
 import { call, startTestServer, type TestServer } from '../helpers/server';
 
 const BASE = '/api/v1/dashboard';
+
+type Pushed = protocol.mediaStack.DashboardServerMessage;
+
+/** A dashboard socket collecting every message; `next` waits for one that `test` accepts. */
+async function dashboardSocket(t: TestServer, token: string) {
+  const ws = new WebSocket(`${t.wsUrl}/ws/dashboard?token=${token}`);
+  const messages: Pushed[] = [];
+  const waiters: { test: (m: Pushed) => boolean; resolve: (m: Pushed) => void }[] = [];
+  ws.on('message', (data: Buffer) => {
+    const message = protocol.mediaStack.DashboardServerMessage.parse(
+      JSON.parse(data.toString('utf8')),
+    );
+    messages.push(message);
+    for (const waiter of [...waiters]) {
+      if (!waiter.test(message)) continue;
+      waiters.splice(waiters.indexOf(waiter), 1);
+      waiter.resolve(message);
+    }
+  });
+  await new Promise<void>((resolve, reject) => {
+    ws.once('open', () => resolve());
+    ws.once('error', reject);
+  });
+  return {
+    ws,
+    messages,
+    next(test: (m: Pushed) => boolean): Promise<Pushed> {
+      const seen = messages.find(test);
+      if (seen) return Promise.resolve(seen);
+      return new Promise((resolve) => waiters.push({ test, resolve }));
+    },
+  };
+}
 
 async function viewerToken(t: TestServer, admin: string, name: string): Promise<string> {
   const created = await call(`${t.url}/api/v1/admin/users/`, {
@@ -226,6 +261,37 @@ describe('seed 001 fed by a fake media stack', () => {
     expect(metadata.missing?.join('\n')).not.toContain('(overseerr)');
   });
 
+  it('sends stats_update at once on /ws/dashboard, then status changes and new notifications', async () => {
+    const socket = await dashboardSocket(t, token);
+    const first = await socket.next(() => true);
+    expect(first.type).toBe('stats_update');
+    if (first.type === 'stats_update') expect(first.data.overview.totalRequests).toBe(1847);
+    fakes.sonarr.mode = 'down';
+    await service().checkNow();
+    const change = await socket.next(
+      (m) => m.type === 'service_status_change' && m.service === 'sonarr',
+    );
+    expect(change).toMatchObject({ type: 'service_status_change', status: 'down', previous: 'up' });
+    const notification = await socket.next((m) => m.type === 'new_notification');
+    expect(notification).toMatchObject({ notification: { type: 'service_down', read: false } });
+    fakes.sonarr.mode = 'ok';
+    await service().checkNow();
+    await socket.next((m) => m.type === 'service_status_change' && m.status !== 'down');
+    socket.ws.close();
+    const gpuDisplay = await call(`${t.url}/api/v1/admin/display-tokens/`, {
+      token,
+      body: { name: 'gpu only', scopes: ['gpu'] },
+    });
+    const refused = new WebSocket(
+      `${t.wsUrl}/ws/dashboard?token=${(gpuDisplay.body as { token: string }).token}`,
+    );
+    const status = await new Promise<number>((resolve) => {
+      refused.once('unexpected-response', (_req, res) => resolve(res.statusCode ?? 0));
+      refused.once('open', () => resolve(101));
+    });
+    expect(status).toBe(403);
+  });
+
   it('notifies when a service goes down and comes back, and when a download finishes', async () => {
     const seen: string[] = [];
     const off = service().onNotification((n) => seen.push(n.type));
@@ -246,15 +312,21 @@ describe('seed 001 fed by a fake media stack', () => {
     expect(list.status).toBe(200);
     expect(list.headers.get('cache-control')).toBe('no-store');
     const { data } = protocol.mediaStack.NotificationListResponse.parse(list.body);
-    expect(data.notifications.map((n) => n.type)).toEqual(['service_restored', 'service_down']);
+    // Newest first: plex's pair, after sonarr's from the socket test.
+    expect(data.notifications.map((n) => n.type)).toEqual([
+      'service_restored',
+      'service_down',
+      'service_restored',
+      'service_down',
+    ]);
     expect(data.notifications[1]).toMatchObject({
       title: 'plex is down',
       priority: 'high',
       read: false,
     });
     expect(data.summary.byType).toMatchObject({
-      service_down: 1,
-      service_restored: 1,
+      service_down: 2,
+      service_restored: 2,
       download_completed: 1,
     });
     const downloads = await call(`${t.url}${BASE}/notifications?type=download`, { token });
@@ -327,6 +399,37 @@ describe('seed 001 fed by a fake media stack', () => {
       });
       expect(missing.status).toBe(404);
       expect(protocol.mediaStack.MediaStackError.parse(missing.body).error.code).toBe('NOT_FOUND');
+    }
+  });
+});
+
+describe('notification cleanup', () => {
+  it('removes notifications past the retention, and all but the newest beyond the bound', async () => {
+    let clock = Date.parse('2026-01-01T00:00:00Z');
+    const t = await startTestServer({}, { now: () => clock });
+    try {
+      const repositories = mediaStackStore.open(t.server.store.engine);
+      const add = (ageMs: number) =>
+        repositories.create({
+          type: 'service_down',
+          title: 't',
+          message: 'm',
+          priority: 'high',
+          createdAt: new Date(clock - ageMs).toISOString(),
+        });
+      await add(40 * 86_400_000);
+      for (let i = 5; i > 0; i -= 1) await add(i * 1000);
+      clock += 1000;
+      // The daily job: 30 days' retention, at most MAX_NOTIFICATIONS.
+      expect(await t.server.surface(mediaStackModule).service.cleanup()).toBe(1);
+      expect(await repositories.cleanup(new Date(0).toISOString(), 3)).toBe(2);
+      const token = await t.login();
+      const list = await call(`${t.url}${BASE}/notifications`, { token });
+      const { data } = protocol.mediaStack.NotificationListResponse.parse(list.body);
+      expect(data.summary.total).toBe(3);
+      expect(data.notifications.map((n) => n.id)).toEqual(['notif-6', 'notif-5', 'notif-4']);
+    } finally {
+      await t.close();
     }
   });
 });

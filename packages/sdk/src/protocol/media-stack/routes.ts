@@ -151,7 +151,6 @@ export const mediaStackRoutes = [
 export const mediaStackChannels = [
   defineChannel({
     id: 'mediaStack.ws',
-    planned: true,
     path: '/ws/dashboard',
     summary:
       'Real-time dashboard updates: statistics, service status changes and new notifications',

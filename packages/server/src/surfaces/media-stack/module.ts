@@ -12,6 +12,7 @@ import { mountRoutes } from '../../core/routes';
 import { defineSurfaceModule } from '../../core/surface';
 import { createMediaStack } from '../../integrations/media';
 import type { Cached } from './cache';
+import { mountMediaStackChannel } from './channel';
 import {
   STATS_TTL_MS,
   STATUS_TTL_MS,
@@ -68,7 +69,19 @@ export const mediaStackModule = defineSurfaceModule<MediaStackApi, MediaStackRep
   errorShape: protocol.mediaStack.mediaStackErrorShape,
   prefixes: ['/api/v1/dashboard/'],
   store: mediaStackStore,
-  mount({ app, config, repositories, authenticate, validateResponses, sampler, now, logger }) {
+  mount({
+    app,
+    config,
+    repositories,
+    auth,
+    authenticate,
+    validateResponses,
+    sampler,
+    gateway,
+    hub,
+    now,
+    logger,
+  }) {
     const stack = createMediaStack(config, {
       now,
       onListenerError: (error) => logger.error({ err: error }, 'media-stack listener failed'),
@@ -115,7 +128,20 @@ export const mediaStackModule = defineSurfaceModule<MediaStackApi, MediaStackRep
       },
     });
 
+    const stopChannel = mountMediaStackChannel({
+      gateway,
+      hub,
+      auth,
+      service,
+      onError: (error) => logger.error({ err: error }, 'media-stack: first stats_update failed'),
+    });
     service.start();
-    return { api: { service }, stop: () => service.stop() };
+    return {
+      api: { service },
+      stop: () => {
+        stopChannel();
+        service.stop();
+      },
+    };
   },
 });

@@ -21,6 +21,7 @@ import {
   serviceDetail,
   serviceEntries,
   servicesRecord,
+  upstreamInfo,
   type DatabaseCheck,
 } from './status';
 import { MAX_NOTIFICATIONS, type MediaStackRepositories, type NotificationRecord } from './store';
@@ -113,6 +114,10 @@ export function createMediaStackService(options: MediaStackServiceOptions) {
   };
   const responses: { at: number; ms: number; error: boolean }[] = [];
   const listeners = new Set<(notification: NotificationRecord) => void>();
+  const pushes = new Set<(message: protocol.mediaStack.DashboardServerMessage) => void>();
+  const push = (message: protocol.mediaStack.DashboardServerMessage) => {
+    for (const listener of pushes) listener(message);
+  };
   const timers: ReturnType<typeof setInterval>[] = [];
   const unsubscribes: (() => void)[] = [];
   let stopped = false;
@@ -145,6 +150,7 @@ export function createMediaStackService(options: MediaStackServiceOptions) {
     try {
       const record = await repositories.create(notification);
       for (const listener of listeners) listener(record);
+      push({ type: 'new_notification', notification: toNotification(record) });
     } catch (error) {
       logger.error({ err: error }, 'media-stack: storing a notification failed');
     }
@@ -155,9 +161,16 @@ export function createMediaStackService(options: MediaStackServiceOptions) {
     let previousValue: unknown;
     return upstream.poller.subscribe((snapshot, previous) => {
       const at = iso(snapshot.lastCheckAt ?? now());
-      if (snapshot.status !== previous) {
+      if (snapshot.status !== previous && snapshot.status !== undefined) {
         statusCache.clear();
         detailCache.clear();
+        push({
+          type: 'service_status_change',
+          service: upstream.name,
+          status: snapshot.status,
+          ...(previous === undefined ? {} : { previous }),
+          info: upstreamInfo(upstream, now()),
+        });
         if (snapshot.status === 'down' && previous !== 'down') {
           void notify({
             type: 'service_down',
@@ -267,6 +280,7 @@ export function createMediaStackService(options: MediaStackServiceOptions) {
       performance: surfacePerformance(),
       now: now(),
     });
+    push({ type: 'stats_update', data: stats });
     return { data: stats, missing };
   }
 
@@ -374,6 +388,12 @@ export function createMediaStackService(options: MediaStackServiceOptions) {
     onNotification(listener: (notification: NotificationRecord) => void): () => void {
       listeners.add(listener);
       return () => listeners.delete(listener);
+    },
+
+    /** Every message for `/ws/dashboard` (stats recomputed, a service's new state, a new notification). */
+    onPush(listener: (message: protocol.mediaStack.DashboardServerMessage) => void): () => void {
+      pushes.add(listener);
+      return () => pushes.delete(listener);
     },
 
     /** Runs every configured upstream's health check now and waits for them (tests). */
