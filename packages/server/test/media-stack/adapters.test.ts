@@ -1,6 +1,6 @@
 /**
  * The media-stack adapters against their upstreams' HTTP APIs mocked with msw, answering the
- * recorded shapes of test/helpers/media-api.ts: the happy path, empty libraries, refused
+ * recorded shapes of the simulators' media-stack fixtures: the happy path, empty libraries, refused
  * credentials, errors, timeouts, unreachable hosts and malformed answers.
  */
 import { HttpResponse, delay, http } from 'msw';
@@ -15,7 +15,7 @@ import {
   createTautulliAdapter,
 } from '../../src/integrations/media';
 import { UpstreamError, createUpstreamHttp } from '../../src/integrations/upstream';
-import * as api from '../helpers/media-api';
+import { api, type Json } from '../helpers/media-api';
 import { z } from 'zod';
 
 const server = setupServer();
@@ -216,7 +216,7 @@ describe('Jellyfin', () => {
 describe('Tautulli', () => {
   const tautulli = () =>
     createTautulliAdapter({ baseUrl: TAUTULLI, apiKey: 'tt-key', timeoutMs: 1000 });
-  const byCommand = (answers: Record<string, api.Json>) =>
+  const byCommand = (answers: Record<string, Json>) =>
     http.get(`${TAUTULLI}/api/v2`, ({ request }) => {
       const url = new URL(request.url);
       if (url.searchParams.get('apikey') !== 'tt-key')

@@ -10,7 +10,7 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
 import { mediaStackModule } from '../../src/surfaces/media-stack/module';
 import { mediaStackStore } from '../../src/surfaces/media-stack/store';
-import { startFakeMediaStack, type FakeMediaStack } from '../helpers/fake-media-stack';
+import { startFakeMediaStack, type FakeMediaStack } from '@marquee/simulators';
 import { call, startTestServer, type TestServer } from '../helpers/server';
 
 const BASE = '/api/v1/dashboard';

@@ -14,7 +14,7 @@ import {
   type PollResult,
   type UpstreamSnapshot,
 } from '../../src/integrations/upstream';
-import * as api from '../helpers/media-api';
+import { api, type Json } from '../helpers/media-api';
 
 /** Resolves with the first snapshot `test` accepts. */
 function until<T>(
@@ -198,7 +198,7 @@ describe('the media stack from config', () => {
 
   it('polls Sonarr into one summary and marks its health errors degraded', async () => {
     const SONARR = 'http://sonarr.test:8989';
-    let health: api.Json = api.ARR_HEALTH_OK;
+    let health: Json = api.ARR_HEALTH_OK;
     server.use(
       http.get(`${SONARR}/api/v3/system/status`, () => HttpResponse.json(api.ARR_STATUS)),
       http.get(`${SONARR}/api/v3/health`, () => HttpResponse.json(health)),
@@ -229,7 +229,7 @@ describe('the media stack from config', () => {
   it('polls Plex with library counts, and keeps the last value while down', async () => {
     const PLEX = 'http://plex.test:32400';
     let down = false;
-    const maybe = (body: api.Json) => () => (down ? HttpResponse.error() : HttpResponse.json(body));
+    const maybe = (body: Json) => () => (down ? HttpResponse.error() : HttpResponse.json(body));
     server.use(
       http.get(`${PLEX}/`, maybe(api.PLEX_IDENTITY)),
       http.get(`${PLEX}/status/sessions`, maybe(api.PLEX_SESSIONS)),

@@ -1,13 +1,13 @@
 /**
- * Fake media-stack upstreams on real sockets (port 0): Plex, Overseerr, qBittorrent and Sonarr,
- * answering the recorded shapes of media-api.ts and checking each one's credential the way the
+ * Fake media-stack upstreams on real sockets (port 0 or given ports): Plex, Overseerr, qBittorrent and
+ * Sonarr, answering the recorded shapes of fixtures.ts and checking each one's credential the way the
  * real one does. Each has a mode switch: `ok`, `down` (the connection is cut), `unauthorized`
  * (401 / qBittorrent's `Fails.`), `malformed` (HTML where JSON belongs) and `slow` (answers after
  * `slowMs`). Tests change the answers through `state`.
  */
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo, Socket } from 'node:net';
-import * as api from './media-api';
+import * as api from './fixtures';
 
 export type FakeMode = 'ok' | 'down' | 'unauthorized' | 'malformed' | 'slow';
 
@@ -30,6 +30,7 @@ async function readBody(request: IncomingMessage): Promise<string> {
 }
 
 async function startFake(
+  host: string,
   authorized: (request: IncomingMessage, url: URL) => boolean,
   route: Route,
 ): Promise<FakeUpstream> {
@@ -77,8 +78,9 @@ async function startFake(
     sockets.add(socket);
     socket.on('close', () => sockets.delete(socket));
   });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  fake.url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  await new Promise<void>((resolve) => server.listen(0, host, resolve));
+  const where = host.includes(':') ? `[${host}]` : host;
+  fake.url = `http://${where}:${(server.address() as AddressInfo).port}`;
   fake.close = () =>
     new Promise<void>((resolve) => {
       for (const socket of sockets) socket.destroy();
@@ -110,12 +112,21 @@ export const FAKE_CREDENTIALS = {
   qbittorrentPassword: 'adminadmin',
 } as const;
 
-export async function startFakeMediaStack(): Promise<FakeMediaStack> {
+export interface FakeMediaStackOptions {
+  /** @default '127.0.0.1' */
+  readonly host?: string;
+}
+
+export async function startFakeMediaStack(
+  options: FakeMediaStackOptions = {},
+): Promise<FakeMediaStack> {
+  const host = options.host ?? '127.0.0.1';
   const state = {
     torrents: structuredClone(api.QBIT_TORRENTS),
     requests: structuredClone(api.OVERSEERR_REQUESTS),
   };
   const plex = await startFake(
+    host,
     (request) => request.headers['x-plex-token'] === FAKE_CREDENTIALS.plexToken,
     (_request, url) => {
       if (url.pathname === '/') return { json: api.PLEX_IDENTITY };
@@ -130,6 +141,7 @@ export async function startFakeMediaStack(): Promise<FakeMediaStack> {
     },
   );
   const overseerr = await startFake(
+    host,
     (request) => request.headers['x-api-key'] === FAKE_CREDENTIALS.overseerrApiKey,
     (_request, url) => {
       if (url.pathname === '/api/v1/status') return { json: api.OVERSEERR_STATUS };
@@ -142,6 +154,7 @@ export async function startFakeMediaStack(): Promise<FakeMediaStack> {
   );
   const sids = new Set<string>();
   const qbittorrent = await startFake(
+    host,
     () => true,
     (request, url, body) => {
       if (url.pathname === '/api/v2/auth/login') {
@@ -165,6 +178,7 @@ export async function startFakeMediaStack(): Promise<FakeMediaStack> {
     },
   );
   const sonarr = await startFake(
+    host,
     (request) => request.headers['x-api-key'] === FAKE_CREDENTIALS.sonarrApiKey,
     (_request, url) => {
       if (url.pathname === '/api/v3/system/status') return { json: api.ARR_STATUS };
