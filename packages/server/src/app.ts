@@ -41,6 +41,7 @@ import {
 import { compileTrust, createHub, createWsGateway, type Hub, type WsGateway } from './core/ws';
 import { mountPages } from './pages';
 import { gpuModule } from './surfaces/gpu/module';
+import { mediaStackModule } from './surfaces/media-stack/module';
 import type { GpuSurface } from './surfaces/gpu/mount';
 import { nowPlayingModule } from './surfaces/now-playing/module';
 import type { NowPlayingService } from './surfaces/now-playing/service';
@@ -49,7 +50,7 @@ import { signageModule, type Signage } from './surfaces/signage/module';
 import { VERSION } from './version';
 
 /** Every surface the server mounts, in mount order. Adding a surface is one line here. */
-export const SURFACES = [nowPlayingModule, gpuModule, signageModule] as const;
+export const SURFACES = [nowPlayingModule, gpuModule, signageModule, mediaStackModule] as const;
 
 /** The error shape of the surface whose prefix `url` falls under (core's for the rest). */
 function shapeFor(url: string): protocol.ErrorShape {

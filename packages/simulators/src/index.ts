@@ -49,6 +49,15 @@ export {
   type OllamaTagsEntry,
 } from './ollama/models';
 export { DEFAULT_PULL_ERROR, UNKNOWN_MODEL_PULL_ERROR, type PullProgress } from './ollama/pull';
+export {
+  FAKE_CREDENTIALS,
+  mediaStackFixtures,
+  startFakeMediaStack,
+  type FakeMediaStack,
+  type FakeMediaStackOptions,
+  type FakeMode,
+  type FakeUpstream,
+} from './media-stack';
 export { describeCommand, type CommandOutcome, type PanelAction } from './panel/commands';
 export {
   FrameErrors,

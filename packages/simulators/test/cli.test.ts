@@ -1,7 +1,14 @@
 /** `marquee-sim` as a user runs it: a real child process through the bin/ launcher. */
 import { afterAll, describe, expect, it, vi } from 'vitest';
 import { marqueeSimPath } from '../src/index';
-import { marqueeSimBin, nvidiaSmiBin, run, start, type Started } from './helpers/processes';
+import {
+  marqueeSimBin,
+  printedEnv,
+  nvidiaSmiBin,
+  run,
+  start,
+  type Started,
+} from './helpers/processes';
 
 const running: Started[] = [];
 afterAll(() => {
@@ -48,17 +55,7 @@ describe('marquee-sim', () => {
   it('gpu serves a fake Ollama and a scenario, and prints a summary on SIGINT', async () => {
     const sim = start(marqueeSimBin, ['gpu', '--gpus', '2', '--port', '0']);
     running.push(sim);
-    const env = await vi.waitFor(
-      () => {
-        const output = sim.output();
-        const found = Object.fromEntries(
-          [...output.matchAll(/export (\w+)=(\S+)/g)].map((m) => [m[1] ?? '', m[2] ?? '']),
-        );
-        if (!found.OLLAMA_HOST) throw new Error(`not ready:\n${output}`);
-        return found;
-      },
-      { timeout: 15_000, interval: 100 },
-    );
+    const env = await printedEnv(sim, 'OLLAMA_HOST');
     expect(env.NVIDIA_SMI_PATH).toBe(nvidiaSmiBin);
     const ollama = env.OLLAMA_HOST ?? '';
     expect(ollama).toMatch(/^http:\/\/127\.0\.0\.1:\d+$/);

@@ -294,12 +294,19 @@ describe('surface table', () => {
     ]);
     for (const route of mediaStackSurface.routes) {
       expect(route.auth).toBe(route.method === 'GET' ? 'display' : 'operator');
-      expect(route.planned).toBe(true);
+      // Served since the media-stack surface module mounts them.
+      expect('planned' in route).toBe(false);
       expect(Object.keys(route.responses)).toEqual(expect.arrayContaining(['200', '401', '403']));
     }
     expect(mediaStackSurface.routes[2].responses[404]).toBeDefined();
     expect(mediaStackSurface.routes[0].responses[503]).toBeDefined();
     expect(mediaStackSurface.channels.map((c) => c.path)).toEqual(['/ws/dashboard']);
+    expect('planned' in mediaStackSurface.channels[0]).toBe(false);
+  });
+
+  it('renders a FORBIDDEN refusal with the seed’s code, INSUFFICIENT_PERMISSIONS', () => {
+    const body = renderMediaStackError({ status: 403, code: 'FORBIDDEN', message: 'no' });
+    expect(body.error.code).toBe('INSUFFICIENT_PERMISSIONS');
   });
 
   it('converts every response and message schema to JSON Schema', () => {

@@ -39,6 +39,34 @@ function listenAddress(value: string): { host: string; port: number } | undefine
   return { host, port };
 }
 
+/** A media-stack upstream's base URL (http or https), without a trailing slash. */
+const upstreamUrl = z
+  .string()
+  .trim()
+  .min(1)
+  .transform((value, ctx) => {
+    const url = URL.canParse(value) ? new URL(value) : undefined;
+    if (url === undefined || (url.protocol !== 'http:' && url.protocol !== 'https:')) {
+      ctx.addIssue({ code: 'custom', message: `not an http(s) URL: ${value}` });
+      return z.NEVER;
+    }
+    return url.toString().replace(/\/+$/, '');
+  });
+/** Seconds between two polls of an upstream (seed 001: health checks every 30 s). */
+const upstreamInterval = z.coerce.number().min(1).max(3600).default(30);
+
+/** Each media-stack upstream: its URL key and the credential keys it needs with it. */
+export const UPSTREAM_CREDENTIALS = {
+  plexUrl: ['plexToken'],
+  jellyfinUrl: ['jellyfinApiKey'],
+  tautulliUrl: ['tautulliApiKey'],
+  overseerrUrl: ['overseerrApiKey'],
+  sonarrUrl: ['sonarrApiKey'],
+  radarrUrl: ['radarrApiKey'],
+  prowlarrUrl: ['prowlarrApiKey'],
+  qbittorrentUrl: ['qbittorrentUsername', 'qbittorrentPassword'],
+} as const;
+
 export const ConfigSchema = z
   .object({
     /** TCP port. @default 8000 */
@@ -276,6 +304,75 @@ export const ConfigSchema = z
         return address;
       })
       .optional(),
+    // Media-stack upstreams (seed 001, src/integrations/media): each is off unless its URL is set.
+    /** Plex Media Server, e.g. `http://plex:32400`. */
+    plexUrl: upstreamUrl.optional(),
+    /** Plex's `X-Plex-Token`; required with `MARQUEE_PLEX_URL`. */
+    plexToken: z.string().min(1).optional(),
+    /** Seconds between two polls of Plex. @default 30 */
+    plexIntervalSeconds: upstreamInterval,
+    /** Jellyfin, e.g. `http://jellyfin:8096`. */
+    jellyfinUrl: upstreamUrl.optional(),
+    /** A Jellyfin API key (Dashboard → API Keys); required with `MARQUEE_JELLYFIN_URL`. */
+    jellyfinApiKey: z.string().min(1).optional(),
+    /** Seconds between two polls of Jellyfin. @default 30 */
+    jellyfinIntervalSeconds: upstreamInterval,
+    /** Tautulli, e.g. `http://tautulli:8181`. */
+    tautulliUrl: upstreamUrl.optional(),
+    /** Tautulli's API key; required with `MARQUEE_TAUTULLI_URL`. */
+    tautulliApiKey: z.string().min(1).optional(),
+    /** Seconds between two polls of Tautulli. @default 30 */
+    tautulliIntervalSeconds: upstreamInterval,
+    /** Overseerr or Jellyseerr, e.g. `http://overseerr:5055`. */
+    overseerrUrl: upstreamUrl.optional(),
+    /** Overseerr's API key; required with `MARQUEE_OVERSEERR_URL`. */
+    overseerrApiKey: z.string().min(1).optional(),
+    /** Seconds between two polls of Overseerr. @default 30 */
+    overseerrIntervalSeconds: upstreamInterval,
+    /** Sonarr (API v3), e.g. `http://sonarr:8989`. */
+    sonarrUrl: upstreamUrl.optional(),
+    /** Sonarr's API key; required with `MARQUEE_SONARR_URL`. */
+    sonarrApiKey: z.string().min(1).optional(),
+    /** Seconds between two polls of Sonarr. @default 30 */
+    sonarrIntervalSeconds: upstreamInterval,
+    /** Radarr (API v3), e.g. `http://radarr:7878`. */
+    radarrUrl: upstreamUrl.optional(),
+    /** Radarr's API key; required with `MARQUEE_RADARR_URL`. */
+    radarrApiKey: z.string().min(1).optional(),
+    /** Seconds between two polls of Radarr. @default 30 */
+    radarrIntervalSeconds: upstreamInterval,
+    /** Prowlarr, e.g. `http://prowlarr:9696`. */
+    prowlarrUrl: upstreamUrl.optional(),
+    /** Prowlarr's API key; required with `MARQUEE_PROWLARR_URL`. */
+    prowlarrApiKey: z.string().min(1).optional(),
+    /** Seconds between two polls of Prowlarr. @default 30 */
+    prowlarrIntervalSeconds: upstreamInterval,
+    /** qBittorrent's WebUI, e.g. `http://qbittorrent:8080`. */
+    qbittorrentUrl: upstreamUrl.optional(),
+    /** qBittorrent's WebUI user name; required with `MARQUEE_QBITTORRENT_URL`. */
+    qbittorrentUsername: z.string().min(1).optional(),
+    /** qBittorrent's WebUI password; required with `MARQUEE_QBITTORRENT_URL`. */
+    qbittorrentPassword: z.string().min(1).optional(),
+    /** Seconds between two polls of qBittorrent. @default 30 */
+    qbittorrentIntervalSeconds: upstreamInterval,
+    /** Limit for one call to a media-stack upstream, in seconds. @default 10 */
+    upstreamTimeoutSeconds: z.coerce.number().min(0.1).max(300).default(10),
+    /** A poll slower than this (ms) marks the upstream `degraded`. @default 5000 */
+    upstreamDegradedMs: z.coerce.number().int().min(1).default(5000),
+  })
+  .superRefine((config, ctx) => {
+    for (const [urlKey, needed] of Object.entries(UPSTREAM_CREDENTIALS)) {
+      if (config[urlKey as keyof typeof UPSTREAM_CREDENTIALS] === undefined) continue;
+      for (const key of needed) {
+        if (config[key] === undefined) {
+          ctx.addIssue({
+            code: 'custom',
+            path: [key],
+            message: `required when ${ENV_NAMES[urlKey as keyof typeof UPSTREAM_CREDENTIALS]} is set`,
+          });
+        }
+      }
+    }
   })
   .superRefine((config, ctx) => {
     // A proxy that is meant to be guarded must not start open.
@@ -349,6 +446,33 @@ export const ENV_NAMES: Readonly<Record<keyof Config, string>> = {
   rateLimitExemptLoopback: 'MARQUEE_RATE_LIMIT_EXEMPT_LOOPBACK',
   metricsToken: 'MARQUEE_METRICS_TOKEN',
   metricsListen: 'MARQUEE_METRICS_LISTEN',
+  plexUrl: 'MARQUEE_PLEX_URL',
+  plexToken: 'MARQUEE_PLEX_TOKEN',
+  plexIntervalSeconds: 'MARQUEE_PLEX_INTERVAL_SECONDS',
+  jellyfinUrl: 'MARQUEE_JELLYFIN_URL',
+  jellyfinApiKey: 'MARQUEE_JELLYFIN_API_KEY',
+  jellyfinIntervalSeconds: 'MARQUEE_JELLYFIN_INTERVAL_SECONDS',
+  tautulliUrl: 'MARQUEE_TAUTULLI_URL',
+  tautulliApiKey: 'MARQUEE_TAUTULLI_API_KEY',
+  tautulliIntervalSeconds: 'MARQUEE_TAUTULLI_INTERVAL_SECONDS',
+  overseerrUrl: 'MARQUEE_OVERSEERR_URL',
+  overseerrApiKey: 'MARQUEE_OVERSEERR_API_KEY',
+  overseerrIntervalSeconds: 'MARQUEE_OVERSEERR_INTERVAL_SECONDS',
+  sonarrUrl: 'MARQUEE_SONARR_URL',
+  sonarrApiKey: 'MARQUEE_SONARR_API_KEY',
+  sonarrIntervalSeconds: 'MARQUEE_SONARR_INTERVAL_SECONDS',
+  radarrUrl: 'MARQUEE_RADARR_URL',
+  radarrApiKey: 'MARQUEE_RADARR_API_KEY',
+  radarrIntervalSeconds: 'MARQUEE_RADARR_INTERVAL_SECONDS',
+  prowlarrUrl: 'MARQUEE_PROWLARR_URL',
+  prowlarrApiKey: 'MARQUEE_PROWLARR_API_KEY',
+  prowlarrIntervalSeconds: 'MARQUEE_PROWLARR_INTERVAL_SECONDS',
+  qbittorrentUrl: 'MARQUEE_QBITTORRENT_URL',
+  qbittorrentUsername: 'MARQUEE_QBITTORRENT_USERNAME',
+  qbittorrentPassword: 'MARQUEE_QBITTORRENT_PASSWORD',
+  qbittorrentIntervalSeconds: 'MARQUEE_QBITTORRENT_INTERVAL_SECONDS',
+  upstreamTimeoutSeconds: 'MARQUEE_UPSTREAM_TIMEOUT_SECONDS',
+  upstreamDegradedMs: 'MARQUEE_UPSTREAM_DEGRADED_MS',
 };
 
 export class ConfigError extends Error {

@@ -8,10 +8,11 @@
 import { VERSION } from '../version';
 import { ExitCodes, type Command } from './command';
 import { gpuCommand } from './gpu';
+import { mediaStackCommand } from './media-stack';
 import { panelCommand } from './panel';
 import { tvCommand } from './tv';
 
-const COMMANDS: readonly Command[] = [panelCommand, tvCommand, gpuCommand];
+const COMMANDS: readonly Command[] = [panelCommand, tvCommand, gpuCommand, mediaStackCommand];
 
 const HELP = `marquee-sim ${VERSION} — scriptable fake devices and upstreams for Marquee
 
@@ -22,7 +23,7 @@ Usage:
   marquee-sim --help
 
 Commands:
-${COMMANDS.map((c) => `  ${c.name.padEnd(10)} ${c.summary}`).join('\n')}
+${COMMANDS.map((c) => `  ${c.name.padEnd(12)} ${c.summary}`).join('\n')}
 `;
 
 async function main(argv: readonly string[]): Promise<number> {

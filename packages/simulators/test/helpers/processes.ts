@@ -4,6 +4,7 @@
  */
 import { spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
+import { vi } from 'vitest';
 
 export const packageRoot = fileURLToPath(new URL('../../', import.meta.url));
 export const nvidiaSmiBin = fileURLToPath(new URL('../../bin/nvidia-smi', import.meta.url));
@@ -62,4 +63,19 @@ export function parseCsv(text: string): string[][] {
     .split('\n')
     .filter((line) => line !== '')
     .map((line) => line.split(', '));
+}
+
+/** Waits until `sim` has printed `export NAME=value` lines including `last`; returns them all. */
+export function printedEnv(sim: Started, last: string): Promise<Record<string, string>> {
+  return vi.waitFor(
+    () => {
+      const output = sim.output();
+      const found = Object.fromEntries(
+        [...output.matchAll(/export (\w+)=(\S+)/g)].map((m) => [m[1] ?? '', m[2] ?? '']),
+      );
+      if (!found[last]) throw new Error(`not ready:\n${output}`);
+      return found;
+    },
+    { timeout: 15_000, interval: 100 },
+  );
 }

@@ -20,6 +20,13 @@ export const ResponseMetadata = z
     cacheAge: nonNegativeInt.optional(),
     /** When the cached data will next be refreshed. */
     nextUpdate: isoDateTime.optional(),
+    /**
+     * Marquee's addition: the figures of `data` that have no source right now (their upstream is
+     * not configured or not answering), e.g. `requestStats (overseerr not configured)`. Those
+     * fields are present with their documented type but hold zeros or empty lists, not
+     * measurements. Absent when every figure has a source.
+     */
+    missing: z.array(z.string().min(1)).optional(),
   })
   .meta({ id: 'MediaStackResponseMetadata' });
 export type ResponseMetadata = z.infer<typeof ResponseMetadata>;

@@ -39,7 +39,8 @@ export function renderMediaStackError(
   return {
     success: false,
     error: {
-      code: error.code,
+      // The seed's name for "authenticated, but not allowed".
+      code: error.code === 'FORBIDDEN' ? 'INSUFFICIENT_PERMISSIONS' : error.code,
       message: error.message,
       ...(error.details === undefined ? {} : { details: error.details }),
     },

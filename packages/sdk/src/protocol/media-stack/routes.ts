@@ -75,7 +75,6 @@ const commonErrors = {
 export const mediaStackRoutes = [
   defineRoute({
     id: 'mediaStack.stats',
-    planned: true,
     method: 'GET',
     path: '/api/v1/dashboard/stats',
     summary: 'System overview, library, resources, requests, downloads and performance',
@@ -89,7 +88,6 @@ export const mediaStackRoutes = [
   }),
   defineRoute({
     id: 'mediaStack.status',
-    planned: true,
     method: 'GET',
     path: '/api/v1/dashboard/status',
     summary: 'Status of every integrated service and system health checks',
@@ -103,7 +101,6 @@ export const mediaStackRoutes = [
   }),
   defineRoute({
     id: 'mediaStack.serviceStatus',
-    planned: true,
     method: 'GET',
     path: '/api/v1/dashboard/status/{service}',
     summary: 'Detailed status of one service',
@@ -119,7 +116,6 @@ export const mediaStackRoutes = [
   }),
   defineRoute({
     id: 'mediaStack.notifications',
-    planned: true,
     method: 'GET',
     path: '/api/v1/dashboard/notifications',
     summary: "The user's notifications, newest first, with a summary",
@@ -135,7 +131,6 @@ export const mediaStackRoutes = [
   }),
   defineRoute({
     id: 'mediaStack.acknowledgeNotification',
-    planned: true,
     method: 'POST',
     path: '/api/v1/dashboard/notifications/{id}/acknowledge',
     summary:
@@ -156,7 +151,6 @@ export const mediaStackRoutes = [
 export const mediaStackChannels = [
   defineChannel({
     id: 'mediaStack.ws',
-    planned: true,
     path: '/ws/dashboard',
     summary:
       'Real-time dashboard updates: statistics, service status changes and new notifications',

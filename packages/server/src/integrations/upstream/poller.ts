@@ -1,0 +1,236 @@
+/**
+ * One poller per upstream, shared by every subscriber: it polls at the upstream's interval while
+ * at least one subscriber listens (or while `start()` holds it), never runs two polls at once (a
+ * `refresh()` during a poll joins it), backs off while the upstream is down (the interval doubled
+ * per failure, up to `maxBackoffMs`) and keeps the upstream's health: `up`, `degraded` (answered,
+ * but slowly or reporting trouble of its own) or `down`, with `lastSuccessAt`, the latency of the
+ * last answer and the recent latencies for min / max / avg / p95.
+ */
+import { toMarqueeError } from '@marquee/sdk';
+
+export type UpstreamStatus = 'up' | 'down' | 'degraded';
+
+/** What one poll produced: the value, and why it counts as degraded when it does. */
+export interface PollResult<T> {
+  readonly value: T;
+  /** Set when the upstream answered but reports a problem (its own health check, errors). */
+  readonly degraded?: string;
+}
+
+export interface UpstreamSnapshot<T> {
+  readonly name: string;
+  /** `undefined` until the first poll ends. */
+  readonly status: UpstreamStatus | undefined;
+  /** Why the status is `down` or `degraded`. */
+  readonly reason: string | undefined;
+  /** The last value polled successfully (kept while down, with its age in `lastSuccessAt`). */
+  readonly value: T | undefined;
+  readonly lastCheckAt: number | undefined;
+  readonly lastSuccessAt: number | undefined;
+  /** Milliseconds the last poll took, successful or not. */
+  readonly latencyMs: number | undefined;
+  readonly consecutiveFailures: number;
+  /** When the next poll is due (undefined while nobody listens). */
+  readonly nextPollAt: number | undefined;
+  readonly counts: { readonly total: number; readonly successful: number; readonly failed: number };
+  /** Latencies of the recent successful polls, oldest first (bounded). */
+  readonly recentLatencies: readonly number[];
+}
+
+export type SnapshotListener<T> = (
+  snapshot: UpstreamSnapshot<T>,
+  previous: UpstreamStatus | undefined,
+) => void;
+
+export interface PollerOptions<T> {
+  readonly name: string;
+  readonly poll: () => Promise<PollResult<T>>;
+  readonly intervalMs: number;
+  /** Longest wait between two polls while down. @default 10 × intervalMs, at most 5 minutes */
+  readonly maxBackoffMs?: number;
+  /** A poll slower than this makes the upstream `degraded`. @default 5000 */
+  readonly degradedLatencyMs?: number;
+  /** @default Date.now */
+  readonly now?: () => number;
+  /** Reports a listener that threw (the poller goes on). */
+  readonly onListenerError?: (error: unknown) => void;
+}
+
+/** How many latencies the performance figures are computed over. */
+export const RECENT_LATENCIES = 100;
+
+export interface UpstreamPoller<T> {
+  readonly name: string;
+  readonly intervalMs: number;
+  snapshot(): UpstreamSnapshot<T>;
+  /** Listens to every poll's outcome; the first listener starts the polling. */
+  subscribe(listener: SnapshotListener<T>): () => void;
+  /** Polls now, or joins the poll in flight; resolves with the snapshot after it. */
+  refresh(): Promise<UpstreamSnapshot<T>>;
+  /** How many polls were started since creation (the upstream economy, for tests and benchmarks). */
+  readonly pollsStarted: number;
+  readonly subscribers: number;
+  /** Stops the timer for good; polls in flight finish but schedule nothing. */
+  stop(): void;
+}
+
+export function createPoller<T>(options: PollerOptions<T>): UpstreamPoller<T> {
+  const now = options.now ?? Date.now;
+  const maxBackoffMs = options.maxBackoffMs ?? Math.min(options.intervalMs * 10, 300_000);
+  const degradedLatencyMs = options.degradedLatencyMs ?? 5000;
+  const listeners = new Set<SnapshotListener<T>>();
+  let status: UpstreamStatus | undefined;
+  let reason: string | undefined;
+  let value: T | undefined;
+  let lastCheckAt: number | undefined;
+  let lastSuccessAt: number | undefined;
+  let latencyMs: number | undefined;
+  let failures = 0;
+  let nextPollAt: number | undefined;
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  let inFlight: Promise<UpstreamSnapshot<T>> | undefined;
+  let stopped = false;
+  let pollsStarted = 0;
+  const counts = { total: 0, successful: 0, failed: 0 };
+  const latencies: number[] = [];
+
+  const snapshot = (): UpstreamSnapshot<T> => ({
+    name: options.name,
+    status,
+    reason,
+    value,
+    lastCheckAt,
+    lastSuccessAt,
+    latencyMs,
+    consecutiveFailures: failures,
+    nextPollAt,
+    counts: { ...counts },
+    recentLatencies: [...latencies],
+  });
+
+  function delay(): number {
+    if (failures === 0) return options.intervalMs;
+    return Math.min(options.intervalMs * 2 ** (failures - 1), maxBackoffMs);
+  }
+
+  function schedule(): void {
+    if (timer !== undefined) clearTimeout(timer);
+    timer = undefined;
+    nextPollAt = undefined;
+    if (stopped || listeners.size === 0) return;
+    const wait = delay();
+    nextPollAt = now() + wait;
+    timer = setTimeout(() => {
+      timer = undefined;
+      void refresh();
+    }, wait);
+    timer.unref?.();
+  }
+
+  async function run(): Promise<UpstreamSnapshot<T>> {
+    pollsStarted += 1;
+    const previous = status;
+    const started = now();
+    try {
+      const result = await options.poll();
+      latencyMs = now() - started;
+      value = result.value;
+      lastSuccessAt = now();
+      failures = 0;
+      counts.successful += 1;
+      latencies.push(latencyMs);
+      if (latencies.length > RECENT_LATENCIES) latencies.shift();
+      if (result.degraded !== undefined) {
+        status = 'degraded';
+        reason = result.degraded;
+      } else if (latencyMs > degradedLatencyMs) {
+        status = 'degraded';
+        reason = `answered in ${latencyMs} ms (slower than ${degradedLatencyMs} ms)`;
+      } else {
+        status = 'up';
+        reason = undefined;
+      }
+    } catch (error) {
+      latencyMs = now() - started;
+      failures += 1;
+      counts.failed += 1;
+      status = 'down';
+      reason = toMarqueeError(error).message;
+    }
+    counts.total += 1;
+    lastCheckAt = now();
+    const after = snapshot();
+    for (const listener of [...listeners]) {
+      try {
+        listener(after, previous);
+      } catch (error) {
+        options.onListenerError?.(error);
+      }
+    }
+    return after;
+  }
+
+  function refresh(): Promise<UpstreamSnapshot<T>> {
+    if (inFlight) return inFlight;
+    if (timer !== undefined) clearTimeout(timer);
+    timer = undefined;
+    inFlight = run().finally(() => {
+      inFlight = undefined;
+      schedule();
+    });
+    return inFlight;
+  }
+
+  return {
+    name: options.name,
+    intervalMs: options.intervalMs,
+    snapshot,
+    subscribe(listener) {
+      listeners.add(listener);
+      if (listeners.size === 1 && !stopped && inFlight === undefined && timer === undefined) {
+        void refresh();
+      }
+      return () => {
+        listeners.delete(listener);
+        if (listeners.size === 0 && timer !== undefined) {
+          clearTimeout(timer);
+          timer = undefined;
+          nextPollAt = undefined;
+        }
+      };
+    },
+    refresh,
+    get pollsStarted() {
+      return pollsStarted;
+    },
+    get subscribers() {
+      return listeners.size;
+    },
+    stop() {
+      stopped = true;
+      listeners.clear();
+      if (timer !== undefined) clearTimeout(timer);
+      timer = undefined;
+      nextPollAt = undefined;
+    },
+  };
+}
+
+/** min / max / avg / p95 of a list of milliseconds (zeros when empty). */
+export function latencySummary(values: readonly number[]): {
+  min: number;
+  max: number;
+  avg: number;
+  p95: number;
+} {
+  if (values.length === 0) return { min: 0, max: 0, avg: 0, p95: 0 };
+  const sorted = [...values].sort((a, b) => a - b);
+  const sum = sorted.reduce((a, b) => a + b, 0);
+  const rank = Math.min(sorted.length - 1, Math.ceil(0.95 * sorted.length) - 1);
+  return {
+    min: sorted[0] ?? 0,
+    max: sorted[sorted.length - 1] ?? 0,
+    avg: Math.round((sum / sorted.length) * 10) / 10,
+    p95: sorted[rank] ?? 0,
+  };
+}

@@ -1,0 +1,212 @@
+/**
+ * Fake media-stack upstreams on real sockets (port 0 or given ports): Plex, Overseerr, qBittorrent and
+ * Sonarr, answering the recorded shapes of fixtures.ts and checking each one's credential the way the
+ * real one does. Each has a mode switch: `ok`, `down` (the connection is cut), `unauthorized`
+ * (401 / qBittorrent's `Fails.`), `malformed` (HTML where JSON belongs) and `slow` (answers after
+ * `slowMs`). Tests change the answers through `state`.
+ */
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import type { AddressInfo, Socket } from 'node:net';
+import * as api from './fixtures';
+
+export type FakeMode = 'ok' | 'down' | 'unauthorized' | 'malformed' | 'slow';
+
+export interface FakeUpstream {
+  readonly url: string;
+  mode: FakeMode;
+  slowMs: number;
+  /** Requests answered, by path (without the query). */
+  readonly hits: Map<string, number>;
+  close(): Promise<void>;
+}
+
+type Answer = { status?: number; json?: unknown; text?: string; headers?: Record<string, string> };
+type Route = (request: IncomingMessage, url: URL, body: string) => Answer | undefined;
+
+async function readBody(request: IncomingMessage): Promise<string> {
+  const chunks: Buffer[] = [];
+  for await (const chunk of request) chunks.push(chunk as Buffer);
+  return Buffer.concat(chunks).toString('utf8');
+}
+
+async function startFake(
+  host: string,
+  authorized: (request: IncomingMessage, url: URL) => boolean,
+  route: Route,
+): Promise<FakeUpstream> {
+  const sockets = new Set<Socket>();
+  const fake = {
+    url: '',
+    mode: 'ok' as FakeMode,
+    slowMs: 3000,
+    hits: new Map<string, number>(),
+    close: () => Promise.resolve(),
+  };
+  const server: Server = createServer((request: IncomingMessage, response: ServerResponse) => {
+    void (async () => {
+      const url = new URL(request.url ?? '/', 'http://fake');
+      fake.hits.set(url.pathname, (fake.hits.get(url.pathname) ?? 0) + 1);
+      const body = await readBody(request);
+      if (fake.mode === 'down') {
+        request.socket.destroy();
+        return;
+      }
+      if (fake.mode === 'slow') await new Promise((resolve) => setTimeout(resolve, fake.slowMs));
+      if (fake.mode === 'unauthorized' || !authorized(request, url)) {
+        response.writeHead(401, { 'content-type': 'text/plain' }).end('Unauthorized');
+        return;
+      }
+      if (fake.mode === 'malformed') {
+        response.writeHead(200, { 'content-type': 'text/html' }).end('<html>maintenance</html>');
+        return;
+      }
+      const answer = route(request, url, body);
+      if (answer === undefined) {
+        response.writeHead(404, { 'content-type': 'text/plain' }).end('Not Found');
+        return;
+      }
+      const text = answer.text ?? JSON.stringify(answer.json);
+      response
+        .writeHead(answer.status ?? 200, {
+          'content-type': answer.text === undefined ? 'application/json' : 'text/plain',
+          ...answer.headers,
+        })
+        .end(text);
+    })();
+  });
+  server.on('connection', (socket) => {
+    sockets.add(socket);
+    socket.on('close', () => sockets.delete(socket));
+  });
+  await new Promise<void>((resolve) => server.listen(0, host, resolve));
+  const where = host.includes(':') ? `[${host}]` : host;
+  fake.url = `http://${where}:${(server.address() as AddressInfo).port}`;
+  fake.close = () =>
+    new Promise<void>((resolve) => {
+      for (const socket of sockets) socket.destroy();
+      server.close(() => resolve());
+    });
+  return fake;
+}
+
+export interface FakeMediaStack {
+  readonly plex: FakeUpstream;
+  readonly overseerr: FakeUpstream;
+  readonly qbittorrent: FakeUpstream;
+  readonly sonarr: FakeUpstream;
+  /** What the fakes answer; tests change it between polls. */
+  readonly state: {
+    torrents: typeof api.QBIT_TORRENTS;
+    requests: typeof api.OVERSEERR_REQUESTS;
+  };
+  /** Config overrides that point a Marquee server at the fakes. */
+  readonly config: Record<string, string>;
+  close(): Promise<void>;
+}
+
+export const FAKE_CREDENTIALS = {
+  plexToken: 'fake-plex-token',
+  overseerrApiKey: 'fake-overseerr-key',
+  sonarrApiKey: 'fake-sonarr-key',
+  qbittorrentUsername: 'admin',
+  qbittorrentPassword: 'adminadmin',
+} as const;
+
+export interface FakeMediaStackOptions {
+  /** @default '127.0.0.1' */
+  readonly host?: string;
+}
+
+export async function startFakeMediaStack(
+  options: FakeMediaStackOptions = {},
+): Promise<FakeMediaStack> {
+  const host = options.host ?? '127.0.0.1';
+  const state = {
+    torrents: structuredClone(api.QBIT_TORRENTS),
+    requests: structuredClone(api.OVERSEERR_REQUESTS),
+  };
+  const plex = await startFake(
+    host,
+    (request) => request.headers['x-plex-token'] === FAKE_CREDENTIALS.plexToken,
+    (_request, url) => {
+      if (url.pathname === '/') return { json: api.PLEX_IDENTITY };
+      if (url.pathname === '/status/sessions') return { json: api.PLEX_SESSIONS };
+      if (url.pathname === '/library/sections') return { json: api.PLEX_SECTIONS };
+      const section = /^\/library\/sections\/(\d+)\/all$/.exec(url.pathname)?.[1];
+      if (section === '1') return { json: api.plexCount(2156) };
+      if (section === '2') {
+        return { json: api.plexCount(url.searchParams.get('type') === '4' ? 15423 : 487) };
+      }
+      return undefined;
+    },
+  );
+  const overseerr = await startFake(
+    host,
+    (request) => request.headers['x-api-key'] === FAKE_CREDENTIALS.overseerrApiKey,
+    (_request, url) => {
+      if (url.pathname === '/api/v1/status') return { json: api.OVERSEERR_STATUS };
+      if (url.pathname === '/api/v1/request/count') return { json: api.OVERSEERR_COUNTS };
+      if (url.pathname === '/api/v1/request') return { json: state.requests };
+      if (url.pathname === '/api/v1/user') return { json: api.OVERSEERR_USERS };
+      const title = api.OVERSEERR_TITLES[url.pathname.replace('/api/v1/', '')];
+      return title === undefined ? undefined : { json: title };
+    },
+  );
+  const sids = new Set<string>();
+  const qbittorrent = await startFake(
+    host,
+    () => true,
+    (request, url, body) => {
+      if (url.pathname === '/api/v2/auth/login') {
+        const form = new URLSearchParams(body);
+        if (
+          form.get('username') !== FAKE_CREDENTIALS.qbittorrentUsername ||
+          form.get('password') !== FAKE_CREDENTIALS.qbittorrentPassword
+        ) {
+          return { text: 'Fails.' };
+        }
+        const sid = `sid-${sids.size + 1}`;
+        sids.add(sid);
+        return { text: 'Ok.', headers: { 'set-cookie': `SID=${sid}; HttpOnly; path=/` } };
+      }
+      const sid = /SID=([^;]+)/.exec(request.headers.cookie ?? '')?.[1];
+      if (sid === undefined || !sids.has(sid)) return { status: 403, text: 'Forbidden' };
+      if (url.pathname === '/api/v2/app/version') return { text: api.QBIT_VERSION };
+      if (url.pathname === '/api/v2/transfer/info') return { json: api.QBIT_TRANSFER };
+      if (url.pathname === '/api/v2/torrents/info') return { json: state.torrents };
+      return undefined;
+    },
+  );
+  const sonarr = await startFake(
+    host,
+    (request) => request.headers['x-api-key'] === FAKE_CREDENTIALS.sonarrApiKey,
+    (_request, url) => {
+      if (url.pathname === '/api/v3/system/status') return { json: api.ARR_STATUS };
+      if (url.pathname === '/api/v3/health') return { json: api.ARR_HEALTH_WARNING };
+      if (url.pathname === '/api/v3/queue') return { json: api.ARR_QUEUE };
+      if (url.pathname === '/api/v3/calendar') return { json: api.SONARR_CALENDAR };
+      return undefined;
+    },
+  );
+  return {
+    plex,
+    overseerr,
+    qbittorrent,
+    sonarr,
+    state,
+    config: {
+      plexUrl: plex.url,
+      plexToken: FAKE_CREDENTIALS.plexToken,
+      overseerrUrl: overseerr.url,
+      overseerrApiKey: FAKE_CREDENTIALS.overseerrApiKey,
+      qbittorrentUrl: qbittorrent.url,
+      qbittorrentUsername: FAKE_CREDENTIALS.qbittorrentUsername,
+      qbittorrentPassword: FAKE_CREDENTIALS.qbittorrentPassword,
+      sonarrUrl: sonarr.url,
+      sonarrApiKey: FAKE_CREDENTIALS.sonarrApiKey,
+    },
+    async close() {
+      await Promise.all([plex.close(), overseerr.close(), qbittorrent.close(), sonarr.close()]);
+    },
+  };
+}
