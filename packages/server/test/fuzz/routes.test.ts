@@ -112,8 +112,7 @@ async function check(
     const changes = snapshotChanges(before, f.snapshot());
     if (changes.length > 0) return `refused with ${res.status} but changed ${changes.join(', ')}`;
   }
-  if (watcher.seen.length > 0) return watcher.seen.join('; ');
-  return undefined;
+  return watcher.take();
 }
 
 suite('fuzzing every served route', () => {
@@ -211,7 +210,7 @@ suite('fuzzing every served route', () => {
               if (problem === undefined && changes.length > 0) {
                 problem = `changed ${changes.join(', ')}`;
               }
-              problem ??= watcher.seen.length > 0 ? watcher.seen.join('; ') : undefined;
+              problem ??= watcher.take();
               if (problem !== undefined) problem = `${describe(req)}: ${res.status} ${problem}`;
               return problem === undefined;
             },
