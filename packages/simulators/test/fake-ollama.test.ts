@@ -61,6 +61,21 @@ const details = {
 };
 
 describe('fake Ollama', () => {
+  it('answers a request target of "//" (found by the server fuzzer: it was an unhandled rejection)', async () => {
+    const ollama = await fake();
+    const status = await new Promise<number>((resolve, reject) => {
+      const url = new URL(ollama.url);
+      const req = request({ host: url.hostname, port: url.port, path: '//' }, (res) => {
+        res.resume();
+        resolve(res.statusCode ?? 0);
+      });
+      req.on('error', reject);
+      req.end();
+    });
+    expect(status).toBe(404);
+    expect(ollama.received.at(-1)?.path).toBe('//');
+  });
+
   it('serves /, /api/version and /api/tags in Ollama’s shapes', async () => {
     const ollama = await fake({ version: '0.6.8' });
     expect(ollama.url).toMatch(/^http:\/\/127\.0\.0\.1:\d+$/);

@@ -274,15 +274,21 @@ export function errorShapeProblem(shape: ErrorShape, res: RawResponse): string |
   return undefined;
 }
 
-/** Unhandled rejections and uncaught exceptions seen since `start`. */
-export function watchProcess(): { readonly seen: string[]; stop(): void } {
+/**
+ * Unhandled rejections and uncaught exceptions. `take()` returns those seen since the last call
+ * (so one failure is reported once, by the case that caused it, and not by every case after).
+ */
+export function watchProcess(): { take(): string | undefined; stop(): void } {
   const seen: string[] = [];
   const onRejection = (reason: unknown) => seen.push(`unhandledRejection: ${String(reason)}`);
   const onException = (error: unknown) => seen.push(`uncaughtException: ${String(error)}`);
   process.on('unhandledRejection', onRejection);
   process.on('uncaughtException', onException);
   return {
-    seen,
+    take() {
+      const all = seen.splice(0);
+      return all.length > 0 ? all.join('; ') : undefined;
+    },
     stop() {
       process.off('unhandledRejection', onRejection);
       process.off('uncaughtException', onException);

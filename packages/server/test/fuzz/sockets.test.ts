@@ -348,7 +348,7 @@ describe('fuzzing every served channel', () => {
               else if (seen.length > 0 && observer.problems.length > 0)
                 problem = observer.problems.join('; ');
             }
-            problem ??= watcher.seen.length > 0 ? watcher.seen.join('; ') : undefined;
+            problem ??= watcher.take();
             if (problem !== undefined)
               problem = `[${frame.kind}] ${String(frame.data).slice(0, 120)}: ${problem}`;
             return problem === undefined;

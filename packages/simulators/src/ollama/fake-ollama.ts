@@ -219,7 +219,9 @@ export class FakeOllama {
 
   private async handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
     const text = await readBody(req).catch(() => '');
-    const path = new URL(req.url ?? '/', 'http://localhost').pathname;
+    // Concatenated, not resolved against a base: a target of `//` (what `/\` becomes) would
+    // read as a URL without a host and throw.
+    const path = URL.parse(`http://localhost${req.url ?? '/'}`)?.pathname ?? '/';
     const request: ReceivedRequest = {
       at: this.now().toISOString(),
       method: req.method ?? 'GET',
