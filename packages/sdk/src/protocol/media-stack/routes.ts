@@ -109,6 +109,9 @@ export const mediaStackRoutes = [
     rateLimit: statusLimit,
     responses: {
       200: response('Service detail (cached 1 minute)', ServiceDetailResponse),
+      400: error(
+        '`BAD_REQUEST`: the service name is not a valid path parameter (over 100 characters)',
+      ),
       ...commonErrors,
       404: error('`INVALID_SERVICE`: unknown service name'),
       503: error('`SERVICE_UNAVAILABLE`: status temporarily unavailable'),
@@ -141,6 +144,7 @@ export const mediaStackRoutes = [
     rateLimit: notificationsLimit,
     responses: {
       200: response('The notification, now read', NotificationResponse),
+      400: error('`BAD_REQUEST`: the id is not a valid path parameter (over 200 characters)'),
       ...commonErrors,
       404: error('`NOT_FOUND`: no such notification for this user'),
     },
