@@ -162,6 +162,9 @@ function fanOutBenchmark(variant: Variant): Benchmark {
           // With the fake source: no sampler ticks during a trial, every broadcast is the
           // publisher's. With the real one: the default interval. No session expiry either way.
           ...(real ? {} : { sampleIntervalMs: 3_600_000 }),
+          // Monitoring's recording would keep the sampler running during the plain ws trials,
+          // which share this process: off, it runs only while Marquee's clients are connected.
+          monitoringRecord: false,
           sessionTtlSeconds: 86_400,
         },
         real ? { systemSource: createDefaultSource() } : {},

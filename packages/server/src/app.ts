@@ -39,6 +39,7 @@ import {
 import { compileTrust, createHub, createWsGateway, type Hub, type WsGateway } from './core/ws';
 import { mountPages } from './pages';
 import { gpuModule } from './surfaces/gpu/module';
+import { monitoringModule } from './surfaces/monitoring/module';
 import type { GpuSurface } from './surfaces/gpu/mount';
 import { nowPlayingModule } from './surfaces/now-playing/module';
 import type { NowPlayingService } from './surfaces/now-playing/service';
@@ -47,7 +48,7 @@ import { signageModule, type Signage } from './surfaces/signage/module';
 import { VERSION } from './version';
 
 /** Every surface the server mounts, in mount order. Adding a surface is one line here. */
-export const SURFACES = [nowPlayingModule, gpuModule, signageModule] as const;
+export const SURFACES = [nowPlayingModule, gpuModule, signageModule, monitoringModule] as const;
 
 /** How long in-flight HTTP requests get to finish on shutdown before their connections are cut. */
 const HTTP_CLOSE_GRACE_MS = 5000;

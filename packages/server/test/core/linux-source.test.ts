@@ -91,9 +91,7 @@ describe('sensor discovery', () => {
     put('sys/class/hwmon/hwmon0/temp1_input', '30000\n');
     put('sys/class/hwmon/hwmon1/name', 'k10temp\n');
     put('sys/class/hwmon/hwmon1/temp1_input', '55250\n');
-    expect(findCpuSensor(join(root, 'sys'))).toBe(
-      join(root, 'sys/class/hwmon/hwmon1/temp1_input'),
-    );
+    expect(findCpuSensor(join(root, 'sys'))).toBe(join(root, 'sys/class/hwmon/hwmon1/temp1_input'));
   });
 
   it('falls back to the CPU thermal zone (a Raspberry Pi) and finds nothing where none is', () => {
