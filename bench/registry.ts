@@ -13,6 +13,7 @@
  */
 import { fanOut, fanOutSampler } from './fan-out';
 import { fleet } from './fleet';
+import { history } from './history';
 import { sampler } from './sampler';
 import { storm } from './storm';
 import type { Benchmark } from './types';
@@ -25,4 +26,5 @@ export const BENCHMARKS: readonly Benchmark[] = [
   fleet,
   storm,
   sampler,
+  history,
 ];
