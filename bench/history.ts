@@ -40,7 +40,7 @@ interface Settings {
 
 const SETTINGS: Record<BenchContext['mode'], Settings> = {
   full: { ingestDays: 1, minuteDays: 90, hourDays: 365, flatDays: 30, queries: 30 },
-  smoke: { ingestDays: 0.02, minuteDays: 1, hourDays: 3, flatDays: 1, queries: 5 },
+  smoke: { ingestDays: 0.02, minuteDays: 1, hourDays: 3, flatDays: 0.05, queries: 3 },
 };
 
 const INTERVAL_S = 2;

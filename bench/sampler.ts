@@ -131,13 +131,17 @@ function baselineBlock(ticks: number, intervalMs: number): Promise<Block> {
     const timer = setInterval(() => {
       probe.tick();
       seen += 1;
-      if (seen === ticks) {
+      if (seen >= ticks) {
         clearInterval(timer);
         done();
       }
     }, intervalMs);
     probe.tick();
     seen += 1;
+    if (seen >= ticks) {
+      clearInterval(timer);
+      done();
+    }
   });
 }
 
