@@ -11,10 +11,20 @@
  * child process, to measure or SIGKILL), lib/device-fleet.ts (N signage devices and a command
  * load in a child process, with a delivery ledger), @marquee/simulators (device simulators).
  */
-import { fanOut } from './fan-out';
+import { fanOut, fanOutSampler } from './fan-out';
 import { fleet } from './fleet';
+import { history } from './history';
+import { sampler } from './sampler';
 import { storm } from './storm';
 import type { Benchmark } from './types';
 import { upstreamEconomy } from './upstream-economy';
 
-export const BENCHMARKS: readonly Benchmark[] = [fanOut, upstreamEconomy, fleet, storm];
+export const BENCHMARKS: readonly Benchmark[] = [
+  fanOut,
+  fanOutSampler,
+  upstreamEconomy,
+  fleet,
+  storm,
+  sampler,
+  history,
+];

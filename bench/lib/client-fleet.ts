@@ -7,6 +7,7 @@
  */
 import { fork, type ChildProcess } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
+import { cpuSince, cpuTime } from './cpu';
 import type { ClientProcessData, ClientReply, ClientRequest } from './client-process';
 
 type Stats = Extract<ClientReply, { type: 'stats' }>;
@@ -25,6 +26,11 @@ export interface RoundsResult {
   readonly deliveriesPerSecond: number;
   /** CPU time of the publishing (server) thread during the rounds. */
   readonly serverCpuMicros: number;
+  /**
+   * CPU time of the whole publishing (server) process during the rounds, every thread and the
+   * child processes it reaped (a sampler's `df`) included; see cpu.ts.
+   */
+  readonly serverProcessCpuMicros: number;
   /** CPU time of the client process during the rounds. */
   readonly clientCpuMicros: number;
   readonly clientStats: Stats;
@@ -103,6 +109,7 @@ export class ClientFleet {
   async runRounds(publish: () => void, durationMs: number, window = 4): Promise<RoundsResult> {
     await this.#request({ type: 'reset' }, 'reset');
     const cpuBefore = process.threadCpuUsage();
+    const processBefore = cpuTime();
     const started = performance.now();
     let published = 0;
     let delivered = 0;
@@ -137,6 +144,7 @@ export class ClientFleet {
     }
     const elapsedMs = performance.now() - started;
     const cpu = process.threadCpuUsage(cpuBefore);
+    const processCpu = cpuSince(processBefore);
     this.#onDelivered = undefined;
     const clientStats = await this.stats();
     const clients = clientStats.open;
@@ -146,6 +154,7 @@ export class ClientFleet {
       elapsedMs,
       deliveriesPerSecond: (delivered * clients * 1000) / elapsedMs,
       serverCpuMicros: cpu.user + cpu.system,
+      serverProcessCpuMicros: processCpu,
       clientCpuMicros: clientStats.cpuMicros,
       clientStats,
     };
@@ -153,7 +162,14 @@ export class ClientFleet {
 
   async close(): Promise<void> {
     if (this.#failure === undefined) await this.#request({ type: 'close' }, 'closed');
+    // Waited for, so the child's CPU is in this process's children time before anything that
+    // measures it starts (cpu.ts).
+    const exited =
+      this.#child.exitCode !== null || this.#child.signalCode !== null
+        ? Promise.resolve()
+        : new Promise<void>((resolve) => this.#child.once('exit', () => resolve()));
     this.#child.kill();
+    await exited;
   }
 
   #request<T extends ClientReply['type']>(

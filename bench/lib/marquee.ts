@@ -5,7 +5,7 @@
  * (server-process.ts), to read its memory alone and to SIGKILL it.
  */
 import type { ConfigInput } from '@marquee/server';
-import { startTestServer, type TestServer } from '@marquee/server/testing';
+import { startTestServer, type TestServer, type TestServerOptions } from '@marquee/server/testing';
 
 /** The bench admin. */
 export const BENCH_ADMIN = { username: 'bench', password: 'bench-password-not-secret' } as const;
@@ -15,10 +15,13 @@ export interface BenchServer extends TestServer {
   post(path: string, token: string, body: unknown): Promise<unknown>;
 }
 
-export async function startBenchServer(overrides: ConfigInput = {}): Promise<BenchServer> {
+export async function startBenchServer(
+  overrides: ConfigInput = {},
+  options: TestServerOptions = {},
+): Promise<BenchServer> {
   const server = await startTestServer(
     { logLevel: 'warn', ...overrides },
-    { admin: BENCH_ADMIN, dataDirPrefix: 'marquee-bench-' },
+    { admin: BENCH_ADMIN, dataDirPrefix: 'marquee-bench-', ...options },
   );
   return {
     ...server,

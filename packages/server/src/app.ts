@@ -42,6 +42,7 @@ import { compileTrust, createHub, createWsGateway, type Hub, type WsGateway } fr
 import { mountPages } from './pages';
 import { gpuModule } from './surfaces/gpu/module';
 import { mediaStackModule } from './surfaces/media-stack/module';
+import { monitoringModule } from './surfaces/monitoring/module';
 import type { GpuSurface } from './surfaces/gpu/mount';
 import { nowPlayingModule } from './surfaces/now-playing/module';
 import type { NowPlayingService } from './surfaces/now-playing/service';
@@ -50,7 +51,13 @@ import { signageModule, type Signage } from './surfaces/signage/module';
 import { VERSION } from './version';
 
 /** Every surface the server mounts, in mount order. Adding a surface is one line here. */
-export const SURFACES = [nowPlayingModule, gpuModule, signageModule, mediaStackModule] as const;
+export const SURFACES = [
+  nowPlayingModule,
+  gpuModule,
+  signageModule,
+  mediaStackModule,
+  monitoringModule,
+] as const;
 
 /** The error shape of the surface whose prefix `url` falls under (core's for the rest). */
 function shapeFor(url: string): protocol.ErrorShape {

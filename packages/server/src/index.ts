@@ -9,5 +9,10 @@ export {
   type ConfigInput,
   type LoadConfigOptions,
 } from './core/config';
-export type { SystemReading, SystemSource } from './core/sampler';
+export {
+  createDefaultSource,
+  createSystemInformationSource,
+  createSystemSampler,
+} from './core/sampler';
+export type { SystemReading, SystemSampler, SystemSource } from './core/sampler';
 export { VERSION } from './version';

@@ -131,6 +131,22 @@ export const ConfigSchema = z
     /** System sampler and snapshot broadcast interval. @default 2000 */
     sampleIntervalMs: z.coerce.number().int().min(100).default(2000),
     /**
+     * Keep the system sampler running always, recording the monitoring history and evaluating
+     * alert thresholds (seed 003); off, it runs only while a screen or socket listens and the
+     * history has gaps. @default true
+     */
+    monitoringRecord: envBoolean.default(true),
+    /** How long the monitoring history keeps per-second samples, in hours. @default 24 */
+    monitoringSecondTierHours: z.coerce
+      .number()
+      .min(1)
+      .max(24 * 30)
+      .default(24),
+    /** How long it keeps per-minute roll-ups, in days. @default 90 */
+    monitoringMinuteTierDays: z.coerce.number().min(1).max(3660).default(90),
+    /** How long it keeps per-hour roll-ups, in days. @default 730 */
+    monitoringHourTierDays: z.coerce.number().min(1).max(36_600).default(730),
+    /**
      * Folders whose images `GET /api/media/thumb/{path}` may serve as thumbnails (posters); in the
      * environment a list separated by the platform's path delimiter (`:`, `;` on Windows). Empty
      * turns thumbnails off. @default []
@@ -412,6 +428,10 @@ export const ENV_NAMES: Readonly<Record<keyof Config, string>> = {
   maxSessionsPerUser: 'MARQUEE_MAX_SESSIONS_PER_USER',
   maxSessions: 'MARQUEE_MAX_SESSIONS',
   sampleIntervalMs: 'MARQUEE_SAMPLE_INTERVAL_MS',
+  monitoringRecord: 'MARQUEE_MONITORING_RECORD',
+  monitoringSecondTierHours: 'MARQUEE_MONITORING_SECOND_TIER_HOURS',
+  monitoringMinuteTierDays: 'MARQUEE_MONITORING_MINUTE_TIER_DAYS',
+  monitoringHourTierDays: 'MARQUEE_MONITORING_HOUR_TIER_DAYS',
   mediaRoots: 'MARQUEE_MEDIA_ROOTS',
   thumbCacheBytes: 'MARQUEE_THUMB_CACHE_BYTES',
   thumbMaxRenders: 'MARQUEE_THUMB_MAX_RENDERS',

@@ -13,6 +13,7 @@ import { networkInterfaces, loadavg } from 'node:os';
 import { resolve, sep } from 'node:path';
 import type { protocol } from '@marquee/sdk';
 import si from 'systeminformation';
+import { createLinuxSource } from './linux-source';
 import {
   createSharedSampler,
   type SharedSampler,
@@ -25,6 +26,8 @@ export type SystemSample = Omit<protocol.nowPlaying.SystemStats, 'active_users'>
 /** Raw figures from the machine; the sampler turns them into rates and display units. */
 export interface SystemReading {
   readonly cpuPercent: number;
+  /** Busy percent of each logical core (empty or absent where the source cannot tell). */
+  readonly corePercents?: readonly number[];
   /** Degrees Celsius, or null where no sensor can be read. */
   readonly cpuTempC: number | null;
   readonly memUsedBytes: number;
@@ -38,7 +41,10 @@ export interface SystemReading {
   readonly loadAvg1: number;
 }
 
-/** Where readings come from; tests inject a fake, production uses systeminformation. */
+/**
+ * Where readings come from; tests inject a fake, production reads `/proc` and `/sys` on Linux
+ * (`./linux-source`) and uses systeminformation elsewhere.
+ */
 export interface SystemSource {
   read(): Promise<SystemReading>;
 }
@@ -49,12 +55,18 @@ export interface SystemSamplerOptions extends Omit<
 > {
   /** Time between samples while anyone is subscribed (config.sampleIntervalMs). */
   readonly intervalMs: number;
-  /** @default createSystemInformationSource() */
+  /** @default createDefaultSource() */
   readonly source?: SystemSource;
 }
 
 /** The shared sampler of system stats: `sampleCount` counts reads of the machine. */
-export type SystemSampler = SharedSampler<SystemSample>;
+export interface SystemSampler extends SharedSampler<SystemSample> {
+  /**
+   * The raw reading a sample was made from (per-core figures, exact bytes), for surfaces that
+   * need more than the Now Playing block; undefined for an object that is not one of its samples.
+   */
+  readingOf(sample: SystemSample): SystemReading | undefined;
+}
 
 interface Counters {
   readonly rx: number;
@@ -63,10 +75,11 @@ interface Counters {
 }
 
 export function createSystemSampler(options: SystemSamplerOptions): SystemSampler {
-  const { source = createSystemInformationSource(), ...shared } = options;
+  const { source = createDefaultSource(), ...shared } = options;
   const now = options.now ?? Date.now;
   let previous: Counters | undefined;
-  return createSharedSampler({
+  const readings = new WeakMap<SystemSample, SystemReading>();
+  const sampler = createSharedSampler({
     ...shared,
     onError: options.onError ?? ((error: unknown) => console.error('system sample', error)),
     probe: () =>
@@ -74,9 +87,19 @@ export function createSystemSampler(options: SystemSamplerOptions): SystemSample
         const at = now();
         const sample = toSample(reading, previous, at);
         previous = { rx: reading.rxBytes, tx: reading.txBytes, at };
+        readings.set(sample, reading);
         return sample;
       }),
   });
+  return Object.assign(sampler, { readingOf: (sample: SystemSample) => readings.get(sample) });
+}
+
+/** `/proc` and `/sys` on Linux, systeminformation elsewhere. */
+export function createDefaultSource(
+  options: SystemInformationSourceOptions = {},
+  platform: NodeJS.Platform = process.platform,
+): SystemSource {
+  return platform === 'linux' ? createLinuxSource(options) : createSystemInformationSource(options);
 }
 
 /** Turns raw counters into the protocol's units; rates need the previous reading. */
@@ -157,6 +180,7 @@ export function createSystemInformationSource(
       }
       return {
         cpuPercent: load.currentLoad,
+        corePercents: load.cpus.map((cpu) => cpu.load),
         // systeminformation reports -1 (older versions) or null when it found no sensor.
         cpuTempC:
           typeof temperature === 'number' && Number.isFinite(temperature) && temperature !== -1

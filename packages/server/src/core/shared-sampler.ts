@@ -26,7 +26,8 @@ export interface SharedSamplerOptions<T> {
 export interface SharedSampler<T> {
   /**
    * Every new sample goes to `listener`; the first subscriber starts the timer (with a sample at
-   * once), the last one stops it.
+   * once), the last one stops it. A subscriber joining a running sampler gets its newest sample
+   * at once (or the read in flight when it lands).
    */
   subscribe(listener: (sample: T) => void): () => void;
   /**
@@ -108,6 +109,18 @@ export function createSharedSampler<T>(options: SharedSamplerOptions<T>): Shared
       if (timer === undefined) {
         timer = setTimer(tick, options.intervalMs);
         tick();
+      } else if (last !== undefined && inFlight === undefined) {
+        // Joining a running sampler: the newest sample at once (on the next microtask, once
+        // `subscribe` has returned), rather than nothing until the next tick.
+        const { sample } = last;
+        queueMicrotask(() => {
+          if (!listeners.has(wrapped)) return;
+          try {
+            wrapped(sample);
+          } catch (error) {
+            onError(error);
+          }
+        });
       }
       return () => {
         if (!listeners.delete(wrapped) || listeners.size > 0 || timer === undefined) return;

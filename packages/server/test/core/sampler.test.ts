@@ -98,6 +98,17 @@ describe('system sampler', () => {
     ).not.toThrow();
   });
 
+  it('hands back the raw reading of each sample (per-core figures), and of nothing else', async () => {
+    const s = sampler(scripted({ corePercents: [10, 90] }, { corePercents: [50, 50] }));
+    const first = await s.latest();
+    expect(s.readingOf(first)?.corePercents).toEqual([10, 90]);
+    vi.advanceTimersByTime(INTERVAL);
+    const second = await s.latest();
+    expect(s.readingOf(second)?.corePercents).toEqual([50, 50]);
+    expect(s.readingOf(first)?.corePercents).toEqual([10, 90]);
+    expect(s.readingOf({ ...second })).toBeUndefined();
+  });
+
   it('reports a missing temperature sensor as null, never a number', async () => {
     const s = sampler(scripted({ cpuTempC: null }, { cpuTempC: Number.NaN }));
     const first = await s.latest();

@@ -62,6 +62,38 @@ describe('shared sampler', () => {
     expect(errors).toEqual([]);
   });
 
+  it('gives a subscriber joining a running sampler its newest sample at once', async () => {
+    const probe = manualProbe();
+    const s = createSharedSampler({ probe: probe.probe, intervalMs: INTERVAL });
+    const first: number[] = [];
+    s.subscribe((v) => first.push(v));
+    probe.finish(1);
+    await vi.advanceTimersByTimeAsync(0);
+    const late: number[] = [];
+    const offLate = s.subscribe((v) => late.push(v));
+    expect(late).toEqual([]); // not inside subscribe()
+    await vi.advanceTimersByTimeAsync(0);
+    expect(late).toEqual([1]);
+    expect(first).toEqual([1]);
+    expect(probe.reads).toBe(1);
+    // Unsubscribed before the microtask ran: nothing.
+    const never: number[] = [];
+    s.subscribe((v) => never.push(v))();
+    await vi.advanceTimersByTimeAsync(0);
+    expect(never).toEqual([]);
+    // While a read is in flight, the joiner waits for it like everyone.
+    await vi.advanceTimersByTimeAsync(INTERVAL);
+    const joiner: number[] = [];
+    s.subscribe((v) => joiner.push(v));
+    await vi.advanceTimersByTimeAsync(0);
+    expect(joiner).toEqual([]);
+    probe.finish(2);
+    await vi.advanceTimersByTimeAsync(0);
+    expect(joiner).toEqual([2]);
+    expect(late).toEqual([1, 2]);
+    offLate();
+  });
+
   it('hands a throwing listener to onError and still feeds the others', async () => {
     const errors: unknown[] = [];
     const s = createSharedSampler({

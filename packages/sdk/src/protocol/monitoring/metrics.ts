@@ -4,7 +4,7 @@
  * these are read from its examples (16.0 total memory, 2000.0 total disk).
  */
 import * as z from 'zod';
-import { isoDateTime, percent } from '../common';
+import { isoDateTime, percent, queryInt } from '../common';
 import { ComponentStatus } from './services';
 
 /** A non-negative quantity that may be fractional. */
@@ -39,11 +39,14 @@ export const DiskMetrics = z
   .meta({ id: 'MonitoringDiskMetrics' });
 export type DiskMetrics = z.infer<typeof DiskMetrics>;
 
-/** Speeds in MB/s, totals in MB since boot, latency in milliseconds. */
+/**
+ * Speeds in MB/s, totals in MB since boot (10^6 bytes, all interfaces but loopback), latency in
+ * milliseconds. `latency` is null: Marquee measures no round trip yet (the seed shows 25).
+ */
 export const NetworkMetrics = z
   .object({
     status: ComponentStatus,
-    latency: amount,
+    latency: amount.nullable(),
     download_speed: amount,
     upload_speed: amount,
     total_downloaded: amount,
@@ -98,6 +101,12 @@ export const MetricsHistoryQuery = z
     end: isoDateTime.optional(),
     /** @default '5m' */
     resolution: Resolution.default('5m'),
+    /**
+     * Most points returned (Marquee's addition). A resolution that would give more is widened,
+     * and the answer's `resolution` says which was used.
+     * @default 1000
+     */
+    maxPoints: queryInt(2, 10_000).default(1000),
   })
   .refine(
     (q) => q.start === undefined || q.end === undefined || Date.parse(q.end) >= Date.parse(q.start),
@@ -116,7 +125,10 @@ export const MetricsHistoryPoint = z
   .meta({ id: 'MonitoringMetricsHistoryPoint' });
 export type MetricsHistoryPoint = z.infer<typeof MetricsHistoryPoint>;
 
-/** `GET /api/v1/metrics/history`: oldest point first; echoes the effective range. */
+/**
+ * `GET /api/v1/metrics/history`: oldest point first; echoes the effective range and resolution.
+ * Points are averages of the samples in their interval; an interval with no sample has no point.
+ */
 export const MetricsHistory = z
   .object({
     metrics: z.array(MetricsHistoryPoint),

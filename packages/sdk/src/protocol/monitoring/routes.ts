@@ -36,7 +36,6 @@ const badRequest = error('`BAD_REQUEST`: invalid query or body; `details` lists 
 export const monitoringRoutes = [
   defineRoute({
     id: 'monitoring.status',
-    planned: true,
     method: 'GET',
     path: '/api/v1/status',
     summary: 'Current system status and resource usage',
@@ -46,7 +45,6 @@ export const monitoringRoutes = [
   }),
   defineRoute({
     id: 'monitoring.getConfig',
-    planned: true,
     method: 'GET',
     path: '/api/v1/config',
     summary: 'Current system configuration',
@@ -56,7 +54,6 @@ export const monitoringRoutes = [
   }),
   defineRoute({
     id: 'monitoring.putConfig',
-    planned: true,
     method: 'PUT',
     path: '/api/v1/config',
     summary: 'Replace the system configuration',
@@ -108,7 +105,6 @@ export const monitoringRoutes = [
   }),
   defineRoute({
     id: 'monitoring.metricsCurrent',
-    planned: true,
     method: 'GET',
     path: '/api/v1/metrics/current',
     summary: 'Current system metrics snapshot',
@@ -118,7 +114,6 @@ export const monitoringRoutes = [
   }),
   defineRoute({
     id: 'monitoring.metricsHistory',
-    planned: true,
     method: 'GET',
     path: '/api/v1/metrics/history',
     summary: 'Historical system metrics between two times at a resolution',
@@ -133,7 +128,6 @@ export const monitoringRoutes = [
   }),
   defineRoute({
     id: 'monitoring.alerts',
-    planned: true,
     method: 'GET',
     path: '/api/v1/alerts',
     summary: 'System alerts, newest first',
@@ -148,7 +142,6 @@ export const monitoringRoutes = [
   }),
   defineRoute({
     id: 'monitoring.getAlertSettings',
-    planned: true,
     method: 'GET',
     path: '/api/v1/alerts/settings',
     summary: 'Current alert thresholds and notification settings',
@@ -159,7 +152,6 @@ export const monitoringRoutes = [
   }),
   defineRoute({
     id: 'monitoring.updateAlertSettings',
-    planned: true,
     method: 'POST',
     path: '/api/v1/alerts/settings',
     summary: 'Replace the alert thresholds and notification settings',
@@ -193,7 +185,6 @@ export const monitoringRoutes = [
 export const monitoringChannels = [
   defineChannel({
     id: 'monitoring.ws',
-    planned: true,
     path: '/monitoring',
     summary:
       'Live metrics, new alerts and service status changes. The seed connects to ws://localhost:3001/monitoring; Marquee serves the path on its main port.',

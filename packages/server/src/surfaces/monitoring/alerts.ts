@@ -1,0 +1,100 @@
+/**
+ * Threshold alerts on CPU, memory and disk usage. A metric at or above its `warning` line opens a
+ * `warning` alert, at or above `critical` an `error` one (the seed's levels have no `critical`);
+ * rising from warning to critical ends the warning and opens an error. An alert ends when the
+ * value falls `HYSTERESIS` points below the line that opened it, so a value hovering at the line
+ * does not open and end alerts on every sample. While open, its `peak` follows the worst value.
+ *
+ * Not here yet (issue 13 §4): a required duration before opening, and notifications.
+ */
+import type { protocol } from '@marquee/sdk';
+import type { MonitoringAlertRecord, MonitoringAlertsRepository } from './store/types';
+import type { Usage } from './views';
+
+type AlertSettings = protocol.monitoring.AlertSettings;
+
+/** Points (percent) below the line a value must fall to end the alert. */
+export const HYSTERESIS = 2;
+/** Alerts kept in the store; the oldest beyond are deleted. */
+export const MAX_ALERTS = 10_000;
+
+const LABEL = { cpu: 'CPU', memory: 'Memory', disk: 'Disk' } as const;
+type Metric = keyof typeof LABEL;
+
+interface Open {
+  readonly record: MonitoringAlertRecord;
+  readonly line: number;
+  peak: number;
+}
+
+export class ThresholdAlerts {
+  readonly #repo: MonitoringAlertsRepository;
+  readonly #onAlert: (alert: MonitoringAlertRecord) => void;
+  readonly #open = new Map<Metric, Open>();
+
+  constructor(repo: MonitoringAlertsRepository, onAlert: (alert: MonitoringAlertRecord) => void) {
+    this.#repo = repo;
+    this.#onAlert = onAlert;
+  }
+
+  /** Compares one sample's usage with the thresholds; opens, escalates and ends alerts. */
+  evaluate(usage: Usage, settings: AlertSettings, at: number): void {
+    for (const metric of Object.keys(LABEL) as Metric[]) {
+      const value = usage[metric];
+      const threshold = settings.thresholds[metric];
+      const level =
+        value >= threshold.critical ? 'error' : value >= threshold.warning ? 'warning' : undefined;
+      const open = this.#open.get(metric);
+      if (open !== undefined) {
+        const escalates = open.record.level === 'warning' && level === 'error';
+        if (escalates || value < open.line - HYSTERESIS) {
+          this.#repo.end(open.record.id, at);
+          this.#open.delete(metric);
+        } else {
+          if (value > open.peak) {
+            open.peak = value;
+            this.#repo.peak(open.record.id, value);
+          }
+          continue;
+        }
+      }
+      if (level === undefined) continue;
+      const line = level === 'error' ? threshold.critical : threshold.warning;
+      const record = this.#repo.open(
+        {
+          startedAt: at,
+          level,
+          message: `${LABEL[metric]} usage ${value}% is at or above the ${level === 'error' ? 'critical' : 'warning'} threshold of ${line}%`,
+          source: 'system',
+          details: { metric, value, threshold: line },
+          peak: value,
+        },
+        MAX_ALERTS,
+      );
+      this.#open.set(metric, { record, line, peak: value });
+      this.#onAlert(record);
+    }
+  }
+
+  /** Ends every open alert (shutdown: a restart evaluates afresh). */
+  endAll(at: number): void {
+    for (const open of this.#open.values()) this.#repo.end(open.record.id, at);
+    this.#open.clear();
+  }
+}
+
+/** An alert as `GET /alerts` and the `alert` message show it. */
+export function alertView(record: MonitoringAlertRecord): protocol.monitoring.Alert {
+  return {
+    id: `alert-${record.id}`,
+    timestamp: new Date(record.startedAt).toISOString(),
+    level: record.level,
+    message: record.message,
+    source: record.source,
+    details: {
+      ...record.details,
+      ...(record.peak === null ? {} : { peak: record.peak }),
+      ...(record.endedAt === null ? {} : { endedAt: new Date(record.endedAt).toISOString() }),
+    },
+  };
+}

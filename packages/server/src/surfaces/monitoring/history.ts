@@ -1,0 +1,210 @@
+/**
+ * Tiered metrics history, after Netdata's tiers: every sample kept per second for a day, rolled
+ * up per minute for 90 days and per hour for 2 years (all configurable), each rolled-up point
+ * with sum, min, max and count, so an average over any span stays exact and peaks are not lost.
+ *
+ * Roll-up is incremental: the minute and the hour in progress are running aggregates in memory;
+ * when a sample opens a new minute, the finished minute is written once and folded into the
+ * hour's aggregate, and likewise for the hour. Nothing is ever rescanned, except at start-up,
+ * where the minute and hour in progress are rebuilt from at most 60 rows each of the finer tier
+ * (every sample is written to the per-second tier as it comes, so a shutdown loses nothing).
+ * Queries include the minute and hour in progress, so the newest bucket is never missing.
+ *
+ * A query picks the tier: the coarsest whose step is not longer than the resolution and whose
+ * retention still holds `start` (or a coarser one that does), and the store groups its rows into
+ * buckets of the resolution. The number of points is bounded: a resolution that would give more
+ * than `maxPoints` is widened, and the effective resolution is what the answer echoes.
+ */
+import type {
+  Aggregate,
+  HistorySample,
+  MonitoringHistoryRepository,
+  RollupRow,
+  Tier,
+} from './store/types';
+
+export interface HistoryRetention {
+  /** Seconds each tier is kept. */
+  readonly second: number;
+  readonly minute: number;
+  readonly hour: number;
+}
+
+export const DEFAULT_RETENTION: HistoryRetention = {
+  second: 86_400,
+  minute: 90 * 86_400,
+  hour: 730 * 86_400,
+};
+
+const STEP: Record<Tier, number> = { second: 1, minute: 60, hour: 3600 };
+const TIERS: readonly Tier[] = ['second', 'minute', 'hour'];
+
+function fold(a: Aggregate | null, value: Aggregate | null): Aggregate | null {
+  if (value === null) return a;
+  if (a === null) return value;
+  return {
+    sum: a.sum + value.sum,
+    min: Math.min(a.min, value.min),
+    max: Math.max(a.max, value.max),
+  };
+}
+
+function point(value: number): Aggregate {
+  return { sum: value, min: value, max: value };
+}
+
+/** A sample as a one-sample roll-up row. */
+function asRow(s: HistorySample): RollupRow {
+  return {
+    ts: s.ts,
+    n: 1,
+    cpu: point(s.cpu),
+    tempN: s.temp === null ? 0 : 1,
+    temp: s.temp === null ? null : point(s.temp),
+    mem: point(s.mem),
+    memTotal: s.memTotal,
+    disk: point(s.disk),
+    diskTotal: s.diskTotal,
+    rx: point(s.rx),
+    tx: point(s.tx),
+  };
+}
+
+/** `a` and `b` together, stamped `ts`. */
+export function combine(ts: number, a: RollupRow | undefined, b: RollupRow): RollupRow {
+  if (a === undefined) return { ...b, ts };
+  const must = (x: Aggregate | null, y: Aggregate | null) => fold(x, y) ?? point(0);
+  return {
+    ts,
+    n: a.n + b.n,
+    cpu: must(a.cpu, b.cpu),
+    tempN: a.tempN + b.tempN,
+    temp: fold(a.temp, b.temp),
+    mem: must(a.mem, b.mem),
+    memTotal: Math.max(a.memTotal, b.memTotal),
+    disk: must(a.disk, b.disk),
+    diskTotal: Math.max(a.diskTotal, b.diskTotal),
+    rx: must(a.rx, b.rx),
+    tx: must(a.tx, b.tx),
+  };
+}
+
+export interface HistoryQuery {
+  /** Unix seconds, inclusive. */
+  readonly start: number;
+  /** Unix seconds, exclusive. */
+  readonly end: number;
+  /** Requested bucket width in seconds. */
+  readonly resolution: number;
+  /** Most points returned. */
+  readonly maxPoints: number;
+}
+
+export interface HistoryAnswer {
+  readonly tier: Tier;
+  /** The bucket width used (seconds): the requested one, widened for the tier or the bound. */
+  readonly resolution: number;
+  readonly points: RollupRow[];
+}
+
+export class TieredHistory {
+  readonly #repo: MonitoringHistoryRepository;
+  readonly #retention: HistoryRetention;
+  #minute: RollupRow | undefined;
+  #hour: RollupRow | undefined;
+  #lastSecond: number | undefined;
+
+  constructor(repo: MonitoringHistoryRepository, retention: HistoryRetention = DEFAULT_RETENTION) {
+    this.#repo = repo;
+    this.#retention = retention;
+    this.#restore();
+  }
+
+  /** Rebuilds the minute and hour in progress from the rows already stored (≤ 60 each). */
+  #restore(): void {
+    const lastSecond = this.#repo.newest('second');
+    this.#lastSecond = lastSecond;
+    if (lastSecond === undefined) return;
+    const minute = Math.floor(lastSecond / 60) * 60;
+    const hour = Math.floor(lastSecond / 3600) * 3600;
+    this.#minute = this.#repo.buckets('second', minute, minute + 60, 60)[0];
+    // The hour's finished minutes; the minute in progress joins it when it completes.
+    this.#hour = this.#repo.buckets('minute', hour, minute, 3600)[0];
+  }
+
+  /** Records one sample (a second already recorded is ignored). */
+  ingest(sample: HistorySample): void {
+    if (this.#lastSecond !== undefined && sample.ts <= this.#lastSecond) return;
+    this.#lastSecond = sample.ts;
+    this.#repo.insertSample(sample);
+    const minute = Math.floor(sample.ts / 60) * 60;
+    if (this.#minute !== undefined && this.#minute.ts !== minute) this.#closeMinute(minute);
+    this.#minute = combine(minute, this.#minute, asRow(sample));
+  }
+
+  #closeMinute(nextMinute: number): void {
+    const done = this.#minute;
+    if (done === undefined) return;
+    this.#repo.putRollup('minute', done);
+    this.#minute = undefined;
+    this.#repo.deleteBefore('second', nextMinute - this.#retention.second);
+    const hour = Math.floor(done.ts / 3600) * 3600;
+    if (this.#hour !== undefined && this.#hour.ts !== hour) this.#closeHour();
+    this.#hour = combine(hour, this.#hour, done);
+    if (Math.floor(nextMinute / 3600) * 3600 !== hour) this.#closeHour();
+  }
+
+  #closeHour(): void {
+    const done = this.#hour;
+    if (done === undefined) return;
+    this.#repo.putRollup('hour', done);
+    this.#hour = undefined;
+    this.#repo.deleteBefore('minute', done.ts + 3600 - this.#retention.minute);
+    this.#repo.deleteBefore('hour', done.ts + 3600 - this.#retention.hour);
+  }
+
+  /** The tier and bucket width that answer `query`; see the file comment. */
+  plan(query: HistoryQuery, nowSeconds: number): { tier: Tier; resolution: number } {
+    const span = Math.max(1, query.end - query.start);
+    // Buckets are aligned to multiples of the resolution, so a span meets at most
+    // ceil(span / resolution) + 1 of them: bound that by maxPoints (at least 2).
+    const fewest = Math.ceil(span / Math.max(1, query.maxPoints - 1));
+    let resolution = Math.max(query.resolution, fewest);
+    const byStep = [...TIERS].reverse().find((tier) => STEP[tier] <= resolution) ?? 'second';
+    const covering = TIERS.slice(TIERS.indexOf(byStep)).find(
+      (tier) => query.start >= nowSeconds - this.#retention[tier],
+    );
+    const tier = covering ?? 'hour';
+    resolution = Math.max(resolution, STEP[tier]);
+    // Buckets aligned to the tier's rows: a whole number of its steps.
+    resolution = Math.ceil(resolution / STEP[tier]) * STEP[tier];
+    return { tier, resolution };
+  }
+
+  query(query: HistoryQuery, nowSeconds: number): HistoryAnswer {
+    const { tier, resolution } = this.plan(query, nowSeconds);
+    const points = this.#repo.buckets(tier, query.start, query.end, resolution);
+    const pending = this.#pending(tier);
+    if (pending !== undefined && pending.ts >= query.start && pending.ts < query.end) {
+      const bucket = Math.floor(pending.ts / resolution) * resolution;
+      const last = points.at(-1);
+      if (last !== undefined && last.ts === bucket)
+        points[points.length - 1] = combine(bucket, last, pending);
+      else if (last === undefined || last.ts < bucket) points.push({ ...pending, ts: bucket });
+    }
+    return { tier, resolution, points };
+  }
+
+  /** What `tier` will hold for the interval in progress once it completes, if anything. */
+  #pending(tier: Tier): RollupRow | undefined {
+    if (tier === 'second') return undefined;
+    if (tier === 'minute') return this.#minute;
+    const minute = this.#minute;
+    if (minute === undefined) return this.#hour;
+    const hour = Math.floor(minute.ts / 3600) * 3600;
+    // The hour in progress and its minute in progress (an older hour would have been closed).
+    return this.#hour === undefined || this.#hour.ts === hour
+      ? combine(hour, this.#hour, minute)
+      : minute;
+  }
+}

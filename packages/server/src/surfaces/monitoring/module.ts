@@ -1,0 +1,320 @@
+/**
+ * Seed 003 — homelab monitoring under `/api/v1` — as a surface module: status, current and
+ * historical metrics (per core), the configuration and the alert settings (validated, stored in
+ * the surface's own tables, every change audited with who and when), threshold alerts, and the
+ * `/monitoring` WebSocket with `metrics` and `alert` messages.
+ *
+ * With `monitoringRecord` (the default) the surface keeps the shared system sampler running, so
+ * the tiered history (history.ts) and the alert thresholds see every sample; each sample is
+ * recorded, evaluated and pushed to the socket's subscribers once, whatever their number.
+ */
+import { protocol } from '@marquee/sdk';
+import type { Identity } from '../../core/auth';
+import { authorizeUpgrade } from '../../core/auth';
+import { mountRoutes } from '../../core/routes';
+import type { SystemSample } from '../../core/sampler';
+import { defineSurfaceModule } from '../../core/surface';
+import { alertView, ThresholdAlerts } from './alerts';
+import { TieredHistory, type HistoryRetention } from './history';
+import { monitoringStore, type MonitoringRepositories } from './store';
+import {
+  formatResolution,
+  historyPoint,
+  historySample,
+  humanUptime,
+  systemMetrics,
+  usageOf,
+  type Observation,
+} from './views';
+
+const { monitoring } = protocol;
+
+/** The socket's hub topic. */
+export const MONITORING_TOPIC = 'monitoring';
+const METRICS_KEY = 'metrics';
+
+/** What `GET /config` answers until an operator saves one. */
+export const DEFAULT_CONFIG: protocol.monitoring.SystemConfig = {
+  domain: 'localhost',
+  media_dir: '/srv/media',
+  downloads_dir: '/srv/downloads',
+  services: [],
+};
+
+/** The seed's example settings, until an operator saves others. */
+export const DEFAULT_ALERT_SETTINGS: protocol.monitoring.AlertSettings = {
+  thresholds: {
+    cpu: { warning: 80, critical: 90 },
+    memory: { warning: 80, critical: 90 },
+    disk: { warning: 85, critical: 95 },
+  },
+  notifications: { email: false, desktop: false, minLevel: 'warning' },
+};
+
+const CONFIG_KEY = 'config';
+const ALERT_SETTINGS_KEY = 'alert_settings';
+
+export interface MonitoringApi {
+  readonly repositories: MonitoringRepositories;
+  readonly history: TieredHistory;
+  /** The newest observation (undefined before the first sample). */
+  readonly latest: () => Observation | undefined;
+}
+
+type ServedRoute = Exclude<
+  (typeof monitoring.monitoringRoutes)[number],
+  { readonly planned: true }
+>;
+
+function isPlanned(route: protocol.RouteDef): boolean {
+  return route.planned === true;
+}
+
+function actorOf(identity: Identity | undefined): string {
+  if (identity === undefined) return 'anonymous';
+  return identity.kind === 'user' ? `user:${identity.username}` : `display:${identity.tokenId}`;
+}
+
+export const monitoringModule = defineSurfaceModule<MonitoringApi, MonitoringRepositories>({
+  name: 'monitoring',
+  errorShape: monitoring.monitoringErrorShape,
+  prefixes: [
+    '/api/v1/status',
+    '/api/v1/config',
+    '/api/v1/services',
+    '/api/v1/metrics/',
+    '/api/v1/alerts',
+    '/api/v1/logs',
+    '/monitoring',
+  ],
+  store: monitoringStore,
+  mount({
+    app,
+    config,
+    repositories,
+    authenticate,
+    validateResponses,
+    gateway,
+    hub,
+    auth,
+    sampler,
+    now,
+    logger,
+  }) {
+    const retention: HistoryRetention = {
+      second: config.monitoringSecondTierHours * 3600,
+      minute: config.monitoringMinuteTierDays * 86_400,
+      hour: config.monitoringHourTierDays * 86_400,
+    };
+    const history = new TieredHistory(repositories.history, retention);
+    const stored = <T>(
+      key: string,
+      schema: { safeParse(value: unknown): { success: true; data: T } | { success: false } },
+      fallback: T,
+    ): T => {
+      const record = repositories.settings.get(key);
+      if (record === undefined) return fallback;
+      const parsed = schema.safeParse(record.value);
+      if (parsed.success) return parsed.data;
+      // Saved by a version whose schema differed: serve the default rather than fail every read.
+      logger.warn({ key }, 'monitoring: a stored setting no longer validates; using the default');
+      return fallback;
+    };
+    let alertSettings = stored(
+      ALERT_SETTINGS_KEY,
+      monitoring.AlertSettings,
+      DEFAULT_ALERT_SETTINGS,
+    );
+    const alerts = new ThresholdAlerts(repositories.alerts, (record) => {
+      hub.publish(MONITORING_TOPIC, { type: 'alert', data: alertView(record) });
+    });
+
+    let latest: Observation | undefined;
+    let previous: { rx: number; tx: number; at: number } | undefined;
+    const observe = (sample: SystemSample): Observation | undefined => {
+      if (latest?.sample === sample) return latest;
+      const reading = sampler.readingOf(sample);
+      if (reading === undefined) return undefined;
+      const at = now();
+      const seconds = previous === undefined ? 0 : (at - previous.at) / 1000;
+      const rate = (current: number, before: number | undefined) =>
+        before === undefined || seconds <= 0 || current < before ? 0 : (current - before) / seconds;
+      const observation: Observation = {
+        sample,
+        reading,
+        at,
+        rxRate: rate(reading.rxBytes, previous?.rx),
+        txRate: rate(reading.txBytes, previous?.tx),
+      };
+      previous = { rx: reading.rxBytes, tx: reading.txBytes, at };
+      latest = observation;
+      return observation;
+    };
+
+    const onSample = (sample: SystemSample): void => {
+      const observation = observe(sample);
+      if (observation === undefined) return;
+      try {
+        history.ingest(historySample(observation));
+        alerts.evaluate(usageOf(observation), alertSettings, observation.at);
+      } catch (error) {
+        logger.error({ err: error }, 'monitoring: recording a sample failed');
+      }
+      if (hub.subscriberCount(MONITORING_TOPIC) > 0) {
+        hub.publishLatest(MONITORING_TOPIC, METRICS_KEY, {
+          type: 'metrics',
+          data: systemMetrics(observation, alertSettings),
+        });
+      }
+    };
+
+    // Recording keeps the sampler running; without it the socket's subscribers do.
+    let unsubscribe: (() => void) | undefined;
+    const start = () => {
+      unsubscribe ??= sampler.subscribe(onSample);
+    };
+    const stopHooks: (() => void)[] = [];
+    if (config.monitoringRecord) start();
+    else {
+      stopHooks.push(
+        hub.onFirstSubscriber(MONITORING_TOPIC, start),
+        hub.onLastUnsubscribed(MONITORING_TOPIC, () => {
+          unsubscribe?.();
+          unsubscribe = undefined;
+        }),
+      );
+    }
+
+    const current = async (): Promise<Observation> => {
+      const observation = observe(await sampler.latest());
+      if (observation === undefined) {
+        // Only a sample that is not the sampler's own has no reading: a bug, answered 500.
+        throw new Error('The system sample has no reading');
+      }
+      return observation;
+    };
+
+    // The routes still marked `planned` in the SDK's table (services, logs) are not served yet.
+    const served = monitoring.monitoringRoutes.filter(
+      (route): route is ServedRoute => !isPlanned(route),
+    );
+    mountRoutes(app, served, {
+      surface: monitoring.monitoringSurface,
+      authenticate,
+      validateResponses,
+      handlers: {
+        'monitoring.status': async () => {
+          const o = await current();
+          const metrics = systemMetrics(o, alertSettings);
+          const critical = [metrics.cpu, metrics.memory, metrics.disk].some(
+            (each) => each.status === 'critical',
+          );
+          return {
+            status: critical ? ('degraded' as const) : ('running' as const),
+            uptime: humanUptime(o.reading.uptimeSeconds),
+            cpu_usage: metrics.cpu.usage,
+            memory_usage: metrics.memory.used,
+            disk_usage: metrics.disk.usage,
+          };
+        },
+        'monitoring.metricsCurrent': async () => {
+          const o = await current();
+          return {
+            timestamp: new Date(o.at).toISOString(),
+            metrics: systemMetrics(o, alertSettings),
+          };
+        },
+        'monitoring.metricsHistory': ({ query }) => {
+          const nowMs = now();
+          const endMs = query.end === undefined ? nowMs : Date.parse(query.end);
+          const startMs = query.start === undefined ? endMs - 3_600_000 : Date.parse(query.start);
+          const resolution = Math.max(
+            1,
+            Math.round((monitoring.resolutionMs(query.resolution) ?? 300_000) / 1000),
+          );
+          const answer = history.query(
+            {
+              start: Math.floor(startMs / 1000),
+              end: Math.ceil(endMs / 1000),
+              resolution,
+              maxPoints: query.maxPoints,
+            },
+            Math.floor(nowMs / 1000),
+          );
+          return {
+            metrics: answer.points.map(historyPoint),
+            resolution: formatResolution(answer.resolution),
+            start: new Date(startMs).toISOString(),
+            end: new Date(endMs).toISOString(),
+          };
+        },
+        'monitoring.getConfig': () => stored(CONFIG_KEY, monitoring.SystemConfig, DEFAULT_CONFIG),
+        'monitoring.putConfig': ({ body, identity }) => {
+          repositories.settings.put(CONFIG_KEY, body, {
+            actor: actorOf(identity),
+            at: new Date(now()).toISOString(),
+            action: 'config.update',
+          });
+          logger.info({ actor: actorOf(identity) }, 'monitoring: configuration updated');
+          return body;
+        },
+        'monitoring.getAlertSettings': () => alertSettings,
+        'monitoring.updateAlertSettings': ({ body, identity }) => {
+          repositories.settings.put(ALERT_SETTINGS_KEY, body, {
+            actor: actorOf(identity),
+            at: new Date(now()).toISOString(),
+            action: 'alertSettings.update',
+          });
+          alertSettings = body;
+          logger.info({ actor: actorOf(identity) }, 'monitoring: alert settings updated');
+          return body;
+        },
+        'monitoring.alerts': ({ query }) => {
+          const { alerts: records, total } = repositories.alerts.list({
+            ...(query.level === undefined ? {} : { level: query.level }),
+            ...(query.since === undefined ? {} : { since: Date.parse(query.since) }),
+            limit: query.limit,
+          });
+          return { alerts: records.map(alertView), total, hasMore: total > records.length };
+        },
+      },
+    });
+
+    const channel = monitoring.monitoringChannels[0];
+    gateway.channel<Identity | undefined>(channel.path, {
+      authorize: (req, url) =>
+        authorizeUpgrade(auth, req, url, channel, monitoring.monitoringSurface.name),
+      identityOf: (identity) => identity,
+      onConnection: (conn) => {
+        hub.subscribe(MONITORING_TOPIC, conn);
+        // The newest sample at once, so a client need not wait a whole interval.
+        if (latest !== undefined) {
+          conn.sendLatest(
+            METRICS_KEY,
+            JSON.stringify({ type: 'metrics', data: systemMetrics(latest, alertSettings) }),
+          );
+        }
+      },
+      renderError: (error) =>
+        monitoring.monitoringErrorShape.render({
+          status: error.status,
+          code: error.code,
+          message: error.message,
+        }),
+    });
+
+    return {
+      api: { repositories, history, latest: () => latest },
+      stop: () => {
+        for (const stop of stopHooks) stop();
+        unsubscribe?.();
+        unsubscribe = undefined;
+        try {
+          alerts.endAll(now());
+        } catch (error) {
+          logger.error({ err: error }, 'monitoring: ending the open alerts failed');
+        }
+      },
+    };
+  },
+});
