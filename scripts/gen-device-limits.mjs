@@ -73,7 +73,12 @@ const KEYS = [
   [
     'reconnectIntervalMs',
     'MQ_RECONNECT_INTERVAL_MS',
-    'Cap of the first reconnect delay (full jitter: each delay is uniform in [0, cap)).',
+    'Cap of the first reconnect delay (jitter: each delay is uniform in [reconnectMinMs, cap)).',
+  ],
+  [
+    'reconnectMinMs',
+    'MQ_RECONNECT_MIN_MS',
+    'Shortest reconnect delay after a failure: a refused server is never retried at once.',
   ],
   ['reconnectMaxMs', 'MQ_RECONNECT_MAX_MS', 'Upper bound of every reconnect delay.'],
   ['reconnectFactor', 'MQ_RECONNECT_FACTOR', 'Growth of the delay cap per failed attempt.'],

@@ -32,8 +32,10 @@
 #define MQ_HEARTBEAT_PONG_TIMEOUT_MS 3000u
 /** Missed pongs in a row after which the panel reconnects. */
 #define MQ_HEARTBEAT_MAX_MISSES      2u
-/** Cap of the first reconnect delay (full jitter: each delay is uniform in [0, cap)). */
+/** Cap of the first reconnect delay (jitter: each delay is uniform in [reconnectMinMs, cap)). */
 #define MQ_RECONNECT_INTERVAL_MS     5000u
+/** Shortest reconnect delay after a failure: a refused server is never retried at once. */
+#define MQ_RECONNECT_MIN_MS          1000u
 /** Upper bound of every reconnect delay. */
 #define MQ_RECONNECT_MAX_MS          60000u
 /** Growth of the delay cap per failed attempt. */

@@ -104,6 +104,16 @@ mq_conn_action_t mq_conn_tick(mq_conn_t *conn, uint32_t now);
 /** The next instant a tick may act (for poll timeouts). */
 uint32_t mq_conn_next_deadline(const mq_conn_t *conn, uint32_t now);
 
+/**
+ * The reconnect interval to give a WebSocket library that also reconnects by itself
+ * (links2004/WebSockets' setReconnectInterval), so that it can never open a second socket within
+ * one of this machine's attempts: twice the connect timeout (the core closes a CONNECTING attempt
+ * after one), never 0. With 0 that library retries a refused connect on every loop pass, around
+ * the backoff. The driver opens each attempt itself (`begin` with the interval at 0 for that one
+ * pass, see src/main.cpp), then restores this guard.
+ */
+uint32_t mq_conn_library_guard_ms(const mq_conn_t *conn);
+
 /** "idle", "connecting", "open", "live", "waiting". */
 const char *mq_conn_state_name(mq_conn_state_t state);
 

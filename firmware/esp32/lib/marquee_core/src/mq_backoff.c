@@ -3,7 +3,8 @@
 #include "marquee_limits.h"
 
 mq_backoff_t mq_backoff_default(void) {
-  mq_backoff_t backoff = {MQ_RECONNECT_INTERVAL_MS, MQ_RECONNECT_MAX_MS, MQ_RECONNECT_FACTOR};
+  mq_backoff_t backoff = {MQ_RECONNECT_INTERVAL_MS, MQ_RECONNECT_MAX_MS, MQ_RECONNECT_FACTOR,
+                          MQ_RECONNECT_MIN_MS};
   return backoff;
 }
 
@@ -16,6 +17,8 @@ uint32_t mq_backoff_cap(const mq_backoff_t *backoff, uint32_t attempt) {
 }
 
 uint32_t mq_backoff_delay(const mq_backoff_t *backoff, uint32_t attempt, uint32_t random) {
-  const uint64_t cap = mq_backoff_cap(backoff, attempt);
-  return (uint32_t)((cap * (uint64_t)random) >> 32);
+  const uint32_t floor = backoff->min_ms > 0u ? backoff->min_ms : 1u;
+  const uint32_t cap = mq_backoff_cap(backoff, attempt);
+  if (cap <= floor) return floor;
+  return floor + (uint32_t)(((uint64_t)(cap - floor) * (uint64_t)random) >> 32);
 }

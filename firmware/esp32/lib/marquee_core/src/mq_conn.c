@@ -115,6 +115,12 @@ uint32_t mq_conn_next_deadline(const mq_conn_t *conn, uint32_t now) {
   return now + 1000u;
 }
 
+uint32_t mq_conn_library_guard_ms(const mq_conn_t *conn) {
+  const uint64_t guard = 2u * (uint64_t)conn->config.connect_timeout_ms;
+  if (guard == 0u) return 1u;
+  return guard > UINT32_MAX ? UINT32_MAX : (uint32_t)guard;
+}
+
 const char *mq_conn_state_name(mq_conn_state_t state) {
   switch (state) {
     case MQ_CONN_IDLE: return "idle";
