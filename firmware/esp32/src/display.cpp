@@ -3,6 +3,8 @@
 
 #include <Arduino.h>
 
+#include <utility>
+
 static PanelDisplay *s_tft;
 static lv_disp_draw_buf_t s_draw_buf;
 static lv_disp_drv_t s_disp_drv;
@@ -29,17 +31,27 @@ static void read_touch(lv_indev_drv_t *, lv_indev_data_t *data) {
   }
 }
 
-void display_begin(PanelDisplay &tft) {
+bool display_begin(PanelDisplay &tft) {
   s_tft = &tft;
   tft.init();
   tft.setRotation(1);  // landscape, 480x320
   tft.setBrightness(255);
   lv_init();
-  // Two 480x40 buffers in internal RAM (DMA-capable): 2 x 38.4 KB.
+  // Two 480x40 buffers in internal DMA-capable RAM (2 x 38.4 KB); with one of them missing, a
+  // single buffer (LVGL renders and flushes in turn); with neither, one 480x10 buffer; with not
+  // even that, false: nothing can be drawn.
   static const uint32_t kPixels = 480 * 40;
+  static const uint32_t kFallbackPixels = 480 * 10;
   auto *a = static_cast<lv_color_t *>(heap_caps_malloc(kPixels * sizeof(lv_color_t), MALLOC_CAP_DMA));
   auto *b = static_cast<lv_color_t *>(heap_caps_malloc(kPixels * sizeof(lv_color_t), MALLOC_CAP_DMA));
-  lv_disp_draw_buf_init(&s_draw_buf, a, b, kPixels);
+  uint32_t pixels = kPixels;
+  if (a == nullptr) std::swap(a, b);
+  if (a == nullptr) {
+    pixels = kFallbackPixels;
+    a = static_cast<lv_color_t *>(heap_caps_malloc(pixels * sizeof(lv_color_t), MALLOC_CAP_DMA));
+    if (a == nullptr) return false;
+  }
+  lv_disp_draw_buf_init(&s_draw_buf, a, b, pixels);
   lv_disp_drv_init(&s_disp_drv);
   s_disp_drv.hor_res = 480;
   s_disp_drv.ver_res = 320;
@@ -50,6 +62,7 @@ void display_begin(PanelDisplay &tft) {
   s_indev_drv.type = LV_INDEV_TYPE_POINTER;
   s_indev_drv.read_cb = read_touch;
   lv_indev_drv_register(&s_indev_drv);
+  return true;
 }
 
 void display_backlight(PanelDisplay &tft, uint8_t level) { tft.setBrightness(level); }

@@ -75,8 +75,11 @@ class PanelDisplay : public lgfx::LGFX_Device {
   }
 };
 
-/** Starts the display in landscape (480x320) and registers it and the touch screen with LVGL. */
-void display_begin(PanelDisplay &tft);
+/**
+ * Starts the display in landscape (480x320) and registers it and the touch screen with LVGL.
+ * False when not even a small LVGL draw buffer could be allocated (nothing can be drawn).
+ */
+bool display_begin(PanelDisplay &tft);
 
 /** Sets the backlight (0-255). */
 void display_backlight(PanelDisplay &tft, uint8_t level);

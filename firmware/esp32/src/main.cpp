@@ -52,11 +52,18 @@ struct HttpResult {
 };
 static QueueHandle_t s_jobs;
 static QueueHandle_t s_results;
-static uint8_t *s_body;     // MQ_POSTER_MAX_BYTES in PSRAM, owned by the job in flight
+static bool s_http_ready;   // the queues and the task exist
+static uint8_t s_reply[MQ_HTTP_BODY_BYTES];  // command answers, owned by the job in flight
+static uint8_t *s_body;     // MQ_POSTER_MAX_BYTES in PSRAM, owned by the poster job in flight
 static bool s_http_busy;
 static HttpJob s_job;       // static: ~2.5 KB is too much for the loop task's stack
 
-static uint16_t *s_poster_pixels;  // 150 x 225 RGB565 in PSRAM
+// The poster canvas, MQ_POSTER_CANVAS_PIXELS RGB565 in PSRAM; LVGL is told the canvas's size and
+// the core's layout centres each poster in it (mq_poster.h). Both PSRAM buffers or neither: when
+// either allocation fails the panel runs without posters (s_posters false).
+static uint16_t *s_poster_pixels;
+static bool s_posters;
+static mq_poster_layout_t s_layout;
 static lv_img_dsc_t s_poster;
 static char s_poster_shown[MQ_THUMB_PATH_BYTES + 1];
 static char s_poster_pending[MQ_THUMB_PATH_BYTES + 1];
@@ -102,13 +109,14 @@ static void http_task(void *) {
       result.status = strcmp(job.req.method, "GET") == 0
                           ? http.GET()
                           : http.POST(reinterpret_cast<uint8_t *>(job.req.body), job.req.body_len);
-      const size_t cap = job.poster ? MQ_POSTER_MAX_BYTES : MQ_HTTP_BODY_BYTES;
+      const size_t cap = job.poster ? MQ_POSTER_MAX_BYTES : sizeof(s_reply);
+      uint8_t *const into = job.poster ? s_body : s_reply;
       const int size = http.getSize();  // -1: chunked or unknown
       if (result.status > 0 && size > 0 && static_cast<size_t>(size) <= cap) {
         WiFiClient *stream = http.getStreamPtr();
         const uint32_t until = millis() + MQ_CONTROL_TIMEOUT_MS;
         while (result.len < static_cast<size_t>(size) && static_cast<int32_t>(millis() - until) < 0) {
-          const int n = stream->read(s_body + result.len, size - result.len);
+          const int n = stream->read(into + result.len, size - result.len);
           if (n > 0) result.len += n;
           else delay(2);
         }
@@ -120,12 +128,7 @@ static void http_task(void *) {
 }
 
 static bool poster_output(int16_t x, int16_t y, uint16_t w, uint16_t h, uint16_t *bitmap) {
-  for (uint16_t row = 0; row < h; row++) {
-    if (y + row >= MQ_POSTER_HEIGHT) break;
-    const uint16_t width = x + w > MQ_POSTER_WIDTH ? MQ_POSTER_WIDTH - x : w;
-    memcpy(s_poster_pixels + (y + row) * MQ_POSTER_WIDTH + x, bitmap + row * w, width * 2);
-  }
-  return true;
+  return mq_poster_blit(&s_layout, s_poster_pixels, MQ_POSTER_CANVAS_PIXELS, x, y, w, h, bitmap);
 }
 
 static void show_poster(const uint8_t *jpeg, size_t len) {
@@ -136,10 +139,19 @@ static void show_poster(const uint8_t *jpeg, size_t len) {
     ui_set_poster(nullptr);
     return;
   }
-  memset(s_poster_pixels, 0, MQ_POSTER_WIDTH * MQ_POSTER_HEIGHT * 2);
-  TJpgDec.drawJpg(0, 0, jpeg, len);
-  s_poster.header.w = info.width;
-  s_poster.header.h = info.height;
+  if (!mq_poster_layout(info.width, info.height, &s_layout)) {
+    ui_set_poster(nullptr);
+    return;
+  }
+  ui_set_poster(nullptr);  // hidden until decoded: a failed decode shows none, not half of one
+  mq_poster_clear(&s_layout, s_poster_pixels, MQ_POSTER_CANVAS_PIXELS, 0);
+  if (TJpgDec.drawJpg(0, 0, jpeg, len) != JDR_OK) {
+    Serial.println("poster refused: decoding failed");
+    return;
+  }
+  s_poster.header.w = s_layout.canvas_w;  // the canvas, whose rows are s_layout.stride apart
+  s_poster.header.h = s_layout.canvas_h;
+  s_poster.data_size = static_cast<uint32_t>(s_layout.stride) * s_layout.canvas_h * 2u;
   ui_set_poster(&s_poster);
 }
 
@@ -149,7 +161,7 @@ static void pump_http(uint32_t now) {
     s_http_busy = false;
     if (!result.poster) {
       if (result.status > 0) {
-        mq_cmd_on_response(&s_cmd, result.seq, result.status, reinterpret_cast<const char *>(s_body),
+        mq_cmd_on_response(&s_cmd, result.seq, result.status, reinterpret_cast<const char *>(s_reply),
                            result.len, now);
       } else {
         mq_cmd_on_network_error(&s_cmd, result.seq, now);
@@ -165,7 +177,7 @@ static void pump_http(uint32_t now) {
   if (!mq_cmd_next_request(&s_cmd, &s_job.req)) {
     const mq_session_t *s = mq_screen_selected(&s_screen);
     const char *thumb = s != nullptr ? s->thumb : "";
-    if (strcmp(thumb, s_poster_shown) == 0) return;
+    if (!s_posters || strcmp(thumb, s_poster_shown) == 0) return;
     if (thumb[0] == '\0') {
       ui_set_poster(nullptr);
       s_poster_shown[0] = '\0';
@@ -211,20 +223,36 @@ void setup() {
 
   s_body = static_cast<uint8_t *>(heap_caps_malloc(MQ_POSTER_MAX_BYTES, MALLOC_CAP_SPIRAM));
   s_poster_pixels = static_cast<uint16_t *>(
-      heap_caps_malloc(MQ_POSTER_WIDTH * MQ_POSTER_HEIGHT * 2, MALLOC_CAP_SPIRAM));
+      heap_caps_malloc(MQ_POSTER_CANVAS_PIXELS * sizeof(uint16_t), MALLOC_CAP_SPIRAM));
+  s_posters = s_body != nullptr && s_poster_pixels != nullptr;
+  if (!s_posters) {  // no PSRAM (or too little): everything but the poster still works
+    Serial.println("no PSRAM for posters: running without them");
+    heap_caps_free(s_body);
+    heap_caps_free(s_poster_pixels);
+    s_body = nullptr;
+    s_poster_pixels = nullptr;
+  }
   s_poster.header.cf = LV_IMG_CF_TRUE_COLOR;
-  s_poster.data_size = MQ_POSTER_WIDTH * MQ_POSTER_HEIGHT * 2;
   s_poster.data = reinterpret_cast<const uint8_t *>(s_poster_pixels);
   TJpgDec.setJpgScale(1);
   TJpgDec.setSwapBytes(true);  // LV_COLOR_16_SWAP
   TJpgDec.setCallback(poster_output);
 
-  display_begin(s_tft);
+  if (!display_begin(s_tft)) {
+    // Not even one small draw buffer: nothing can be shown. Say so on the serial port and stop
+    // rather than draw through a null buffer.
+    for (;;) {
+      Serial.println("display: no internal RAM for LVGL's draw buffer; halted");
+      delay(5000);
+    }
+  }
   ui_begin(UiModel{&s_screen, &s_conn, &s_cmd, &s_net}, on_command);
 
   s_jobs = xQueueCreate(1, sizeof(HttpJob));
   s_results = xQueueCreate(1, sizeof(HttpResult));
-  xTaskCreatePinnedToCore(http_task, "http", 8192, nullptr, 1, nullptr, 0);
+  s_http_ready = s_jobs != nullptr && s_results != nullptr &&
+                 xTaskCreatePinnedToCore(http_task, "http", 8192, nullptr, 1, nullptr, 0) == pdPASS;
+  if (!s_http_ready) Serial.println("no memory for the HTTP task: commands and posters are off");
 
   WiFi.mode(WIFI_STA);
   WiFi.setAutoReconnect(true);
@@ -275,7 +303,7 @@ void loop() {
   if (ws_wanted()) s_ws.loop();
 
   mq_cmd_tick(&s_cmd, now);
-  pump_http(now);
+  if (s_http_ready) pump_http(now);
 
   static uint32_t last_refresh, last_backlight;
   if (now - last_refresh >= 200) {

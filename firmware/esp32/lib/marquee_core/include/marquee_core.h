@@ -27,6 +27,7 @@
 #include "mq_http.h"
 #include "mq_jpeg.h"
 #include "mq_json.h"
+#include "mq_poster.h"
 #include "mq_render.h"
 #include "mq_screen.h"
 #include "mq_status.h"
