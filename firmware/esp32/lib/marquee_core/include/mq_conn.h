@@ -4,7 +4,7 @@
  * events and a clock, and that answers with actions:
  *
  *   IDLE --start--> CONNECTING --open--> OPEN --valid frame--> LIVE
- *     CONNECTING/OPEN/LIVE --closed--> WAITING (full-jitter backoff) --delay over--> CONNECTING
+ *     CONNECTING/OPEN/LIVE --closed--> WAITING (jittered backoff, never 0) --delay over--> CONNECTING
  *     CONNECTING too long, or heartbeat dead --> action CLOSE (then the caller reports closed)
  *
  * The attempt counter (and with it the backoff window) resets only on the first valid frame of a
