@@ -161,8 +161,8 @@ static void pump_http(uint32_t now) {
     s_http_busy = false;
     if (!result.poster) {
       if (result.status > 0) {
-        mq_cmd_on_response(&s_cmd, result.seq, result.status, reinterpret_cast<const char *>(s_reply),
-                           result.len, now);
+        mq_cmd_on_response(&s_cmd, result.seq, result.status,
+                           reinterpret_cast<const char *>(s_reply), result.len, now);
       } else {
         mq_cmd_on_network_error(&s_cmd, result.seq, now);
       }

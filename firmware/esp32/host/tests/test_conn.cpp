@@ -173,7 +173,8 @@ struct LibraryModel {
 
 // Drives the core and the model like src/main.cpp's loop(), one pass every 5 ms, for `span` ms
 // against a server that refuses every connect; returns the TCP connects the model made.
-uint32_t refused_for(uint32_t start, uint32_t span, bool old_device_layer, uint32_t *core_connects) {
+uint32_t refused_for(uint32_t start, uint32_t span, bool old_device_layer,
+                     uint32_t *core_connects) {
   Conn c;
   LibraryModel ws;
   ws.interval = old_device_layer ? 0u : mq_conn_library_guard_ms(&c.conn);

@@ -15,13 +15,15 @@ struct Canvas {
   size_t pixels;
   std::unique_ptr<uint16_t[]> data;
   explicit Canvas(size_t n) : pixels(n), data(new uint16_t[n]) {
-    for (size_t i = 0; i < n; i++) data[i] = 0xDEADu & 0xFFFFu;
+    for (size_t i = 0; i < n; i++) data[i] = 0xDEADu;
   }
 };
 
-// Decodes a `w` x `h` poster like TJpgDec: MCU blocks of `mcu` x `mcu` pixels left to right, top to
-// bottom, the blocks on the right and bottom edges cut to the image and packed `w` pixels a row.
-void decode(const mq_poster_layout_t &layout, Canvas &canvas, uint16_t w, uint16_t h, uint32_t mcu) {
+// Decodes a `w` x `h` poster like TJpgDec: MCU blocks of `mcu` x `mcu` pixels left to right, top
+// to bottom, the blocks on the right and bottom edges cut to the image and
+// packed at their own width.
+void decode(const mq_poster_layout_t &layout, Canvas &canvas, uint16_t w, uint16_t h,
+            uint32_t mcu) {
   std::vector<uint16_t> block;
   for (uint32_t by = 0; by < h; by += mcu) {
     for (uint32_t bx = 0; bx < w; bx += mcu) {

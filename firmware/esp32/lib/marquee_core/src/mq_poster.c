@@ -19,7 +19,8 @@ bool mq_poster_layout(uint16_t width, uint16_t height, mq_poster_layout_t *layou
 
 static bool canvas_fits(const mq_poster_layout_t *layout, size_t canvas_pixels) {
   return (size_t)layout->stride * layout->canvas_h <= canvas_pixels &&
-         layout->canvas_w <= layout->stride && (uint32_t)layout->x + layout->image_w <= layout->canvas_w &&
+         layout->canvas_w <= layout->stride &&
+         (uint32_t)layout->x + layout->image_w <= layout->canvas_w &&
          (uint32_t)layout->y + layout->image_h <= layout->canvas_h;
 }
 
