@@ -11,8 +11,10 @@
  *
  * Usage: marquee-harness --host H --port P [--display-token T] [--token T | --user U --password P]
  *          [--fetch-posters] [--all-pages] [--max-seconds N] [--verbose]
- *          [--heartbeat INTERVAL,TIMEOUT,MISSES] [--backoff INITIAL,MAX] [--connect-timeout MS]
- *          [--clock-start MS]   (start the 32-bit clock there, e.g. just before it wraps)
+ *          [--heartbeat INTERVAL,TIMEOUT,MISSES] [--backoff INITIAL,MAX[,MIN]]
+ *          [--connect-timeout MS] [--clock-start MS]
+ *   --clock-start starts the 32-bit clock there, e.g. just before it wraps; --backoff without MIN
+ *   keeps the panel's floor-to-initial ratio.
  */
 #define _POSIX_C_SOURCE 200809L
 #include <errno.h>
@@ -277,7 +279,7 @@ static int usage(const char *problem) {
   fprintf(stderr,
           "marquee-harness: %s\nusage: marquee-harness --host H --port P [--display-token T] "
           "[--token T | --user U --password P] [--fetch-posters] [--all-pages] [--max-seconds N] "
-          "[--heartbeat I,T,M] [--backoff INITIAL,MAX] [--connect-timeout MS] "
+          "[--heartbeat I,T,M] [--backoff INITIAL,MAX[,MIN]] [--connect-timeout MS] "
           "[--clock-start MS] [--verbose]\n",
           problem);
   return 2;
@@ -310,8 +312,18 @@ static int parse_args(int argc, char **argv) {
         return usage("--heartbeat wants INTERVAL,TIMEOUT,MISSES");
       }
     } else if (strcmp(a, "--backoff") == 0) {
-      if (!parse_triple(argv[++i], &g_opt.conn.backoff.initial_ms, &g_opt.conn.backoff.max_ms, NULL)) {
-        return usage("--backoff wants INITIAL,MAX");
+      /* INITIAL,MAX[,MIN]: without MIN the floor keeps the panel's ratio to INITIAL (1000:5000),
+       * so a test that shortens the curve to milliseconds is not held to the 1 s floor. */
+      mq_backoff_t *b = &g_opt.conn.backoff;
+      uint32_t floor_ms = 0;
+      if (!parse_triple(argv[++i], &b->initial_ms, &b->max_ms, NULL)) {
+        return usage("--backoff wants INITIAL,MAX[,MIN]");
+      }
+      if (parse_triple(argv[i], &b->initial_ms, &b->max_ms, &floor_ms)) {
+        b->min_ms = floor_ms;
+      } else {
+        const uint64_t scaled = (uint64_t)b->initial_ms * MQ_RECONNECT_MIN_MS;
+        b->min_ms = (uint32_t)(scaled / MQ_RECONNECT_INTERVAL_MS);
       }
     } else {
       return usage(a);
