@@ -7,7 +7,7 @@ import { parseArgs } from 'node:util';
 import { MarqueeError } from '@marquee/sdk';
 import { ConfigError, loadConfig } from '../../core/config';
 import { ExitCode, UsageError } from '../usage-error';
-import { createBackup, restoreBackup } from './archive';
+import { createBackup, restoreBackup } from '../../core/backup';
 
 export const BACKUP_HELP = `Usage:
   marquee backup <file> [--data-dir DIR]            write a backup archive (.tar.gz) of the data

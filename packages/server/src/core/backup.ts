@@ -33,10 +33,10 @@ import { basename, dirname, join, resolve } from 'node:path';
 import { backup as sqliteBackup, DatabaseSync } from 'node:sqlite';
 import { MarqueeError } from '@marquee/sdk';
 import * as tar from 'tar';
-import { runningServers } from '../../core/server-lock';
-import { DATABASE_FILE } from '../../core/store';
-import { syncPath } from '../../surfaces/signage/files';
-import { VERSION } from '../../version';
+import { runningServers } from './server-lock';
+import { DATABASE_FILE } from './store';
+import { syncPath } from '../surfaces/signage/files';
+import { VERSION } from '../version';
 
 export const MANIFEST_FILE = 'marquee-backup.json';
 const FORMAT = 'marquee-backup';
@@ -383,8 +383,9 @@ export async function restoreBackup(
     const { manifest, media } = await verifyStage(stage);
     refuseIfRunning(dataDir);
     for (const name of OWNED) await rm(join(dataDir, name), { recursive: true, force: true });
-    for (const name of await readdir(stage)) {
-      if (name === MANIFEST_FILE) continue;
+    // Only what a data directory's owner names: an archive cannot place anything else.
+    const extracted = await readdir(stage);
+    for (const name of [DATABASE_FILE, 'signage'].filter((kept) => extracted.includes(kept))) {
       await rename(join(stage, name), join(dataDir, name));
     }
     await syncPath(join(dataDir, DATABASE_FILE));
