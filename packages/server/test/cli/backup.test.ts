@@ -12,7 +12,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { gunzipSync, gzipSync } from 'node:zlib';
 import { protocol } from '@marquee/sdk';
-import { afterAll, describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, it, vi } from 'vitest';
 import { runCli } from '../helpers/cli';
 import { call, login, startTestServer } from '../helpers/server';
 import {
@@ -67,6 +67,27 @@ describe('marquee backup / restore', () => {
         { field: 'image_file', name: 's.jpg', type: 'image/jpeg', bytes: jpegBytes(5000, 9) },
       );
       expect(shot.status).toBe(200);
+
+      // The Now Playing flow: a session played and stopped lands in the history.
+      const played = await call(`${t.url}/api/dashboard/session/update`, {
+        token: admin,
+        body: {
+          session_id: 'blade-runner',
+          title: 'Blade Runner',
+          current_time: 60,
+          duration: 7000,
+          state: 'playing',
+        },
+      });
+      expect(played.status).toBe(200);
+      const stopped = await call(`${t.url}/api/dashboard/session/blade-runner/stop`, {
+        token: admin,
+        method: 'POST',
+      });
+      expect(stopped.status).toBe(200);
+      await vi.waitFor(async () =>
+        expect(await t.server.store.sessionHistory.list({ limit: 10 })).toHaveLength(1),
+      );
 
       // Writes keep arriving while the backup runs: devices registering, media uploaded.
       let writing = true;
@@ -131,6 +152,11 @@ describe('marquee backup / restore', () => {
       });
       expect(playlist.status).toBe(200);
       expect(playlist.body).toMatchObject({ name: 'lobby loop' });
+      const history = await call(`${r.url}/api/dashboard/history`, { token: admin });
+      expect(history.status).toBe(200);
+      expect(
+        protocol.history.HistoryResponse.parse(history.body).sessions.map((x) => x.title),
+      ).toEqual(['Blade Runner']);
       const devices = await call(`${r.url}${ADMIN_API}/devices/SN-LOBBY/`, { token: admin });
       expect(devices.status).toBe(200);
 
