@@ -48,6 +48,7 @@ import { nowPlayingModule } from './surfaces/now-playing/module';
 import type { NowPlayingService } from './surfaces/now-playing/service';
 import type { Thumbnails } from './surfaces/now-playing/thumbnails';
 import { signageModule, type Signage } from './surfaces/signage/module';
+import { startBackupSchedule, type BackupSchedule } from './core/backup-schedule';
 import { VERSION } from './version';
 
 /** Every surface the server mounts, in mount order. Adding a surface is one line here. */
@@ -272,6 +273,7 @@ export async function createServer(
   let closing: Promise<void> | undefined;
   // Tells `marquee user` that this data directory is in use (see core/server-lock.ts).
   let releaseDataDir: (() => void) | undefined;
+  let backups: BackupSchedule | undefined;
   return {
     app,
     config,
@@ -295,10 +297,20 @@ export async function createServer(
       const host = config.host === '0.0.0.0' || config.host === '::' ? '127.0.0.1' : config.host;
       const url = `http://${host.includes(':') ? `[${host}]` : host}:${port}`;
       releaseDataDir ??= claimDataDir(config.dataDir, url);
+      if (config.backupDir !== undefined) {
+        backups ??= startBackupSchedule({
+          dataDir: config.dataDir,
+          dir: config.backupDir,
+          everySeconds: config.backupEverySeconds,
+          keep: config.backupKeep,
+          logger: app.log,
+        });
+      }
       return url;
     },
     close() {
       closing ??= (async () => {
+        await backups?.stop();
         for (const each of [...mounted.values()].reverse()) await each.stop?.();
         await metrics.close();
         await gateway.closeAll(protocol.CloseCodes.GOING_AWAY, 'Server shutting down');

@@ -4,6 +4,7 @@
  */
 import { parseArgs } from 'node:util';
 import { createServer } from './app';
+import { runBackupCommand } from './cli/backup/run';
 import { runUserCommand } from './cli/user/run';
 import { ConfigError, ENV_NAMES, loadConfig } from './core/config';
 import { VERSION } from './version';
@@ -13,6 +14,8 @@ const HELP = `marquee ${VERSION} — real-time screens for media servers, homela
 Usage:
   marquee start [--port N] [--host H] [--data-dir DIR]   start the server
   marquee user add|list|passwd|disable|enable|remove      manage accounts and roles (marquee user --help)
+  marquee backup <file> [--data-dir DIR]                  back up the data directory (safe while running)
+  marquee restore <file> [--data-dir DIR] [--force]       restore a backup into a stopped server's directory
   marquee --version                                       print the version
   marquee --help                                          this help
 
@@ -26,6 +29,14 @@ async function main(argv: string[]): Promise<number> {
   if (argv[0] === 'user') {
     return runUserCommand(argv.slice(1), {
       stdin: process.stdin,
+      stdout: process.stdout,
+      stderr: process.stderr,
+      env: process.env,
+      cwd: process.cwd(),
+    });
+  }
+  if (argv[0] === 'backup' || argv[0] === 'restore') {
+    return runBackupCommand(argv[0], argv.slice(1), {
       stdout: process.stdout,
       stderr: process.stderr,
       env: process.env,

@@ -214,6 +214,33 @@ export const ConfigSchema = z
       .int()
       .min(0)
       .default(64 * 1024 * 1024),
+    /**
+     * Folder for scheduled backups (the archives `marquee backup` writes); unset: none are made.
+     * @default undefined
+     */
+    backupDir: z.string().min(1).optional(),
+    /**
+     * How often a scheduled backup is made: seconds, or a number with `s`, `m`, `h` or `d`
+     * (`6h`, `1d`). @default 1d
+     */
+    backupEverySeconds: z
+      .union([z.number(), z.string()])
+      .default('1d')
+      .transform((value, ctx) => {
+        const match = /^\s*(\d+(?:\.\d+)?)\s*([smhd]?)\s*$/i.exec(String(value));
+        const unit = { '': 1, s: 1, m: 60, h: 3600, d: 86_400 }[match?.[2]?.toLowerCase() ?? ''];
+        const seconds = match === null || unit === undefined ? NaN : Number(match[1]) * unit;
+        if (!(seconds >= 1 && seconds <= 366 * 86_400)) {
+          ctx.addIssue({
+            code: 'custom',
+            message: 'a duration from 1s to 366d: seconds, or a number with s, m, h or d',
+          });
+          return z.NEVER;
+        }
+        return seconds;
+      }),
+    /** Scheduled backups kept: after each one, the oldest beyond this are deleted. @default 7 */
+    backupKeep: z.coerce.number().int().min(1).max(10_000).default(7),
     /** Screenshots kept per signage device: storing a new one removes the oldest beyond this. @default 20 */
     maxScreenshotsPerDevice: z.coerce.number().int().min(1).default(20),
     /**
@@ -440,6 +467,9 @@ export const ENV_NAMES: Readonly<Record<keyof Config, string>> = {
   maxMediaUploadBytes: 'MARQUEE_MAX_MEDIA_UPLOAD_BYTES',
   maxScreenshotBytes: 'MARQUEE_MAX_SCREENSHOT_BYTES',
   storageReserveBytes: 'MARQUEE_STORAGE_RESERVE_BYTES',
+  backupDir: 'MARQUEE_BACKUP_DIR',
+  backupEverySeconds: 'MARQUEE_BACKUP_EVERY',
+  backupKeep: 'MARQUEE_BACKUP_KEEP',
   maxScreenshotsPerDevice: 'MARQUEE_MAX_SCREENSHOTS_PER_DEVICE',
   maxPendingCommandsPerDevice: 'MARQUEE_MAX_PENDING_COMMANDS_PER_DEVICE',
   pairingCodeTtlSeconds: 'MARQUEE_PAIRING_CODE_TTL_SECONDS',

@@ -30,9 +30,9 @@ export function safeFileName(name: string, fallback = 'file'): string {
   return cleaned.slice(0, 200 - ext.length) + ext;
 }
 
-/** Flushes a folder's entries (a rename into it) to disk. */
-async function syncFolder(folder: string): Promise<void> {
-  const handle = await open(folder, 'r');
+/** Flushes a file, or a folder's entries (a rename into it), to disk. */
+export async function syncPath(path: string): Promise<void> {
+  const handle = await open(path, 'r');
   try {
     await handle.sync();
   } finally {
@@ -95,7 +95,7 @@ export class SignageFiles {
   async place(tmpPath: string, target: string): Promise<void> {
     await mkdir(dirname(target), { recursive: true });
     await rename(tmpPath, target);
-    await syncFolder(dirname(target));
+    await syncPath(dirname(target));
   }
 
   /** `place`, synchronously: for use inside a store transaction, before its commit. */
