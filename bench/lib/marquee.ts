@@ -20,7 +20,9 @@ export async function startBenchServer(
   options: TestServerOptions = {},
 ): Promise<BenchServer> {
   const server = await startTestServer(
-    { logLevel: 'warn', ...overrides },
+    // Every benchmark client comes from 127.0.0.1: the per-address connect rate (a defence
+    // against one attacker) would throttle the fleet itself, so it is off here.
+    { logLevel: 'warn', wsConnectsPerIpPerSecond: 0, ...overrides },
     { admin: BENCH_ADMIN, dataDirPrefix: 'marquee-bench-', ...options },
   );
   return {

@@ -60,6 +60,9 @@ async function start(): Promise<{ url: string; connections: () => number }> {
       port: data.port,
       logLevel: 'error',
       maxConnectionsPerIp: 0,
+      // All 10,000 devices share 127.0.0.1: the per-address connect rate would throttle the
+      // reconnect storm itself, which a real fleet (one address per screen) never meets.
+      wsConnectsPerIpPerSecond: 0,
       wsPingIntervalMs: data.pingIntervalMs,
     },
     { admin: BENCH_ADMIN, ...(data.dataDir === undefined ? {} : { dataDir: data.dataDir }) },
