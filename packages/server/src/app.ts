@@ -39,6 +39,7 @@ import {
   type SurfaceModule,
 } from './core/surface';
 import { compileTrust, createHub, createWsGateway, type Hub, type WsGateway } from './core/ws';
+import { createMediaStack, type MediaStack } from './integrations/media';
 import { mountPages } from './pages';
 import { gpuModule } from './surfaces/gpu/module';
 import { mediaStackModule } from './surfaces/media-stack/module';
@@ -99,6 +100,8 @@ export interface MarqueeServer {
   readonly hub: Hub;
   readonly gateway: WsGateway;
   readonly sampler: SystemSampler;
+  /** The configured media upstreams, one shared poller each (media-stack and Now Playing read them). */
+  readonly mediaStack: MediaStack;
   readonly nowPlaying: NowPlayingService;
   /** Media roots, thumbnail cache and the poster_thumb resolver. */
   readonly thumbnails: Thumbnails;
@@ -184,6 +187,12 @@ export async function createServer(
     onError: (error) => app.log.warn({ err: error }, 'system sample failed'),
   });
 
+  // One poller per configured upstream, shared by every surface (media-stack, Now Playing).
+  const mediaStack = createMediaStack(config, {
+    now,
+    onListenerError: (error) => app.log.error({ err: error }, 'media upstream listener failed'),
+  });
+
   const authenticate: Authenticator = async (request, policy, scope) => {
     if (policy === 'none') return undefined;
     const identity = await authenticateRequest(auth, credentialsFromRequest(request.headers));
@@ -239,6 +248,7 @@ export async function createServer(
     hub,
     gateway,
     sampler,
+    mediaStack,
     now,
     validateResponses,
     logger: app.log,
@@ -282,6 +292,7 @@ export async function createServer(
     hub,
     gateway,
     sampler,
+    mediaStack,
     nowPlaying: nowPlaying.service,
     thumbnails: nowPlaying.thumbnails,
     gpu: surface(gpuModule),
@@ -312,6 +323,7 @@ export async function createServer(
       closing ??= (async () => {
         await backups?.stop();
         for (const each of [...mounted.values()].reverse()) await each.stop?.();
+        mediaStack.stop();
         await metrics.close();
         await gateway.closeAll(protocol.CloseCodes.GOING_AWAY, 'Server shutting down');
         await closeHttp(app, HTTP_CLOSE_GRACE_MS);

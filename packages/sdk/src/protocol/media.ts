@@ -104,6 +104,15 @@ export function avatarPath(username: string): string {
   return `/api/media/avatar/${encodeURIComponent(username)}`;
 }
 
+/** A Plex or Jellyfin session's poster, by the session's `session_id` (`plex-12`). */
+export const UpstreamPosterParams = z.object({
+  session_id: z.string().min(1, 'A session id is required').max(200),
+});
+export type UpstreamPosterParams = z.infer<typeof UpstreamPosterParams>;
+
+/** Largest poster Marquee relays from a media server. */
+export const UPSTREAM_POSTER_MAX_BYTES = 4 * 1024 * 1024;
+
 const errorResponse = (description: string) => response(description, nowPlayingErrorShape.schema);
 
 export const mediaRoutes = [
@@ -142,6 +151,28 @@ export const mediaRoutes = [
       200: response('The avatar (SVG)', null, 'image/svg+xml'),
       304: response('Not modified: the If-None-Match ETag is current', null),
       400: errorResponse('Empty or over-long user name'),
+    },
+  }),
+  defineRoute({
+    id: 'media.upstreamPoster',
+    method: 'GET',
+    path: '/api/media/upstream-poster/{session_id}',
+    summary:
+      "The poster of a Now Playing session read from Plex or Jellyfin (its `poster_url`), relayed from the media server with the server's credential, which never reaches the client; only sessions playing now have one",
+    auth: 'none',
+    params: UpstreamPosterParams,
+    extension: true,
+    responses: {
+      200: response('The poster, as the media server sends it (JPEG or PNG)', null, 'image/jpeg'),
+      400: errorResponse('Empty or over-long session id'),
+      404: errorResponse('No media-server session with this id plays now, or it has no poster'),
+      502: errorResponse(
+        `The media server refused, failed, sent something that is not an image or more than ${UPSTREAM_POSTER_MAX_BYTES / 1024 / 1024} MiB`,
+      ),
+      503: errorResponse('The media server is not reachable'),
+      504: errorResponse(
+        'The media server did not answer in time (MARQUEE_UPSTREAM_TIMEOUT_SECONDS)',
+      ),
     },
   }),
 ] as const;

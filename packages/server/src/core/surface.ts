@@ -12,6 +12,7 @@
 import type { ErrorShape } from '@marquee/sdk/protocol';
 import type { FastifyBaseLogger, FastifyInstance } from 'fastify';
 import type { AuthService } from './auth';
+import type { MediaStack } from '../integrations/media';
 import type { Config } from './config';
 import type { MetricsCollector, ProbedSampler } from './metrics';
 import type { Authenticator } from './routes';
@@ -36,6 +37,11 @@ export interface SurfaceContext<Repositories = undefined> {
   readonly gateway: WsGateway;
   /** The shared system sampler (runs only while somebody subscribes). */
   readonly sampler: SystemSampler;
+  /**
+   * The configured media upstreams (Plex, Jellyfin, the *arr family ...), each with its one
+   * poller: every surface that reads an upstream subscribes to that poller, none builds its own.
+   */
+  readonly mediaStack: MediaStack;
   /** Unix ms clock. */
   readonly now: () => number;
   /** Check every response against its documented schema (tests). */

@@ -20,7 +20,14 @@ export interface FakeUpstream {
   close(): Promise<void>;
 }
 
-type Answer = { status?: number; json?: unknown; text?: string; headers?: Record<string, string> };
+type Answer = {
+  status?: number;
+  json?: unknown;
+  text?: string;
+  /** A binary body (a poster), sent with `headers`' content type. */
+  bytes?: Buffer;
+  headers?: Record<string, string>;
+};
 type Route = (request: IncomingMessage, url: URL, body: string) => Answer | undefined;
 
 async function readBody(request: IncomingMessage): Promise<string> {
@@ -65,13 +72,13 @@ async function startFake(
         response.writeHead(404, { 'content-type': 'text/plain' }).end('Not Found');
         return;
       }
-      const text = answer.text ?? JSON.stringify(answer.json);
+      const sent = answer.bytes ?? answer.text ?? JSON.stringify(answer.json);
       response
         .writeHead(answer.status ?? 200, {
           'content-type': answer.text === undefined ? 'application/json' : 'text/plain',
           ...answer.headers,
         })
-        .end(text);
+        .end(sent);
     })();
   });
   server.on('connection', (socket) => {
@@ -96,6 +103,8 @@ export interface FakeMediaStack {
   readonly sonarr: FakeUpstream;
   /** What the fakes answer; tests change it between polls. */
   readonly state: {
+    /** Plex's `/status/sessions` answer: what plays now. */
+    plexSessions: typeof api.PLEX_SESSIONS;
     torrents: typeof api.QBIT_TORRENTS;
     requests: typeof api.OVERSEERR_REQUESTS;
   };
@@ -122,6 +131,7 @@ export async function startFakeMediaStack(
 ): Promise<FakeMediaStack> {
   const host = options.host ?? '127.0.0.1';
   const state = {
+    plexSessions: structuredClone(api.PLEX_SESSIONS),
     torrents: structuredClone(api.QBIT_TORRENTS),
     requests: structuredClone(api.OVERSEERR_REQUESTS),
   };
@@ -130,7 +140,11 @@ export async function startFakeMediaStack(
     (request) => request.headers['x-plex-token'] === FAKE_CREDENTIALS.plexToken,
     (_request, url) => {
       if (url.pathname === '/') return { json: api.PLEX_IDENTITY };
-      if (url.pathname === '/status/sessions') return { json: api.PLEX_SESSIONS };
+      if (url.pathname === '/status/sessions') return { json: state.plexSessions };
+      // Posters (`thumb`, `grandparentThumb`): a small PNG, as Plex serves a library image.
+      if (/^\/library\/metadata\/\d+\/(thumb|art)\/\d+$/.test(url.pathname)) {
+        return { bytes: api.PLEX_POSTER_PNG, headers: { 'content-type': 'image/png' } };
+      }
       if (url.pathname === '/library/sections') return { json: api.PLEX_SECTIONS };
       const section = /^\/library\/sections\/(\d+)\/all$/.exec(url.pathname)?.[1];
       if (section === '1') return { json: api.plexCount(2156) };

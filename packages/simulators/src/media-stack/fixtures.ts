@@ -57,6 +57,12 @@ export const PLEX_SESSIONS = {
   },
 };
 
+/** What Plex serves for a `thumb`: here a 1×1 PNG. */
+export const PLEX_POSTER_PNG = Buffer.from(
+  'iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mNk+M9QDwADhgGAWjR9awAAAABJRU5ErkJggg==',
+  'base64',
+);
+
 export const PLEX_SECTIONS = {
   MediaContainer: {
     size: 2,

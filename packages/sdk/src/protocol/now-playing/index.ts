@@ -42,5 +42,12 @@ export {
   SessionUpdateResponse,
   StopSessionResponse,
 } from './sessions';
-export { Session, SessionState, Snapshot, StatsResponse, SystemStats } from './snapshot';
+export {
+  Session,
+  SessionSource,
+  SessionState,
+  Snapshot,
+  StatsResponse,
+  SystemStats,
+} from './snapshot';
 export { jsonStringBytes, truncateText, utf8Bytes } from './text';

@@ -129,6 +129,9 @@ export const nowPlayingRoutes = [
       401: errorResponse('Missing or invalid token'),
       403: errorResponse('Not an operator, or not the session owner nor an admin'),
       404: errorResponse('No such session'),
+      409: errorResponse(
+        'The session is read from Plex or Jellyfin (`source`): stop it on that media server',
+      ),
     },
   }),
 ] as const;

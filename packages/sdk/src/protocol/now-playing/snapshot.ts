@@ -13,6 +13,10 @@ const nonNegative = () => z.number().check(z.minimum(0));
 export const SessionState = z.enum(['playing', 'paused', 'stopped', 'buffering']);
 export type SessionState = z.infer<typeof SessionState>;
 
+/** Where an upstream session comes from (Marquee extension). */
+export const SessionSource = z.enum(['plex', 'jellyfin']);
+export type SessionSource = z.infer<typeof SessionSource>;
+
 /** One active playback session as the snapshot carries it. */
 export const Session = z.object({
   session_id: z.string().check(z.minLength(1)),
@@ -40,6 +44,12 @@ export const Session = z.object({
    * / 1000 while playing. Absent in seed-only servers.
    */
   position_at_ms: z.optional(nonNegative()),
+  /**
+   * Marquee extension: the media server a session was read from (`plex`, `jellyfin`; polled
+   * through the server's shared upstream poller). Absent for sessions a player POSTs to
+   * `/api/dashboard/session/update`.
+   */
+  source: z.optional(SessionSource),
 });
 export type Session = z.infer<typeof Session>;
 

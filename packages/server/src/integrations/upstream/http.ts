@@ -43,6 +43,8 @@ export interface UpstreamAnswer {
   readonly status: number;
   readonly headers: Headers;
   readonly text: string;
+  /** The body's bytes (an image's, where `text` means nothing). */
+  readonly bytes: Buffer;
 }
 
 export interface UpstreamHttp {
@@ -64,13 +66,13 @@ function urlOf(baseUrl: string, call: UpstreamCall): string {
   return url.toString();
 }
 
-async function readLimited(response: Response, limit: number): Promise<string | undefined> {
+async function readLimited(response: Response, limit: number): Promise<Buffer | undefined> {
   const length = Number(response.headers.get('content-length') ?? NaN);
   if (Number.isFinite(length) && length > limit) {
     await response.body?.cancel().catch(() => undefined);
     return undefined;
   }
-  if (!response.body) return '';
+  if (!response.body) return Buffer.alloc(0);
   const reader = response.body.getReader();
   const chunks: Uint8Array[] = [];
   let size = 0;
@@ -84,7 +86,7 @@ async function readLimited(response: Response, limit: number): Promise<string | 
     }
     chunks.push(value);
   }
-  return Buffer.concat(chunks).toString('utf8');
+  return Buffer.concat(chunks);
 }
 
 export function createUpstreamHttp(options: UpstreamHttpOptions): UpstreamHttp {
@@ -115,8 +117,8 @@ export function createUpstreamHttp(options: UpstreamHttpOptions): UpstreamHttp {
         signal: controller.signal,
         redirect: 'manual',
       });
-      const text = await readLimited(response, MAX_UPSTREAM_BODY_BYTES);
-      if (text === undefined) {
+      const bytes = await readLimited(response, MAX_UPSTREAM_BODY_BYTES);
+      if (bytes === undefined) {
         throw new UpstreamError(
           options.name,
           'malformed',
@@ -130,7 +132,12 @@ export function createUpstreamHttp(options: UpstreamHttpOptions): UpstreamHttp {
           `${options.name} refused the credentials for ${call.what} (HTTP ${response.status}); check ${options.credentialHint}`,
         );
       }
-      return { status: response.status, headers: response.headers, text };
+      return {
+        status: response.status,
+        headers: response.headers,
+        text: bytes.toString('utf8'),
+        bytes,
+      };
     } catch (error) {
       if (error instanceof UpstreamError) throw error;
       if (controller.signal.aborted) {

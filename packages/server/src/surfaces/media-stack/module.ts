@@ -10,7 +10,6 @@ import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { Identity } from '../../core/auth/types';
 import { mountRoutes } from '../../core/routes';
 import { defineSurfaceModule } from '../../core/surface';
-import { createMediaStack } from '../../integrations/media';
 import type { Cached } from './cache';
 import { mountMediaStackChannel } from './channel';
 import {
@@ -71,7 +70,6 @@ export const mediaStackModule = defineSurfaceModule<MediaStackApi, MediaStackRep
   store: mediaStackStore,
   mount({
     app,
-    config,
     repositories,
     auth,
     authenticate,
@@ -79,13 +77,10 @@ export const mediaStackModule = defineSurfaceModule<MediaStackApi, MediaStackRep
     sampler,
     gateway,
     hub,
+    mediaStack: stack,
     now,
     logger,
   }) {
-    const stack = createMediaStack(config, {
-      now,
-      onListenerError: (error) => logger.error({ err: error }, 'media-stack listener failed'),
-    });
     const service = createMediaStackService({ stack, repositories, sampler, now, logger });
 
     // Every answer of the surface, errors included, says how long it took and whether it came

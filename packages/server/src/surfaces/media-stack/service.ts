@@ -303,7 +303,7 @@ export function createMediaStackService(options: MediaStackServiceOptions) {
       stopped = true;
       for (const timer of timers) clearInterval(timer);
       for (const off of unsubscribes) off();
-      stack.stop();
+      // The stack's pollers belong to the server (shared with Now Playing); it stops them.
     },
 
     /** Records one answered request for the performance figures (bounded). */

@@ -11,6 +11,8 @@ import { mountHistory } from './history';
 import { mountNowPlaying } from './mount';
 import { NOW_PLAYING_TOPIC, NowPlayingService } from './service';
 import { mountThumbnails, type Thumbnails } from './thumbnails';
+import { mountUpstreamPosters } from './upstream-poster';
+import { watchUpstreamSessions } from './upstream-sessions';
 
 /** What the Now Playing surface exposes on `MarqueeServer`. */
 export interface NowPlaying {
@@ -24,7 +26,7 @@ export const nowPlayingModule = defineSurfaceModule<NowPlaying>({
   errorShape: protocol.nowPlaying.nowPlayingErrorShape,
   prefixes: ['/api/dashboard', '/api/media/'],
   mount(ctx) {
-    const { app, hub, store, config, now, authenticate, validateResponses } = ctx;
+    const { app, hub, store, config, now, authenticate, validateResponses, mediaStack } = ctx;
     const service = new NowPlayingService({
       broadcast: (snapshot) => hub.publishLatest(NOW_PLAYING_TOPIC, 'snapshot', snapshot),
       history: store.sessionHistory,
@@ -41,9 +43,13 @@ export const nowPlayingModule = defineSurfaceModule<NowPlaying>({
     const stopNowPlaying = mountNowPlaying({ ...ctx, service, posters: thumbnails.posters });
     mountHistory(app, { store, authenticate, validateResponses });
     const stopPlaybackControl = mountPlaybackControl({ ...ctx, service });
+    // Plex / Jellyfin sessions, from the same pollers the media-stack surface reads.
+    mountUpstreamPosters(app, { service, stack: mediaStack, authenticate, validateResponses });
+    const stopUpstream = watchUpstreamSessions(mediaStack, service);
     return {
       api: { service, thumbnails },
       stop() {
+        stopUpstream();
         stopNowPlaying();
         stopPlaybackControl();
       },

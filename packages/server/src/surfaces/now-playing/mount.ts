@@ -49,7 +49,7 @@ export function mountNowPlaying(options: NowPlayingMountOptions): () => void {
         snapshotProfile(query).render(service.snapshot(await sampler.latest())),
       'nowPlaying.stats': async () => ({
         ...(await sampler.latest()),
-        active_users: service.tracker.activeUsers(),
+        active_users: service.activeUsers(),
       }),
       'nowPlaying.sessionUpdate': async ({ body, identity, reply }) => {
         let tracked;

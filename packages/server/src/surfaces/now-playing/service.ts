@@ -5,13 +5,22 @@
  * serialised once per profile (full, compact, each field list; see profiles.ts), whatever the
  * number of subscribers.
  */
-import type { protocol } from '@marquee/sdk';
+import { MarqueeError, type protocol } from '@marquee/sdk';
 import type { Identity } from '../../core/auth/types';
 import type { SessionHistoryRepository } from '../../core/store/types';
 import { SessionTracker, type EndReason, type TrackedSession } from './sessions';
+import type { UpstreamSession, UpstreamSessionSink } from './upstream-sessions';
 
 type Snapshot = protocol.nowPlaying.Snapshot;
 type SystemStats = protocol.nowPlaying.SystemStats;
+type SessionSource = protocol.nowPlaying.SessionSource;
+
+/** The sessions one media server listed at its last successful poll. */
+interface UpstreamList {
+  readonly sessions: readonly UpstreamSession[];
+  /** Unix ms of that poll. */
+  readonly atMs: number;
+}
 
 /** The hub topic every Now Playing subscriber listens on. */
 export const NOW_PLAYING_TOPIC = 'now-playing';
@@ -32,8 +41,10 @@ export interface NowPlayingDeps {
   readonly logger?: { error(obj: unknown, msg: string): void };
 }
 
-export class NowPlayingService {
+export class NowPlayingService implements UpstreamSessionSink {
   readonly tracker: SessionTracker;
+  /** Sessions read from Plex / Jellyfin (upstream-sessions.ts), by source. */
+  readonly #upstream = new Map<SessionSource, UpstreamList>();
   readonly #deps: NowPlayingDeps;
   readonly #listeners = new Set<(snapshot: Snapshot) => void>();
   /** Newest sample from the shared sampler; undefined while nobody subscribes. */
@@ -52,10 +63,40 @@ export class NowPlayingService {
 
   snapshot(system: SystemSample): Snapshot {
     return {
-      sessions: this.tracker.list().map((t) => t.session),
-      system: { ...system, active_users: this.tracker.activeUsers() },
+      sessions: [
+        ...this.tracker.list().map((t) => t.session),
+        ...[...this.#upstream.values()].flatMap((list) => list.sessions.map((u) => u.session)),
+      ],
+      system: { ...system, active_users: this.activeUsers() },
       timestamp: Math.floor(this.#deps.now() / 1000),
     };
+  }
+
+  /** Distinct users with an active session: Marquee accounts, plus each media server's users. */
+  activeUsers(): number {
+    const upstreamUsers = new Set<string>();
+    for (const [source, list] of this.#upstream) {
+      for (const each of list.sessions) upstreamUsers.add(`${source}:${each.session.username}`);
+    }
+    return this.tracker.activeUsers() + upstreamUsers.size;
+  }
+
+  /**
+   * What a media server lists now (its latest successful poll): replaces that source's sessions,
+   * so one no longer listed is gone; at most `maxSessions` per source are kept.
+   */
+  setUpstreamSessions(source: SessionSource, sessions: UpstreamSession[], atMs: number): void {
+    this.#upstream.set(source, { sessions: sessions.slice(0, this.#deps.maxSessions), atMs });
+    this.broadcast();
+  }
+
+  /** A media server's session by its `session_id` (the poster route's lookup). */
+  upstreamSession(sessionId: string): UpstreamSession | undefined {
+    for (const list of this.#upstream.values()) {
+      const found = list.sessions.find((each) => each.session.session_id === sessionId);
+      if (found) return found;
+    }
+    return undefined;
   }
 
   /**
@@ -101,14 +142,31 @@ export class NowPlayingService {
   }
 
   stop(identity: Identity & { kind: 'user' }, sessionId: string): TrackedSession {
+    const upstream = this.upstreamSession(sessionId)?.session.source;
+    if (upstream !== undefined) {
+      throw new MarqueeError(
+        'CONFLICT',
+        `Session ${sessionId} plays on ${upstream === 'plex' ? 'Plex' : 'Jellyfin'}; stop it there`,
+      );
+    }
     const tracked = this.tracker.stop(identity, sessionId);
     this.broadcast();
     return tracked;
   }
 
-  /** Expires stale sessions; broadcasts only when something went away. */
+  /**
+   * Expires stale sessions, a player's and a media server's alike (one whose server has not
+   * answered for the TTL); broadcasts only when something went away.
+   */
   sweep(): void {
-    if (this.tracker.sweep() > 0) this.broadcast();
+    let removed = this.tracker.sweep();
+    const limit = this.#deps.ttlSeconds * 1000;
+    for (const [source, list] of this.#upstream) {
+      if (this.#deps.now() - list.atMs < limit) continue;
+      this.#upstream.delete(source);
+      removed += list.sessions.length;
+    }
+    if (removed > 0) this.broadcast();
   }
 
   #recordHistory(ended: TrackedSession, reason: EndReason, atMs: number): void {

@@ -38,6 +38,11 @@ export interface SessionTrackerOptions {
   onEnded?: (ended: TrackedSession, reason: EndReason, atMs: number) => void;
 }
 
+/** The seed's `progress_percent`: one decimal, at most 100, 0 when the length is unknown. */
+export function progressPercent(position: number, duration: number): number {
+  return duration > 0 ? Math.round(Math.min(100, (position / duration) * 100) * 10) / 10 : 0;
+}
+
 export class SessionTracker {
   readonly #sessions = new Map<string, TrackedSession>();
   /** Live sessions per user_id, kept with `#sessions` so the bound check is O(1). */
@@ -77,10 +82,7 @@ export class SessionTracker {
       title: body.title,
       poster_url: body.poster_url ?? previous?.session.poster_url ?? null,
       poster_thumb: previous?.session.poster_thumb ?? null,
-      progress_percent:
-        duration > 0
-          ? Math.round(Math.min(100, (body.current_time / duration) * 100) * 10) / 10
-          : 0,
+      progress_percent: progressPercent(body.current_time, duration),
       current_time: body.current_time,
       duration,
       state: body.state,

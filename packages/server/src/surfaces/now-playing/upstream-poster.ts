@@ -1,0 +1,69 @@
+/**
+ * `GET /api/media/upstream-poster/{session_id}`: the poster of a session read from Plex or
+ * Jellyfin, fetched from the media server with its credential (in a header, never in a URL the
+ * client sees) and relayed. Only sessions listed now have one, so the route cannot be used to read
+ * anything else from the media server; only image types a browser renders without scripts pass.
+ */
+import { MarqueeError, protocol } from '@marquee/sdk';
+import type { FastifyInstance } from 'fastify';
+import { mountRoutes, pickRoutes, type Authenticator } from '../../core/routes';
+import type { MediaStack } from '../../integrations/media';
+import { UpstreamError } from '../../integrations/upstream';
+import type { NowPlayingService } from './service';
+
+const { media, nowPlaying } = protocol;
+
+/** Image types relayed as they come; anything else (SVG, HTML) is refused. */
+const IMAGE_TYPES = new Set(['image/jpeg', 'image/png', 'image/webp', 'image/gif']);
+
+export interface UpstreamPosterOptions {
+  readonly service: NowPlayingService;
+  readonly stack: MediaStack;
+  readonly authenticate: Authenticator;
+  readonly validateResponses: boolean;
+}
+
+export function mountUpstreamPosters(app: FastifyInstance, options: UpstreamPosterOptions): void {
+  mountRoutes(app, pickRoutes(media.mediaRoutes, ['media.upstreamPoster']), {
+    surface: nowPlaying.nowPlayingSurface,
+    authenticate: options.authenticate,
+    validateResponses: options.validateResponses,
+    handlers: {
+      'media.upstreamPoster': async ({ params, reply }) => {
+        const found = options.service.upstreamSession(params.session_id);
+        const source = found?.session.source;
+        const upstream = source === undefined ? undefined : options.stack.get(source);
+        if (found?.posterPath === undefined || upstream === undefined) {
+          throw new MarqueeError('NOT_FOUND', `No poster for session ${params.session_id}`);
+        }
+        const { http } = upstream.adapter;
+        const answer = await http.send({
+          path: found.posterPath,
+          headers: { accept: 'image/jpeg, image/png, image/webp, image/gif' },
+          what: `the poster of session ${params.session_id}`,
+        });
+        const type = (answer.headers.get('content-type') ?? '').split(';')[0]?.trim().toLowerCase();
+        const refused =
+          answer.status < 200 || answer.status >= 300
+            ? `HTTP ${answer.status}`
+            : type === undefined || !IMAGE_TYPES.has(type)
+              ? `a ${type || 'typeless'} body, not an image`
+              : answer.bytes.byteLength > media.UPSTREAM_POSTER_MAX_BYTES
+                ? `${answer.bytes.byteLength} bytes (at most ${media.UPSTREAM_POSTER_MAX_BYTES})`
+                : undefined;
+        if (refused !== undefined) {
+          throw new UpstreamError(
+            http.name,
+            'http',
+            `${http.name} answered the poster of session ${params.session_id} with ${refused}`,
+          );
+        }
+        return reply
+          .header('cache-control', 'private, max-age=300')
+          .header('x-content-type-options', 'nosniff')
+          .type(type ?? 'application/octet-stream')
+          .send(answer.bytes);
+      },
+    },
+  });
+}
