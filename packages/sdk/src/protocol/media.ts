@@ -161,11 +161,15 @@ export const mediaRoutes = [
       "The poster of a Now Playing session read from Plex or Jellyfin (its `poster_url`), relayed from the media server with the server's credential, which never reaches the client; only sessions playing now have one",
     auth: 'none',
     params: UpstreamPosterParams,
+    // Each answer is a fetch from the media server: bounded per address, so an open LAN route
+    // cannot be used to hammer Plex or Jellyfin.
+    rateLimit: { max: 120, windowSeconds: 60, per: 'ip' },
     extension: true,
     responses: {
       200: response('The poster, as the media server sends it (JPEG or PNG)', null, 'image/jpeg'),
       400: errorResponse('Empty or over-long session id'),
       404: errorResponse('No media-server session with this id plays now, or it has no poster'),
+      429: errorResponse('Over 120 poster requests a minute from this address (`Retry-After`)'),
       502: errorResponse(
         `The media server refused, failed, sent something that is not an image or more than ${UPSTREAM_POSTER_MAX_BYTES / 1024 / 1024} MiB`,
       ),

@@ -210,3 +210,30 @@ describe('Now Playing fed by Plex (polled)', () => {
     expect(byId(back, 'web-player-1')).toBeDefined();
   });
 });
+
+describe('the poster relay is bounded per address', () => {
+  // Last in this file: it spends this address's poster budget for the window.
+  it('answers 429 with Retry-After past 120 requests a minute, before reaching the media server', async () => {
+    const posterHits = () =>
+      [...fakes.plex.hits].reduce(
+        (sum, [path, count]) => (path.startsWith('/library/metadata/') ? sum + count : sum),
+        0,
+      );
+    const statuses: number[] = [];
+    let limited: Response | undefined;
+    for (let i = 0; i < 130 && limited === undefined; i += 1) {
+      const res = await fetch(`${t.url}/api/media/upstream-poster/plex-999`);
+      statuses.push(res.status);
+      if (res.status === 429) limited = res;
+      else await res.arrayBuffer();
+    }
+    expect(limited).toBeDefined();
+    expect(statuses.filter((s) => s !== 429).length).toBeLessThanOrEqual(120);
+    expect(Number(limited?.headers.get('retry-after'))).toBeGreaterThan(0);
+    expect(await limited?.json()).toMatchObject({ code: 'RATE_LIMITED' });
+    const before = posterHits();
+    const again = await fetch(`${t.url}/api/media/upstream-poster/plex-12`);
+    expect(again.status).toBe(429);
+    expect(posterHits()).toBe(before);
+  });
+});
