@@ -6,7 +6,7 @@
 import { protocol } from '@marquee/sdk';
 import { defineSurfaceModule } from '../../core/surface';
 import { mountAvatars } from './avatars';
-import { mountPlaybackControl } from './control';
+import { mountPlaybackControl, type PlaybackControl } from './control';
 import { mountHistory } from './history';
 import { mountNowPlaying } from './mount';
 import { NOW_PLAYING_TOPIC, NowPlayingService } from './service';
@@ -19,6 +19,8 @@ export interface NowPlaying {
   readonly service: NowPlayingService;
   /** Media roots, thumbnail cache and the poster_thumb resolver. */
   readonly thumbnails: Thumbnails;
+  /** Playback control of a session's player (the control route's path; MQTT commands use it). */
+  readonly control: PlaybackControl;
 }
 
 export const nowPlayingModule = defineSurfaceModule<NowPlaying>({
@@ -42,16 +44,16 @@ export const nowPlayingModule = defineSurfaceModule<NowPlaying>({
     mountAvatars(app, { authenticate, validateResponses });
     const stopNowPlaying = mountNowPlaying({ ...ctx, service, posters: thumbnails.posters });
     mountHistory(app, { store, authenticate, validateResponses });
-    const stopPlaybackControl = mountPlaybackControl({ ...ctx, service });
+    const playback = mountPlaybackControl({ ...ctx, service });
     // Plex / Jellyfin sessions, from the same pollers the media-stack surface reads.
     mountUpstreamPosters(app, { service, stack: mediaStack, authenticate, validateResponses });
     const stopUpstream = watchUpstreamSessions(mediaStack, service);
     return {
-      api: { service, thumbnails },
+      api: { service, thumbnails, control: playback.control },
       stop() {
         stopUpstream();
         stopNowPlaying();
-        stopPlaybackControl();
+        playback.stop();
       },
     };
   },
