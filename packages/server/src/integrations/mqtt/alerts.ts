@@ -13,17 +13,15 @@ type MonitoringMessage = protocol.monitoring.MonitoringServerMessage;
 export const ALERT_KINDS = ['cpu', 'memory', 'disk'] as const;
 
 export const ALERT_ENTITIES: readonly EntitySpec[] = [
-  ...ALERT_KINDS.map(
-    (kind): EntitySpec => ({
-      component: 'binary_sensor',
-      objectId: `alert_${kind}`,
-      name: `${kind === 'cpu' ? 'CPU' : kind === 'memory' ? 'Memory' : 'Disk'} alert`,
-      state: `alerts/${kind}`,
-      valueTemplate: "{{ 'ON' if value_json.active else 'OFF' }}",
-      deviceClass: 'problem',
-      attributes: true,
-    }),
-  ),
+  ...ALERT_KINDS.map((kind): EntitySpec => ({
+    component: 'binary_sensor',
+    objectId: `alert_${kind}`,
+    name: `${kind === 'cpu' ? 'CPU' : kind === 'memory' ? 'Memory' : 'Disk'} alert`,
+    state: `alerts/${kind}`,
+    valueTemplate: "{{ 'ON' if value_json.active else 'OFF' }}",
+    deviceClass: 'problem',
+    attributes: true,
+  })),
   {
     component: 'sensor',
     objectId: 'last_alert',

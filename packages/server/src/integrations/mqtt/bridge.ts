@@ -151,8 +151,20 @@ export function startMqttBridge(options: MqttBridgeOptions): MqttBridge {
 
   const onError = (error: unknown) => logger.warn({ err: error }, 'mqtt: source message failed');
   const stops: (() => void)[] = [
-    tapHub(hub, options.topics.nowPlaying, protocol.nowPlaying.Snapshot, (s) => nowPlaying.onSnapshot(s), onError),
-    tapHub(hub, options.topics.monitoring, protocol.monitoring.MonitoringServerMessage, (m) => alerts.onMessage(m), onError),
+    tapHub(
+      hub,
+      options.topics.nowPlaying,
+      protocol.nowPlaying.Snapshot,
+      (s) => nowPlaying.onSnapshot(s),
+      onError,
+    ),
+    tapHub(
+      hub,
+      options.topics.monitoring,
+      protocol.monitoring.MonitoringServerMessage,
+      (m) => alerts.onMessage(m),
+      onError,
+    ),
   ];
   if (options.gpuSampler) {
     let unsubscribe: (() => void) | undefined;
@@ -179,9 +191,11 @@ export function startMqttBridge(options: MqttBridgeOptions): MqttBridge {
         commands?.stop();
         publisher.stop();
         if (client.connected) {
-          await client.publishAsync(topics.availability, 'offline', { qos: 1, retain: true }).catch(
-            (error: unknown) => logger.warn({ err: error }, 'mqtt: could not publish offline'),
-          );
+          await client
+            .publishAsync(topics.availability, 'offline', { qos: 1, retain: true })
+            .catch((error: unknown) =>
+              logger.warn({ err: error }, 'mqtt: could not publish offline'),
+            );
         }
         await client.endAsync();
       })();

@@ -104,7 +104,10 @@ export class MqttCommands {
       if (!known.success) throw new Refused('UNKNOWN_COMMAND', `No command kind "${kind}"`);
       const grant = this.#options.policy[known.data];
       if (grant === undefined) {
-        throw new Refused('FORBIDDEN', `${known.data} commands are not allowed (MARQUEE_MQTT_COMMANDS)`);
+        throw new Refused(
+          'FORBIDDEN',
+          `${known.data} commands are not allowed (MARQUEE_MQTT_COMMANDS)`,
+        );
       }
       if (known.data === 'signage') await this.#signage(body);
       else await this.#playback(body);
@@ -130,12 +133,15 @@ export class MqttCommands {
   }
 
   #parse<T>(
-    schema: { safeParse(v: unknown): { success: true; data: T } | { success: false; error: unknown } },
+    schema: {
+      safeParse(v: unknown): { success: true; data: T } | { success: false; error: unknown };
+    },
     body: unknown,
   ): T {
     const parsed = schema.safeParse(body);
     if (!parsed.success) {
-      const issues = (parsed.error as { issues?: { path: PropertyKey[]; message: string }[] }).issues;
+      const issues = (parsed.error as { issues?: { path: PropertyKey[]; message: string }[] })
+        .issues;
       const first = issues?.[0];
       throw new Refused(
         'INVALID_PAYLOAD',
@@ -169,7 +175,7 @@ export class MqttCommands {
     const { command_id: _ignored, ...action } = command.command;
     const { accepted, skipped } = await commands.issue(
       [command.sn_number],
-      action as protocol.signage.ServerAction,
+      action,
       command.ttl_seconds,
     );
     const first = accepted[0];
@@ -191,8 +197,15 @@ export class MqttCommands {
     if (early !== undefined) {
       this.#final(command.id, early);
     } else if (FINAL.has(first.state)) {
-      this.#result({ ...base, ok: first.state === 'acked', status: first.state as Result['status'] });
-    } else if (first.state === 'sent' && this.#options.signage.connections.get(first.sn_number)?.acks === false) {
+      this.#result({
+        ...base,
+        ok: first.state === 'acked',
+        status: first.state as Result['status'],
+      });
+    } else if (
+      first.state === 'sent' &&
+      this.#options.signage.connections.get(first.sn_number)?.acks === false
+    ) {
       // A seed-only device never acks: written to its socket is all that will be known.
       this.#result({ ...base, ok: true, status: 'sent' });
     } else {
