@@ -13,6 +13,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { TvSimulator } from '@marquee/simulators';
 import { afterEach, describe, expect, it } from 'vitest';
+import { startGpuServer } from '../helpers/gpu-host';
 import { call, startTestServer, type TestServer } from '../helpers/server';
 import { cleanEnv } from '../helpers/cli';
 import {
@@ -174,10 +175,65 @@ describe.skipIf(!brokerUp)('MQTT bridge', () => {
     await waitFor(() => expect(after.latest.has(summaryTopic)).toBe(true));
     expect(after.latest.has(topic)).toBe(false);
 
+    // Home Assistant restarts and says so on <discovery_prefix>/status: every config again.
+    const announced = watcher.messages(summaryTopic).length;
+    await watcher.publish(`${s.names.mqttDiscoveryPrefix}/status`, 'online');
+    await waitFor(() => expect(watcher.messages(summaryTopic).length).toBe(announced + 1));
+
     // The server shuts down: availability says so (retained).
     await s.t.close();
     await waitFor(() => expect(watcher.latest.get(`${base}/status`)?.payload).toBe('offline'));
   });
+
+  it('publishes GPU VRAM from the shared nvidia-smi sampler and alert states from monitoring', async () => {
+    const names = freshNames();
+    const base = `${names.mqttTopicPrefix}/${names.mqttNodeId}`;
+    const watcher = await Watcher.open([`${base}/#`, `${names.mqttDiscoveryPrefix}/#`]);
+    cleanups.push(() => watcher.close());
+    const gpu = await startGpuServer({
+      mqttUrl: BROKER_URL,
+      ...names,
+      mqttMinIntervalMs: 100,
+      sampleIntervalMs: 100,
+      gpuSampleIntervalMs: 100,
+    });
+    cleanups.push(() => gpu.close());
+    const config = (objectId: string, component = 'sensor') =>
+      watcher.json(
+        `${names.mqttDiscoveryPrefix}/${component}/${names.mqttNodeId}/${objectId}/config`,
+      );
+    await waitFor(() => {
+      expect(config('gpu1_vram_percent')).toBeDefined();
+      expect(watcher.json(`${base}/gpu/1`)).toMatchObject({ total_mb: expect.any(Number) });
+    });
+    for (const objectId of ['gpu0_vram_used', 'gpu0_vram_total', 'gpu0_vram_percent']) {
+      expect(SensorConfig.safeParse(config(objectId)).success, objectId).toBe(true);
+    }
+    const state = watcher.json(`${base}/gpu/0`) as {
+      used_mb: number;
+      total_mb: number;
+      percent: number;
+    };
+    expect(state.percent).toBeCloseTo((state.used_mb / state.total_mb) * 100, 0);
+    // One nvidia-smi reader: the bridge is one more subscriber of the surface's sampler.
+    expect(gpu.t.server.gpu.sampler.subscriberCount).toBe(1);
+
+    // CPU over the critical line: the CPU alert turns on and the alert is the last one.
+    gpu.t.source.reading = { ...gpu.t.source.reading, cpuPercent: 97 };
+    await waitFor(() => {
+      expect(watcher.json(`${base}/alerts/cpu`)).toEqual({ active: true, status: 'critical' });
+      expect(watcher.json(`${base}/alerts/last`)).toMatchObject({
+        level: 'error',
+        message: expect.stringContaining('CPU usage 97%') as unknown,
+      });
+    });
+    expect(watcher.json(`${base}/alerts/memory`)).toEqual({ active: false, status: 'healthy' });
+    expect(BinarySensorConfig.safeParse(config('alert_cpu', 'binary_sensor')).success).toBe(true);
+    gpu.t.source.reading = { ...gpu.t.source.reading, cpuPercent: 10 };
+    await waitFor(() =>
+      expect(watcher.json(`${base}/alerts/cpu`)).toEqual({ active: false, status: 'healthy' }),
+    );
+  }, 30_000);
 
   it('carries a signage command from the command topic to the TV and publishes its results', async () => {
     const SN = 'MQTT-TV-1';
