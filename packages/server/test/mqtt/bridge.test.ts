@@ -3,7 +3,8 @@
  * discovery configs valid for Home Assistant's documented schema and retained, the availability
  * topic, a Now Playing session's sensors created when it is posted and removed when it stops,
  * system stats and alert states, a signage command from the command topic to a simulated TV's
- * ack and back as results, refused and malformed commands answered on the result topic, the last
+ * ack and back as results, a session paused and stopped through its player, refused and
+ * malformed commands answered on the result topic, the last
  * will when the server process is killed, and a broker outage (a cut TCP proxy) survived.
  */
 import { spawn } from 'node:child_process';
@@ -11,6 +12,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { createPlayerClient } from '@marquee/sdk';
 import { TvSimulator } from '@marquee/simulators';
 import { afterEach, describe, expect, it } from 'vitest';
 import { startGpuServer } from '../helpers/gpu-host';
@@ -321,6 +323,94 @@ describe.skipIf(!brokerUp)('MQTT bridge', () => {
     // None of them reached the TV, and the server still answers.
     expect(tv.commands.map((c) => c.action.action)).toEqual(['set_volume']);
     expect((await call(`${s.t.url}/healthz`)).status).toBe(200);
+  });
+
+  it('pauses and stops a Now Playing session through its player from the command topic', async () => {
+    const s = await setup({
+      mqttCommands: JSON.stringify({ playback: { actions: ['pause', 'stop'] } }),
+    });
+    await s.t.server.auth.createUser({
+      username: 'den-player',
+      password: 'player-password-1',
+      role: 'operator',
+    });
+    const playerToken = await (async () => {
+      const res = await call(`${s.t.url}/api/v1/auth/token/`, {
+        body: { username: 'den-player', password: 'player-password-1' },
+      });
+      return (res.body as { access: string }).access;
+    })();
+    const player = createPlayerClient({
+      baseUrl: s.t.url,
+      token: () => playerToken,
+      network: false,
+      backoff: { initialMs: 20, maxMs: 50 },
+      updateIntervalMs: 60_000,
+    });
+    cleanups.push(() => player.close());
+    const controls: string[] = [];
+    player.onControl((command) => {
+      controls.push(command.action);
+    });
+    const ready = new Promise((resolve) => player.once('ready', resolve));
+    player.connect();
+    await ready;
+    const claimed = new Promise((resolve) => player.once('claimed', resolve));
+    await player.startSession({
+      session_id: 'den-1',
+      title: 'Alien',
+      media_type: 'movie',
+      duration: 7000,
+      current_time: 700,
+    });
+    await claimed;
+    const state = () =>
+      [...s.watcher.latest.values()]
+        .filter((m) => /\/now_playing\/session\/session_den-1_/.test(m.topic))
+        .map((m) =>
+          m.payload === '' ? undefined : (JSON.parse(m.payload) as { state: string }),
+        )[0];
+    await waitFor(() => expect(state()).toMatchObject({ state: 'playing', title: 'Alien' }));
+
+    const results = () =>
+      s.watcher
+        .messages(`${s.base}/result`)
+        .map((m) => JSON.parse(m.payload) as Record<string, unknown>);
+    const playback = `${s.base}/command/playback`;
+    await s.watcher.publish(
+      playback,
+      JSON.stringify({ id: 'p1', session_id: 'den-1', action: 'pause' }),
+    );
+    await waitFor(() =>
+      expect(results().find((r) => r.id === 'p1')).toMatchObject({
+        ok: true,
+        status: 'acked',
+        session_id: 'den-1',
+      }),
+    );
+    await waitFor(() => expect(state()).toMatchObject({ state: 'paused' }));
+    expect(controls).toEqual(['pause']);
+
+    await s.watcher.publish(
+      playback,
+      JSON.stringify({ id: 'p2', session_id: 'den-1', action: 'stop' }),
+    );
+    await waitFor(() =>
+      expect(results().find((r) => r.id === 'p2')).toMatchObject({ ok: true, status: 'acked' }),
+    );
+    // The stop ended the session: its entities are removed.
+    await waitFor(() => {
+      expect(s.t.server.nowPlaying.tracker.get('den-1')).toBeUndefined();
+      expect(state()).toBeUndefined();
+    });
+    // resume is not in the allow-list.
+    await s.watcher.publish(
+      playback,
+      JSON.stringify({ id: 'p3', session_id: 'den-1', action: 'resume' }),
+    );
+    await waitFor(() =>
+      expect(results().find((r) => r.id === 'p3')?.error).toMatchObject({ code: 'FORBIDDEN' }),
+    );
   });
 
   it('accepts no command without an allow-list', async () => {

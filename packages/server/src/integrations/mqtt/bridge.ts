@@ -71,6 +71,9 @@ export interface MqttBridge {
   stop(): Promise<void>;
 }
 
+/** How long a shutdown waits for the broker to take the `offline` message. */
+const STOP_GRACE_MS = 2000;
+
 /** `marquee_<hostname>`, cut to the characters a node id allows. */
 export function defaultNodeId(): string {
   const host = hostname()
@@ -191,13 +194,20 @@ export function startMqttBridge(options: MqttBridgeOptions): MqttBridge {
         commands?.stop();
         publisher.stop();
         if (client.connected) {
-          await client
-            .publishAsync(topics.availability, 'offline', { qos: 1, retain: true })
-            .catch((error: unknown) =>
-              logger.warn({ err: error }, 'mqtt: could not publish offline'),
-            );
+          // Bounded: a broker that stopped answering must not hold up the shutdown.
+          let timer: ReturnType<typeof setTimeout> | undefined;
+          await Promise.race([
+            client
+              .publishAsync(topics.availability, 'offline', { qos: 1, retain: true })
+              .catch((error: unknown) =>
+                logger.warn({ err: error }, 'mqtt: could not publish offline'),
+              ),
+            new Promise((resolve) => (timer = setTimeout(resolve, STOP_GRACE_MS))),
+          ]);
+          clearTimeout(timer);
         }
-        await client.endAsync();
+        // Forced: results still in flight are dropped rather than waited for.
+        await client.endAsync(true);
       })();
       return stopping;
     },
