@@ -4,8 +4,8 @@
  * topic, a Now Playing session's sensors created when it is posted and removed when it stops,
  * system stats and alert states, a signage command from the command topic to a simulated TV's
  * ack and back as results, a session paused and stopped through its player, refused and
- * malformed commands answered on the result topic, the last
- * will when the server process is killed, and a broker outage (a cut TCP proxy) survived.
+ * malformed commands answered on the result topic, the last will when the server process is
+ * killed, and a broker outage (a cut TCP proxy) survived.
  */
 import { spawn } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
@@ -427,7 +427,8 @@ describe.skipIf(!brokerUp)('MQTT bridge', () => {
   it('leaves a retained offline last will when the server process is killed', async () => {
     const names = freshNames();
     const base = `${names.mqttTopicPrefix}/${names.mqttNodeId}`;
-    const watcher = await Watcher.open([`${base}/status`]);
+    // Everything under the test's names, so that closing clears the child's retained configs too.
+    const watcher = await Watcher.open([`${base}/#`, `${names.mqttDiscoveryPrefix}/#`]);
     cleanups.push(() => watcher.close());
     const script = fileURLToPath(new URL('./child-server.ts', import.meta.url));
     const dataDir = mkdtempSync(join(tmpdir(), 'marquee-mqtt-child-'));

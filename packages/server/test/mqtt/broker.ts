@@ -85,6 +85,8 @@ export class Watcher {
 
   /** Clears every retained message seen, so the shared broker keeps nothing of the test. */
   async clearRetained(): Promise<void> {
+    // A server that just closed may still have its `offline` on the way here.
+    await new Promise((resolve) => setTimeout(resolve, 250));
     for (const [topic, last] of this.latest) {
       if (last.payload !== '') await this.client.publishAsync(topic, '', { qos: 1, retain: true });
     }
