@@ -185,6 +185,9 @@ describe.skipIf(!brokerUp)('MQTT bridge', () => {
     // The server shuts down: availability says so (retained).
     await s.t.close();
     await waitFor(() => expect(watcher.latest.get(`${base}/status`)?.payload).toBe('offline'));
+    // A clean DISCONNECT: the broker does not publish the last will on top of it.
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    expect(watcher.messages(`${base}/status`).map((m) => m.payload)).toEqual(['online', 'offline']);
   });
 
   it('publishes GPU VRAM from the shared nvidia-smi sampler and alert states from monitoring', async () => {

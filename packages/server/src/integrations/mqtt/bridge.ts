@@ -136,8 +136,10 @@ export function startMqttBridge(options: MqttBridgeOptions): MqttBridge {
     publisher.flush(wasConnected);
     wasConnected = true;
   });
+  let stopping: Promise<void> | undefined;
   client.on('close', () => {
-    if (wasConnected) logger.warn({ node: nodeId }, 'mqtt: connection lost; reconnecting');
+    if (wasConnected && stopping === undefined)
+      logger.warn({ node: nodeId }, 'mqtt: connection lost; reconnecting');
   });
   // Without a listener an 'error' event would end the process; the client reconnects by itself.
   client.on('error', (error) => logger.warn({ err: error }, 'mqtt: client error'));
@@ -183,7 +185,6 @@ export function startMqttBridge(options: MqttBridgeOptions): MqttBridge {
     stops.push(() => unsubscribe?.());
   }
 
-  let stopping: Promise<void> | undefined;
   return {
     topics,
     client,
@@ -193,21 +194,25 @@ export function startMqttBridge(options: MqttBridgeOptions): MqttBridge {
         for (const stop of stops) stop();
         commands?.stop();
         publisher.stop();
+        let timer: ReturnType<typeof setTimeout> | undefined;
+        const grace = () => new Promise((resolve) => (timer = setTimeout(resolve, STOP_GRACE_MS)));
         if (client.connected) {
           // Bounded: a broker that stopped answering must not hold up the shutdown.
-          let timer: ReturnType<typeof setTimeout> | undefined;
           await Promise.race([
             client
               .publishAsync(topics.availability, 'offline', { qos: 1, retain: true })
               .catch((error: unknown) =>
                 logger.warn({ err: error }, 'mqtt: could not publish offline'),
               ),
-            new Promise((resolve) => (timer = setTimeout(resolve, STOP_GRACE_MS))),
+            grace(),
           ]);
           clearTimeout(timer);
         }
-        // Forced: results still in flight are dropped rather than waited for.
-        await client.endAsync(true);
+        // A clean DISCONNECT (so the broker does not publish the will as well), within the grace;
+        // past it the connection is dropped.
+        const ended = await Promise.race([client.endAsync().then(() => true), grace()]);
+        clearTimeout(timer);
+        if (ended !== true) await client.endAsync(true);
       })();
       return stopping;
     },
