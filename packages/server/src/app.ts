@@ -40,7 +40,7 @@ import {
 } from './core/surface';
 import { compileTrust, createHub, createWsGateway, type Hub, type WsGateway } from './core/ws';
 import { createMediaStack, type MediaStack } from './integrations/media';
-import { startMqttBridge, type MqttBridge } from './integrations/mqtt';
+import { mqttMetrics, startMqttBridge, type MqttBridge } from './integrations/mqtt';
 import { mountPages } from './pages';
 import { gpuModule } from './surfaces/gpu/module';
 import { mediaStackModule } from './surfaces/media-stack/module';
@@ -295,6 +295,7 @@ export async function createServer(
     ]),
     collectors: [
       storageMetrics(storage),
+      ...(mqtt === undefined ? [] : [mqttMetrics(mqtt)]),
       ...surfaceMetrics.flatMap((each) => each.collectors ?? []),
     ],
   });

@@ -466,13 +466,23 @@ describe.skipIf(!brokerUp)('MQTT bridge', () => {
   it('survives the broker going away: offline by its will, then everything published again', async () => {
     const proxy = await TcpProxy.start(BROKER_HOST, BROKER_PORT);
     cleanups.push(() => proxy.close());
-    const s = await setup({}, proxy.url);
+    const METRICS_TOKEN = 'mqtt-test-metrics-token';
+    const s = await setup({ metricsToken: METRICS_TOKEN }, proxy.url);
     const { watcher, base } = s;
+    const metric = async (name: string) => {
+      const res = await call(`${s.t.url}/metrics`, { token: METRICS_TOKEN });
+      const line = String(res.body)
+        .split('\n')
+        .find((l) => l.startsWith(`${name} `));
+      return Number(line?.split(' ')[1]);
+    };
     await waitFor(() => expect(watcher.latest.get(`${base}/status`)?.payload).toBe('online'));
     await waitFor(() => expect(watcher.json(`${base}/now_playing/summary`)).toBeDefined());
 
+    expect(await metric('marquee_mqtt_connected')).toBe(1);
     proxy.cut();
     await waitFor(() => expect(watcher.latest.get(`${base}/status`)?.payload).toBe('offline'));
+    expect(await metric('marquee_mqtt_connected')).toBe(0);
     // What happens while the broker is away is published once it is back.
     const token = await s.t.login();
     expect(
@@ -489,5 +499,7 @@ describe.skipIf(!brokerUp)('MQTT bridge', () => {
       expect(watcher.json(`${base}/now_playing/summary`)).toMatchObject({ active_sessions: 1 });
     });
     expect(s.t.server.mqtt?.publisher.dropped).toBe(0);
+    expect(await metric('marquee_mqtt_connected')).toBe(1);
+    expect(await metric('marquee_mqtt_published')).toBeGreaterThan(20);
   }, 30_000);
 });
