@@ -117,6 +117,21 @@ export {
   ScreenConfig,
 } from './playlist';
 export {
+  MAX_PLAY_BATCH,
+  MAX_PLAY_DURATION_MS,
+  MAX_PLAY_EXPORT,
+  MAX_PLAY_PAGE,
+  PLAY_CSV_COLUMNS,
+  PlayBatch,
+  PlayBatchResult,
+  PlayExportQuery,
+  PlayList,
+  PlayListQuery,
+  PlayRecord,
+  PlayView,
+  proofOfPlayRoutes,
+} from './proof-of-play';
+export {
   SCREENSHOT_FILE_FIELD,
   ScreenshotFields,
   ScreenshotFormFields,

@@ -300,6 +300,48 @@ export interface SignageScreenshotsRepository {
   deleteIds(ids: readonly number[]): Promise<number>;
 }
 
+/** One stored play (proof of play); times are UTC ISO strings. */
+export interface SignagePlayRecord {
+  readonly snNumber: string;
+  /** The id the device generated; unique per device. */
+  readonly playId: string;
+  readonly playlistId: number;
+  readonly mediaId: number;
+  readonly zone: string;
+  readonly startedAt: string;
+  readonly endedAt: string;
+  readonly durationMs: number;
+  readonly completed: boolean;
+  readonly receivedAt: string;
+}
+
+/** Which plays a list, count or export covers; the parts combine (AND). */
+export interface SignagePlayFilter {
+  readonly snNumber?: string;
+  /** `started_at` at or after (UTC ISO). */
+  readonly from?: string;
+  /** `started_at` before (UTC ISO). */
+  readonly to?: string;
+  readonly mediaId?: number;
+  readonly playlistId?: number;
+}
+
+export interface SignagePlaysRepository {
+  /**
+   * Stores the plays that are new for their device (one transaction); answers how many were new.
+   * A (device, play id) already stored is left as it is.
+   */
+  insert(plays: readonly SignagePlayRecord[]): Promise<number>;
+  /** Plays `filter` covers, by `started_at` then arrival, `page` of them. */
+  list(filter: SignagePlayFilter, page: SignagePage): Promise<SignagePlayRecord[]>;
+  count(filter: SignagePlayFilter): Promise<number>;
+  /**
+   * Deletes plays that started before `startedBefore` and, beyond the newest `keepRows` received,
+   * the oldest received; answers how many rows went.
+   */
+  prune(startedBefore: string, keepRows: number): Promise<number>;
+}
+
 /** Everything the signage surface keeps. */
 /** A pairing request: a code on a screen, waiting for an operator, then for the screen's poll. */
 export interface SignagePairingRecord {
@@ -357,4 +399,5 @@ export interface SignageRepositories {
   readonly reports: SignageReportsRepository;
   readonly commands: SignageCommandsRepository;
   readonly screenshots: SignageScreenshotsRepository;
+  readonly plays: SignagePlaysRepository;
 }
