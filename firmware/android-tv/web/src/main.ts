@@ -34,6 +34,7 @@ const diagnostics: Diagnostics = {
   sentPlays: 0,
   playQueue: 'memory',
   offlineStart: 'pending',
+  health: undefined,
 };
 Reflect.set(window, 'marqueeTv', diagnostics);
 

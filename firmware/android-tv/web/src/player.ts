@@ -29,7 +29,10 @@ import {
   findPlaylist,
 } from '../../../../packages/sdk/src/clients/signage-device/screens';
 import { DeviceScreens as DeviceScreensSchema } from '../../../../packages/sdk/src/protocol/signage/playlist';
-import type { ClientMessage } from '../../../../packages/sdk/src/protocol/signage/client-messages';
+import type {
+  ClientMessage,
+  HealthMessage,
+} from '../../../../packages/sdk/src/protocol/signage/client-messages';
 import type { DeviceModel } from '../../../../packages/sdk/src/protocol/signage/device';
 import { signageErrorShape } from '../../../../packages/sdk/src/protocol/signage/errors';
 import { backoffDelay } from '../../../../packages/sdk/src/transport/backoff';
@@ -56,6 +59,8 @@ const LOG_LIMIT = 500;
 const PLAY_SEND_DELAY_MS = 1000;
 /** While plays wait for the server, sending is tried again this often. */
 const PLAY_RETRY_MS = 15_000;
+/** A health report goes out when the socket opens and then this often. */
+const HEALTH_INTERVAL_MS = 5 * 60_000;
 
 export type PlayerState = 'starting' | 'online' | 'offline' | 'stopped';
 
@@ -78,6 +83,8 @@ export interface Diagnostics {
   sentPlays: number;
   /** Where unsent plays are kept: IndexedDB, or memory where it is unavailable. */
   playQueue: 'indexeddb' | 'memory';
+  /** The last health report sent. */
+  health: HealthMessage | undefined;
   /** The service worker that lets the page start offline (see sw.ts). */
   offlineStart: 'pending' | 'registered' | 'unsupported' | 'failed';
 }
@@ -117,6 +124,7 @@ export class TvPlayer {
   #playTimer: ReturnType<typeof setTimeout> | undefined;
   #sendingPlays: Promise<void> | undefined;
   #playsAgain = false;
+  #healthTimer: ReturnType<typeof setInterval> | undefined;
 
   constructor(options: PlayerOptions) {
     this.#options = options;
@@ -178,6 +186,7 @@ export class TvPlayer {
     this.#stopped = true;
     clearTimeout(this.#retryTimer);
     clearTimeout(this.#playTimer);
+    clearInterval(this.#healthTimer);
     this.#socket.close();
     this.#options.renderer.stop();
     this.#setState('stopped');
@@ -508,8 +517,50 @@ export class TvPlayer {
     }
   }
 
+  /** What the `health` message reports: versions, screen, uptime, storage, cache, queue. */
+  async health(): Promise<HealthMessage> {
+    const report: HealthMessage = {
+      type: 'health',
+      app_version: APP_VERSION,
+      uptime_s: Math.floor(performance.now() / 1000),
+      screen_width: Math.max(1, Math.round(screen.width)),
+      screen_height: Math.max(1, Math.round(screen.height)),
+      unsent_plays: this.#diag.unsentPlays,
+    };
+    const browser = /(?:Chrome|Chromium|Firefox|Version)\/[\d.]+/.exec(navigator.userAgent);
+    if (browser) report.webview_version = browser[0];
+    try {
+      const estimate = await navigator.storage.estimate();
+      if (estimate.usage !== undefined) report.storage_used_bytes = Math.round(estimate.usage);
+      if (estimate.quota !== undefined) report.storage_quota_bytes = Math.round(estimate.quota);
+    } catch {
+      // No estimate in this browser: left out.
+    }
+    try {
+      const usage = await this.#store.usage();
+      report.cache_bytes = usage.bytes;
+      report.cached_files = usage.files;
+    } catch {
+      // The Cache API is unavailable: left out.
+    }
+    return report;
+  }
+
+  async #sendHealth(): Promise<void> {
+    try {
+      const report = await this.health();
+      this.#diag.health = report;
+      this.#send(report);
+    } catch (error) {
+      this.#error(`Health report failed: ${String(error)}`);
+    }
+  }
+
   #onConnect(): void {
     this.#schedulePlays(0);
+    void this.#sendHealth();
+    clearInterval(this.#healthTimer);
+    this.#healthTimer = setInterval(() => void this.#sendHealth(), HEALTH_INTERVAL_MS);
     this.#opens++;
     if (this.#opens === 1) return;
     this.#socket.send({ type: 'ready_playlists', playlist_ids: this.#readyIds() });

@@ -6,6 +6,7 @@
  * - a 2-item playlist plays, each play reaches `GET /api/v1/admin/cloud/plays/` once with the
  *   duration the player measured, and those durations are the items' (−20/+400 ms);
  * - with the server stopped the plays wait in IndexedDB and arrive once it is back;
+ * - the health report sent when the socket opens shows in the admin device view;
  * - the service worker lets the page load with the server down: a reload then starts the player
  *   from the kept shell, it plays its cached playlist, and every play from before and after the
  *   reload reaches the server exactly once when it returns.
@@ -155,6 +156,24 @@ describe.runIf(chromiumAvailable)('TV web player: proof of play and offline star
         }
       }
       expect(new Set(stored.map((p) => p.media_id))).toEqual(new Set(setup.durations.keys()));
+
+      // The health report sent when the socket opened is in the admin device view.
+      const screenSize = await tv.page.evaluate(() => [screen.width, screen.height]);
+      const admin = createSignageAdminClient({
+        baseUrl: setup.server.url,
+        credentials: setup.server.admin,
+      });
+      await expect.poll(async () => (await admin.getDevice(sn)).health?.cached_files, WAIT).toBe(2);
+      const health = (await admin.getDevice(sn)).health;
+      expect(health).toMatchObject({
+        app_version: '0.1.0',
+        screen_width: screenSize[0],
+        screen_height: screenSize[1],
+        webview_version: expect.stringMatching(/^(Chrome|Chromium)\/\d+/),
+      });
+      expect(health?.uptime_s).toBeGreaterThanOrEqual(0);
+      expect(health?.cache_bytes).toBeGreaterThan(0);
+      expect(health?.storage_quota_bytes).toBeGreaterThan(health?.storage_used_bytes ?? 0);
 
       // The server goes away: plays go on and wait in IndexedDB.
       await setup.server.close();

@@ -55,6 +55,7 @@ export {
 export {
   AdminScreen,
   DeviceDetail,
+  DeviceHealth,
   DeviceList,
   DeviceListQuery,
   DeviceParams,
@@ -88,6 +89,7 @@ export {
 export { AuthModel, LoginBody, RefreshBody } from './auth';
 export {
   AckMessage,
+  HealthMessage,
   ClientMessage,
   PlaylistDownloadingStatus,
   PlaylistFailedStatus,

@@ -26,7 +26,12 @@ export interface SignageDeviceRecord {
   readonly currentPlaylistId: number | null;
   readonly readyPlaylists: readonly number[];
   readonly readyPlaylistsAt: string | null;
+  /** The latest `health` message (without its `type`) and when it arrived. */
+  readonly health: { readonly report: DeviceHealthReport; readonly at: string } | null;
 }
+
+/** What a device's `health` message carries. */
+export type DeviceHealthReport = Omit<protocol.signage.HealthMessage, 'type'>;
 
 /** Which devices a list or count covers; every part is optional and they combine (AND). */
 export interface SignageDeviceFilter {
@@ -76,6 +81,8 @@ export interface SignageDevicesRepository {
   /** Hands the device to another account (pairing a replacement screen). */
   setOwner(snNumber: string, userId: number): Promise<void>;
   setReadyPlaylists(snNumber: string, playlistIds: readonly number[], at: string): Promise<void>;
+  /** Keeps the device's latest health report. */
+  setHealth(snNumber: string, report: DeviceHealthReport, at: string): Promise<void>;
   setCurrentPlaylist(snNumber: string, playlistId: number | null): Promise<void>;
   /** Stores a level the device confirmed (an acked `set_brightness` / `set_volume`). */
   setLevel(

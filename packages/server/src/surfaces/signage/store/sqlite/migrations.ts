@@ -171,4 +171,13 @@ export const signageMigrations: readonly Migration[] = [
       CREATE INDEX signage_plays_started ON signage_plays (started_at);
     `,
   },
+  {
+    // A device's latest health report (the `health` socket message, JSON) and when it arrived.
+    version: 104,
+    name: 'signage_device_health',
+    up: `
+      ALTER TABLE signage_devices ADD COLUMN health TEXT;
+      ALTER TABLE signage_devices ADD COLUMN health_at TEXT;
+    `,
+  },
 ];
