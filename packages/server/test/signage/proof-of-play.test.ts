@@ -4,7 +4,7 @@
  * malformed batches are 400s in the signage error shape, retention and the row cap bound the
  * table, and operators read plays by device, period and media, paginated and as CSV.
  */
-import { protocol } from '@marquee/sdk';
+import { createSignageAdminClient, protocol } from '@marquee/sdk';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { ADMIN, call, login, startTestServer, type TestServer } from '../helpers/server';
 import { ADMIN_API, register, userToken } from './helpers';
@@ -242,5 +242,15 @@ describe('GET /api/v1/admin/cloud/plays/ and export/', () => {
     );
     // A zone starting with "=" is quoted and prefixed so a spreadsheet shows it as text.
     expect(lines[2]).toContain(`,"'=cmd,""x""",`);
+  });
+
+  it("is what the SDK admin client's listPlays and exportPlays read", async () => {
+    const client = createSignageAdminClient({ baseUrl: t.url, credentials: ADMIN });
+    const page = await client.listPlays({ sn_number: 'POP-1', media_id: 1, limit: 1 });
+    expect(page.count).toBe(2);
+    expect(page.results.map((p) => p.started_at)).toEqual(['2026-06-01T08:00:00.000Z']);
+    const csv = await client.exportPlays({ from: '2026-06-01T09:15:00Z' });
+    const rows = csv.trimEnd().split('\r\n').slice(1);
+    expect(rows.map((line) => line.split(',')[1])).toEqual(['POP-2', 'POP-1']);
   });
 });
