@@ -254,3 +254,28 @@ describe('GET /api/v1/admin/cloud/plays/ and export/', () => {
     expect(rows.map((line) => line.split(',')[1])).toEqual(['POP-2', 'POP-1']);
   });
 });
+
+describe('export in chunks', () => {
+  it('streams every matching play once across chunk boundaries, even with equal start times', async () => {
+    const big = await startTestServer({}, { now: () => clock });
+    try {
+      const token = await userToken(big, 'tv-big');
+      await register(big, token, 'BIG-1');
+      const sent: string[] = [];
+      for (let batch = 0; batch < 3; batch++) {
+        // 1,500 plays that all started in the same millisecond: only `seq` orders them.
+        const plays = Array.from({ length: 500 }, () => play('2026-06-01T10:00:00Z'));
+        sent.push(...plays.map((p) => p.id));
+        const res = await call(`${big.url}${POP}`, { token, body: { sn_number: 'BIG-1', plays } });
+        expect(res.body).toMatchObject({ accepted: 500 });
+      }
+      const res = await fetch(`${big.url}${ADMIN_API}/plays/export/?sn_number=BIG-1`, {
+        headers: { authorization: `Bearer ${await big.login()}` },
+      });
+      const rows = (await res.text()).trimEnd().split('\r\n').slice(1);
+      expect(rows.map((line) => line.split(',')[0])).toEqual(sent);
+    } finally {
+      await big.close();
+    }
+  }, 60_000);
+});

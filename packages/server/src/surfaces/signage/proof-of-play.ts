@@ -14,6 +14,7 @@ import { pickRoutes } from '../../core/routes';
 import { assertPairedWith, deviceFor, requireUser } from './access';
 import { mountSignageRoutes, type SignageRouteOptions } from './route-helpers';
 import type {
+  SignagePlayCursor,
   SignagePlayFilter,
   SignagePlayRecord,
   SignagePlaysRepository,
@@ -86,10 +87,14 @@ async function* csvLines(
   total: number,
 ): AsyncGenerator<string> {
   yield `${signage.PLAY_CSV_COLUMNS.join(',')}\r\n`;
-  for (let offset = 0; offset < total; offset += EXPORT_CHUNK) {
-    const page = await plays.list(filter, { limit: EXPORT_CHUNK, offset });
-    if (page.length === 0) return;
-    yield page.map((play) => csvRow(view(play))).join('');
+  // Keyset chunks (not OFFSET): each costs the same however far into the export it is.
+  let cursor: SignagePlayCursor | undefined;
+  for (let sent = 0; sent < total;) {
+    const chunk = await plays.listAfter(filter, cursor, Math.min(EXPORT_CHUNK, total - sent));
+    if (chunk.plays.length === 0) return;
+    sent += chunk.plays.length;
+    cursor = chunk.next;
+    yield chunk.plays.map((play) => csvRow(view(play))).join('');
   }
 }
 

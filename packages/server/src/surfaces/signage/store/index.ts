@@ -23,6 +23,7 @@ export type {
   SignageMediaRepository,
   SignagePairingRecord,
   SignagePairingsRepository,
+  SignagePlayCursor,
   SignagePlayFilter,
   SignagePlayRecord,
   SignagePlaysRepository,

@@ -322,6 +322,12 @@ export interface SignagePlayRecord {
   readonly receivedAt: string;
 }
 
+/** Where a keyset page of plays ends (`listAfter`). */
+export interface SignagePlayCursor {
+  readonly startedAt: string;
+  readonly seq: number;
+}
+
 /** Which plays a list, count or export covers; the parts combine (AND). */
 export interface SignagePlayFilter {
   readonly snNumber?: string;
@@ -342,6 +348,15 @@ export interface SignagePlaysRepository {
   /** Plays `filter` covers, by `started_at` then arrival, `page` of them. */
   list(filter: SignagePlayFilter, page: SignagePage): Promise<SignagePlayRecord[]>;
   count(filter: SignagePlayFilter): Promise<number>;
+  /**
+   * Up to `limit` plays `filter` covers after `cursor` (in the order of `list`), and the cursor
+   * of the last one: keyset paging, so reading a long export costs the same for every chunk.
+   */
+  listAfter(
+    filter: SignagePlayFilter,
+    cursor: SignagePlayCursor | undefined,
+    limit: number,
+  ): Promise<{ plays: SignagePlayRecord[]; next: SignagePlayCursor | undefined }>;
   /**
    * Deletes plays that started before `startedBefore` and, beyond the newest `keepRows` received,
    * the oldest received; answers how many rows went.

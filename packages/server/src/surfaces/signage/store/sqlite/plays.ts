@@ -91,6 +91,25 @@ export function sqliteSignagePlays(sql: Statements, tx: Transaction): SignagePla
           .all(...values, page.limit ?? -1, page.offset ?? 0)
           .map(toPlay);
       }),
+    listAfter: (filter, cursor, limit) =>
+      settle(() => {
+        const { clause, values } = where(filter);
+        const after =
+          cursor === undefined
+            ? ''
+            : `${clause === '' ? 'WHERE' : ' AND'} (started_at, seq) > (?, ?)`;
+        const rows = sql(
+          `SELECT seq, ${COLUMNS} FROM signage_plays ${clause}${after} ORDER BY started_at, seq LIMIT ?`,
+        ).all(...values, ...(cursor === undefined ? [] : [cursor.startedAt, cursor.seq]), limit);
+        const last = rows.at(-1);
+        return {
+          plays: rows.map(toPlay),
+          next:
+            last === undefined
+              ? undefined
+              : { startedAt: text(last, 'started_at'), seq: num(last, 'seq') },
+        };
+      }),
     count: (filter) =>
       settle(() => {
         const { clause, values } = where(filter);
