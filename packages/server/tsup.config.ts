@@ -48,9 +48,12 @@ export default defineConfig([
     ...browserScript,
   },
   {
-    // The TV web player (firmware/android-tv/web), served at /tv/: its script, and its page and
-    // style sheet copied beside it.
-    entry: { player: '../../firmware/android-tv/web/src/main.ts' },
+    // The TV web player (firmware/android-tv/web), served at /tv/: its script, its service worker
+    // (offline start), and its page and style sheet copied beside them.
+    entry: {
+      player: '../../firmware/android-tv/web/src/main.ts',
+      sw: '../../firmware/android-tv/web/src/sw.ts',
+    },
     outDir: 'tv',
     publicDir: '../../firmware/android-tv/web/static',
     clean: true,

@@ -1,13 +1,15 @@
 /**
  * @marquee/sdk/device — the signage device client (seed 002) for Node: pairing, sign-in,
- * registration, playlists, a verified media cache with resumable downloads, and the control
- * socket.
+ * registration, playlists, a verified media cache with resumable downloads, the control
+ * socket, and proof of play (a bounded queue sent in de-duplicated batches).
  */
 export {
   DeviceClient,
+  MemoryPlayQueue,
   SCREENS_FILE,
   SCREEN_KEYS,
   createDeviceClient,
+  flushPlays,
   pairDevice,
   type CommandHandler,
   type CommandOutcome,
@@ -18,10 +20,12 @@ export {
   type DeviceStateChange,
   type DeviceStatusEvents,
   type DownloadFile,
+  type FlushResult,
   type MediaResult,
   type OpenDownloadFile,
   type PairDeviceOptions,
   type PairedDevice,
+  type PlayQueue,
   type ScreenKey,
   type ScreenshotImage,
   type ScreensSource,
@@ -34,6 +38,8 @@ export type {
   DeviceModelInput,
   DeviceScreens,
   MediaItem,
+  PlayBatchResult,
+  PlayRecord,
   Playlist,
   PlaylistStatusMessage,
   ScreenshotResponse,

@@ -86,6 +86,11 @@ export function mountPages(app: FastifyInstance): void {
       file: join(root, 'tv', 'player.js'),
       type: 'text/javascript; charset=utf-8',
     },
+    // Its service worker (scope /tv/, the folder it is served from): the page starts offline.
+    '/tv/sw.js': {
+      file: join(root, 'tv', 'sw.js'),
+      type: 'text/javascript; charset=utf-8',
+    },
   };
   const cache = new Map<string, Buffer>();
   const send = async (

@@ -6,6 +6,7 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { FleetReport } from '../src/cli/json-report';
 import { startMarquee, type TestMarquee } from './helpers/marquee-server';
 import { marqueeSimBin, run } from './helpers/processes';
 
@@ -63,6 +64,41 @@ describe('marquee-sim panel', () => {
     );
   });
 
+  it('--json - prints the report alone on stdout and the summary on stderr', async () => {
+    const result = await run(marqueeSimBin, [
+      'panel',
+      '--count',
+      '3',
+      '--server',
+      marquee.url,
+      '--duration',
+      '2',
+      '--json',
+      '-',
+    ]);
+    expect(result.code).toBe(0);
+    const report = JSON.parse(result.stdout) as FleetReport;
+    expect(report).toMatchObject({
+      schema: 'marquee-sim/fleet-report@1',
+      command: 'panel',
+      server: marquee.url,
+      stopReason: 'duration reached',
+      exitCode: 0,
+      devices: { total: 3, ok: 3, failed: 0 },
+      results: [
+        { name: 'panel-1', ok: true },
+        { name: 'panel-2', ok: true },
+        { name: 'panel-3', ok: true },
+      ],
+    });
+    expect(report.durationMs).toBeGreaterThanOrEqual(2000);
+    expect(report.totals).toMatchObject({ live: 3, rejected: 0 });
+    expect(report.totals['frames']).toBeGreaterThan(0);
+    expect(Date.parse(report.startedAt)).not.toBeNaN();
+    expect(result.stderr).toContain('3 panels → ws://127.0.0.1:');
+    expect(result.stderr).toMatch(/panels: +3 ok, 0 failed \(3 live at the end\)/);
+  });
+
   it('exits 1 when the panels cannot reach the server', async () => {
     const result = await run(marqueeSimBin, [
       'panel',
@@ -74,8 +110,15 @@ describe('marquee-sim panel', () => {
       '1',
       '--junit',
       join(reports, 'failed.xml'),
+      '--json',
+      join(reports, 'failed.json'),
     ]);
     expect(result.code).toBe(1);
+    expect(result.stdout).toContain(`JSON report:   ${join(reports, 'failed.json')}`);
+    const report = JSON.parse(readFileSync(join(reports, 'failed.json'), 'utf8')) as FleetReport;
+    expect(report.exitCode).toBe(1);
+    expect(report.devices).toEqual({ total: 2, ok: 0, failed: 2 });
+    expect(report.results[0]).toEqual({ name: 'panel-1', ok: false, failure: 'waiting, 0 frames' });
     const xml = readFileSync(join(reports, 'failed.xml'), 'utf8');
     expect(xml).toMatch(/<testsuites name="marquee-sim" tests="2" failures="2" /);
     expect(xml).toContain('<failure message="waiting, 0 frames">waiting, 0 frames</failure>');

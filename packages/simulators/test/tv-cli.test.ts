@@ -3,18 +3,25 @@
  * Marquee server; the summary, the exit codes, plain lines when stdout is not a terminal, and
  * the TVs as the server's admin API sees them afterwards.
  */
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { createSignageAdminClient } from '@marquee/sdk';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { FleetReport } from '../src/cli/json-report';
 import { ADMIN, startMarquee, type TestMarquee } from './helpers/marquee-server';
 import { marqueeSimBin, run } from './helpers/processes';
 
 let marquee: TestMarquee;
+const reports = mkdtempSync(join(tmpdir(), 'marquee-sim-tv-json-'));
+const reportPath = join(reports, 'tvs.json');
 
 beforeAll(async () => {
   marquee = await startMarquee();
 });
 
 afterAll(async () => {
+  rmSync(reports, { recursive: true, force: true });
   await marquee.close();
 });
 
@@ -37,10 +44,12 @@ describe('marquee-sim tv', () => {
         'demo',
         '--duration',
         '4',
+        '--json',
+        reportPath,
         ...credentials,
       ]);
       expect(result.stderr).toBe('');
-      expect(result.code).toBe(0);
+      expect(result.code, result.stdout).toBe(0);
       expect(result.stdout).toContain(`20 TVs (CI-TV-0001 … CI-TV-0020) → ${marquee.url}`);
       expect(result.stdout).toMatch(
         /^Demo playlist \d+ "marquee-sim demo CI-TV-": 2 items, 25 s$/m,
@@ -53,6 +62,13 @@ describe('marquee-sim tv', () => {
       expect(result.stdout).toMatch(
         /^\ds {2}online 20\/20 · [\d.]+ msg\/s · errors \d+ · acked \d+ · ready \d+\/20 · plays \d+$/m,
       );
+
+      const report = JSON.parse(readFileSync(reportPath, 'utf8')) as FleetReport;
+      expect(report).toMatchObject({ command: 'tv', exitCode: 0, devices: { total: 20, ok: 20 } });
+      expect(report.results.map((r) => r.name).slice(0, 2)).toEqual(['CI-TV-0001', 'CI-TV-0002']);
+      expect(report.totals).toMatchObject({ online: 20, refused: 0 });
+      const statuses = report.totals['statuses'] as Record<string, number>;
+      expect(Object.values(statuses).reduce((a, b) => a + b, 0)).toBe(20);
 
       const admin = createSignageAdminClient({ baseUrl: marquee.url, credentials: ADMIN });
       const devices = await admin.listDevices();

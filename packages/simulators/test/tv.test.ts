@@ -47,6 +47,17 @@ afterAll(async () => {
   await marquee.close();
 });
 
+/** The plays the server stored for `sn`, through the admin API. */
+async function marqueePlays(sn: string): Promise<protocol.signage.PlayView[]> {
+  const token = await marquee.login();
+  const res = await fetch(`${marquee.url}/api/v1/admin/cloud/plays/?sn_number=${sn}`, {
+    headers: { authorization: `Bearer ${token}` },
+  });
+  expect(res.status).toBe(200);
+  const body = (await res.json()) as protocol.signage.PlayList;
+  return body.results;
+}
+
 function tv(options: Partial<TvSimulatorOptions> = {}): TvSimulator {
   const created = new TvSimulator({
     server: marquee.url,
@@ -185,6 +196,37 @@ describe('TvSimulator against a real server', () => {
     expect(created.proofOfPlay[3]).toMatchObject({ mediaId: logo.mediaId, start: T0 + 25_000 });
     expect(created.nowPlaying()).toMatchObject({ mediaId: video.mediaId, play: 1 });
     expect(created.stats).toMatchObject({ plays: 4, connects: 1, drops: 0, errors: 0 });
+  });
+
+  it('sends its plays to the server in batches, keeps them while offline, and counts each once', async () => {
+    const created = await readyTv({ virtualTime: true });
+    const { logo, video, playlistId } = library;
+    const t0 = created.now();
+    created.advance(25_000);
+    expect(created.unsentPlays).toBe(3);
+    expect(await created.sendProofOfPlay()).toMatchObject({ sent: 3, accepted: 3, duplicates: 0 });
+    expect(created.unsentPlays).toBe(0);
+    const stored = await marqueePlays(created.snNumber);
+    expect(
+      stored.map((p) => [p.media_id, p.playlist_id, p.zone, p.duration_ms, p.completed]),
+    ).toEqual([
+      [logo.mediaId, playlistId, 'front_screen', 5000, true],
+      [video.mediaId, playlistId, 'front_screen', 10_000, true],
+      [video.mediaId, playlistId, 'front_screen', 10_000, true],
+    ]);
+    expect(Date.parse(stored[0]!.started_at)).toBe(t0);
+    expect(Date.parse(stored[2]!.ended_at)).toBe(t0 + 25_000);
+
+    // The link is down: the play stays queued, and goes once it is back.
+    created.dropNetwork();
+    created.advance(5000);
+    expect(created.unsentPlays).toBe(1);
+    await expect(created.sendProofOfPlay()).rejects.toThrow();
+    expect(created.unsentPlays).toBe(1);
+    created.restoreNetwork();
+    expect(await created.sendProofOfPlay()).toMatchObject({ sent: 1, accepted: 1 });
+    expect(await marqueePlays(created.snNumber)).toHaveLength(4);
+    expect(created.droppedPlays).toBe(0);
   });
 
   it('moves its timeline on commands, lets a hook refuse one, and acks each', async () => {

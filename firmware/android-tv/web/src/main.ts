@@ -7,6 +7,7 @@
 import '../../../../packages/server/web/zod-jitless';
 import { pairDevice } from '../../../../packages/sdk/src/clients/signage-device/pairing';
 import { detectBridge } from './bridge';
+import { openPlayQueue } from './play-queue';
 import { APP_VERSION, TvPlayer, type Diagnostics } from './player';
 import { readProvisioning, saveProvisioning, type Provisioning } from './provision';
 import { Renderer } from './renderer';
@@ -29,6 +30,11 @@ const diagnostics: Diagnostics = {
   errors: [],
   screenshots: 0,
   playlistId: undefined,
+  unsentPlays: 0,
+  sentPlays: 0,
+  playQueue: 'memory',
+  offlineStart: 'pending',
+  health: undefined,
 };
 Reflect.set(window, 'marqueeTv', diagnostics);
 
@@ -61,12 +67,14 @@ async function provision(): Promise<Provisioning> {
 async function main(): Promise<void> {
   const status = element('status');
   const provisioning = await provision();
+  const plays = await openPlayQueue(typeof indexedDB === 'undefined' ? undefined : indexedDB);
   const renderer = new Renderer(element('stage'), element('overlay'), {
     url: (item) => player.mediaUrl(item),
     isAvailable: (item) => player.isAvailable(item),
     played: (play) => {
       diagnostics.plays.push(play);
       if (diagnostics.plays.length > 500) diagnostics.plays.shift();
+      void player.recordPlay(play);
     },
     error: (message) => diagnostics.errors.push(message),
   });
@@ -76,6 +84,7 @@ async function main(): Promise<void> {
     bridge: detectBridge(window),
     storage: localStorage,
     diagnostics,
+    plays,
     onState: (state) => {
       document.body.dataset['state'] = state;
       status.textContent = state === 'online' ? '' : state;
@@ -83,6 +92,31 @@ async function main(): Promise<void> {
   });
   await player.start();
 }
+
+/**
+ * The service worker keeps the page, script and style sheet so the player starts with its server
+ * away (sw.ts). Browsers allow one only on https or localhost; elsewhere the player still runs,
+ * it just cannot start without the server.
+ */
+function registerServiceWorker(): void {
+  if (!('serviceWorker' in navigator)) {
+    diagnostics.offlineStart = 'unsupported';
+    return;
+  }
+  navigator.serviceWorker.register('sw.js', { scope: './' }).then(
+    () => {
+      diagnostics.offlineStart = 'registered';
+    },
+    (error: unknown) => {
+      diagnostics.offlineStart = 'failed';
+      diagnostics.errors.push(
+        `Service worker: ${error instanceof Error ? error.message : String(error)}`,
+      );
+    },
+  );
+}
+
+registerServiceWorker();
 
 main().catch((error: unknown) => {
   const message = error instanceof Error ? error.message : String(error);

@@ -149,12 +149,18 @@ export class MediaStore {
 
   /** Bytes the cache holds (by the stored lengths). */
   async size(): Promise<number> {
+    return (await this.usage()).bytes;
+  }
+
+  /** Files the cache holds and their bytes (by the stored lengths). */
+  async usage(): Promise<{ bytes: number; files: number }> {
     const cache = await this.#open();
-    let total = 0;
-    for (const request of await cache.keys()) {
+    let bytes = 0;
+    const keys = await cache.keys();
+    for (const request of keys) {
       const hit = await cache.match(request);
-      total += Number(hit?.headers.get('content-length') ?? 0);
+      bytes += Number(hit?.headers.get('content-length') ?? 0);
     }
-    return total;
+    return { bytes, files: keys.length };
   }
 }

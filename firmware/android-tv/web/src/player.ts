@@ -23,12 +23,16 @@ import {
 import { CurrentPlaylists } from '../../../../packages/sdk/src/clients/signage-device/current-playlists';
 import type { DeviceActionEvents } from '../../../../packages/sdk/src/clients/signage-device/options';
 import { syncPlaylist } from '../../../../packages/sdk/src/clients/signage-device/playlist-sync';
+import { flushPlays } from '../../../../packages/sdk/src/clients/signage-device/proof-of-play';
 import {
   allPlaylists,
   findPlaylist,
 } from '../../../../packages/sdk/src/clients/signage-device/screens';
 import { DeviceScreens as DeviceScreensSchema } from '../../../../packages/sdk/src/protocol/signage/playlist';
-import type { ClientMessage } from '../../../../packages/sdk/src/protocol/signage/client-messages';
+import type {
+  ClientMessage,
+  HealthMessage,
+} from '../../../../packages/sdk/src/protocol/signage/client-messages';
 import type { DeviceModel } from '../../../../packages/sdk/src/protocol/signage/device';
 import { signageErrorShape } from '../../../../packages/sdk/src/protocol/signage/errors';
 import { backoffDelay } from '../../../../packages/sdk/src/transport/backoff';
@@ -39,6 +43,7 @@ import type { Bridge } from './bridge';
 import { wantedFiles } from './cache-policy';
 import { planCommand, type Effect } from './commands';
 import { MediaStore } from './media-store';
+import { playRecord, type StoredPlayQueue } from './play-queue';
 import { sameSchedule } from './schedule';
 import type { Provisioning } from './provision';
 import type { Play, Renderer } from './renderer';
@@ -50,6 +55,12 @@ const SCREENS_KEY = 'marquee.tv.screens';
 const MAX_SCREENS_BYTES = 2 * 1024 * 1024;
 /** Entries each diagnostics list keeps. */
 const LOG_LIMIT = 500;
+/** Plays are sent this long after the last one ended (a burst goes as one batch). */
+const PLAY_SEND_DELAY_MS = 1000;
+/** While plays wait for the server, sending is tried again this often. */
+const PLAY_RETRY_MS = 15_000;
+/** A health report goes out when the socket opens and then this often. */
+const HEALTH_INTERVAL_MS = 5 * 60_000;
 
 export type PlayerState = 'starting' | 'online' | 'offline' | 'stopped';
 
@@ -66,6 +77,16 @@ export interface Diagnostics {
   readonly errors: string[];
   screenshots: number;
   playlistId: number | undefined;
+  /** Plays waiting for the server (proof of play). */
+  unsentPlays: number;
+  /** Plays the server acknowledged since the page loaded. */
+  sentPlays: number;
+  /** Where unsent plays are kept: IndexedDB, or memory where it is unavailable. */
+  playQueue: 'indexeddb' | 'memory';
+  /** The last health report sent. */
+  health: HealthMessage | undefined;
+  /** The service worker that lets the page start offline (see sw.ts). */
+  offlineStart: 'pending' | 'registered' | 'unsupported' | 'failed';
 }
 
 export interface PlayerOptions {
@@ -74,6 +95,8 @@ export interface PlayerOptions {
   readonly bridge: Bridge;
   readonly storage: Storage;
   readonly diagnostics: Diagnostics;
+  /** Where plays wait until the server has them. */
+  readonly plays: StoredPlayQueue;
   readonly onState?: (state: PlayerState) => void;
 }
 
@@ -98,6 +121,10 @@ export class TvPlayer {
   #retry = 0;
   #retryTimer: ReturnType<typeof setTimeout> | undefined;
   #stopped = false;
+  #playTimer: ReturnType<typeof setTimeout> | undefined;
+  #sendingPlays: Promise<void> | undefined;
+  #playsAgain = false;
+  #healthTimer: ReturnType<typeof setInterval> | undefined;
 
   constructor(options: PlayerOptions) {
     this.#options = options;
@@ -105,6 +132,7 @@ export class TvPlayer {
     const { server, username, password, snNumber } = options.provisioning;
     this.#diag.snNumber = snNumber;
     this.#diag.bridge = options.bridge.kind;
+    this.#diag.playQueue = options.plays.persistent ? 'indexeddb' : 'memory';
     this.#tokens = new TokenManager({ baseUrl: server, credentials: { username, password } });
     this.#api = new DeviceApi(
       createHttpClient({ baseUrl: server, auth: this.#tokens, errorShape: signageErrorShape }),
@@ -142,6 +170,7 @@ export class TvPlayer {
   /** The startup flow; on a server that cannot be reached, plays from the cache and retries. */
   async start(): Promise<void> {
     this.#setState('starting');
+    await this.#countUnsent();
     try {
       await this.#serial(() => this.#goOnline());
     } catch (error) {
@@ -156,6 +185,8 @@ export class TvPlayer {
   stop(): void {
     this.#stopped = true;
     clearTimeout(this.#retryTimer);
+    clearTimeout(this.#playTimer);
+    clearInterval(this.#healthTimer);
     this.#socket.close();
     this.#options.renderer.stop();
     this.#setState('stopped');
@@ -194,6 +225,7 @@ export class TvPlayer {
     await this.#reload();
     this.#retry = 0;
     if (!this.#stopped) this.#socket.connect();
+    this.#schedulePlays(0);
   }
 
   /** Playlists, downloads with their statuses, eviction, current playlist, `ready_playlists`. */
@@ -430,7 +462,105 @@ export class TvPlayer {
     this.#diag.screenshots++;
   }
 
+  /**
+   * Keeps a play for the server (IndexedDB) and sends the queue shortly after; a failure leaves
+   * it queued for the next try (every PLAY_RETRY_MS, and on every reconnect).
+   */
+  async recordPlay(play: Play): Promise<void> {
+    try {
+      await this.#options.plays.add(playRecord(play));
+    } catch (error) {
+      this.#error(`Keeping a play failed: ${String(error)}`);
+    }
+    await this.#countUnsent();
+    this.#schedulePlays(PLAY_SEND_DELAY_MS);
+  }
+
+  /** Sends every queued play now; resolves when the queue is empty or a batch failed. */
+  sendPlays(): Promise<void> {
+    if (this.#sendingPlays) {
+      this.#playsAgain = true;
+      return this.#sendingPlays;
+    }
+    const run = (async () => {
+      do {
+        this.#playsAgain = false;
+        try {
+          const result = await flushPlays(this.#options.plays, (plays) =>
+            this.#api.proofOfPlay(this.#options.provisioning.snNumber, plays),
+          );
+          this.#diag.sentPlays += result.sent;
+        } catch (error) {
+          this.#error(`Sending plays failed: ${toMarqueeError(error).message}`);
+        }
+        await this.#countUnsent();
+      } while (this.#playsAgain && !this.#stopped);
+    })();
+    this.#sendingPlays = run.finally(() => {
+      this.#sendingPlays = undefined;
+      if (this.#diag.unsentPlays > 0) this.#schedulePlays(PLAY_RETRY_MS);
+    });
+    return this.#sendingPlays;
+  }
+
+  #schedulePlays(delayMs: number): void {
+    if (this.#stopped) return;
+    clearTimeout(this.#playTimer);
+    this.#playTimer = setTimeout(() => void this.sendPlays(), delayMs);
+  }
+
+  async #countUnsent(): Promise<void> {
+    try {
+      this.#diag.unsentPlays = await this.#options.plays.size();
+    } catch {
+      // The count is diagnostics only.
+    }
+  }
+
+  /** What the `health` message reports: versions, screen, uptime, storage, cache, queue. */
+  async health(): Promise<HealthMessage> {
+    const report: HealthMessage = {
+      type: 'health',
+      app_version: APP_VERSION,
+      uptime_s: Math.floor(performance.now() / 1000),
+      screen_width: Math.max(1, Math.round(screen.width)),
+      screen_height: Math.max(1, Math.round(screen.height)),
+      unsent_plays: this.#diag.unsentPlays,
+    };
+    const browser = /(?:Chrome|Chromium|Firefox|Version)\/[\d.]+/.exec(navigator.userAgent);
+    if (browser) report.webview_version = browser[0];
+    try {
+      const estimate = await navigator.storage.estimate();
+      if (estimate.usage !== undefined) report.storage_used_bytes = Math.round(estimate.usage);
+      if (estimate.quota !== undefined) report.storage_quota_bytes = Math.round(estimate.quota);
+    } catch {
+      // No estimate in this browser: left out.
+    }
+    try {
+      const usage = await this.#store.usage();
+      report.cache_bytes = usage.bytes;
+      report.cached_files = usage.files;
+    } catch {
+      // The Cache API is unavailable: left out.
+    }
+    return report;
+  }
+
+  async #sendHealth(): Promise<void> {
+    try {
+      const report = await this.health();
+      this.#diag.health = report;
+      this.#send(report);
+    } catch (error) {
+      this.#error(`Health report failed: ${String(error)}`);
+    }
+  }
+
   #onConnect(): void {
+    this.#schedulePlays(0);
+    void this.#sendHealth();
+    clearInterval(this.#healthTimer);
+    this.#healthTimer = setInterval(() => void this.#sendHealth(), HEALTH_INTERVAL_MS);
     this.#opens++;
     if (this.#opens === 1) return;
     this.#socket.send({ type: 'ready_playlists', playlist_ids: this.#readyIds() });

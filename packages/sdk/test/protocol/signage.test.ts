@@ -409,7 +409,7 @@ describe('inferred types', () => {
       'ready' | 'downloading' | 'partial' | 'failed'
     >();
     expectTypeOf<ClientMessage['type']>().toEqualTypeOf<
-      'ready_playlists' | 'playlist_status' | 'ack'
+      'ready_playlists' | 'playlist_status' | 'ack' | 'health'
     >();
     expectTypeOf<
       Extract<PlaylistStatusMessage, { status: 'downloading' }>['total_items']

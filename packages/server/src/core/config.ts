@@ -244,6 +244,10 @@ export const ConfigSchema = z
     backupKeep: z.coerce.number().int().min(1).max(10_000).default(7),
     /** Screenshots kept per signage device: storing a new one removes the oldest beyond this. @default 20 */
     maxScreenshotsPerDevice: z.coerce.number().int().min(1).default(20),
+    /** Days a signage play (proof of play) is kept, counted from its start. @default 90 */
+    proofOfPlayRetentionDays: z.coerce.number().int().min(1).max(3660).default(90),
+    /** Signage plays kept in all; beyond it the oldest received are deleted. @default 1000000 */
+    maxProofOfPlayRows: z.coerce.number().int().min(1).default(1_000_000),
     /**
      * Commands waiting for delivery (`queued`) per signage device; a command beyond gets 429 (a
      * broadcast skips that device and says so). @default 100
@@ -474,6 +478,8 @@ export const ENV_NAMES: Readonly<Record<keyof Config, string>> = {
   backupEverySeconds: 'MARQUEE_BACKUP_EVERY',
   backupKeep: 'MARQUEE_BACKUP_KEEP',
   maxScreenshotsPerDevice: 'MARQUEE_MAX_SCREENSHOTS_PER_DEVICE',
+  proofOfPlayRetentionDays: 'MARQUEE_PROOF_OF_PLAY_RETENTION_DAYS',
+  maxProofOfPlayRows: 'MARQUEE_MAX_PROOF_OF_PLAY_ROWS',
   maxPendingCommandsPerDevice: 'MARQUEE_MAX_PENDING_COMMANDS_PER_DEVICE',
   pairingCodeTtlSeconds: 'MARQUEE_PAIRING_CODE_TTL_SECONDS',
   maxPendingPairings: 'MARQUEE_MAX_PENDING_PAIRINGS',

@@ -2,71 +2,21 @@
  * Runs examples/now-playing-cli as a real child process (Node + tsx on the SDK's sources) against
  * a real test server, the way a user runs it, and checks what it prints.
  */
-import { spawn } from 'node:child_process';
 import { createServer } from 'node:net';
-import { fileURLToPath } from 'node:url';
-import { afterEach, describe, expect, it, vi } from 'vitest';
+import { afterEach, describe, expect, it } from 'vitest';
+import { killExamples, runExample, untilOutput, type ExampleRun } from '../helpers/example-process';
 import { call, login, startTestServer, type TestServer } from '../helpers/server';
 
-const root = fileURLToPath(new URL('../../../../', import.meta.url));
-const WAIT = { timeout: 15_000, interval: 20 } as const;
-
-interface Run {
-  readonly stdout: () => string;
-  readonly stderr: () => string;
-  readonly exited: Promise<number | null>;
-  kill(): void;
-}
-
-const runs: Run[] = [];
 let t: TestServer | undefined;
 
 afterEach(async () => {
-  for (const run of runs.splice(0)) run.kill();
+  killExamples();
   await t?.close();
   t = undefined;
 });
 
-function cli(args: readonly string[], env: Record<string, string> = {}): Run {
-  const child = spawn(
-    process.execPath,
-    [
-      '--conditions=@marquee/source',
-      '--import',
-      'tsx',
-      'examples/now-playing-cli/main.ts',
-      ...args,
-    ],
-    { cwd: root, env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] },
-  );
-  let stdout = '';
-  let stderr = '';
-  child.stdout.setEncoding('utf8').on('data', (chunk: string) => (stdout += chunk));
-  child.stderr.setEncoding('utf8').on('data', (chunk: string) => (stderr += chunk));
-  const exited = new Promise<number | null>((resolve) => child.once('exit', resolve));
-  const run: Run = {
-    stdout: () => stdout,
-    stderr: () => stderr,
-    exited,
-    kill: () => {
-      if (child.exitCode === null) child.kill('SIGKILL');
-    },
-  };
-  runs.push(run);
-  return run;
-}
-
-/** Waits for `check` to pass, failing at once (with the child's stderr) if the child exits. */
-async function until(run: Run, check: () => void): Promise<void> {
-  let done = false;
-  const early = run.exited.then((code) => {
-    if (!done) throw new Error(`now-playing-cli exited early (${code}):\n${run.stderr()}`);
-  });
-  try {
-    await Promise.race([vi.waitFor(check, WAIT), early]);
-  } finally {
-    done = true;
-  }
+function cli(args: readonly string[], env: Record<string, string> = {}): ExampleRun {
+  return runExample('now-playing-cli/main.ts', args, env);
 }
 
 async function postSession(server: TestServer, over: Record<string, unknown> = {}): Promise<void> {
@@ -122,9 +72,9 @@ describe('examples/now-playing-cli', () => {
       MARQUEE_URL: t.url,
       MARQUEE_TOKEN: (created.body as { token: string }).token,
     });
-    await until(run, () => expect(run.stdout()).toBe('Nothing playing\n'));
+    await untilOutput(run, () => expect(run.stdout()).toBe('Nothing playing\n'));
     await postSession(t, { state: 'paused' });
-    await until(run, () =>
+    await untilOutput(run, () =>
       expect(run.stdout()).toBe(
         'Nothing playing\n|| John: The Matrix [movie] 20:34 / 1:34:38 (21.7%)\n',
       ),

@@ -12,6 +12,7 @@ import { mediaStackFixtures } from '@marquee/simulators';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
 import { call, startTestServer, type TestServer } from '../helpers/server';
+import { nowPlayingModule } from '../../src/surfaces/now-playing/module';
 
 type Snapshot = protocol.nowPlaying.Snapshot;
 type Session = protocol.nowPlaying.Session;
@@ -39,6 +40,12 @@ const plex = () => {
   return upstream;
 };
 const listed = () => fakes.state.plexSessions.MediaContainer.Metadata;
+/** Poster fetches the fake Plex has answered. */
+const posterHits = () =>
+  [...fakes.plex.hits].reduce(
+    (sum, [path, count]) => (path.startsWith('/library/metadata/') ? sum + count : sum),
+    0,
+  );
 
 const playerUpdate = {
   session_id: 'web-player-1',
@@ -124,6 +131,24 @@ describe('Now Playing fed by Plex (polled)', () => {
     expect(bytes.equals(mediaStackFixtures.PLEX_POSTER_PNG)).toBe(true);
     const snapshotText = JSON.stringify(snapshots.at(-1));
     expect(snapshotText).not.toContain(FAKE_CREDENTIALS.plexToken);
+    // Kept in memory: more screens asking for the same poster cost Plex nothing more.
+    const fetches = posterHits();
+    const etag = res.headers.get('etag');
+    expect(etag).toMatch(/^"[\w-]{43}"$/);
+    for (let i = 0; i < 5; i++) {
+      const again = await fetch(`${t.url}/api/media/upstream-poster/plex-12`);
+      expect(Buffer.from(await again.arrayBuffer()).equals(bytes)).toBe(true);
+      expect(again.headers.get('etag')).toBe(etag);
+    }
+    const unchanged = await fetch(`${t.url}/api/media/upstream-poster/plex-12`, {
+      headers: { 'if-none-match': etag ?? '' },
+    });
+    expect(unchanged.status).toBe(304);
+    expect(posterHits()).toBe(fetches);
+    expect(t.server.surface(nowPlayingModule).upstreamPosters.stats).toMatchObject({
+      entries: 1,
+      hits: 6,
+    });
     for (const id of ['plex-13', 'plex-999', 'web-player-1']) {
       const missing = await call(`${t.url}/api/media/upstream-poster/${id}`);
       expect(missing.status).toBe(404);
@@ -214,11 +239,6 @@ describe('Now Playing fed by Plex (polled)', () => {
 describe('the poster relay is bounded per address', () => {
   // Last in this file: it spends this address's poster budget for the window.
   it('answers 429 with Retry-After past 120 requests a minute, before reaching the media server', async () => {
-    const posterHits = () =>
-      [...fakes.plex.hits].reduce(
-        (sum, [path, count]) => (path.startsWith('/library/metadata/') ? sum + count : sum),
-        0,
-      );
     const statuses: number[] = [];
     let limited: Response | undefined;
     for (let i = 0; i < 130 && limited === undefined; i += 1) {

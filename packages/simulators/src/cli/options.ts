@@ -59,6 +59,7 @@ export const FLEET_OPTIONS = {
   duration: { type: 'string' },
   ramp: { type: 'string' },
   junit: { type: 'string' },
+  json: { type: 'string' },
   help: { type: 'boolean', short: 'h' },
 } as const;
 
@@ -70,16 +71,25 @@ export interface FleetOptions {
   readonly rampMs: number;
   /** `--junit`: where to write the run as a JUnit XML report; undefined: no report. */
   readonly junitPath: string | undefined;
+  /** `--json`: where to write the run as a JSON report (`-`: stdout); undefined: no report. */
+  readonly jsonPath: string | undefined;
 }
 
-function junitPath(text: string | undefined): string | undefined {
-  if (text === '') throw new UsageError('--junit needs a file path');
+function reportPath(option: string, text: string | undefined): string | undefined {
+  if (text === '') throw new UsageError(`--${option} needs a file path`);
   return text;
 }
 
 /** Reads the `FLEET_OPTIONS` values. */
 export function fleetOptions(
-  values: { server?: string; count?: string; duration?: string; ramp?: string; junit?: string },
+  values: {
+    server?: string;
+    count?: string;
+    duration?: string;
+    ramp?: string;
+    junit?: string;
+    json?: string;
+  },
   maxCount: number,
 ): FleetOptions {
   return {
@@ -87,7 +97,8 @@ export function fleetOptions(
     count: wholeNumber('count', values.count, 1, { min: 1, max: maxCount }),
     durationMs: seconds('duration', values.duration),
     rampMs: seconds('ramp', values.ramp) ?? 0,
-    junitPath: junitPath(values.junit),
+    junitPath: reportPath('junit', values.junit),
+    jsonPath: reportPath('json', values.json),
   };
 }
 

@@ -8,8 +8,8 @@
 import { parseArgs } from 'node:util';
 import { PANEL_LIMITS } from '../panel/limits';
 import { PanelSimulator, channelUrl } from '../panel/panel-simulator';
-import { ExitCodes, type Command } from './command';
-import { writeJunit } from './junit';
+import type { Command } from './command';
+import { finishFleetRun, humanOutput } from './json-report';
 import { FLEET_OPTIONS, fleetOptions, parseCommandLine, type FleetOptions } from './options';
 import { EventLines, Progress, RateMeter } from './progress';
 import { Ramp, formatElapsed, waitForStop } from './run-control';
@@ -33,6 +33,8 @@ Options:
   --duration S      stop after S seconds (default: run until Ctrl+C)
   --ramp S          spread the panels' first connects over S seconds (default 0)
   --junit FILE      also write the run as a JUnit XML report: one test per panel
+  --json FILE       also write the run as a JSON report (counters, one result per
+                    panel); FILE - prints it on stdout and the summary on stderr
   -h, --help        this help
 `;
 
@@ -95,10 +97,11 @@ async function run(argv: readonly string[]): Promise<number> {
   if (!('options' in parsed)) return parsed.exitCode;
   const { options } = parsed;
 
-  const status = new StatusLine(process.stdout);
+  const out = humanOutput(options.jsonPath);
+  const status = new StatusLine(out);
   const events = new EventLines(status);
 
-  process.stdout.write(
+  out.write(
     `${options.count} panel${options.count === 1 ? '' : 's'} → ${channelUrl(options.server, undefined)}\n`,
   );
   const panels: PanelSimulator[] = [];
@@ -158,11 +161,15 @@ async function run(argv: readonly string[]): Promise<number> {
   if (events.suppressed > 0) lines.push(`  (${events.suppressed} more panel events not shown)`);
   for (const { name, failure } of failed.slice(0, 5)) lines.push(`  failed ${name}: ${failure}`);
   if (failed.length > 5) lines.push(`  … and ${failed.length - 5} more failed panels`);
-  if (options.junitPath !== undefined) {
-    lines.push(writeJunit(options.junitPath, { command: 'panel', startedAt, durationMs, cases }));
-  }
-  process.stdout.write(`${lines.join('\n')}\n`);
-  return failed.length > 0 ? ExitCodes.failure : ExitCodes.ok;
+  const run = {
+    command: 'panel',
+    startedAt,
+    durationMs,
+    stopReason: reason,
+    cases,
+    totals: { ...sum },
+  };
+  return finishFleetRun(options, run, lines);
 }
 
 export const panelCommand: Command = {

@@ -24,7 +24,7 @@ import {
   wholeNumber,
   type FleetOptions,
 } from './options';
-import { writeJunit } from './junit';
+import { finishFleetRun, humanOutput } from './json-report';
 import { EventLines, Progress, RateMeter } from './progress';
 import { Ramp, formatElapsed, waitForStop } from './run-control';
 import { StatusLine } from './status-line';
@@ -54,6 +54,9 @@ Options:
   --duration S        stop after S seconds (default: run until Ctrl+C)
   --ramp S            spread the TVs' starts over S seconds (default 0)
   --junit FILE        also write the run as a JUnit XML report: one test per TV
+  --json FILE         also write the run as a JSON report (counters, playlist
+                      statuses, one result per TV); FILE - prints it on stdout
+                      and the summary on stderr
   -h, --help          this help
 `;
 
@@ -172,7 +175,8 @@ async function run(argv: readonly string[]): Promise<number> {
 
   const width = Math.max(4, String(options.count).length);
   const serial = (i: number) => `${options.prefix}${String(i + 1).padStart(width, '0')}`;
-  process.stdout.write(
+  const out = humanOutput(options.jsonPath);
+  out.write(
     `${options.count} TV${options.count === 1 ? '' : 's'} (${serial(0)}${options.count > 1 ? ` … ${serial(options.count - 1)}` : ''}) → ${options.server}\n`,
   );
 
@@ -186,7 +190,7 @@ async function run(argv: readonly string[]): Promise<number> {
     try {
       const prepared = await preparePlaylist(admin, options);
       playlistId = prepared.id;
-      process.stdout.write(`${prepared.line}\n`);
+      out.write(`${prepared.line}\n`);
     } catch (error) {
       process.stderr.write(`marquee-sim tv: cannot prepare the playlist: ${describe(error)}\n`);
       return ExitCodes.failure;
@@ -194,7 +198,7 @@ async function run(argv: readonly string[]): Promise<number> {
   }
 
   const cacheRoot = options.cacheDir ?? mkdtempSync(join(tmpdir(), 'marquee-sim-tv-'));
-  const status = new StatusLine(process.stdout);
+  const status = new StatusLine(out);
   const events = new EventLines(status);
   const tvs: TvSimulator[] = [];
   const assignErrors = new Map<TvSimulator, string>();
@@ -286,11 +290,15 @@ async function run(argv: readonly string[]): Promise<number> {
   if (events.suppressed > 0) lines.push(`  (${events.suppressed} more TV events not shown)`);
   for (const { name, failure } of failed.slice(0, 5)) lines.push(`  failed ${name}: ${failure}`);
   if (failed.length > 5) lines.push(`  … and ${failed.length - 5} more failed TVs`);
-  if (options.junitPath !== undefined) {
-    lines.push(writeJunit(options.junitPath, { command: 'tv', startedAt, durationMs, cases }));
-  }
-  process.stdout.write(`${lines.join('\n')}\n`);
-  return failed.length > 0 ? ExitCodes.failure : ExitCodes.ok;
+  const run = {
+    command: 'tv',
+    startedAt,
+    durationMs,
+    stopReason: reason,
+    cases,
+    totals: { ...sum, plays },
+  };
+  return finishFleetRun(options, run, lines);
 }
 
 function describe(error: unknown): string {

@@ -53,6 +53,17 @@ export interface TvSimulatorOptions {
    * @default 1000
    */
   readonly logLimit?: number;
+  /**
+   * Plays kept for the server until it has them (proof of play); past it the oldest is dropped.
+   * @default 10000
+   */
+  readonly maxQueuedPlays?: number;
+  /**
+   * Sends the queued plays every this many ms of real time (a failure leaves them queued for the
+   * next time); without it they go only on `sendProofOfPlay()`.
+   * @default undefined (never by itself)
+   */
+  readonly proofOfPlayIntervalMs?: number;
   /** What the TV's link sits in front of. @default globalThis.fetch */
   readonly fetch?: typeof fetch;
   /** Passed to the device client (backoff, heartbeat, download retries, timeouts). */

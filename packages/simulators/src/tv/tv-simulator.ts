@@ -7,6 +7,7 @@
  *   await tv.start();             // sign in, register, playlists, downloads, control socket
  *   tv.advance(60_000);           // virtual time: a minute of playlist
  *   tv.proofOfPlay;               // [{ playlistId, mediaId, start, end, durationMs, ... }]
+ *   await tv.sendProofOfPlay();   // the queued plays to the server, in de-duplicated batches
  *   tv.onCommand((action) => (action.action === 'next' ? { refuse: 'busy' } : undefined));
  *   tv.dropNetwork(); tv.restoreNetwork();
  *   tv.slowLink(50_000); tv.corruptNextDownload(); tv.diskFull(true);
@@ -38,7 +39,9 @@ import { protocol } from '@marquee/sdk';
 import {
   SCREEN_KEYS,
   createDeviceClient,
+  MemoryPlayQueue,
   type DeviceClient,
+  type FlushResult,
   type DeviceModelInput,
   type DeviceScreens,
   type DeviceState,
@@ -86,6 +89,10 @@ export class TvSimulator {
   readonly #requests: LinkRequest[] = [];
   readonly #commands: TvCommand[] = [];
   readonly #proofOfPlay: ProofOfPlay[] = [];
+  /** Plays the server has not acknowledged yet. */
+  readonly #unsentPlays: MemoryPlayQueue;
+  #playTimer: ReturnType<typeof setInterval> | undefined;
+  #sending: Promise<FlushResult> | undefined;
   readonly #withheld: string[] = [];
   readonly #playlists: Record<number, string> = {};
   readonly #commandHooks = new Set<TvCommandHook>();
@@ -120,6 +127,7 @@ export class TvSimulator {
     this.#ownsCache = options.cacheDir === undefined;
     this.cacheDir = options.cacheDir ?? mkdtempSync(join(tmpdir(), 'marquee-tv-'));
     this.#limit = options.logLimit ?? 1000;
+    this.#unsentPlays = new MemoryPlayQueue(options.maxQueuedPlays ?? 10_000);
     const virtual = options.virtualTime;
     this.#clock = new TvClock(
       virtual === true ? Date.now() : virtual === false ? undefined : virtual,
@@ -150,10 +158,27 @@ export class TvSimulator {
       log: (entry) => {
         this.#count.plays++;
         this.#log(this.#proofOfPlay, entry);
+        this.#unsentPlays.add({
+          id: randomUUID(),
+          media_id: entry.mediaId,
+          playlist_id: entry.playlistId,
+          zone: entry.screen,
+          started_at: new Date(entry.start).toISOString(),
+          ended_at: new Date(Math.max(entry.start, entry.end)).toISOString(),
+          duration_ms: Math.max(0, Math.round(entry.durationMs)),
+          completed: entry.completed,
+        });
         for (const hook of this.#playHooks) hook(entry, this);
       },
     });
     this.#listen();
+    const every = options.proofOfPlayIntervalMs;
+    if (every !== undefined) {
+      this.#playTimer = setInterval(() => {
+        this.sendProofOfPlay().catch(() => undefined);
+      }, every);
+      this.#playTimer.unref();
+    }
   }
 
   /**
@@ -174,6 +199,8 @@ export class TvSimulator {
   stop(): Promise<void> {
     this.#stopped ??= (async () => {
       this.#player.stop();
+      clearInterval(this.#playTimer);
+      await this.#sending?.catch(() => undefined);
       this.client.close();
       await this.#link.shutdown();
       if (this.#ownsCache) await rm(this.cacheDir, { recursive: true, force: true });
@@ -236,6 +263,32 @@ export class TvSimulator {
   /** Every showing, oldest first. */
   get proofOfPlay(): readonly ProofOfPlay[] {
     return this.#proofOfPlay;
+  }
+
+  /** Plays the server has not acknowledged yet (see `sendProofOfPlay`). */
+  get unsentPlays(): number {
+    return this.#unsentPlays.size;
+  }
+
+  /** Plays dropped because the queue was full while the server was away. */
+  get droppedPlays(): number {
+    return this.#unsentPlays.dropped;
+  }
+
+  /**
+   * Sends the queued plays in batches (`POST /api/v1/cloud/proof-of-play/`); each batch leaves
+   * the queue once the server stored it, so a failure (the link down) keeps the rest for the
+   * next call. One send at a time: a call while one runs waits for it, then sends what is left.
+   */
+  async sendProofOfPlay(): Promise<FlushResult> {
+    while (this.#sending) await this.#sending.catch(() => undefined);
+    const sending = this.client.sendPlays(this.#unsentPlays);
+    this.#sending = sending;
+    try {
+      return await sending;
+    } finally {
+      this.#sending = undefined;
+    }
   }
 
   /** `command_id`s whose ack `refuseAcks(true)` kept back. */

@@ -34,10 +34,32 @@ import {
   type PlaylistInput,
 } from '../../protocol/signage/admin-playlists';
 import { signageErrorShape } from '../../protocol/signage/errors';
+import {
+  PlayList,
+  type PlayExportQuery,
+  type PlayListQuery,
+  type proofOfPlayRoutes,
+} from '../../protocol/signage/proof-of-play';
 import { createHttpClient, type AuthProvider, type HttpClient } from '../../transport/http-client';
 import { errorFromResponse } from '../../transport/http-errors';
 import { TokenManager, type Credentials, type TokenSet } from '../../transport/token-manager';
 import { ADMIN_ROUTES, fillPath } from './routes';
+
+type PlayRoutePath<Id> = Extract<(typeof proofOfPlayRoutes)[number], { id: Id }>['path'];
+const PLAYS_PATH: PlayRoutePath<'signage.adminPlayList'> = '/api/v1/admin/cloud/plays/';
+const PLAYS_EXPORT_PATH: PlayRoutePath<'signage.adminPlayExport'> =
+  '/api/v1/admin/cloud/plays/export/';
+
+/** The filters the play list and export share. */
+function playFilters(query: PlayExportQuery) {
+  return {
+    sn_number: query.sn_number,
+    from: query.from,
+    to: query.to,
+    media_id: query.media_id,
+    playlist_id: query.playlist_id,
+  };
+}
 
 /** How the client authenticates: an admin account, or a token the app already holds. */
 export type SignageAdminAuth =
@@ -376,6 +398,26 @@ export class SignageAdminClient {
   getScreenshot(screenshotId: number): Promise<Blob> {
     const { path } = ADMIN_ROUTES.screenshotView;
     return this.#binary(fillPath(path, { screenshot_id: screenshotId }));
+  }
+
+  /** `GET plays/`: proof of play by device, period, media and playlist; one page, oldest first. */
+  listPlays(query: PlayListQuery = {}): Promise<PlayList> {
+    return this.#http.request({
+      method: 'GET',
+      path: PLAYS_PATH,
+      query: { ...playFilters(query), limit: query.limit, offset: query.offset },
+      schema: PlayList,
+    });
+  }
+
+  /** `GET plays/export/`: the plays of the same filters as CSV text (at most 100,000 rows). */
+  async exportPlays(query: PlayExportQuery = {}): Promise<string> {
+    const search = new URLSearchParams();
+    for (const [key, value] of Object.entries(playFilters(query))) {
+      if (value !== undefined) search.set(key, String(value));
+    }
+    const text = search.toString();
+    return (await this.#binary(`${PLAYS_EXPORT_PATH}${text === '' ? '' : `?${text}`}`)).text();
   }
 
   /** A binary GET with the bearer token, refreshed once after a 401. */

@@ -1,11 +1,14 @@
 /**
  * The device's REST calls (seed 002), typed against the signage route table so a renamed path
- * fails to compile here: register, the playlists of the device's screens, and a screenshot.
+ * fails to compile here: register, the playlists of the device's screens, a screenshot and a
+ * batch of plays (proof of play).
  * Auth, the refresh before expiry and the one retry after a 401 come from the HTTP helper and
  * the TokenManager behind it.
  */
 import { RegisterDeviceResponse, type DeviceModel } from '../../protocol/signage/device';
 import { DeviceScreens } from '../../protocol/signage/playlist';
+import { PlayBatchResult, type PlayRecord } from '../../protocol/signage/proof-of-play';
+import type { proofOfPlayRoutes } from '../../protocol/signage/proof-of-play';
 import {
   SCREENSHOT_FILE_FIELD,
   ScreenshotResponse,
@@ -18,6 +21,10 @@ type RoutePath<Id> = Extract<(typeof signageRoutes)[number], { id: Id }>['path']
 const REGISTER_PATH: RoutePath<'signage.registerDevice'> = '/api/v1/admin/cloud/device/register/';
 const PLAYLISTS_PATH: RoutePath<'signage.playlists'> = '/api/v1/admin/cloud/playlists';
 const SCREENSHOT_PATH: RoutePath<'signage.screenshot'> = '/api/v1/screenshot';
+const PROOF_OF_PLAY_PATH: Extract<
+  (typeof proofOfPlayRoutes)[number],
+  { id: 'signage.proofOfPlay' }
+>['path'] = '/api/v1/cloud/proof-of-play/';
 
 /** A JPEG screenshot: a Blob, or its bytes. */
 export type ScreenshotImage = Blob | Uint8Array;
@@ -65,6 +72,16 @@ export class DeviceApi {
       path: SCREENSHOT_PATH,
       formData: form,
       schema: ScreenshotResponse,
+    });
+  }
+
+  /** `POST /cloud/proof-of-play/`: at most MAX_PLAY_BATCH plays of device `snNumber`. */
+  proofOfPlay(snNumber: string, plays: PlayRecord[]): Promise<PlayBatchResult> {
+    return this.#http.request({
+      method: 'POST',
+      path: PROOF_OF_PLAY_PATH,
+      body: { sn_number: snNumber, plays },
+      schema: PlayBatchResult,
     });
   }
 }

@@ -52,6 +52,7 @@ import type {
   DeviceState,
   ScreensSource,
 } from './options';
+import { flushPlays, type FlushResult, type PlayQueue } from './proof-of-play';
 import { allPlaylists, findPlaylist, type ScreenKey } from './screens';
 
 export class DeviceClient extends Emitter<DeviceClientEvents> {
@@ -266,6 +267,14 @@ export class DeviceClient extends Emitter<DeviceClientEvents> {
       image,
       fileName,
     );
+  }
+
+  /**
+   * Sends the plays `queue` holds (see `flushPlays`): batches of at most MAX_PLAY_BATCH, each
+   * dropped from the queue once the server stored it.
+   */
+  sendPlays(queue: PlayQueue): Promise<FlushResult> {
+    return flushPlays(queue, (plays) => this.#api.proofOfPlay(this.#device.sn_number, plays));
   }
 
   #listen(): void {

@@ -8,6 +8,7 @@ export type { ScreenshotImage } from './api';
 export type { CommandHandler, CommandOutcome } from './commands';
 export type { DownloadFile, MediaResult, OpenDownloadFile } from './downloader';
 export { SCREENS_FILE } from './media-cache';
+export { flushPlays, MemoryPlayQueue, type FlushResult, type PlayQueue } from './proof-of-play';
 export { pairDevice, type PairDeviceOptions, type PairedDevice } from './pairing';
 export type {
   DeviceActionEvents,

@@ -7,6 +7,7 @@ import * as z from 'zod';
 import { isoDateTime, nonNegativeInt, positiveInt, queryBoolean, queryInt } from '../common';
 import { CommandRecord } from './admin-commands';
 import { idParam } from './admin-media';
+import { HealthMessage } from './client-messages';
 
 /** The four screens a device may have, named as in `DeviceScreens` (`front` → `front_screen`). */
 export const ScreenPosition = z
@@ -156,6 +157,12 @@ export const DeviceListQuery = z.object({
 });
 export type DeviceListQuery = z.infer<typeof DeviceListQuery>;
 
+/** The latest `health` message of a device, as it sent it, and when it arrived. */
+export const DeviceHealth = HealthMessage.omit({ type: true })
+  .extend({ reported_at: isoDateTime })
+  .meta({ id: 'SignageDeviceHealth' });
+export type DeviceHealth = z.infer<typeof DeviceHealth>;
+
 /** `GET devices/{sn_number}/`. */
 export const DeviceDetail = DeviceSummary.extend({
   /**
@@ -175,5 +182,10 @@ export const DeviceDetail = DeviceSummary.extend({
   last_screenshot: ScreenshotRecord.nullable(),
   /** Queued commands, in delivery order. */
   pending_commands: z.array(CommandRecord),
+  /**
+   * The device's latest health report; null when it never sent one (absent from servers that
+   * predate health reports).
+   */
+  health: DeviceHealth.nullable().optional(),
 }).meta({ id: 'SignageDeviceDetail' });
 export type DeviceDetail = z.infer<typeof DeviceDetail>;

@@ -106,8 +106,49 @@ export const AckMessage = z
   .meta({ id: 'SignageAckMessage' });
 export type AckMessage = z.infer<typeof AckMessage>;
 
+/** Most bytes a health figure may name (about 9 PB): anything larger is a device bug. */
+const bytes = nonNegativeInt.max(2 ** 53 - 1);
+
+/**
+ * Marquee: a device's health, sent when its socket opens and then periodically (the web player:
+ * every 5 minutes). The server keeps the latest per device; the admin device view shows it with
+ * the time it arrived. Only `app_version`, `uptime_s` and the screen size are required; a device
+ * leaves out what it cannot measure.
+ */
+export const HealthMessage = z
+  .object({
+    type: z.literal('health'),
+    app_version: z.string().min(1).max(64),
+    /** Seconds since the player (page or app) started. */
+    uptime_s: nonNegativeInt,
+    screen_width: positiveInt.max(100_000),
+    screen_height: positiveInt.max(100_000),
+    /** Bytes of storage the player uses (the browser's estimate, or the file system's). */
+    storage_used_bytes: bytes.optional(),
+    /** Bytes the player may use in all. */
+    storage_quota_bytes: bytes.optional(),
+    /** Bytes of media in the player's cache. */
+    cache_bytes: bytes.optional(),
+    /** Files in the player's media cache. */
+    cached_files: nonNegativeInt.optional(),
+    /** The WebView or browser, e.g. `Chrome/120.0.6099.224`. */
+    webview_version: z.string().max(255).optional(),
+    /** Proof-of-play records waiting to be sent. */
+    unsent_plays: nonNegativeInt.optional(),
+    /** Where the device's bridge reports them. */
+    memory_used_bytes: bytes.optional(),
+    temperature_c: z.number().min(-100).max(200).optional(),
+  })
+  .meta({ id: 'SignageHealthMessage' });
+export type HealthMessage = z.infer<typeof HealthMessage>;
+
 /** Everything a device may send. */
 export const ClientMessage = z
-  .discriminatedUnion('type', [ReadyPlaylistsMessage, PlaylistStatusMessage, AckMessage])
+  .discriminatedUnion('type', [
+    ReadyPlaylistsMessage,
+    PlaylistStatusMessage,
+    AckMessage,
+    HealthMessage,
+  ])
   .meta({ id: 'SignageClientMessage' });
 export type ClientMessage = z.infer<typeof ClientMessage>;

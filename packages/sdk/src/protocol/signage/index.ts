@@ -55,6 +55,7 @@ export {
 export {
   AdminScreen,
   DeviceDetail,
+  DeviceHealth,
   DeviceList,
   DeviceListQuery,
   DeviceParams,
@@ -88,6 +89,7 @@ export {
 export { AuthModel, LoginBody, RefreshBody } from './auth';
 export {
   AckMessage,
+  HealthMessage,
   ClientMessage,
   PlaylistDownloadingStatus,
   PlaylistFailedStatus,
@@ -116,6 +118,21 @@ export {
   PlaylistsQuery,
   ScreenConfig,
 } from './playlist';
+export {
+  MAX_PLAY_BATCH,
+  MAX_PLAY_DURATION_MS,
+  MAX_PLAY_EXPORT,
+  MAX_PLAY_PAGE,
+  PLAY_CSV_COLUMNS,
+  PlayBatch,
+  PlayBatchResult,
+  PlayExportQuery,
+  PlayList,
+  PlayListQuery,
+  PlayRecord,
+  PlayView,
+  proofOfPlayRoutes,
+} from './proof-of-play';
 export {
   SCREENSHOT_FILE_FIELD,
   ScreenshotFields,

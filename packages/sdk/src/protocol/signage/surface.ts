@@ -7,6 +7,7 @@ import * as z from 'zod';
 import { defineChannel, defineRoute, defineSurface, response } from '../common';
 import { signageAdminRoutes } from './admin';
 import { pairingRoutes } from './pairing';
+import { proofOfPlayRoutes } from './proof-of-play';
 import { AuthModel, LoginBody, RefreshBody } from './auth';
 import { ClientMessage } from './client-messages';
 import { DeviceModel, RegisterDeviceResponse } from './device';
@@ -170,7 +171,7 @@ export const signageSurface = defineSurface({
   description:
     'Android TV signage players: JWT auth, device registration, playlists, media downloads, screenshots and WebSocket control.',
   errorShape: signageErrorShape,
-  // The seed's device routes, then Marquee's fleet admin API (`admin.ts`).
-  routes: [...signageRoutes, ...signageAdminRoutes, ...pairingRoutes],
+  // The seed's device routes, then Marquee's fleet admin API (`admin.ts`), pairing and proof of play.
+  routes: [...signageRoutes, ...signageAdminRoutes, ...pairingRoutes, ...proofOfPlayRoutes],
   channels: signageChannels,
 });

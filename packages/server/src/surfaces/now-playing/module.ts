@@ -11,6 +11,7 @@ import { mountHistory } from './history';
 import { mountNowPlaying } from './mount';
 import { NOW_PLAYING_TOPIC, NowPlayingService } from './service';
 import { mountThumbnails, type Thumbnails } from './thumbnails';
+import type { PosterRelayCache } from './poster-relay-cache';
 import { mountUpstreamPosters } from './upstream-poster';
 import { watchUpstreamSessions } from './upstream-sessions';
 
@@ -19,6 +20,8 @@ export interface NowPlaying {
   readonly service: NowPlayingService;
   /** Media roots, thumbnail cache and the poster_thumb resolver. */
   readonly thumbnails: Thumbnails;
+  /** The relayed Plex / Jellyfin posters kept in memory (bounded). */
+  readonly upstreamPosters: PosterRelayCache;
   /** Playback control of a session's player (the control route's path; MQTT commands use it). */
   readonly control: PlaybackControl;
 }
@@ -46,10 +49,16 @@ export const nowPlayingModule = defineSurfaceModule<NowPlaying>({
     mountHistory(app, { store, authenticate, validateResponses });
     const playback = mountPlaybackControl({ ...ctx, service });
     // Plex / Jellyfin sessions, from the same pollers the media-stack surface reads.
-    mountUpstreamPosters(app, { service, stack: mediaStack, authenticate, validateResponses });
+    const upstreamPosters = mountUpstreamPosters(app, {
+      service,
+      stack: mediaStack,
+      authenticate,
+      validateResponses,
+      now,
+    });
     const stopUpstream = watchUpstreamSessions(mediaStack, service);
     return {
-      api: { service, thumbnails, control: playback.control },
+      api: { service, thumbnails, upstreamPosters, control: playback.control },
       stop() {
         stopUpstream();
         stopNowPlaying();

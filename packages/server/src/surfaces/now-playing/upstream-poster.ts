@@ -9,6 +9,8 @@ import type { FastifyInstance } from 'fastify';
 import { mountRoutes, pickRoutes, type Authenticator } from '../../core/routes';
 import type { MediaStack } from '../../integrations/media';
 import { UpstreamError } from '../../integrations/upstream';
+import { etagMatches } from './thumb-cache';
+import { PosterRelayCache, type CachedPoster } from './poster-relay-cache';
 import type { NowPlayingService } from './service';
 
 const { media, nowPlaying } = protocol;
@@ -21,21 +23,40 @@ export interface UpstreamPosterOptions {
   readonly stack: MediaStack;
   readonly authenticate: Authenticator;
   readonly validateResponses: boolean;
+  readonly now?: () => number;
 }
 
-export function mountUpstreamPosters(app: FastifyInstance, options: UpstreamPosterOptions): void {
+export function mountUpstreamPosters(
+  app: FastifyInstance,
+  options: UpstreamPosterOptions,
+): PosterRelayCache {
+  const cache = new PosterRelayCache(options.now === undefined ? {} : { now: options.now });
   mountRoutes(app, pickRoutes(media.mediaRoutes, ['media.upstreamPoster']), {
     surface: nowPlaying.nowPlayingSurface,
     authenticate: options.authenticate,
     validateResponses: options.validateResponses,
     handlers: {
-      'media.upstreamPoster': async ({ params, reply }) => {
+      'media.upstreamPoster': async ({ params, request, reply }) => {
         const found = options.service.upstreamSession(params.session_id);
         const source = found?.session.source;
         const upstream = source === undefined ? undefined : options.stack.get(source);
         if (found?.posterPath === undefined || upstream === undefined) {
           throw new MarqueeError('NOT_FOUND', `No poster for session ${params.session_id}`);
         }
+        const send = (poster: CachedPoster) => {
+          reply
+            .header('cache-control', 'private, max-age=300')
+            .header('x-content-type-options', 'nosniff')
+            .header('etag', poster.etag);
+          if (etagMatches(request.headers['if-none-match'], poster.etag)) {
+            return reply.code(304).send();
+          }
+          return reply.type(poster.type).send(poster.bytes);
+        };
+        // Keyed by the media server and its own path for the image, which names its version.
+        const key = `${source}\n${found.posterPath}`;
+        const cached = cache.get(key);
+        if (cached !== undefined) return send(cached);
         const { http } = upstream.adapter;
         const answer = await http.send({
           path: found.posterPath,
@@ -58,12 +79,9 @@ export function mountUpstreamPosters(app: FastifyInstance, options: UpstreamPost
             `${http.name} answered the poster of session ${params.session_id} with ${refused}`,
           );
         }
-        return reply
-          .header('cache-control', 'private, max-age=300')
-          .header('x-content-type-options', 'nosniff')
-          .type(type ?? 'application/octet-stream')
-          .send(answer.bytes);
+        return send(cache.set(key, answer.bytes, type ?? 'application/octet-stream'));
       },
     },
   });
+  return cache;
 }

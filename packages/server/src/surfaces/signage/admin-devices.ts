@@ -87,6 +87,7 @@ export function mountAdminDevices(app: FastifyInstance, options: AdminDevicesOpt
       left_screen: null,
       last_screenshot: latestShot === undefined ? null : screenshotRecord(latestShot),
       pending_commands: pending.map(commandRecord),
+      health: device.health && { ...device.health.report, reported_at: device.health.at },
     };
     for (const screen of deviceScreens) result[SCREEN_KEYS[screen.position]] = adminScreen(screen);
     return result;

@@ -88,6 +88,11 @@ export function mountDeviceChannel(options: DeviceChannelOptions): void {
           reportedAt: iso(),
         });
         return;
+      case 'health': {
+        const { type: _type, ...report } = message;
+        await devices.setHealth(sn, report, iso());
+        return;
+      }
       case 'ack': {
         const result = await commands.ack(sn, message);
         if (result === 'unknown') {

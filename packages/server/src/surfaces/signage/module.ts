@@ -22,12 +22,15 @@ import type { SignageRouteOptions } from './route-helpers';
 import { signageMetrics } from './metrics';
 import { Pairing } from './pairing';
 import { mountPairingRoutes } from './pairing-routes';
+import { mountProofOfPlay, pruneOldPlays } from './proof-of-play';
 import { mountScreenshots, pruneScreenshots } from './screenshots';
 import { signageStore, type SignageRepositories } from './store';
 import { sweepSignageFiles } from './sweep';
 
 /** How long shutdown waits for file downloads in progress before closing their connections. */
 const SHUTDOWN_GRACE_MS = 2000;
+/** How often plays past their retention are deleted when no batch arrives to do it. */
+const PLAY_PRUNE_INTERVAL_MS = 3600_000;
 
 /** What the signage surface exposes on `MarqueeServer` (tests, simulators, benchmarks). */
 export interface Signage {
@@ -102,6 +105,20 @@ export const signageModule = defineSurfaceModule<Signage, SignageRepositories>({
       maxWaiting: config.maxPendingPairings,
     });
     mountPairingRoutes(app, { authenticate, validateResponses, pairing });
+    const plays = {
+      retentionDays: config.proofOfPlayRetentionDays,
+      maxRows: config.maxProofOfPlayRows,
+    };
+    mountProofOfPlay(app, { ...common, ...plays });
+    // Each batch prunes; this covers a fleet that stopped sending (retention still applies).
+    const prunePlays = () => {
+      pruneOldPlays(store, now(), plays).catch((error: unknown) => {
+        app.log.warn({ err: error }, 'pruning old plays failed');
+      });
+    };
+    prunePlays();
+    const pruneTimer = setInterval(prunePlays, PLAY_PRUNE_INTERVAL_MS);
+    pruneTimer.unref();
     mountAdminCommands(app, {
       ...common,
       commands,
@@ -127,7 +144,10 @@ export const signageModule = defineSurfaceModule<Signage, SignageRepositories>({
       api: { store, files, connections, commands },
       metrics: { collectors: [signageMetrics(store, connections)] },
       // Stops the expiry sweeper; waits for deliveries in progress.
-      stop: () => commands.stop(),
+      stop: () => {
+        clearInterval(pruneTimer);
+        return commands.stop();
+      },
     };
   },
 });

@@ -1,6 +1,6 @@
 /**
  * The signage surface's own part of the store: its tables (migrations 100–199) and repositories
- * for seed 002's devices, media, playlists, screens, reports, commands and screenshots.
+ * for seed 002's devices, media, playlists, screens, reports, commands, screenshots and plays.
  */
 import type { SurfaceStore } from '../../../core/store';
 import { signageMigrations, sqliteSignage } from './sqlite';
@@ -23,6 +23,10 @@ export type {
   SignageMediaRepository,
   SignagePairingRecord,
   SignagePairingsRepository,
+  SignagePlayCursor,
+  SignagePlayFilter,
+  SignagePlayRecord,
+  SignagePlaysRepository,
   SignagePlaylistItemRecord,
   SignagePlaylistRecord,
   SignagePlaylistsRepository,

@@ -26,7 +26,12 @@ export interface SignageDeviceRecord {
   readonly currentPlaylistId: number | null;
   readonly readyPlaylists: readonly number[];
   readonly readyPlaylistsAt: string | null;
+  /** The latest `health` message (without its `type`) and when it arrived. */
+  readonly health: { readonly report: DeviceHealthReport; readonly at: string } | null;
 }
+
+/** What a device's `health` message carries. */
+export type DeviceHealthReport = Omit<protocol.signage.HealthMessage, 'type'>;
 
 /** Which devices a list or count covers; every part is optional and they combine (AND). */
 export interface SignageDeviceFilter {
@@ -76,6 +81,8 @@ export interface SignageDevicesRepository {
   /** Hands the device to another account (pairing a replacement screen). */
   setOwner(snNumber: string, userId: number): Promise<void>;
   setReadyPlaylists(snNumber: string, playlistIds: readonly number[], at: string): Promise<void>;
+  /** Keeps the device's latest health report. */
+  setHealth(snNumber: string, report: DeviceHealthReport, at: string): Promise<void>;
   setCurrentPlaylist(snNumber: string, playlistId: number | null): Promise<void>;
   /** Stores a level the device confirmed (an acked `set_brightness` / `set_volume`). */
   setLevel(
@@ -300,6 +307,63 @@ export interface SignageScreenshotsRepository {
   deleteIds(ids: readonly number[]): Promise<number>;
 }
 
+/** One stored play (proof of play); times are UTC ISO strings. */
+export interface SignagePlayRecord {
+  readonly snNumber: string;
+  /** The id the device generated; unique per device. */
+  readonly playId: string;
+  readonly playlistId: number;
+  readonly mediaId: number;
+  readonly zone: string;
+  readonly startedAt: string;
+  readonly endedAt: string;
+  readonly durationMs: number;
+  readonly completed: boolean;
+  readonly receivedAt: string;
+}
+
+/** Where a keyset page of plays ends (`listAfter`). */
+export interface SignagePlayCursor {
+  readonly startedAt: string;
+  readonly seq: number;
+}
+
+/** Which plays a list, count or export covers; the parts combine (AND). */
+export interface SignagePlayFilter {
+  readonly snNumber?: string;
+  /** `started_at` at or after (UTC ISO). */
+  readonly from?: string;
+  /** `started_at` before (UTC ISO). */
+  readonly to?: string;
+  readonly mediaId?: number;
+  readonly playlistId?: number;
+}
+
+export interface SignagePlaysRepository {
+  /**
+   * Stores the plays that are new for their device (one transaction); answers how many were new.
+   * A (device, play id) already stored is left as it is.
+   */
+  insert(plays: readonly SignagePlayRecord[]): Promise<number>;
+  /** Plays `filter` covers, by `started_at` then arrival, `page` of them. */
+  list(filter: SignagePlayFilter, page: SignagePage): Promise<SignagePlayRecord[]>;
+  count(filter: SignagePlayFilter): Promise<number>;
+  /**
+   * Up to `limit` plays `filter` covers after `cursor` (in the order of `list`), and the cursor
+   * of the last one: keyset paging, so reading a long export costs the same for every chunk.
+   */
+  listAfter(
+    filter: SignagePlayFilter,
+    cursor: SignagePlayCursor | undefined,
+    limit: number,
+  ): Promise<{ plays: SignagePlayRecord[]; next: SignagePlayCursor | undefined }>;
+  /**
+   * Deletes plays that started before `startedBefore` and, beyond the newest `keepRows` received,
+   * the oldest received; answers how many rows went.
+   */
+  prune(startedBefore: string, keepRows: number): Promise<number>;
+}
+
 /** Everything the signage surface keeps. */
 /** A pairing request: a code on a screen, waiting for an operator, then for the screen's poll. */
 export interface SignagePairingRecord {
@@ -357,4 +421,5 @@ export interface SignageRepositories {
   readonly reports: SignageReportsRepository;
   readonly commands: SignageCommandsRepository;
   readonly screenshots: SignageScreenshotsRepository;
+  readonly plays: SignagePlaysRepository;
 }

@@ -22,7 +22,7 @@ import { NumberList, intOrNull, json, type Transaction } from './shared';
 
 const SELECT = `SELECT d.sn_number, d.info, d.owner_user_id, u.username AS owner_username,
   a.name, d.registered_at, d.updated_at, d.last_seen_at, d.current_playlist_id,
-  d.ready_playlists, d.ready_playlists_at
+  d.ready_playlists, d.ready_playlists_at, d.health, d.health_at
   FROM signage_devices d LEFT JOIN users u ON u.id = d.owner_user_id
   LEFT JOIN signage_device_accounts a ON a.sn_number = d.sn_number`;
 
@@ -59,7 +59,16 @@ function toDevice(row: Row): SignageDeviceRecord {
     currentPlaylistId: intOrNull(row, 'current_playlist_id'),
     readyPlaylists: json(row, 'ready_playlists', NumberList),
     readyPlaylistsAt: textOrNull(row, 'ready_playlists_at'),
+    health: healthOf(row),
   };
+}
+
+const HealthReport = protocol.signage.HealthMessage.omit({ type: true });
+
+function healthOf(row: Row): SignageDeviceRecord['health'] {
+  const at = textOrNull(row, 'health_at');
+  if (at === null || row['health'] === null) return null;
+  return { report: json(row, 'health', HealthReport), at };
 }
 
 export function sqliteSignageDevices(sql: Statements, tx: Transaction): SignageDevicesRepository {
@@ -137,6 +146,14 @@ export function sqliteSignageDevices(sql: Statements, tx: Transaction): SignageD
         sql(
           'UPDATE signage_devices SET ready_playlists = ?, ready_playlists_at = ? WHERE sn_number = ?',
         ).run(JSON.stringify(ids), at, sn);
+      }),
+    setHealth: (sn, report, at) =>
+      settle(() => {
+        sql('UPDATE signage_devices SET health = ?, health_at = ? WHERE sn_number = ?').run(
+          JSON.stringify(report),
+          at,
+          sn,
+        );
       }),
     setCurrentPlaylist: (sn, playlistId) =>
       settle(() => {

@@ -8,6 +8,7 @@ import { sqliteSignageDeviceAccounts, sqliteSignagePairings } from './pairings';
 import { sqliteSignagePlaylists } from './playlists';
 import { sqliteSignageReports } from './reports';
 import { sqliteSignageScreens } from './screens';
+import { sqliteSignagePlays } from './plays';
 import { sqliteSignageScreenshots } from './screenshots';
 import { transaction } from './shared';
 
@@ -25,5 +26,6 @@ export function sqliteSignage({ db, sql }: SqliteEngine): SignageRepositories {
     reports: sqliteSignageReports(sql),
     commands: sqliteSignageCommands(sql, tx),
     screenshots: sqliteSignageScreenshots(sql),
+    plays: sqliteSignagePlays(sql, tx),
   };
 }

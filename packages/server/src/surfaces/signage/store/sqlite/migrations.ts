@@ -145,4 +145,39 @@ export const signageMigrations: readonly Migration[] = [
       ) STRICT;
     `,
   },
+  {
+    // Proof of play: one row per (device, play id the device generated), so a batch sent again
+    // counts once. `seq` orders rows by arrival for the row cap; `started_at` (UTC ISO text,
+    // compared as text) for retention and the period filters. No foreign key to the device:
+    // plays stay for accounting after a screen is removed.
+    version: 103,
+    name: 'signage_plays',
+    up: `
+      CREATE TABLE signage_plays (
+        seq INTEGER PRIMARY KEY AUTOINCREMENT,
+        sn_number TEXT NOT NULL,
+        play_id TEXT NOT NULL,
+        playlist_id INTEGER NOT NULL,
+        media_id INTEGER NOT NULL,
+        zone TEXT NOT NULL,
+        started_at TEXT NOT NULL,
+        ended_at TEXT NOT NULL,
+        duration_ms INTEGER NOT NULL,
+        completed INTEGER NOT NULL,
+        received_at TEXT NOT NULL,
+        UNIQUE (sn_number, play_id)
+      ) STRICT;
+      CREATE INDEX signage_plays_device_started ON signage_plays (sn_number, started_at);
+      CREATE INDEX signage_plays_started ON signage_plays (started_at);
+    `,
+  },
+  {
+    // A device's latest health report (the `health` socket message, JSON) and when it arrived.
+    version: 104,
+    name: 'signage_device_health',
+    up: `
+      ALTER TABLE signage_devices ADD COLUMN health TEXT;
+      ALTER TABLE signage_devices ADD COLUMN health_at TEXT;
+    `,
+  },
 ];
