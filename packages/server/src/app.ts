@@ -40,13 +40,14 @@ import {
 } from './core/surface';
 import { compileTrust, createHub, createWsGateway, type Hub, type WsGateway } from './core/ws';
 import { createMediaStack, type MediaStack } from './integrations/media';
+import { mqttMetrics, startMqttBridge, type MqttBridge } from './integrations/mqtt';
 import { mountPages } from './pages';
 import { gpuModule } from './surfaces/gpu/module';
 import { mediaStackModule } from './surfaces/media-stack/module';
-import { monitoringModule } from './surfaces/monitoring/module';
+import { MONITORING_TOPIC, monitoringModule } from './surfaces/monitoring/module';
 import type { GpuSurface } from './surfaces/gpu/mount';
 import { nowPlayingModule } from './surfaces/now-playing/module';
-import type { NowPlayingService } from './surfaces/now-playing/service';
+import { NOW_PLAYING_TOPIC, type NowPlayingService } from './surfaces/now-playing/service';
 import type { Thumbnails } from './surfaces/now-playing/thumbnails';
 import { signageModule, type Signage } from './surfaces/signage/module';
 import { startBackupSchedule, type BackupSchedule } from './core/backup-schedule';
@@ -115,6 +116,8 @@ export interface MarqueeServer {
   readonly metrics: Metrics;
   /** The data directory's disk: free space, faults met, the upload reserve. */
   readonly storage: StorageMonitor;
+  /** The MQTT bridge for Home Assistant; undefined unless MARQUEE_MQTT_URL is set. */
+  readonly mqtt: MqttBridge | undefined;
   /** Binds `config.host:config.port`; resolves with the base URL (port 0 picks a free port). */
   listen(): Promise<string>;
   close(): Promise<void>;
@@ -263,6 +266,22 @@ export async function createServer(
   };
   const nowPlaying = surface(nowPlayingModule);
 
+  // Subscribes to what the surfaces already produce (hub topics, the GPU sampler): no second reader.
+  const mqtt =
+    config.mqttUrl === undefined
+      ? undefined
+      : startMqttBridge({
+          config: { ...config, mqttUrl: config.mqttUrl },
+          hub,
+          topics: { nowPlaying: NOW_PLAYING_TOPIC, monitoring: MONITORING_TOPIC },
+          gpuSampler: surface(gpuModule).sampler,
+          signage: surface(signageModule),
+          control: nowPlaying.control,
+          version: VERSION,
+          logger: app.log,
+          now,
+        });
+
   mountPages(app);
   const surfaceMetrics = [...mounted.values()].map((each) => each.metrics ?? {});
   const metrics = mountMetrics(app, {
@@ -276,6 +295,7 @@ export async function createServer(
     ]),
     collectors: [
       storageMetrics(storage),
+      ...(mqtt === undefined ? [] : [mqttMetrics(mqtt)]),
       ...surfaceMetrics.flatMap((each) => each.collectors ?? []),
     ],
   });
@@ -300,6 +320,7 @@ export async function createServer(
     surface,
     metrics,
     storage,
+    mqtt,
     async listen() {
       await app.listen({ port: config.port, host: config.host, backlog: LISTEN_BACKLOG });
       await metrics.listen();
@@ -322,6 +343,7 @@ export async function createServer(
     close() {
       closing ??= (async () => {
         await backups?.stop();
+        await mqtt?.stop();
         for (const each of [...mounted.values()].reverse()) await each.stop?.();
         mediaStack.stop();
         await metrics.close();

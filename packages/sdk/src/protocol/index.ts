@@ -37,4 +37,5 @@ export * as monitoring from './monitoring';
 export * as gpu from './gpu';
 export * as media from './media';
 export * as history from './history';
+export * as mqtt from './mqtt';
 export { surfaces } from './surfaces';

@@ -9,6 +9,7 @@ import { delimiter, resolve } from 'node:path';
 import { parseEnv } from 'node:util';
 import { protocol } from '@marquee/sdk';
 import { z } from 'zod';
+import { MQTT_ENV_NAMES, mqttSettings } from '../integrations/mqtt/settings';
 import { RouteRateLimitsSetting } from './rate-limit/settings';
 
 const envBoolean = z
@@ -406,6 +407,8 @@ export const ConfigSchema = z
     upstreamTimeoutSeconds: z.coerce.number().min(0.1).max(300).default(10),
     /** A poll slower than this (ms) marks the upstream `degraded`. @default 5000 */
     upstreamDegradedMs: z.coerce.number().int().min(1).default(5000),
+    // The MQTT bridge for Home Assistant (integrations/mqtt); off unless MARQUEE_MQTT_URL is set.
+    ...mqttSettings,
   })
   .superRefine((config, ctx) => {
     for (const [urlKey, needed] of Object.entries(UPSTREAM_CREDENTIALS)) {
@@ -529,6 +532,7 @@ export const ENV_NAMES: Readonly<Record<keyof Config, string>> = {
   qbittorrentIntervalSeconds: 'MARQUEE_QBITTORRENT_INTERVAL_SECONDS',
   upstreamTimeoutSeconds: 'MARQUEE_UPSTREAM_TIMEOUT_SECONDS',
   upstreamDegradedMs: 'MARQUEE_UPSTREAM_DEGRADED_MS',
+  ...MQTT_ENV_NAMES,
 };
 
 export class ConfigError extends Error {

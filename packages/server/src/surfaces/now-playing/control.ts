@@ -39,8 +39,21 @@ export interface PlaybackControlOptions {
   readonly timers?: CommandTimers;
 }
 
-/** Mounts the control route and the player channel; returns the shutdown function. */
-export function mountPlaybackControl(options: PlaybackControlOptions): () => void {
+/** Relays one command to the session's player and resolves once it acknowledged (see above). */
+export type PlaybackControl = (
+  identity: UserIdentity,
+  sessionId: string,
+  body: Required<ControlRequest>,
+) => Promise<protocol.playback.ControlResponse>;
+
+/**
+ * Mounts the control route and the player channel; returns the shutdown function and the control
+ * path itself (the MQTT bridge's playback commands take it too).
+ */
+export function mountPlaybackControl(options: PlaybackControlOptions): {
+  readonly stop: () => void;
+  readonly control: PlaybackControl;
+} {
   const { app, service, now } = options;
   const players = new PlayerRegistry();
   const commands = new PendingCommands(options.timers ? { timers: options.timers } : {});
@@ -54,11 +67,7 @@ export function mountPlaybackControl(options: PlaybackControlOptions): () => voi
     logger: app.log,
   });
 
-  const control = async (
-    identity: UserIdentity,
-    sessionId: string,
-    body: Required<ControlRequest>,
-  ): Promise<protocol.playback.ControlResponse> => {
+  const control: PlaybackControl = async (identity, sessionId, body) => {
     const tracked = service.tracker.get(sessionId);
     if (!tracked) throw new MarqueeError('NOT_FOUND', `Session ${sessionId} not found`);
     // No owner check: the route's `operator` policy lets in operators and admins only, and they
@@ -113,6 +122,9 @@ export function mountPlaybackControl(options: PlaybackControlOptions): () => voi
     },
   });
 
-  return () =>
-    commands.failAll(new MarqueeError('SERVICE_UNAVAILABLE', 'The server is shutting down'));
+  return {
+    control,
+    stop: () =>
+      commands.failAll(new MarqueeError('SERVICE_UNAVAILABLE', 'The server is shutting down')),
+  };
 }

@@ -6,7 +6,7 @@
 import { protocol } from '@marquee/sdk';
 import { defineSurfaceModule } from '../../core/surface';
 import { mountAvatars } from './avatars';
-import { mountPlaybackControl } from './control';
+import { mountPlaybackControl, type PlaybackControl } from './control';
 import { mountHistory } from './history';
 import { mountNowPlaying } from './mount';
 import { NOW_PLAYING_TOPIC, NowPlayingService } from './service';
@@ -22,6 +22,8 @@ export interface NowPlaying {
   readonly thumbnails: Thumbnails;
   /** The relayed Plex / Jellyfin posters kept in memory (bounded). */
   readonly upstreamPosters: PosterRelayCache;
+  /** Playback control of a session's player (the control route's path; MQTT commands use it). */
+  readonly control: PlaybackControl;
 }
 
 export const nowPlayingModule = defineSurfaceModule<NowPlaying>({
@@ -45,7 +47,7 @@ export const nowPlayingModule = defineSurfaceModule<NowPlaying>({
     mountAvatars(app, { authenticate, validateResponses });
     const stopNowPlaying = mountNowPlaying({ ...ctx, service, posters: thumbnails.posters });
     mountHistory(app, { store, authenticate, validateResponses });
-    const stopPlaybackControl = mountPlaybackControl({ ...ctx, service });
+    const playback = mountPlaybackControl({ ...ctx, service });
     // Plex / Jellyfin sessions, from the same pollers the media-stack surface reads.
     const upstreamPosters = mountUpstreamPosters(app, {
       service,
@@ -56,11 +58,11 @@ export const nowPlayingModule = defineSurfaceModule<NowPlaying>({
     });
     const stopUpstream = watchUpstreamSessions(mediaStack, service);
     return {
-      api: { service, thumbnails, upstreamPosters },
+      api: { service, thumbnails, upstreamPosters, control: playback.control },
       stop() {
         stopUpstream();
         stopNowPlaying();
-        stopPlaybackControl();
+        playback.stop();
       },
     };
   },

@@ -70,6 +70,7 @@ export class SignageCommands {
   /** The tail of each device's flush chain. */
   readonly #flushing = new Map<string, Promise<void>>();
   #sweeper: ReturnType<typeof setInterval> | undefined;
+  readonly #settledListeners = new Set<(command: SignageCommandRecord) => void>();
 
   constructor(options: SignageCommandsOptions) {
     this.#store = options.store;
@@ -215,7 +216,26 @@ export class SignageCommands {
     this.#connections.settled(snNumber, command.id);
     if (settled === undefined) return 'duplicate';
     await this.#applied(settled);
+    for (const listener of this.#settledListeners) {
+      try {
+        listener(settled);
+      } catch (error) {
+        this.#logger.warn({ err: error, command_id: settled.id }, 'a settled listener failed');
+      }
+    }
     return 'settled';
+  }
+
+  /**
+   * Runs `listener` with each command a device's ack settles (acked, failed, expired), once;
+   * returns its removal. The MQTT bridge reports results through it.
+   */
+  onSettled(listener: (command: SignageCommandRecord) => void): () => void {
+    const wrapped = (command: SignageCommandRecord): void => listener(command);
+    this.#settledListeners.add(wrapped);
+    return () => {
+      this.#settledListeners.delete(wrapped);
+    };
   }
 
   /** Bookkeeping once a device confirms it applied a command. */
