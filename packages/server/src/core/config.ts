@@ -146,6 +146,10 @@ export const ConfigSchema = z
     monitoringMinuteTierDays: z.coerce.number().min(1).max(3660).default(90),
     /** How long it keeps per-hour roll-ups, in days. @default 730 */
     monitoringHourTierDays: z.coerce.number().min(1).max(36_600).default(730),
+    /** Tries per alert notification, the first included. @default 5 */
+    monitoringNotifyAttempts: z.coerce.number().int().min(1).max(20).default(5),
+    /** Delay before a notification's first retry, doubled for each next (at most 60 s). @default 1000 */
+    monitoringNotifyRetryMs: z.coerce.number().int().min(10).max(60_000).default(1000),
     /**
      * Folders whose images `GET /api/media/thumb/{path}` may serve as thumbnails (posters); in the
      * environment a list separated by the platform's path delimiter (`:`, `;` on Windows). Empty
@@ -459,6 +463,8 @@ export const ENV_NAMES: Readonly<Record<keyof Config, string>> = {
   monitoringSecondTierHours: 'MARQUEE_MONITORING_SECOND_TIER_HOURS',
   monitoringMinuteTierDays: 'MARQUEE_MONITORING_MINUTE_TIER_DAYS',
   monitoringHourTierDays: 'MARQUEE_MONITORING_HOUR_TIER_DAYS',
+  monitoringNotifyAttempts: 'MARQUEE_MONITORING_NOTIFY_ATTEMPTS',
+  monitoringNotifyRetryMs: 'MARQUEE_MONITORING_NOTIFY_RETRY_MS',
   mediaRoots: 'MARQUEE_MEDIA_ROOTS',
   thumbCacheBytes: 'MARQUEE_THUMB_CACHE_BYTES',
   thumbMaxRenders: 'MARQUEE_THUMB_MAX_RENDERS',

@@ -5,7 +5,21 @@
  * the seed has them), units and enums are the seed's; where it is silent the choice is Marquee's.
  * The seed's upstream APIs (Plex, Sonarr, Radarr ...) are integrations, not routes of this surface.
  */
-export { Alert, AlertLevel, AlertList, AlertSettings, AlertsQuery, Threshold } from './alerts';
+export {
+  Alert,
+  AlertLevel,
+  AlertList,
+  AlertSettings,
+  AlertsQuery,
+  NotificationChannel,
+  NtfyChannel,
+  REDACTED_SECRET,
+  TestNotificationRequest,
+  TestNotificationResponse,
+  TestNotificationResult,
+  Threshold,
+  WebhookChannel,
+} from './alerts';
 export { MonitoringError, monitoringErrorShape } from './errors';
 export { LogEntry, LogLevel, LogList, LogsQuery } from './logs';
 export {

@@ -12,7 +12,13 @@ import {
   type RateLimitDef,
   type ResponseDef,
 } from '../common';
-import { AlertList, AlertSettings, AlertsQuery } from './alerts';
+import {
+  AlertList,
+  AlertSettings,
+  AlertsQuery,
+  TestNotificationRequest,
+  TestNotificationResponse,
+} from './alerts';
 import { MonitoringError, monitoringErrorShape } from './errors';
 import { LogList, LogsQuery } from './logs';
 import { MonitoringServerMessage } from './messages';
@@ -164,6 +170,23 @@ export const monitoringRoutes = [
       400: badRequest,
       ...commonErrors,
     },
+  }),
+  defineRoute({
+    id: 'monitoring.testNotification',
+    method: 'POST',
+    path: '/api/v1/alerts/test',
+    summary:
+      'Send a test alert of a level to every notification channel that level routes to, once each',
+    auth: 'admin',
+    rateLimit,
+    body: TestNotificationRequest,
+    bodyKind: 'json',
+    responses: {
+      200: response('Each channel tried and its outcome', TestNotificationResponse),
+      400: badRequest,
+      ...commonErrors,
+    },
+    extension: true,
   }),
   defineRoute({
     id: 'monitoring.logs',

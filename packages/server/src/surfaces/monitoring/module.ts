@@ -16,6 +16,7 @@ import type { SystemSample } from '../../core/sampler';
 import { defineSurfaceModule } from '../../core/surface';
 import { alertView, ThresholdAlerts } from './alerts';
 import { TieredHistory, type HistoryRetention } from './history';
+import { Notifier, redactSettings, restoreSecrets, route } from './notifier';
 import { monitoringStore, type MonitoringRepositories } from './store';
 import {
   formatResolution,
@@ -59,6 +60,8 @@ export interface MonitoringApi {
   readonly history: TieredHistory;
   /** The newest observation (undefined before the first sample). */
   readonly latest: () => Observation | undefined;
+  /** Sends the alert notifications (its `stats` count sent, failed, dropped and retried). */
+  readonly notifier: Notifier;
 }
 
 type ServedRoute = Exclude<
@@ -125,8 +128,15 @@ export const monitoringModule = defineSurfaceModule<MonitoringApi, MonitoringRep
       monitoring.AlertSettings,
       DEFAULT_ALERT_SETTINGS,
     );
+    const notifier = new Notifier({
+      logger,
+      attempts: config.monitoringNotifyAttempts,
+      retryBaseMs: config.monitoringNotifyRetryMs,
+    });
     const alerts = new ThresholdAlerts(repositories.alerts, (record) => {
-      hub.publish(MONITORING_TOPIC, { type: 'alert', data: alertView(record) });
+      const view = alertView(record);
+      hub.publish(MONITORING_TOPIC, { type: 'alert', data: view });
+      notifier.notify(view, alertSettings);
     });
 
     let latest: Observation | undefined;
@@ -258,8 +268,9 @@ export const monitoringModule = defineSurfaceModule<MonitoringApi, MonitoringRep
           logger.info({ actor: actorOf(identity) }, 'monitoring: configuration updated');
           return body;
         },
-        'monitoring.getAlertSettings': () => alertSettings,
-        'monitoring.updateAlertSettings': ({ body, identity }) => {
+        'monitoring.getAlertSettings': () => redactSettings(alertSettings),
+        'monitoring.updateAlertSettings': ({ body: posted, identity }) => {
+          const body = restoreSecrets(posted, alertSettings);
           repositories.settings.put(ALERT_SETTINGS_KEY, body, {
             actor: actorOf(identity),
             at: new Date(now()).toISOString(),
@@ -267,7 +278,35 @@ export const monitoringModule = defineSurfaceModule<MonitoringApi, MonitoringRep
           });
           alertSettings = body;
           logger.info({ actor: actorOf(identity) }, 'monitoring: alert settings updated');
-          return body;
+          return redactSettings(body);
+        },
+        'monitoring.testNotification': async ({ body, identity }) => {
+          const at = new Date(now()).toISOString();
+          const alert: protocol.monitoring.Alert = {
+            id: `test-${now()}`,
+            timestamp: at,
+            level: body.level,
+            message: `Test notification from Marquee (${body.level}), sent by ${actorOf(identity)}`,
+            source: 'test',
+            details: {},
+          };
+          const results = await Promise.all(
+            route(alertSettings, body.level).map(async (channel) => {
+              const result = await notifier.send(channel, alert, 'test');
+              return {
+                name: channel.name,
+                type: channel.type,
+                ok: result.ok,
+                ...(result.status === undefined ? {} : { status: result.status }),
+                ...(result.error === undefined ? {} : { error: result.error }),
+              };
+            }),
+          );
+          logger.info(
+            { actor: actorOf(identity), channels: results.length },
+            'monitoring: test notification sent',
+          );
+          return { results };
         },
         'monitoring.alerts': ({ query }) => {
           const { alerts: records, total } = repositories.alerts.list({
@@ -304,8 +343,9 @@ export const monitoringModule = defineSurfaceModule<MonitoringApi, MonitoringRep
     });
 
     return {
-      api: { repositories, history, latest: () => latest },
+      api: { repositories, history, latest: () => latest, notifier },
       stop: () => {
+        notifier.close();
         for (const stop of stopHooks) stop();
         unsubscribe?.();
         unsubscribe = undefined;
