@@ -190,7 +190,6 @@ export const monitoringRoutes = [
   }),
   defineRoute({
     id: 'monitoring.logs',
-    planned: true,
     method: 'GET',
     path: '/api/v1/logs',
     summary: 'System logs, newest first',

@@ -16,6 +16,7 @@ import type { SystemSample } from '../../core/sampler';
 import { defineSurfaceModule } from '../../core/surface';
 import { alertView, ThresholdAlerts } from './alerts';
 import { TieredHistory, type HistoryRetention } from './history';
+import { LogKeeper } from './logs';
 import { Notifier, redactSettings, restoreSecrets, route } from './notifier';
 import { monitoringStore, type MonitoringRepositories } from './store';
 import {
@@ -62,6 +63,8 @@ export interface MonitoringApi {
   readonly latest: () => Observation | undefined;
   /** Sends the alert notifications (its `stats` count sent, failed, dropped and retried). */
   readonly notifier: Notifier;
+  /** Keeps the server's log for `GET /logs`. */
+  readonly logs: LogKeeper;
 }
 
 type ServedRoute = Exclude<
@@ -103,7 +106,10 @@ export const monitoringModule = defineSurfaceModule<MonitoringApi, MonitoringRep
     sampler,
     now,
     logger,
+    logTap,
   }) {
+    const logs = new LogKeeper(repositories.logs, config.monitoringLogRows, logger);
+    const unlisten = logTap.listen(logs.ingest);
     const retention: HistoryRetention = {
       second: config.monitoringSecondTierHours * 3600,
       minute: config.monitoringMinuteTierDays * 86_400,
@@ -204,7 +210,7 @@ export const monitoringModule = defineSurfaceModule<MonitoringApi, MonitoringRep
       return observation;
     };
 
-    // The routes still marked `planned` in the SDK's table (services, logs) are not served yet.
+    // The routes still marked `planned` in the SDK's table (services) are not served yet.
     const served = monitoring.monitoringRoutes.filter(
       (route): route is ServedRoute => !isPlanned(route),
     );
@@ -308,6 +314,20 @@ export const monitoringModule = defineSurfaceModule<MonitoringApi, MonitoringRep
           );
           return { results };
         },
+        'monitoring.logs': ({ query }) => ({
+          logs: logs
+            .list({
+              ...(query.level === undefined ? {} : { level: query.level }),
+              ...(query.since === undefined ? {} : { since: Date.parse(query.since) }),
+              limit: query.limit,
+            })
+            .map((record) => ({
+              timestamp: new Date(record.ts).toISOString(),
+              level: record.level,
+              message: record.message,
+              ...(record.context === null ? {} : { context: record.context }),
+            })),
+        }),
         'monitoring.alerts': ({ query }) => {
           const { alerts: records, total } = repositories.alerts.list({
             ...(query.level === undefined ? {} : { level: query.level }),
@@ -343,9 +363,11 @@ export const monitoringModule = defineSurfaceModule<MonitoringApi, MonitoringRep
     });
 
     return {
-      api: { repositories, history, latest: () => latest, notifier },
+      api: { repositories, history, latest: () => latest, notifier, logs },
       stop: () => {
         notifier.close();
+        unlisten();
+        logs.close();
         for (const stop of stopHooks) stop();
         unsubscribe?.();
         unsubscribe = undefined;

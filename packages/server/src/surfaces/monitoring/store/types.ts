@@ -126,8 +126,30 @@ export interface MonitoringHistoryRepository {
   newest(tier: Tier): number | undefined;
 }
 
+/** One kept line of the server's log. */
+export interface MonitoringLogRecord {
+  /** Unix ms. */
+  readonly ts: number;
+  readonly level: 'info' | 'warn' | 'error';
+  readonly message: string;
+  readonly context: Record<string, unknown> | null;
+}
+
+export interface MonitoringLogsRepository {
+  /** Appends lines in one transaction, then deletes the oldest beyond `keep` rows. */
+  append(lines: readonly MonitoringLogRecord[], keep: number): void;
+  /** Newest first. */
+  list(filter: {
+    level?: MonitoringLogRecord['level'];
+    since?: number;
+    limit: number;
+  }): MonitoringLogRecord[];
+  count(): number;
+}
+
 export interface MonitoringRepositories {
   readonly settings: MonitoringSettingsRepository;
   readonly alerts: MonitoringAlertsRepository;
   readonly history: MonitoringHistoryRepository;
+  readonly logs: MonitoringLogsRepository;
 }
