@@ -52,5 +52,6 @@ export {
   ServiceList,
   ServiceNameParams,
   ServiceRunState,
+  ServiceSource,
 } from './services';
 export { ServiceName, SystemConfig, SystemState, SystemStatus } from './system';

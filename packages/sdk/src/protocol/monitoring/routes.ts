@@ -37,6 +37,9 @@ const commonErrors = {
 } as const;
 /** Seed 003's "Rate Limiting": 100 requests per minute per IP address, all routes together. */
 const rateLimit: RateLimitDef = { max: 100, windowSeconds: 60, per: 'ip', bucket: 'monitoring' };
+const dockerUnavailable = error(
+  '`DOCKER_UNAVAILABLE`: the configured Docker Engine did not answer or refused',
+);
 const badRequest = error('`BAD_REQUEST`: invalid query or body; `details` lists the issues');
 
 export const monitoringRoutes = [
@@ -75,27 +78,32 @@ export const monitoringRoutes = [
   }),
   defineRoute({
     id: 'monitoring.services',
-    planned: true,
     method: 'GET',
     path: '/api/v1/services',
     summary: 'All services and their status',
     auth: 'display',
     rateLimit,
-    responses: { 200: response('The services', ServiceList), ...commonErrors },
+    responses: {
+      200: response('The services', ServiceList),
+      ...commonErrors,
+      503: dockerUnavailable,
+    },
   }),
   defineRoute({
     id: 'monitoring.servicesHealth',
-    planned: true,
     method: 'GET',
     path: '/api/v1/services/health',
     summary: 'Detailed health of every service',
     auth: 'display',
     rateLimit,
-    responses: { 200: response('Service health', ServiceHealthList), ...commonErrors },
+    responses: {
+      200: response('Service health', ServiceHealthList),
+      ...commonErrors,
+      503: dockerUnavailable,
+    },
   }),
   defineRoute({
     id: 'monitoring.restartService',
-    planned: true,
     method: 'POST',
     path: '/api/v1/services/{name}/restart',
     summary: 'Restart one service',
@@ -106,7 +114,14 @@ export const monitoringRoutes = [
     responses: {
       200: response('The restart was issued', RestartResponse),
       ...commonErrors,
+      403: error(
+        '`FORBIDDEN`: the user may not restart; `RESTART_NOT_ALLOWED`: the service is not on the restart allow-list',
+      ),
       404: error('`SERVICE_NOT_FOUND`: no such service; `details` lists the available ones'),
+      409: error(
+        '`RESTART_UNSUPPORTED`: no Docker Engine is configured; `CONTAINER_NOT_FOUND`: Docker has no container of that name',
+      ),
+      503: dockerUnavailable,
     },
   }),
   defineRoute({

@@ -16,7 +16,9 @@ import type { SystemSample } from '../../core/sampler';
 import { defineSurfaceModule } from '../../core/surface';
 import { alertView, ThresholdAlerts } from './alerts';
 import { TieredHistory, type HistoryRetention } from './history';
+import { createDockerClient } from '../../integrations/docker/client';
 import { LogKeeper } from './logs';
+import { Services } from './services';
 import { Notifier, redactSettings, restoreSecrets, route } from './notifier';
 import { monitoringStore, type MonitoringRepositories } from './store';
 import {
@@ -65,6 +67,8 @@ export interface MonitoringApi {
   readonly notifier: Notifier;
   /** Keeps the server's log for `GET /logs`. */
   readonly logs: LogKeeper;
+  /** The configured services, from Docker or the media integrations. */
+  readonly services: Services;
 }
 
 type ServedRoute = Exclude<
@@ -104,6 +108,7 @@ export const monitoringModule = defineSurfaceModule<MonitoringApi, MonitoringRep
     hub,
     auth,
     sampler,
+    mediaStack,
     now,
     logger,
     logTap,
@@ -144,6 +149,23 @@ export const monitoringModule = defineSurfaceModule<MonitoringApi, MonitoringRep
       hub.publish(MONITORING_TOPIC, { type: 'alert', data: view });
       notifier.notify(view, alertSettings);
     });
+
+    const services = new Services({
+      docker:
+        config.dockerSocket === undefined ? undefined : createDockerClient(config.dockerSocket),
+      mediaStack,
+      restartAllow: config.monitoringRestartAllow,
+      now,
+      logger,
+      onStatus: (change) => hub.publish(MONITORING_TOPIC, { type: 'status', data: change }),
+      audit: (actor, name) =>
+        repositories.settings.record(
+          { actor, at: new Date(now()).toISOString(), action: 'service.restart' },
+          { name },
+        ),
+    });
+    const systemConfig = () => stored(CONFIG_KEY, monitoring.SystemConfig, DEFAULT_CONFIG);
+    services.sync(systemConfig().services);
 
     let latest: Observation | undefined;
     let previous: { rx: number; tx: number; at: number } | undefined;
@@ -210,7 +232,7 @@ export const monitoringModule = defineSurfaceModule<MonitoringApi, MonitoringRep
       return observation;
     };
 
-    // The routes still marked `planned` in the SDK's table (services) are not served yet.
+    // Routes still marked `planned` in the SDK's table would not be served (none is now).
     const served = monitoring.monitoringRoutes.filter(
       (route): route is ServedRoute => !isPlanned(route),
     );
@@ -264,7 +286,7 @@ export const monitoringModule = defineSurfaceModule<MonitoringApi, MonitoringRep
             end: new Date(endMs).toISOString(),
           };
         },
-        'monitoring.getConfig': () => stored(CONFIG_KEY, monitoring.SystemConfig, DEFAULT_CONFIG),
+        'monitoring.getConfig': () => systemConfig(),
         'monitoring.putConfig': ({ body, identity }) => {
           repositories.settings.put(CONFIG_KEY, body, {
             actor: actorOf(identity),
@@ -272,6 +294,7 @@ export const monitoringModule = defineSurfaceModule<MonitoringApi, MonitoringRep
             action: 'config.update',
           });
           logger.info({ actor: actorOf(identity) }, 'monitoring: configuration updated');
+          services.sync(body.services);
           return body;
         },
         'monitoring.getAlertSettings': () => redactSettings(alertSettings),
@@ -314,6 +337,15 @@ export const monitoringModule = defineSurfaceModule<MonitoringApi, MonitoringRep
           );
           return { results };
         },
+        'monitoring.services': async () => {
+          const { services: names, domain } = systemConfig();
+          return { services: await services.list(names, domain) };
+        },
+        'monitoring.servicesHealth': async () => ({
+          services: await services.health(systemConfig().services),
+        }),
+        'monitoring.restartService': ({ params, identity }) =>
+          services.restart(params.name, systemConfig().services, actorOf(identity)),
         'monitoring.logs': ({ query }) => ({
           logs: logs
             .list({
@@ -363,9 +395,10 @@ export const monitoringModule = defineSurfaceModule<MonitoringApi, MonitoringRep
     });
 
     return {
-      api: { repositories, history, latest: () => latest, notifier, logs },
+      api: { repositories, history, latest: () => latest, notifier, logs, services },
       stop: () => {
         notifier.close();
+        services.close();
         unlisten();
         logs.close();
         for (const stop of stopHooks) stop();

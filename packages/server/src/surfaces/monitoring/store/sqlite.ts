@@ -69,6 +69,11 @@ function settings(db: SqliteEngine['db'], sql: Statements): MonitoringSettingsRe
         throw error;
       }
     },
+    record(change, details) {
+      sql(
+        'INSERT INTO monitoring_audit (at, actor, action, before, after) VALUES (?, ?, ?, NULL, ?)',
+      ).run(change.at, change.actor, change.action, JSON.stringify(details));
+    },
     audit(limit) {
       const rows = sql(
         'SELECT id, at, actor, action, before, after FROM monitoring_audit ORDER BY id DESC LIMIT ?',

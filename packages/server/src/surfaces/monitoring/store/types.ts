@@ -26,6 +26,8 @@ export interface MonitoringSettingsRepository {
   get(key: string): MonitoringSettingRecord | undefined;
   /** Saves `value` under `key` and records the change in the audit trail, in one transaction. */
   put(key: string, value: unknown, change: { actor: string; at: string; action: string }): void;
+  /** Records an action that changes no setting (a service restart) in the audit trail. */
+  record(change: { actor: string; at: string; action: string }, details: unknown): void;
   /** The audit trail, newest first. */
   audit(limit: number): MonitoringAuditRecord[];
 }
