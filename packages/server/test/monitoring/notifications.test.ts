@@ -8,6 +8,7 @@ import { createServer, type IncomingMessage, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { Writable } from 'node:stream';
 import { protocol } from '@marquee/sdk';
+import { SMTPServer } from 'smtp-server';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { Notifier } from '../../src/surfaces/monitoring/notifier';
 import { monitoringModule } from '../../src/surfaces/monitoring/module';
@@ -62,6 +63,64 @@ async function receiver(): Promise<Receiver> {
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   const { port } = server.address() as AddressInfo;
   return { url: `http://127.0.0.1:${port}`, received, statuses };
+}
+
+interface Mail {
+  readonly from: string;
+  readonly to: string[];
+  readonly user: string | undefined;
+  readonly raw: string;
+}
+
+/** A real SMTP server on port 0 (plain, AUTH PLAIN/LOGIN): `replies` holds codes to refuse with, in order. */
+async function smtpSink(): Promise<{
+  port: number;
+  mails: Mail[];
+  replies: number[];
+  close(): Promise<void>;
+}> {
+  const mails: Mail[] = [];
+  const replies: number[] = [];
+  const server = new SMTPServer({
+    disabledCommands: ['STARTTLS'],
+    allowInsecureAuth: true,
+    authOptional: true,
+    logger: false,
+    onAuth(auth, _session, callback) {
+      if (auth.username === 'alerts' && auth.password === 'smtp-secret') {
+        callback(null, { user: auth.username });
+      } else {
+        callback(new Error('Invalid username or password'));
+      }
+    },
+    onData(stream, session, callback) {
+      const chunks: Buffer[] = [];
+      stream.on('data', (c: Buffer) => chunks.push(c));
+      stream.on('end', () => {
+        const code = replies.shift();
+        if (code !== undefined) {
+          const error = Object.assign(new Error(`refused with ${code}`), { responseCode: code });
+          callback(error);
+          return;
+        }
+        mails.push({
+          from: session.envelope.mailFrom === false ? '' : session.envelope.mailFrom.address,
+          to: session.envelope.rcptTo.map((r) => r.address),
+          user: session.user as string | undefined,
+          raw: Buffer.concat(chunks).toString('utf8'),
+        });
+        callback();
+      });
+    },
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.server.address() as AddressInfo;
+  return {
+    port,
+    mails,
+    replies,
+    close: () => new Promise((resolve) => server.close(() => resolve())),
+  };
 }
 
 const QUIET = {
@@ -349,6 +408,75 @@ describe('monitoring alerts: duration and notifications', () => {
     const log = lines.join('');
     for (const secret of ['hunter2-pw', 'abc-secret', 'wh-secret', 'tk_secret']) {
       expect(log).not.toContain(secret);
+    }
+  });
+
+  it("sends e-mail over SMTP while the seed's email switch is on, retries a 4xx reply, redacts the password", async () => {
+    const t = await start();
+    const sink = await smtpSink();
+    const cleanup = () => sink.close();
+    try {
+      const token = await t.login();
+      const mail: protocol.monitoring.NotificationChannel = {
+        type: 'email',
+        name: 'ops-mail',
+        host: '127.0.0.1',
+        port: sink.port,
+        secure: false,
+        username: 'alerts',
+        password: 'smtp-secret',
+        from: 'marquee@example.com',
+        to: ['ops@example.com', 'oncall@example.com'],
+      };
+      const off = settings({ warning: 80, critical: 90 }, [mail]);
+      expect((await call(`${t.url}/api/v1/alerts/settings`, { token, body: off })).status).toBe(
+        200,
+      );
+      const shown = await call(`${t.url}/api/v1/alerts/settings`, { token });
+      expect(JSON.stringify(shown.body)).not.toContain('smtp-secret');
+      expect(shown.body).toMatchObject({
+        notifications: { channels: [{ password: '[REDACTED]' }] },
+      });
+
+      // `email: false` (the seed's switch): an alert sends no e-mail.
+      t.source.reading = { ...t.source.reading, cpuPercent: 85 };
+      await vi.waitFor(async () => expect(await alertCount(t, token)).toBe(1), WAIT);
+      await nextSamples(t, 3);
+      expect(sink.mails).toHaveLength(0);
+
+      // Switched on (the answer posted back keeps the password); the next alert is refused once
+      // with 451 (temporary) and delivered on the retry.
+      const on = shown.body as protocol.monitoring.AlertSettings;
+      const saved = await call(`${t.url}/api/v1/alerts/settings`, {
+        token,
+        body: { ...on, notifications: { ...on.notifications, email: true } },
+      });
+      expect(saved.status).toBe(200);
+      sink.replies.push(451);
+      t.source.reading = { ...t.source.reading, cpuPercent: 95 };
+      await vi.waitFor(() => expect(sink.mails).toHaveLength(1), WAIT);
+      const { notifier } = t.server.surface(monitoringModule);
+      expect(notifier.stats.retries).toBe(1);
+      const [delivered] = sink.mails;
+      expect(delivered?.user).toBe('alerts');
+      expect(delivered?.from).toBe('marquee@example.com');
+      expect(delivered?.to).toEqual(['ops@example.com', 'oncall@example.com']);
+      expect(delivered?.raw).toContain('Subject: [Marquee] error: CPU usage 95%');
+      expect(delivered?.raw).toContain('Level: error');
+
+      // A 550 is final; the test endpoint reports the SMTP code.
+      sink.replies.push(550);
+      const failed = await call(`${t.url}/api/v1/alerts/test`, { token, body: { level: 'error' } });
+      expect(failed.body).toMatchObject({
+        results: [{ name: 'ops-mail', type: 'email', ok: false, status: 550 }],
+      });
+      const tested = await call(`${t.url}/api/v1/alerts/test`, { token, body: { level: 'error' } });
+      expect(tested.body).toEqual({
+        results: [{ name: 'ops-mail', type: 'email', ok: true, status: 250 }],
+      });
+      expect(sink.mails[1]?.raw).toContain('Subject: [test] [Marquee] error: Test notification');
+    } finally {
+      await cleanup();
     }
   });
 

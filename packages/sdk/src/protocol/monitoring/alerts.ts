@@ -113,9 +113,30 @@ export const NtfyChannel = z
   .meta({ id: 'MonitoringNtfyChannel' });
 export type NtfyChannel = z.infer<typeof NtfyChannel>;
 
+/**
+ * An e-mail over SMTP to `to`. Sent only while the seed's `notifications.email` is true.
+ * `secure`: TLS from the first byte (port 465); otherwise STARTTLS is used when the server offers
+ * it. `password` is a secret.
+ */
+export const EmailChannel = z
+  .object({
+    type: z.literal('email'),
+    name: channelName,
+    host: z.string().min(1).max(253),
+    port: z.number().int().min(1).max(65535),
+    secure: z.boolean(),
+    username: z.string().min(1).max(256).optional(),
+    password: z.string().min(1).max(1024).optional(),
+    from: z.email(),
+    to: z.array(z.email()).min(1).max(10),
+    levels,
+  })
+  .meta({ id: 'MonitoringEmailChannel' });
+export type EmailChannel = z.infer<typeof EmailChannel>;
+
 /** Where notifications go; each is named once. */
 export const NotificationChannel = z
-  .discriminatedUnion('type', [WebhookChannel, NtfyChannel])
+  .discriminatedUnion('type', [WebhookChannel, NtfyChannel, EmailChannel])
   .meta({ id: 'MonitoringNotificationChannel' });
 export type NotificationChannel = z.infer<typeof NotificationChannel>;
 
@@ -133,7 +154,7 @@ export const AlertSettings = z
       minLevel: AlertLevel,
       /**
        * Marquee's addition: the channels an alert is sent to (retried with backoff). Secrets
-       * (`headers` values, `token`, credentials in a URL) read back as `[REDACTED]`; posting
+       * (`headers` values, `token`, `password`, credentials in a URL) read back as `[REDACTED]`; posting
        * `[REDACTED]` back keeps the stored secret of the channel with the same name.
        */
       channels: z
@@ -159,9 +180,9 @@ export type TestNotificationRequest = z.infer<typeof TestNotificationRequest>;
 export const TestNotificationResult = z
   .object({
     name: z.string(),
-    type: z.enum(['webhook', 'ntfy']),
+    type: z.enum(['webhook', 'ntfy', 'email']),
     ok: z.boolean(),
-    /** The receiver's HTTP status, when it answered. */
+    /** The receiver's HTTP status (SMTP reply code for e-mail), when it answered. */
     status: z.number().int().optional(),
     error: z.string().optional(),
   })

@@ -11,6 +11,7 @@ export {
   AlertList,
   AlertSettings,
   AlertsQuery,
+  EmailChannel,
   NotificationChannel,
   NtfyChannel,
   REDACTED_SECRET,

@@ -1,21 +1,25 @@
 /**
  * Alert notifications (issue 13 §4): every opened alert is routed by level to the channels of the
  * stored alert settings and sent — a webhook gets a JSON `POST`, ntfy a JSON publish with title,
- * priority and tags. A failed send (network error, timeout, 408, 429 or 5xx) is retried with
- * exponential backoff up to `attempts` times; other 4xx answers are final. Pending sends are a
+ * priority and tags, e-mail goes over SMTP (nodemailer). A failed send (network error, timeout,
+ * 408, 429 or 5xx; for SMTP a connection failure or a 4xx reply) is retried with exponential
+ * backoff up to `attempts` times; other answers (4xx, SMTP 5xx) are final. Pending sends are a
  * bounded queue: beyond `maxQueue` the oldest pending send is dropped (and logged), and at most
  * `CONCURRENCY` are in flight. Log lines name the channel, never its URL, headers or token.
  *
- * Secrets in the settings (`headers` values, ntfy `token`, credentials in a URL) are replaced by
+ * Secrets in the settings (`headers` values, ntfy `token`, SMTP `password`, credentials in a URL) are replaced by
  * `[REDACTED]` in every answer (`redactSettings`); posting the placeholder back keeps the stored
  * secret of the channel with the same name (`restoreSecrets`).
  */
 import { MarqueeError, protocol } from '@marquee/sdk';
 import type { FastifyBaseLogger } from 'fastify';
+import { createTransport } from 'nodemailer';
 import { redactUrl } from '../../core/log-redaction';
 
 type AlertSettings = protocol.monitoring.AlertSettings;
 type Channel = protocol.monitoring.NotificationChannel;
+type HttpChannel = Exclude<Channel, { type: 'email' }>;
+type EmailChannel = Extract<Channel, { type: 'email' }>;
 type Alert = protocol.monitoring.Alert;
 type Level = protocol.monitoring.AlertLevel;
 
@@ -69,9 +73,28 @@ interface Job {
 
 /** The channels an alert of `level` goes to under `settings`. */
 export function route(settings: AlertSettings, level: Level): Channel[] {
-  const { minLevel, channels = [] } = settings.notifications;
+  const { minLevel, email, channels = [] } = settings.notifications;
   if (LEVEL_RANK[level] < LEVEL_RANK[minLevel]) return [];
-  return channels.filter((c) => c.levels === undefined || c.levels.includes(level));
+  return channels.filter(
+    (c) => (c.type !== 'email' || email) && (c.levels === undefined || c.levels.includes(level)),
+  );
+}
+
+/** The e-mail an alert is sent as. */
+export function emailFor(alert: Alert, event: 'alert' | 'test'): { subject: string; text: string } {
+  const subject = `${event === 'test' ? '[test] ' : ''}[Marquee] ${alert.level}: ${alert.message}`;
+  const text = [
+    alert.message,
+    '',
+    `Level: ${alert.level}`,
+    `Source: ${alert.source}`,
+    `Time: ${alert.timestamp}`,
+    `Alert: ${alert.id}`,
+    ...(Object.keys(alert.details).length === 0
+      ? []
+      : ['', `Details: ${JSON.stringify(alert.details)}`]),
+  ].join('\n');
+  return { subject: subject.slice(0, 200), text };
 }
 
 function errorText(error: unknown): string {
@@ -108,7 +131,7 @@ function headersOf(...layers: (Record<string, string> | undefined)[]): Headers {
 
 /** The request a channel sends for an alert. */
 export function requestFor(
-  channel: Channel,
+  channel: HttpChannel,
   alert: Alert,
   event: 'alert' | 'test',
 ): { url: string; init: RequestInit } {
@@ -184,6 +207,7 @@ export class Notifier {
 
   /** One try, no retry (the test endpoint). */
   async send(channel: Channel, alert: Alert, event: 'alert' | 'test'): Promise<SendResult> {
+    if (channel.type === 'email') return this.#sendEmail(channel, alert, event);
     const { url, init } = requestFor(channel, alert, event);
     try {
       const res = await fetch(url, {
@@ -199,6 +223,45 @@ export class Notifier {
       return { ok: false, status: res.status, error: `HTTP ${res.status}`, retry };
     } catch (error) {
       return { ok: false, error: errorText(error), retry: true };
+    }
+  }
+
+  async #sendEmail(
+    channel: EmailChannel,
+    alert: Alert,
+    event: 'alert' | 'test',
+  ): Promise<SendResult> {
+    const transport = createTransport({
+      host: channel.host,
+      port: channel.port,
+      secure: channel.secure,
+      ...(channel.username === undefined
+        ? {}
+        : { auth: { user: channel.username, pass: channel.password ?? '' } }),
+      connectionTimeout: this.#timeoutMs,
+      greetingTimeout: this.#timeoutMs,
+      socketTimeout: this.#timeoutMs,
+    });
+    try {
+      const { subject, text } = emailFor(alert, event);
+      const info = (await transport.sendMail({
+        from: channel.from,
+        to: [...channel.to],
+        subject,
+        text,
+      })) as { response?: unknown };
+      const reply = typeof info.response === 'string' ? info.response : '';
+      const code = /^(\d{3})/.exec(reply)?.[1];
+      return { ok: true, ...(code === undefined ? {} : { status: Number(code) }), retry: false };
+    } catch (error) {
+      const code = (error as { responseCode?: unknown }).responseCode;
+      if (typeof code === 'number') {
+        // An SMTP reply: 4xx is temporary (retry), 5xx permanent.
+        return { ok: false, status: code, error: errorText(error), retry: code < 500 };
+      }
+      return { ok: false, error: errorText(error), retry: true };
+    } finally {
+      transport.close();
     }
   }
 
@@ -302,6 +365,9 @@ function redactChannelUrl(url: string): string {
 }
 
 function redactChannel(channel: Channel): Channel {
+  if (channel.type === 'email') {
+    return channel.password === undefined ? channel : { ...channel, password: REDACTED };
+  }
   if (channel.type === 'webhook') {
     return {
       ...channel,
@@ -359,6 +425,9 @@ export function restoreSecrets(posted: AlertSettings, stored: AlertSettings): Al
               ]),
             );
       result = { ...channel, url, ...(headers === undefined ? {} : { headers }) };
+    } else if (old?.type === 'email' && channel.type === 'email') {
+      const password = channel.password === REDACTED ? old.password : channel.password;
+      result = { ...channel, ...(password === undefined ? {} : { password }) };
     } else if (old?.type === 'ntfy' && channel.type === 'ntfy') {
       const url = channel.url === redactChannelUrl(old.url) ? old.url : channel.url;
       const token = channel.token === REDACTED ? old.token : channel.token;
