@@ -6,7 +6,8 @@
  * with the reads of the log itself.
  *
  * Bounds: lines wait in memory (at most `MAX_PENDING`; beyond, the oldest waiting line is dropped)
- * and are written in one transaction every `FLUSH_MS` or every `FLUSH_BATCH` lines; the table is
+ * and are written in one transaction every `FLUSH_MS` or every `FLUSH_BATCH` lines (at once
+ * unless the connection is inside a transaction, else on the next turn); the table is
  * trimmed to `maxRows` on every write. A message is cut at `MAX_MESSAGE` characters, a line's
  * structured context at `MAX_CONTEXT` characters of JSON (beyond, only its keys are kept), an
  * error's stack is not kept. Keys that name a credential (`token`, `password`, `apiKey` ...) and
@@ -114,8 +115,13 @@ export class LogKeeper {
       this.dropped += 1;
     }
     this.#pending.push(record);
-    if (this.#pending.length >= FLUSH_BATCH && !this.#scheduled) {
-      // Not now: this runs inside a logger call, which may be inside a transaction.
+    // While the store fails, only the timer tries again (bounded waiting lines meanwhile).
+    if (this.#pending.length < FLUSH_BATCH || this.#failing) return;
+    // A burst of lines is written at once, unless this logger call runs inside a transaction
+    // (writing would join it, and its rollback would lose the lines): then as soon as it ends.
+    if (this.#repo.idle()) {
+      this.flush();
+    } else if (!this.#scheduled) {
       this.#scheduled = true;
       setImmediate(() => {
         this.#scheduled = false;

@@ -292,6 +292,9 @@ function logs(db: SqliteEngine['db'], sql: Statements): MonitoringLogsRepository
     count() {
       return num(sql('SELECT COUNT(*) AS n FROM monitoring_logs').get() as Row, 'n');
     },
+    idle() {
+      return !db.isTransaction;
+    },
   };
 }
 

@@ -147,6 +147,8 @@ export interface MonitoringLogsRepository {
     limit: number;
   }): MonitoringLogRecord[];
   count(): number;
+  /** False while the connection is inside a transaction (someone else's: writing then would join it). */
+  idle(): boolean;
 }
 
 export interface MonitoringRepositories {
