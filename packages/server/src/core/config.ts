@@ -162,6 +162,11 @@ export const ConfigSchema = z
         (typeof v === 'string' ? v.split(',') : v).map((n) => n.trim()).filter((n) => n !== ''),
       )
       .default([]),
+    /**
+     * How often the Docker containers are looked at for `status` messages while somebody listens
+     * on `/monitoring`, in ms. @default 10000
+     */
+    monitoringServicesPollMs: z.coerce.number().int().min(100).max(600_000).default(10_000),
     /** Lines of the server's own log kept for `GET /api/v1/logs` (oldest deleted). @default 10000 */
     monitoringLogRows: z.coerce.number().int().min(100).max(1_000_000).default(10_000),
     /** Tries per alert notification, the first included. @default 5 */
@@ -483,6 +488,7 @@ export const ENV_NAMES: Readonly<Record<keyof Config, string>> = {
   monitoringHourTierDays: 'MARQUEE_MONITORING_HOUR_TIER_DAYS',
   monitoringLogRows: 'MARQUEE_MONITORING_LOG_ROWS',
   dockerSocket: 'MARQUEE_DOCKER_SOCKET',
+  monitoringServicesPollMs: 'MARQUEE_MONITORING_SERVICES_POLL_MS',
   monitoringRestartAllow: 'MARQUEE_MONITORING_RESTART_ALLOW',
   monitoringNotifyAttempts: 'MARQUEE_MONITORING_NOTIFY_ATTEMPTS',
   monitoringNotifyRetryMs: 'MARQUEE_MONITORING_NOTIFY_RETRY_MS',

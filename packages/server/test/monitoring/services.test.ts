@@ -185,8 +185,26 @@ describe('services without Docker', () => {
     );
     expect(list.services[1]).toMatchObject({ port: Number(new URL(fakes.sonarr.url).port) });
 
+    const ws = new WebSocket(`${t.wsUrl}/monitoring?token=${encodeURIComponent(admin)}`);
+    cleanups.push(() => ws.terminate());
+    const statuses: protocol.monitoring.ServiceStatusChange[] = [];
+    ws.on('message', (data) => {
+      const message = protocol.monitoring.MonitoringServerMessage.parse(
+        JSON.parse((data as Buffer).toString('utf8')),
+      );
+      if (message.type === 'status') statuses.push(message.data);
+    });
+    await new Promise((resolve, reject) => ws.once('open', resolve).once('error', reject));
+
     fakes.sonarr.mode = 'down';
     await sonarr?.poller.refresh();
+    await vi.waitFor(() => expect(statuses).toHaveLength(1), WAIT);
+    expect(statuses[0]).toMatchObject({
+      name: 'sonarr',
+      status: 'error',
+      health: 'critical',
+      previous: 'running',
+    });
     const down = protocol.monitoring.ServiceHealthList.parse(
       (await call(`${t.url}/api/v1/services/health`, { token: admin })).body,
     );
@@ -304,6 +322,7 @@ describe('services from the Docker Engine', () => {
     const t = await start({
       dockerSocket: engine.socketPath,
       monitoringRestartAllow: 'plex,radarr,overseerr',
+      monitoringServicesPollMs: 100,
     });
     const admin = await t.login();
     await configure(t, admin, ['plex', 'sonarr', 'radarr', 'overseerr']);
@@ -374,5 +393,15 @@ describe('services from the Docker Engine', () => {
     expect(t.server.surface(monitoringModule).repositories.settings.audit(5)).toHaveLength(
       audit.length,
     );
+
+    // A container that dies on its own is a `status` message too (Docker looked at every 100 ms
+    // while the socket listens); the restarted one reported nothing more.
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    engine.container('media_sonarr_1').state = 'exited';
+    engine.container('media_sonarr_1').exitCode = 137;
+    await vi.waitFor(() => expect(statuses).toHaveLength(3), WAIT);
+    expect(statuses[2]).toMatchObject({ name: 'sonarr', status: 'error', previous: 'running' });
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    expect(statuses).toHaveLength(3);
   });
 });

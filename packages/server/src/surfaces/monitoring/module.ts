@@ -166,6 +166,11 @@ export const monitoringModule = defineSurfaceModule<MonitoringApi, MonitoringRep
     });
     const systemConfig = () => stored(CONFIG_KEY, monitoring.SystemConfig, DEFAULT_CONFIG);
     services.sync(systemConfig().services);
+    services.watchDocker(
+      () => systemConfig().services,
+      () => hub.subscriberCount(MONITORING_TOPIC) > 0,
+      config.monitoringServicesPollMs,
+    );
 
     let latest: Observation | undefined;
     let previous: { rx: number; tx: number; at: number } | undefined;

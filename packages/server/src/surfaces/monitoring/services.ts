@@ -19,6 +19,7 @@ import type { FastifyBaseLogger } from 'fastify';
 import type { DockerClient, DockerContainerSummary } from '../../integrations/docker/client';
 import { DockerError } from '../../integrations/docker/client';
 import type { MediaStack, MediaUpstream } from '../../integrations/media';
+import type { UpstreamStatus } from '../../integrations/upstream/poller';
 import { humanUptime } from './views';
 
 type RunState = protocol.monitoring.ServiceRunState;
@@ -98,10 +99,20 @@ function portOfUrl(url: string): number | null {
 
 const round = (value: number, digits: number) => Number(value.toFixed(digits));
 
+const UPSTREAM_RUN_STATE: Record<UpstreamStatus, RunState> = {
+  up: 'running',
+  degraded: 'running',
+  down: 'error',
+};
+
 export class Services {
   readonly #options: ServicesOptions;
   readonly #subscriptions = new Map<string, () => void>();
   readonly #watching = new Map<string, NodeJS.Timeout>();
+  /** Configured names Docker has a container for, at the last look: their last run state. */
+  readonly #dockerNames = new Map<string, RunState>();
+  #pollTimer: NodeJS.Timeout | undefined;
+  #polling = false;
   #closed = false;
 
   constructor(options: ServicesOptions) {
@@ -128,11 +139,26 @@ export class Services {
     }
     for (const upstream of this.#options.mediaStack.upstreams) {
       if (wanted.has(upstream.name) && !this.#subscriptions.has(upstream.name)) {
-        const poller = upstream.poller as { subscribe(listener: () => void): () => void };
-        this.#subscriptions.set(
-          upstream.name,
-          poller.subscribe(() => undefined),
-        );
+        const poller = upstream.poller as {
+          subscribe(
+            listener: (snapshot: unknown, previous: UpstreamStatus | undefined) => void,
+          ): () => void;
+        };
+        // A change of the poll's status is a `status` message (a service without a container).
+        const listener = (_snapshot: unknown, previous: UpstreamStatus | undefined) => {
+          const now = upstream.poller.snapshot();
+          if (previous === undefined || now.status === previous || now.status === undefined) return;
+          if (this.#dockerNames.has(upstream.name)) return;
+          const state = this.#integrationHealth(upstream);
+          this.#options.onStatus({
+            name: upstream.name,
+            status: state.status,
+            health: state.health,
+            previous: UPSTREAM_RUN_STATE[previous],
+            timestamp: new Date(this.#options.now()).toISOString(),
+          });
+        };
+        this.#subscriptions.set(upstream.name, poller.subscribe(listener));
       }
     }
   }
@@ -248,8 +274,52 @@ export class Services {
     return { name, status: 'restarting' };
   }
 
+  /**
+   * Looks at the containers every `everyMs` while `wanted()` (somebody listens on the socket) and
+   * reports each configured service whose run state changed as a `status` message.
+   */
+  watchDocker(names: () => readonly string[], wanted: () => boolean, everyMs: number): void {
+    if (this.#options.docker === undefined || this.#pollTimer !== undefined) return;
+    const tick = async () => {
+      if (this.#polling || this.#closed || !wanted()) return;
+      this.#polling = true;
+      try {
+        const containers = (await this.#containers()) ?? [];
+        if (this.#closed) return;
+        const seen = new Set<string>();
+        for (const name of names()) {
+          const container = this.#match(containers, name);
+          if (!container) continue;
+          seen.add(name);
+          // A restart Marquee issued reports itself (restart and watch).
+          if (this.#watching.has(name)) continue;
+          const status = runStateOfSummary(container);
+          const before = this.#dockerNames.get(name);
+          this.#dockerNames.set(name, status);
+          if (before === undefined || before === status) continue;
+          this.#options.onStatus({
+            name,
+            status,
+            previous: before,
+            timestamp: new Date(this.#options.now()).toISOString(),
+          });
+        }
+        for (const name of this.#dockerNames.keys())
+          if (!seen.has(name)) this.#dockerNames.delete(name);
+      } catch {
+        // The daemon is away: the routes say so; the next look tries again.
+      } finally {
+        this.#polling = false;
+      }
+    };
+    this.#pollTimer = setInterval(() => void tick(), everyMs);
+    this.#pollTimer.unref();
+    void tick();
+  }
+
   close(): void {
     this.#closed = true;
+    if (this.#pollTimer !== undefined) clearInterval(this.#pollTimer);
     for (const unsubscribe of this.#subscriptions.values()) unsubscribe();
     this.#subscriptions.clear();
     for (const timer of this.#watching.values()) clearTimeout(timer);
