@@ -22,7 +22,9 @@ import { registerCors } from './core/cors';
 import { closeHttp } from './core/http-close';
 import { mountMetrics, storageMetrics, type Metrics } from './core/metrics';
 import { registerOriginCheck } from './core/origin';
+import { pino } from 'pino';
 import { loggerOptions } from './core/log-redaction';
+import { LogTap } from './core/log-tap';
 import { sendError } from './core/http-errors';
 import { clientErrorHandler, frameworkErrorHandler } from './core/malformed-requests';
 import { registerRateLimits } from './core/rate-limit';
@@ -142,8 +144,10 @@ export async function createServer(
 ): Promise<MarqueeServer> {
   const now = options.now ?? Date.now;
   const validateResponses = options.validateResponses ?? false;
+  // Every log line passes the tap on its way out, so a surface can keep it (monitoring's /logs).
+  const logTap = new LogTap(options.logStream ?? pino.destination(1));
   const app = Fastify({
-    logger: loggerOptions(config.logLevel, options.logStream),
+    logger: loggerOptions(config.logLevel, logTap),
     trustProxy: compileTrust(config.trustProxy) ?? false,
     bodyLimit: config.maxBodyBytes,
     // Path parameters are bounded by their schemas (a 255-character sn_number, a 4096-character
@@ -255,6 +259,7 @@ export async function createServer(
     now,
     validateResponses,
     logger: app.log,
+    logTap,
     storage,
   };
   const mounted = new Map<SurfaceModule<unknown, unknown>, MountedSurface<unknown>>();

@@ -99,3 +99,13 @@ export type {
   TvStats,
 } from './tv/options';
 export { TvSimulator } from './tv/tv-simulator';
+export {
+  FakeDockerEngine,
+  startFakeDockerEngine,
+  type FakeContainer,
+  type FakeContainerHealth,
+  type FakeContainerSpec,
+  type FakeContainerState,
+  type FakeDockerEngineOptions,
+  type FakeDockerRequest,
+} from './docker/fake-docker-engine';

@@ -334,15 +334,21 @@ describe('surface table', () => {
       'GET /api/v1/alerts',
       'GET /api/v1/alerts/settings',
       'POST /api/v1/alerts/settings',
+      'POST /api/v1/alerts/test',
       'GET /api/v1/logs',
     ]);
     for (const route of monitoringSurface.routes) {
       // Display tokens read every dashboard; changing config, restarts and alert settings are
-      // an operator's.
-      expect(route.auth).toBe(route.method === 'GET' ? 'display' : 'operator');
-      // Served: all but services and logs (issue 13 §5).
-      const servedYet = !/services|logs/.test(route.path);
-      expect('planned' in route && route.planned, route.id).toBe(!servedYet);
+      // an operator's; sending a test notification an admin's.
+      expect(route.auth).toBe(
+        route.method === 'GET'
+          ? 'display'
+          : route.id === 'monitoring.testNotification'
+            ? 'admin'
+            : 'operator',
+      );
+      // Every route is served.
+      expect('planned' in route && route.planned, route.id).toBe(false);
       expect(Object.keys(route.responses)).toEqual(
         expect.arrayContaining(['200', '401', '403', '500']),
       );
@@ -350,7 +356,10 @@ describe('surface table', () => {
       expect('400' in route.responses).toBe(takesInput);
     }
     const extensions = monitoringSurface.routes.filter((r) => 'extension' in r && r.extension);
-    expect(extensions.map((r) => r.id)).toEqual(['monitoring.getAlertSettings']);
+    expect(extensions.map((r) => r.id)).toEqual([
+      'monitoring.getAlertSettings',
+      'monitoring.testNotification',
+    ]);
     expect(monitoringSurface.channels.map((c) => c.path)).toEqual(['/monitoring']);
   });
 
@@ -384,6 +393,7 @@ describe('inferred types', () => {
     expectTypeOf<z.infer<typeof AlertSettings>['thresholds']['cpu']>().toEqualTypeOf<{
       warning: number;
       critical: number;
+      forMinutes?: number | undefined;
     }>();
     expectTypeOf<z.infer<typeof MetricsHistoryQuery>['resolution']>().toEqualTypeOf<string>();
   });

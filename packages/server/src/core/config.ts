@@ -148,6 +148,33 @@ export const ConfigSchema = z
     /** How long it keeps per-hour roll-ups, in days. @default 730 */
     monitoringHourTierDays: z.coerce.number().min(1).max(36_600).default(730),
     /**
+     * The Docker Engine's Unix socket (`/var/run/docker.sock`): monitoring's services are then its
+     * containers (state, health, restarts, CPU and memory). `DOCKER_HOST=unix://…` is read when
+     * this is unset; a `tcp://` host is not supported. @default undefined (no Docker)
+     */
+    dockerSocket: z.string().min(1).optional(),
+    /**
+     * Services (comma-separated names) that `POST /api/v1/services/{name}/restart` may restart;
+     * any other is refused 403. @default [] (none)
+     */
+    monitoringRestartAllow: z
+      .union([z.string(), z.array(z.string())])
+      .transform((v) =>
+        (typeof v === 'string' ? v.split(',') : v).map((n) => n.trim()).filter((n) => n !== ''),
+      )
+      .default([]),
+    /**
+     * How often the Docker containers are looked at for `status` messages while somebody listens
+     * on `/monitoring`, in ms. @default 10000
+     */
+    monitoringServicesPollMs: z.coerce.number().int().min(100).max(600_000).default(10_000),
+    /** Lines of the server's own log kept for `GET /api/v1/logs` (oldest deleted). @default 10000 */
+    monitoringLogRows: z.coerce.number().int().min(100).max(1_000_000).default(10_000),
+    /** Tries per alert notification, the first included. @default 5 */
+    monitoringNotifyAttempts: z.coerce.number().int().min(1).max(20).default(5),
+    /** Delay before a notification's first retry, doubled for each next (at most 60 s). @default 1000 */
+    monitoringNotifyRetryMs: z.coerce.number().int().min(10).max(60_000).default(1000),
+    /**
      * Folders whose images `GET /api/media/thumb/{path}` may serve as thumbnails (posters); in the
      * environment a list separated by the platform's path delimiter (`:`, `;` on Windows). Empty
      * turns thumbnails off. @default []
@@ -466,6 +493,12 @@ export const ENV_NAMES: Readonly<Record<keyof Config, string>> = {
   monitoringSecondTierHours: 'MARQUEE_MONITORING_SECOND_TIER_HOURS',
   monitoringMinuteTierDays: 'MARQUEE_MONITORING_MINUTE_TIER_DAYS',
   monitoringHourTierDays: 'MARQUEE_MONITORING_HOUR_TIER_DAYS',
+  monitoringLogRows: 'MARQUEE_MONITORING_LOG_ROWS',
+  dockerSocket: 'MARQUEE_DOCKER_SOCKET',
+  monitoringServicesPollMs: 'MARQUEE_MONITORING_SERVICES_POLL_MS',
+  monitoringRestartAllow: 'MARQUEE_MONITORING_RESTART_ALLOW',
+  monitoringNotifyAttempts: 'MARQUEE_MONITORING_NOTIFY_ATTEMPTS',
+  monitoringNotifyRetryMs: 'MARQUEE_MONITORING_NOTIFY_RETRY_MS',
   mediaRoots: 'MARQUEE_MEDIA_ROOTS',
   thumbCacheBytes: 'MARQUEE_THUMB_CACHE_BYTES',
   thumbMaxRenders: 'MARQUEE_THUMB_MAX_RENDERS',
@@ -562,6 +595,10 @@ export function loadConfig(options: LoadConfigOptions = {}): Config {
   for (const [key, name] of Object.entries(ENV_NAMES)) {
     const value = env[name] ?? fromFile[name];
     if (value !== undefined && value !== '') merged[key] = value;
+  }
+  const dockerHost = env.DOCKER_HOST ?? fromFile.DOCKER_HOST;
+  if (merged.dockerSocket === undefined && dockerHost?.startsWith('unix://')) {
+    merged.dockerSocket = dockerHost.slice('unix://'.length);
   }
   Object.assign(merged, options.overrides);
 

@@ -9,6 +9,7 @@
  * Each module is mounted as its own encapsulated Fastify plugin: content-type parsers, hooks and
  * decorators it registers stay inside it. See docs/surfaces.md for how to add one.
  */
+import type { LogTap } from './log-tap';
 import type { ErrorShape } from '@marquee/sdk/protocol';
 import type { FastifyBaseLogger, FastifyInstance } from 'fastify';
 import type { AuthService } from './auth';
@@ -47,6 +48,8 @@ export interface SurfaceContext<Repositories = undefined> {
   /** Check every response against its documented schema (tests). */
   readonly validateResponses: boolean;
   readonly logger: FastifyBaseLogger;
+  /** Every line the server logs, after redaction, for a surface that keeps the log. */
+  readonly logTap: LogTap;
   /** The data directory's disk: free space, the upload reserve, reclaimers (core/storage.ts). */
   readonly storage: StorageMonitor;
 }

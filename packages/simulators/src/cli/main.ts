@@ -7,12 +7,19 @@
  */
 import { VERSION } from '../version';
 import { ExitCodes, type Command } from './command';
+import { dockerCommand } from './docker';
 import { gpuCommand } from './gpu';
 import { mediaStackCommand } from './media-stack';
 import { panelCommand } from './panel';
 import { tvCommand } from './tv';
 
-const COMMANDS: readonly Command[] = [panelCommand, tvCommand, gpuCommand, mediaStackCommand];
+const COMMANDS: readonly Command[] = [
+  panelCommand,
+  tvCommand,
+  gpuCommand,
+  mediaStackCommand,
+  dockerCommand,
+];
 
 const HELP = `marquee-sim ${VERSION} — scriptable fake devices and upstreams for Marquee
 

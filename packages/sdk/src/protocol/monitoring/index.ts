@@ -5,7 +5,22 @@
  * the seed has them), units and enums are the seed's; where it is silent the choice is Marquee's.
  * The seed's upstream APIs (Plex, Sonarr, Radarr ...) are integrations, not routes of this surface.
  */
-export { Alert, AlertLevel, AlertList, AlertSettings, AlertsQuery, Threshold } from './alerts';
+export {
+  Alert,
+  AlertLevel,
+  AlertList,
+  AlertSettings,
+  AlertsQuery,
+  EmailChannel,
+  NotificationChannel,
+  NtfyChannel,
+  REDACTED_SECRET,
+  TestNotificationRequest,
+  TestNotificationResponse,
+  TestNotificationResult,
+  Threshold,
+  WebhookChannel,
+} from './alerts';
 export { MonitoringError, monitoringErrorShape } from './errors';
 export { LogEntry, LogLevel, LogList, LogsQuery } from './logs';
 export {
@@ -38,5 +53,6 @@ export {
   ServiceList,
   ServiceNameParams,
   ServiceRunState,
+  ServiceSource,
 } from './services';
 export { ServiceName, SystemConfig, SystemState, SystemStatus } from './system';

@@ -7,8 +7,18 @@ import { isoDateTime, queryInt } from '../common';
 export const LogLevel = z.enum(['info', 'warn', 'error']);
 export type LogLevel = z.infer<typeof LogLevel>;
 
+/**
+ * One entry of the server's own log. `context` (Marquee's addition) holds the structured fields
+ * the line was logged with (e.g. `{ "channel": "ops", "status": 502 }`), secrets redacted; absent
+ * when there were none.
+ */
 export const LogEntry = z
-  .object({ timestamp: isoDateTime, level: LogLevel, message: z.string() })
+  .object({
+    timestamp: isoDateTime,
+    level: LogLevel,
+    message: z.string(),
+    context: z.record(z.string(), z.unknown()).optional(),
+  })
   .meta({ id: 'MonitoringLogEntry' });
 export type LogEntry = z.infer<typeof LogEntry>;
 

@@ -12,7 +12,13 @@ import {
   type RateLimitDef,
   type ResponseDef,
 } from '../common';
-import { AlertList, AlertSettings, AlertsQuery } from './alerts';
+import {
+  AlertList,
+  AlertSettings,
+  AlertsQuery,
+  TestNotificationRequest,
+  TestNotificationResponse,
+} from './alerts';
 import { MonitoringError, monitoringErrorShape } from './errors';
 import { LogList, LogsQuery } from './logs';
 import { MonitoringServerMessage } from './messages';
@@ -31,6 +37,9 @@ const commonErrors = {
 } as const;
 /** Seed 003's "Rate Limiting": 100 requests per minute per IP address, all routes together. */
 const rateLimit: RateLimitDef = { max: 100, windowSeconds: 60, per: 'ip', bucket: 'monitoring' };
+const dockerUnavailable = error(
+  '`DOCKER_UNAVAILABLE`: the configured Docker Engine did not answer or refused',
+);
 const badRequest = error('`BAD_REQUEST`: invalid query or body; `details` lists the issues');
 
 export const monitoringRoutes = [
@@ -69,27 +78,32 @@ export const monitoringRoutes = [
   }),
   defineRoute({
     id: 'monitoring.services',
-    planned: true,
     method: 'GET',
     path: '/api/v1/services',
     summary: 'All services and their status',
     auth: 'display',
     rateLimit,
-    responses: { 200: response('The services', ServiceList), ...commonErrors },
+    responses: {
+      200: response('The services', ServiceList),
+      ...commonErrors,
+      503: dockerUnavailable,
+    },
   }),
   defineRoute({
     id: 'monitoring.servicesHealth',
-    planned: true,
     method: 'GET',
     path: '/api/v1/services/health',
     summary: 'Detailed health of every service',
     auth: 'display',
     rateLimit,
-    responses: { 200: response('Service health', ServiceHealthList), ...commonErrors },
+    responses: {
+      200: response('Service health', ServiceHealthList),
+      ...commonErrors,
+      503: dockerUnavailable,
+    },
   }),
   defineRoute({
     id: 'monitoring.restartService',
-    planned: true,
     method: 'POST',
     path: '/api/v1/services/{name}/restart',
     summary: 'Restart one service',
@@ -100,7 +114,14 @@ export const monitoringRoutes = [
     responses: {
       200: response('The restart was issued', RestartResponse),
       ...commonErrors,
+      403: error(
+        '`FORBIDDEN`: the user may not restart; `RESTART_NOT_ALLOWED`: the service is not on the restart allow-list',
+      ),
       404: error('`SERVICE_NOT_FOUND`: no such service; `details` lists the available ones'),
+      409: error(
+        '`RESTART_UNSUPPORTED`: no Docker Engine is configured; `CONTAINER_NOT_FOUND`: Docker has no container of that name',
+      ),
+      503: dockerUnavailable,
     },
   }),
   defineRoute({
@@ -166,8 +187,24 @@ export const monitoringRoutes = [
     },
   }),
   defineRoute({
+    id: 'monitoring.testNotification',
+    method: 'POST',
+    path: '/api/v1/alerts/test',
+    summary:
+      'Send a test alert of a level to every notification channel that level routes to, once each',
+    auth: 'admin',
+    rateLimit,
+    body: TestNotificationRequest,
+    bodyKind: 'json',
+    responses: {
+      200: response('Each channel tried and its outcome', TestNotificationResponse),
+      400: badRequest,
+      ...commonErrors,
+    },
+    extension: true,
+  }),
+  defineRoute({
     id: 'monitoring.logs',
-    planned: true,
     method: 'GET',
     path: '/api/v1/logs',
     summary: 'System logs, newest first',

@@ -2,14 +2,16 @@
  * `GET /api/v1/services`, `GET /api/v1/services/health` and `POST /api/v1/services/{name}/restart`.
  */
 import * as z from 'zod';
-import { isoDateTime, percent } from '../common';
+import { isoDateTime } from '../common';
 import { ServiceName } from './system';
 
 /**
  * A service's run state. The seed shows `running`; the others are Marquee's, after the
- * container states a restart passes through.
+ * container states a restart passes through: `error` is a container that died or exited with a
+ * non-zero code, or an integration that does not answer; `unknown` a configured service that
+ * nothing reports on (no container and no integration of that name).
  */
-export const ServiceRunState = z.enum(['running', 'restarting', 'stopped', 'error']);
+export const ServiceRunState = z.enum(['running', 'restarting', 'stopped', 'error', 'unknown']);
 export type ServiceRunState = z.infer<typeof ServiceRunState>;
 
 /**
@@ -20,14 +22,27 @@ export type ServiceRunState = z.infer<typeof ServiceRunState>;
 export const ComponentStatus = z.enum(['healthy', 'warning', 'critical']);
 export type ComponentStatus = z.infer<typeof ComponentStatus>;
 
+/**
+ * What reports on a service: its Docker container, the media integration of the same name
+ * (Plex, Sonarr ...: its health poll), or nothing.
+ */
+export const ServiceSource = z.enum(['docker', 'integration', 'none']);
+export type ServiceSource = z.infer<typeof ServiceSource>;
+
 /** One entry of `GET /api/v1/services`. */
 export const MonitoredService = z
   .object({
     name: ServiceName,
     status: ServiceRunState,
-    port: z.number().int().min(1).max(65535),
-    /** Where users reach the service, e.g. `https://plex.media.example.com`. */
+    /**
+     * The container's published port (else its first exposed one), or the integration URL's;
+     * null when neither is known.
+     */
+    port: z.number().int().min(1).max(65535).nullable(),
+    /** Where users reach the service: `https://<name>.<domain>`, e.g. `https://plex.media.example.com`. */
     url: z.url(),
+    /** Marquee's addition (always sent by Marquee; absent in the seed's example). */
+    source: ServiceSource.optional(),
   })
   .meta({ id: 'MonitoringService' });
 export type MonitoredService = z.infer<typeof MonitoredService>;
@@ -43,15 +58,28 @@ export const ServiceHealth = z
     name: ServiceName,
     status: ServiceRunState,
     health: ComponentStatus,
-    lastCheck: isoDateTime,
-    metrics: z.object({
-      /** Human-readable, e.g. `10d 4h 30m`. */
-      uptime: z.string(),
-      /** Memory the service uses, in GB. */
-      memory: z.number().min(0),
-      /** CPU the service uses, in percent. */
-      cpu: percent,
-    }),
+    /** When the state was read; null for a service nothing reports on or not polled yet. */
+    lastCheck: isoDateTime.nullable(),
+    /** Present where Docker reports the container (an integration reports no usage). */
+    metrics: z
+      .object({
+        /** Human-readable, e.g. `10d 4h 30m`; `0m` when not running. */
+        uptime: z.string(),
+        /** Memory the service uses, in GB. */
+        memory: z.number().min(0),
+        /**
+         * CPU the service uses, in percent of one core (above 100 on several cores, as
+         * `docker stats` shows it).
+         */
+        cpu: z.number().min(0),
+      })
+      .optional(),
+    /** Docker's restart count (Marquee's addition). */
+    restartCount: z.number().int().min(0).optional(),
+    /** Why the health is not `healthy`, when known (Marquee's addition). */
+    reason: z.string().optional(),
+    /** Marquee's addition (always sent by Marquee; absent in the seed's example). */
+    source: ServiceSource.optional(),
   })
   .meta({ id: 'MonitoringServiceHealth' });
 export type ServiceHealth = z.infer<typeof ServiceHealth>;

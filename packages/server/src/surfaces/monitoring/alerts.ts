@@ -5,7 +5,9 @@
  * value falls `HYSTERESIS` points below the line that opened it, so a value hovering at the line
  * does not open and end alerts on every sample. While open, its `peak` follows the worst value.
  *
- * Not here yet (issue 13 §4): a required duration before opening, and notifications.
+ * A threshold's `forMinutes` is a duration: the value must stay at or above a line, sample after
+ * sample, that long before the alert opens (one sample below restarts the wait); an escalation
+ * from warning to error waits the same time above the critical line.
  */
 import type { protocol } from '@marquee/sdk';
 import type { MonitoringAlertRecord, MonitoringAlertsRepository } from './store/types';
@@ -31,6 +33,8 @@ export class ThresholdAlerts {
   readonly #repo: MonitoringAlertsRepository;
   readonly #onAlert: (alert: MonitoringAlertRecord) => void;
   readonly #open = new Map<Metric, Open>();
+  /** Since when each metric has been at or above its warning / critical line, continuously. */
+  readonly #since = new Map<Metric, { warning: number | undefined; error: number | undefined }>();
 
   constructor(repo: MonitoringAlertsRepository, onAlert: (alert: MonitoringAlertRecord) => void) {
     this.#repo = repo;
@@ -42,8 +46,13 @@ export class ThresholdAlerts {
     for (const metric of Object.keys(LABEL) as Metric[]) {
       const value = usage[metric];
       const threshold = settings.thresholds[metric];
-      const level =
-        value >= threshold.critical ? 'error' : value >= threshold.warning ? 'warning' : undefined;
+      const forMs = (threshold.forMinutes ?? 0) * 60_000;
+      const since = this.#since.get(metric) ?? { warning: undefined, error: undefined };
+      since.warning = value >= threshold.warning ? (since.warning ?? at) : undefined;
+      since.error = value >= threshold.critical ? (since.error ?? at) : undefined;
+      this.#since.set(metric, since);
+      const held = (from: number | undefined) => from !== undefined && at - from >= forMs;
+      const level = held(since.error) ? 'error' : held(since.warning) ? 'warning' : undefined;
       const open = this.#open.get(metric);
       if (open !== undefined) {
         const escalates = open.record.level === 'warning' && level === 'error';
@@ -66,7 +75,12 @@ export class ThresholdAlerts {
           level,
           message: `${LABEL[metric]} usage ${value}% is at or above the ${level === 'error' ? 'critical' : 'warning'} threshold of ${line}%`,
           source: 'system',
-          details: { metric, value, threshold: line },
+          details: {
+            metric,
+            value,
+            threshold: line,
+            ...(forMs > 0 ? { forMinutes: threshold.forMinutes } : {}),
+          },
           peak: value,
         },
         MAX_ALERTS,
@@ -80,6 +94,7 @@ export class ThresholdAlerts {
   endAll(at: number): void {
     for (const open of this.#open.values()) this.#repo.end(open.record.id, at);
     this.#open.clear();
+    this.#since.clear();
   }
 }
 

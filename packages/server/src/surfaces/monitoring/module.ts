@@ -16,6 +16,10 @@ import type { SystemSample } from '../../core/sampler';
 import { defineSurfaceModule } from '../../core/surface';
 import { alertView, ThresholdAlerts } from './alerts';
 import { TieredHistory, type HistoryRetention } from './history';
+import { createDockerClient } from '../../integrations/docker/client';
+import { LogKeeper } from './logs';
+import { Services } from './services';
+import { Notifier, redactSettings, restoreSecrets, route } from './notifier';
 import { monitoringStore, type MonitoringRepositories } from './store';
 import {
   formatResolution,
@@ -59,6 +63,12 @@ export interface MonitoringApi {
   readonly history: TieredHistory;
   /** The newest observation (undefined before the first sample). */
   readonly latest: () => Observation | undefined;
+  /** Sends the alert notifications (its `stats` count sent, failed, dropped and retried). */
+  readonly notifier: Notifier;
+  /** Keeps the server's log for `GET /logs`. */
+  readonly logs: LogKeeper;
+  /** The configured services, from Docker or the media integrations. */
+  readonly services: Services;
 }
 
 type ServedRoute = Exclude<
@@ -98,9 +108,13 @@ export const monitoringModule = defineSurfaceModule<MonitoringApi, MonitoringRep
     hub,
     auth,
     sampler,
+    mediaStack,
     now,
     logger,
+    logTap,
   }) {
+    const logs = new LogKeeper(repositories.logs, config.monitoringLogRows, logger);
+    const unlisten = logTap.listen(logs.ingest);
     const retention: HistoryRetention = {
       second: config.monitoringSecondTierHours * 3600,
       minute: config.monitoringMinuteTierDays * 86_400,
@@ -125,9 +139,38 @@ export const monitoringModule = defineSurfaceModule<MonitoringApi, MonitoringRep
       monitoring.AlertSettings,
       DEFAULT_ALERT_SETTINGS,
     );
-    const alerts = new ThresholdAlerts(repositories.alerts, (record) => {
-      hub.publish(MONITORING_TOPIC, { type: 'alert', data: alertView(record) });
+    const notifier = new Notifier({
+      logger,
+      attempts: config.monitoringNotifyAttempts,
+      retryBaseMs: config.monitoringNotifyRetryMs,
     });
+    const alerts = new ThresholdAlerts(repositories.alerts, (record) => {
+      const view = alertView(record);
+      hub.publish(MONITORING_TOPIC, { type: 'alert', data: view });
+      notifier.notify(view, alertSettings);
+    });
+
+    const services = new Services({
+      docker:
+        config.dockerSocket === undefined ? undefined : createDockerClient(config.dockerSocket),
+      mediaStack,
+      restartAllow: config.monitoringRestartAllow,
+      now,
+      logger,
+      onStatus: (change) => hub.publish(MONITORING_TOPIC, { type: 'status', data: change }),
+      audit: (actor, name) =>
+        repositories.settings.record(
+          { actor, at: new Date(now()).toISOString(), action: 'service.restart' },
+          { name },
+        ),
+    });
+    const systemConfig = () => stored(CONFIG_KEY, monitoring.SystemConfig, DEFAULT_CONFIG);
+    services.sync(systemConfig().services);
+    services.watchDocker(
+      () => systemConfig().services,
+      () => hub.subscriberCount(MONITORING_TOPIC) > 0,
+      config.monitoringServicesPollMs,
+    );
 
     let latest: Observation | undefined;
     let previous: { rx: number; tx: number; at: number } | undefined;
@@ -194,7 +237,7 @@ export const monitoringModule = defineSurfaceModule<MonitoringApi, MonitoringRep
       return observation;
     };
 
-    // The routes still marked `planned` in the SDK's table (services, logs) are not served yet.
+    // Routes still marked `planned` in the SDK's table would not be served (none is now).
     const served = monitoring.monitoringRoutes.filter(
       (route): route is ServedRoute => !isPlanned(route),
     );
@@ -248,7 +291,7 @@ export const monitoringModule = defineSurfaceModule<MonitoringApi, MonitoringRep
             end: new Date(endMs).toISOString(),
           };
         },
-        'monitoring.getConfig': () => stored(CONFIG_KEY, monitoring.SystemConfig, DEFAULT_CONFIG),
+        'monitoring.getConfig': () => systemConfig(),
         'monitoring.putConfig': ({ body, identity }) => {
           repositories.settings.put(CONFIG_KEY, body, {
             actor: actorOf(identity),
@@ -256,10 +299,12 @@ export const monitoringModule = defineSurfaceModule<MonitoringApi, MonitoringRep
             action: 'config.update',
           });
           logger.info({ actor: actorOf(identity) }, 'monitoring: configuration updated');
+          services.sync(body.services);
           return body;
         },
-        'monitoring.getAlertSettings': () => alertSettings,
-        'monitoring.updateAlertSettings': ({ body, identity }) => {
+        'monitoring.getAlertSettings': () => redactSettings(alertSettings),
+        'monitoring.updateAlertSettings': ({ body: posted, identity }) => {
+          const body = restoreSecrets(posted, alertSettings);
           repositories.settings.put(ALERT_SETTINGS_KEY, body, {
             actor: actorOf(identity),
             at: new Date(now()).toISOString(),
@@ -267,8 +312,59 @@ export const monitoringModule = defineSurfaceModule<MonitoringApi, MonitoringRep
           });
           alertSettings = body;
           logger.info({ actor: actorOf(identity) }, 'monitoring: alert settings updated');
-          return body;
+          return redactSettings(body);
         },
+        'monitoring.testNotification': async ({ body, identity }) => {
+          const at = new Date(now()).toISOString();
+          const alert: protocol.monitoring.Alert = {
+            id: `test-${now()}`,
+            timestamp: at,
+            level: body.level,
+            message: `Test notification from Marquee (${body.level}), sent by ${actorOf(identity)}`,
+            source: 'test',
+            details: {},
+          };
+          const results = await Promise.all(
+            route(alertSettings, body.level).map(async (channel) => {
+              const result = await notifier.send(channel, alert, 'test');
+              return {
+                name: channel.name,
+                type: channel.type,
+                ok: result.ok,
+                ...(result.status === undefined ? {} : { status: result.status }),
+                ...(result.error === undefined ? {} : { error: result.error }),
+              };
+            }),
+          );
+          logger.info(
+            { actor: actorOf(identity), channels: results.length },
+            'monitoring: test notification sent',
+          );
+          return { results };
+        },
+        'monitoring.services': async () => {
+          const { services: names, domain } = systemConfig();
+          return { services: await services.list(names, domain) };
+        },
+        'monitoring.servicesHealth': async () => ({
+          services: await services.health(systemConfig().services),
+        }),
+        'monitoring.restartService': ({ params, identity }) =>
+          services.restart(params.name, systemConfig().services, actorOf(identity)),
+        'monitoring.logs': ({ query }) => ({
+          logs: logs
+            .list({
+              ...(query.level === undefined ? {} : { level: query.level }),
+              ...(query.since === undefined ? {} : { since: Date.parse(query.since) }),
+              limit: query.limit,
+            })
+            .map((record) => ({
+              timestamp: new Date(record.ts).toISOString(),
+              level: record.level,
+              message: record.message,
+              ...(record.context === null ? {} : { context: record.context }),
+            })),
+        }),
         'monitoring.alerts': ({ query }) => {
           const { alerts: records, total } = repositories.alerts.list({
             ...(query.level === undefined ? {} : { level: query.level }),
@@ -304,8 +400,12 @@ export const monitoringModule = defineSurfaceModule<MonitoringApi, MonitoringRep
     });
 
     return {
-      api: { repositories, history, latest: () => latest },
+      api: { repositories, history, latest: () => latest, notifier, logs, services },
       stop: () => {
+        notifier.close();
+        services.close();
+        unlisten();
+        logs.close();
         for (const stop of stopHooks) stop();
         unsubscribe?.();
         unsubscribe = undefined;

@@ -19,6 +19,8 @@ export type {
   MonitoringAlertsRepository,
   MonitoringAuditRecord,
   MonitoringHistoryRepository,
+  MonitoringLogRecord,
+  MonitoringLogsRepository,
   MonitoringRepositories,
   MonitoringSettingRecord,
   MonitoringSettingsRepository,

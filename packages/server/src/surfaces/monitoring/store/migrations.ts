@@ -66,4 +66,19 @@ export const monitoringMigrations: readonly Migration[] = [
       CREATE TABLE monitoring_history_hour (${ROLLUP_COLUMNS}) STRICT;
     `,
   },
+  {
+    version: 301,
+    name: 'monitoring_logs',
+    // The server's own log lines (GET /api/v1/logs); trimmed to a row cap on every write.
+    up: `
+      CREATE TABLE monitoring_logs (
+        id INTEGER PRIMARY KEY AUTOINCREMENT,
+        ts INTEGER NOT NULL,
+        level TEXT NOT NULL CHECK (level IN ('info', 'warn', 'error')),
+        message TEXT NOT NULL,
+        context TEXT CHECK (context IS NULL OR json_valid(context))
+      ) STRICT;
+      CREATE INDEX monitoring_logs_ts ON monitoring_logs (ts);
+    `,
+  },
 ];

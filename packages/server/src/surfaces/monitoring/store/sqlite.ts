@@ -1,5 +1,6 @@
 /** The SQLite implementation of the monitoring repositories. */
 import type { SqliteEngine } from '../../../core/store';
+import { savepointTransaction } from '../../../core/store/sqlite/transaction';
 import {
   num,
   text,
@@ -14,6 +15,8 @@ import type {
   MonitoringAlertRecord,
   MonitoringAlertsRepository,
   MonitoringHistoryRepository,
+  MonitoringLogRecord,
+  MonitoringLogsRepository,
   MonitoringRepositories,
   MonitoringSettingsRepository,
   RollupRow,
@@ -65,6 +68,11 @@ function settings(db: SqliteEngine['db'], sql: Statements): MonitoringSettingsRe
         db.exec('ROLLBACK');
         throw error;
       }
+    },
+    record(change, details) {
+      sql(
+        'INSERT INTO monitoring_audit (at, actor, action, before, after) VALUES (?, ?, ?, NULL, ?)',
+      ).run(change.at, change.actor, change.action, JSON.stringify(details));
     },
     audit(limit) {
       const rows = sql(
@@ -247,6 +255,54 @@ function history(db: SqliteEngine['db'], sql: Statements): MonitoringHistoryRepo
   };
 }
 
+function logs(db: SqliteEngine['db'], sql: Statements): MonitoringLogsRepository {
+  const transaction = savepointTransaction(db, 'monitoring_logs');
+  return {
+    append(lines, keep) {
+      if (lines.length === 0) return;
+      transaction(() => {
+        let last = 0;
+        for (const line of lines) {
+          const row = sql(
+            'INSERT INTO monitoring_logs (ts, level, message, context) VALUES (?, ?, ?, ?) RETURNING id',
+          ).get(
+            line.ts,
+            line.level,
+            line.message,
+            line.context === null ? null : JSON.stringify(line.context),
+          ) as Row;
+          last = num(row, 'id');
+        }
+        sql('DELETE FROM monitoring_logs WHERE id <= ?').run(last - keep);
+      });
+    },
+    list({ level, since, limit }) {
+      const rows = sql(
+        `SELECT ts, level, message, context FROM monitoring_logs
+         WHERE (:level IS NULL OR level = :level) AND (:since IS NULL OR ts >= :since)
+         ORDER BY id DESC LIMIT :limit`,
+      ).all({ level: level ?? null, since: since ?? null, limit }) as Row[];
+      return rows.map((row): MonitoringLogRecord => ({
+        ts: num(row, 'ts'),
+        level: text(row, 'level') as MonitoringLogRecord['level'],
+        message: text(row, 'message'),
+        context: parse(textOrNull(row, 'context')) as Record<string, unknown> | null,
+      }));
+    },
+    count() {
+      return num(sql('SELECT COUNT(*) AS n FROM monitoring_logs').get() as Row, 'n');
+    },
+    idle() {
+      return !db.isTransaction;
+    },
+  };
+}
+
 export function sqliteMonitoring({ db, sql }: SqliteEngine): MonitoringRepositories {
-  return { settings: settings(db, sql), alerts: alerts(sql), history: history(db, sql) };
+  return {
+    settings: settings(db, sql),
+    alerts: alerts(sql),
+    history: history(db, sql),
+    logs: logs(db, sql),
+  };
 }

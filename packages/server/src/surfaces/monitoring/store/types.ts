@@ -26,6 +26,8 @@ export interface MonitoringSettingsRepository {
   get(key: string): MonitoringSettingRecord | undefined;
   /** Saves `value` under `key` and records the change in the audit trail, in one transaction. */
   put(key: string, value: unknown, change: { actor: string; at: string; action: string }): void;
+  /** Records an action that changes no setting (a service restart) in the audit trail. */
+  record(change: { actor: string; at: string; action: string }, details: unknown): void;
   /** The audit trail, newest first. */
   audit(limit: number): MonitoringAuditRecord[];
 }
@@ -126,8 +128,32 @@ export interface MonitoringHistoryRepository {
   newest(tier: Tier): number | undefined;
 }
 
+/** One kept line of the server's log. */
+export interface MonitoringLogRecord {
+  /** Unix ms. */
+  readonly ts: number;
+  readonly level: 'info' | 'warn' | 'error';
+  readonly message: string;
+  readonly context: Record<string, unknown> | null;
+}
+
+export interface MonitoringLogsRepository {
+  /** Appends lines in one transaction, then deletes the oldest beyond `keep` rows. */
+  append(lines: readonly MonitoringLogRecord[], keep: number): void;
+  /** Newest first. */
+  list(filter: {
+    level?: MonitoringLogRecord['level'];
+    since?: number;
+    limit: number;
+  }): MonitoringLogRecord[];
+  count(): number;
+  /** False while the connection is inside a transaction (someone else's: writing then would join it). */
+  idle(): boolean;
+}
+
 export interface MonitoringRepositories {
   readonly settings: MonitoringSettingsRepository;
   readonly alerts: MonitoringAlertsRepository;
   readonly history: MonitoringHistoryRepository;
+  readonly logs: MonitoringLogsRepository;
 }
