@@ -144,8 +144,13 @@ export class AccountsClient {
     return (await this.#http.request({ method, path, schema: DisplayTokenList })).tokens;
   }
 
-  /** `POST /api/v1/admin/display-tokens/`: the answer's `token` is the secret, shown once. */
-  createDisplayToken(input: z.input<typeof CreateDisplayToken>): Promise<CreatedDisplayTokenInfo> {
+  /**
+   * `POST /api/v1/admin/display-tokens/`: the answer's `token` is the secret, shown once. Input
+   * the schema refuses rejects before anything is sent.
+   */
+  async createDisplayToken(
+    input: z.input<typeof CreateDisplayToken>,
+  ): Promise<CreatedDisplayTokenInfo> {
     const { method, path } = ACCOUNT_ROUTES.displayTokenCreate;
     return this.#http.request({
       method,
