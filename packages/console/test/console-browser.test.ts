@@ -25,12 +25,15 @@ import {
   watchCspViolations,
 } from '../../server/test/helpers/browser';
 import { TvSimulator } from '../../simulators/src/index';
+import { generatedFile } from '../../simulators/src/tv/provision';
 import { screenshotPng } from '../../simulators/src/tv/screenshot';
 import { startMarquee, type TestMarquee } from '../../simulators/test/helpers/marquee-server';
 
 const BUILD = join(import.meta.dirname, '../../server/console/index.html');
 const WAIT = { timeout: 15_000, interval: 100 } as const;
 const VIEWER = { username: 'wall-viewer', password: 'viewer-password-1' } as const;
+/** The server's upload limit in this test, so a too-large file is quick to make. */
+const MAX_UPLOAD = 50_000;
 
 describe.runIf(chromiumAvailable)('operator console in Chromium', () => {
   let marquee: TestMarquee;
@@ -40,12 +43,13 @@ describe.runIf(chromiumAvailable)('operator console in Chromium', () => {
   let violations: string[];
   let tv: TvSimulator | undefined;
   const image = screenshotPng(7, 320, 180);
+  const clip = generatedFile(20_000, 1, 'mp4');
   let playlistId = 0;
   let sn = '';
 
   beforeAll(async () => {
     if (!existsSync(BUILD)) throw new Error(`${BUILD} is missing: run "npm run build" first`);
-    marquee = await startMarquee({ wsPingIntervalMs: 500 });
+    marquee = await startMarquee({ wsPingIntervalMs: 500, maxMediaUploadBytes: MAX_UPLOAD });
     admin = createSignageAdminClient({ baseUrl: marquee.url, credentials: marquee.admin });
     browser = await launchChromium();
     page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
@@ -78,56 +82,119 @@ describe.runIf(chromiumAvailable)('operator console in Chromium', () => {
     expect(cookies.find((c) => c.name === 'marquee_session')?.httpOnly).toBe(true);
   });
 
-  it('uploads an image, refuses a text file with its reason, and shows MD5 and size', async () => {
+  it('uploads an image and a video; type and size errors are shown per file', async () => {
     await page.getByRole('link', { name: 'Media' }).click();
     await page.getByTestId('upload').setInputFiles([
       { name: 'lobby.png', mimeType: 'image/png', buffer: Buffer.from(image) },
+      { name: 'clip.mp4', mimeType: 'video/mp4', buffer: Buffer.from(clip) },
       { name: 'notes.txt', mimeType: 'text/plain', buffer: Buffer.from('hello') },
+      // Says PNG, holds text: the server sniffs the bytes and refuses it.
+      { name: 'fake.png', mimeType: 'image/png', buffer: Buffer.from('not a picture at all') },
+      {
+        name: 'big.mp4',
+        mimeType: 'video/mp4',
+        buffer: Buffer.from(generatedFile(MAX_UPLOAD + 1000, 3, 'mp4')),
+      },
     ]);
     const uploads = page.getByTestId('uploads');
-    await expect.poll(() => uploads.locator('li[data-state="stored"]').count(), WAIT).toBe(1);
-    expect(await uploads.locator('li[data-state="refused"]').innerText()).toContain(
-      'Not an image or a video',
-    );
+    const row = (name: string) => uploads.locator('li').filter({ hasText: name });
+    await expect.poll(() => uploads.locator('li[data-state="stored"]').count(), WAIT).toBe(2);
+    await expect.poll(() => uploads.locator('li[data-state="refused"]').count(), WAIT).toBe(3);
+    expect(await row('notes.txt').innerText()).toContain('Not an image or a video');
+    expect(await row('fake.png').getAttribute('data-state')).toBe('refused');
+    expect(await row('big.mp4').getAttribute('data-state')).toBe('refused');
+    // The server's own reasons are shown, not a generic failure.
+    expect(await row('fake.png').innerText()).not.toBe(await row('big.mp4').innerText());
     const md5 = createHash('md5').update(image).digest('hex');
     const card = page.locator('li[data-media="lobby.png"]');
     await card.waitFor(WAIT);
     expect(await card.innerText()).toContain(md5);
+    expect(await card.innerText()).toContain('image/png');
     expect(await card.locator('img').evaluate((img: HTMLImageElement) => img.naturalWidth)).toBe(
       320,
     );
+    const video = page.locator('li[data-media="clip.mp4"] video');
+    expect(await video.getAttribute('src')).toMatch(/^\/media\//);
     const library = await admin.listMedia();
-    expect(library.results.map((m) => m.media_name)).toEqual(['lobby.png']);
+    expect(library.results.map((m) => m.media_name).sort()).toEqual(['clip.mp4', 'lobby.png']);
   });
 
-  it('builds a playlist with the editor', async () => {
+  it('builds a two-zone playlist with the editor, its errors shown beside their fields', async () => {
     await page.getByRole('link', { name: 'Playlists' }).click();
     await page.getByRole('button', { name: 'New playlist' }).click();
     const editor = page.getByRole('form', { name: 'Playlist editor' });
     await editor.getByLabel('Name').fill('Lobby');
-    await editor.getByLabel('Add media').selectOption({ label: 'lobby.png' });
-    await editor.getByRole('button', { name: 'Add item' }).click();
-    await editor.getByLabel('Seconds').fill('0');
+    for (const name of ['lobby.png', 'clip.mp4']) {
+      await editor.getByLabel('Add media').selectOption({ label: name });
+      await editor.getByRole('button', { name: 'Add item' }).click();
+    }
+    const item = (n: number) => editor.getByRole('listitem', { name: new RegExp(`^Item ${n}:`) });
+    // Left half: the image for 5 s; right half: the video for 4 s, twice, above it.
+    await item(1).getByLabel('Seconds').fill('5');
+    await item(1).getByLabel('w', { exact: true }).fill('960');
+    await item(2).getByLabel('Seconds').fill('4');
+    await item(2).getByLabel('Times played').fill('2');
+    await item(2).getByLabel('x', { exact: true }).fill('960');
+    await item(2).getByLabel('w', { exact: true }).fill('960');
+    await item(2).getByLabel('z', { exact: true }).fill('2');
+    // Order by keyboard-reachable buttons: move the video up, then back down.
+    await item(2).getByRole('button', { name: 'Move up' }).click();
+    expect(await item(1).getAttribute('aria-label')).toContain('clip.mp4');
+    await item(1).getByRole('button', { name: 'Move down' }).click();
+    await editor.getByLabel('Width (px)').fill('');
+    await editor.getByLabel('Repeat count (−1 forever)').fill('-5');
     await editor.getByRole('button', { name: 'Save playlist' }).click();
-    // Zero seconds is valid for the schema; a blank width is not, and is shown beside its field.
+    // The SDK's schema refused both, beside their fields, and nothing was sent.
+    expect(await editor.locator('.error').count()).toBe(2);
+    expect((await admin.listPlaylists()).count).toBe(0);
+    await editor.getByLabel('Width (px)').fill('1920');
+    await editor.getByLabel('Repeat count (−1 forever)').fill('-1');
+    await editor.getByRole('button', { name: 'Save playlist' }).click();
     await page.getByRole('status').filter({ hasText: 'Saved Lobby' }).waitFor(WAIT);
     const saved = (await admin.listPlaylists()).results;
     expect(saved).toHaveLength(1);
     const lobby = saved[0];
-    expect(lobby?.media_items.map((i) => [i.media_name, i.n_time_play])).toEqual([
-      ['lobby.png', 1],
+    expect(
+      lobby?.media_items.map((i) => [
+        i.media_name,
+        i.timing.duration,
+        i.n_time_play,
+        i.layout.x,
+        i.layout.width,
+        i.layout.z_index,
+      ]),
+    ).toEqual([
+      ['lobby.png', 5, 1, 0, 960, 1],
+      ['clip.mp4', 4, 2, 960, 960, 2],
     ]);
+    expect(lobby?.playback_config).toMatchObject({ repeat: true, repeat_count: -1 });
     playlistId = lobby?.id ?? 0;
-    // Fix the duration to something a TV can show.
-    await page.getByRole('button', { name: 'Lobby' }).click();
-    await editor.getByLabel('Seconds').fill('5');
-    await editor.getByLabel('Width (px)').fill('');
-    await editor.getByRole('button', { name: 'Save playlist' }).click();
-    expect(await editor.locator('.error').first().innerText()).toMatch(/number/i);
-    await editor.getByLabel('Width (px)').fill('1920');
-    await editor.getByRole('button', { name: 'Save playlist' }).click();
-    await page.getByRole('status').filter({ hasText: 'Saved Lobby' }).waitFor(WAIT);
-    expect((await admin.getPlaylist(playlistId)).media_items[0]?.timing.duration).toBe(5);
+  });
+
+  it('warns before deleting a file in use, shows the refusal, and deletes an unused one', async () => {
+    await page.getByRole('link', { name: 'Media' }).click();
+    const clipCard = page.locator('li[data-media="clip.mp4"]');
+    await clipCard.waitFor(WAIT);
+    await expect.poll(() => clipCard.innerText(), WAIT).toContain('Lobby');
+    await clipCard.getByRole('button', { name: 'Delete…' }).click();
+    expect(await clipCard.getByRole('alert').innerText()).toContain('In use by Lobby');
+    await clipCard.getByRole('button', { name: 'Delete clip.mp4' }).click();
+    await expect.poll(() => clipCard.getByRole('alert').innerText(), WAIT).toMatch(/playlist/i);
+    expect((await admin.listMedia()).count).toBe(2);
+
+    await page
+      .getByTestId('upload')
+      .setInputFiles([
+        { name: 'spare.png', mimeType: 'image/png', buffer: Buffer.from(screenshotPng(9)) },
+      ]);
+    const spare = page.locator('li[data-media="spare.png"]');
+    await spare.waitFor(WAIT);
+    expect(await spare.innerText()).toContain('no playlist');
+    await spare.getByRole('button', { name: 'Delete…' }).click();
+    expect(await spare.getByRole('alert').count()).toBe(0);
+    await spare.getByRole('button', { name: 'Delete spare.png' }).click();
+    await spare.waitFor({ state: 'detached', timeout: WAIT.timeout });
+    expect((await admin.listMedia()).count).toBe(2);
   });
 
   it('approves a pairing code; the paired TV appears online in the fleet', async () => {
@@ -199,7 +266,7 @@ describe.runIf(chromiumAvailable)('operator console in Chromium', () => {
     expect((await admin.listCommands(sn)).count).toBe(before);
   });
 
-  it('creates a viewer, who sees no fleet, media or upload and whose upload the server refuses', async () => {
+  it('creates a viewer and a display token; the viewer sees no upload, the server refuses it anyway', async () => {
     await page.getByRole('link', { name: 'Users & tokens' }).click();
     const form = page.getByRole('form', { name: 'Create a user' });
     await form.getByLabel('User name').fill(VIEWER.username);
@@ -207,6 +274,24 @@ describe.runIf(chromiumAvailable)('operator console in Chromium', () => {
     await form.getByLabel('Password (empty: generate one)').fill(VIEWER.password);
     await form.getByRole('button', { name: 'Create user' }).click();
     await page.locator(`tr[data-user="${VIEWER.username}"]`).waitFor(WAIT);
+
+    // A display token: its secret shown once, then revoked.
+    const tokenForm = page.getByRole('form', { name: 'Create a display token' });
+    await tokenForm.getByLabel('Token name').fill('Hall panel');
+    await tokenForm.getByLabel('gpu').check();
+    await tokenForm.getByRole('button', { name: 'Create token' }).click();
+    const secret = await page.getByTestId('token-secret').innerText();
+    const me = await fetch(`${marquee.url}/api/v1/auth/me/`, {
+      headers: { authorization: `Bearer ${secret}` },
+    });
+    expect(await me.json()).toMatchObject({ kind: 'display', scopes: ['now-playing', 'gpu'] });
+    const token = page.locator('li[data-token="Hall panel"]');
+    await token.getByRole('button', { name: 'Revoke Hall panel' }).click();
+    await expect.poll(() => token.innerText(), WAIT).toContain('revoked');
+    const revoked = await fetch(`${marquee.url}/api/v1/auth/me/`, {
+      headers: { authorization: `Bearer ${secret}` },
+    });
+    expect(revoked.status).toBe(401);
 
     await page.getByRole('button', { name: 'Sign out' }).click();
     await page.getByRole('button', { name: 'Sign in' }).waitFor(WAIT);
@@ -233,7 +318,21 @@ describe.runIf(chromiumAvailable)('operator console in Chromium', () => {
       return res.status;
     });
     expect(status).toBe(403);
-    expect((await admin.listMedia()).count).toBe(1);
+    expect((await admin.listMedia()).count).toBe(2);
+
+    // The viewer changes their own password, and signs in with the new one.
+    await page.getByLabel('Current password').fill(VIEWER.password);
+    await page.getByLabel('New password (8 characters or more)').fill('short');
+    await page.getByRole('button', { name: 'Change password' }).click();
+    await page.locator('#f-new_password-error').waitFor(WAIT);
+    await page.getByLabel('New password (8 characters or more)').fill('viewer-password-2');
+    await page.getByRole('button', { name: 'Change password' }).click();
+    await page.getByRole('status').filter({ hasText: 'Password changed' }).waitFor(WAIT);
+    await page.getByRole('button', { name: 'Sign out' }).click();
+    await signIn(VIEWER.username, VIEWER.password);
+    await page.getByRole('alert').waitFor(WAIT);
+    await signIn(VIEWER.username, 'viewer-password-2');
+    await page.getByRole('navigation', { name: 'Console' }).waitFor(WAIT);
   });
 
   it('is usable by keyboard, at 360 px and at 4K, in both themes', async () => {
