@@ -137,6 +137,24 @@ describe.runIf(chromiumAvailable)('operator console in Chromium', () => {
     await item(2).getByLabel('x', { exact: true }).fill('960');
     await item(2).getByLabel('w', { exact: true }).fill('960');
     await item(2).getByLabel('z', { exact: true }).fill('2');
+    // The canvas draws each zone where it plays: left half and right half.
+    const zones = await page
+      .getByTestId('zone-canvas')
+      .locator('.zone')
+      .evaluateAll((boxes) =>
+        boxes.map((box) => {
+          const zone = box.getBoundingClientRect();
+          const canvas = (box.parentElement ?? box).getBoundingClientRect();
+          return [
+            Math.round(((zone.left - canvas.left) / canvas.width) * 100),
+            Math.round((zone.width / canvas.width) * 100),
+          ];
+        }),
+      );
+    expect(zones).toEqual([
+      [0, 50],
+      [50, 50],
+    ]);
     // Order by keyboard-reachable buttons: move the video up, then back down.
     await item(2).getByRole('button', { name: 'Move up' }).click();
     expect(await item(1).getAttribute('aria-label')).toContain('clip.mp4');

@@ -222,7 +222,7 @@ function Editor(props: {
       <div class="row">
         {numberInput('Width (px)', draft.width, 'width', (width) => set({ width }))}
         {numberInput('Height (px)', draft.height, 'height', (height) => set({ height }))}
-        <label class="field small checkbox">
+        <label class="checkbox">
           <input
             type="checkbox"
             checked={draft.repeat}
@@ -237,6 +237,7 @@ function Editor(props: {
           (repeat_count) => set({ repeat_count }),
         )}
       </div>
+      <ZoneCanvas draft={draft} names={library} />
       <h3>Items</h3>
       {errors.media_items !== undefined && <Alert>{errors.media_items}</Alert>}
       <ol class="items" data-testid="items">
@@ -342,5 +343,51 @@ function Editor(props: {
         </button>
       </div>
     </form>
+  );
+}
+
+/**
+ * The playlist's canvas at its aspect ratio with each item's zone drawn where it plays (x, y,
+ * width, height as shares of the canvas; z as stacking order), so overlaps are seen before saving.
+ */
+function ZoneCanvas(props: {
+  readonly draft: Draft;
+  readonly names: MediaList['results'];
+}): JSX.Element | null {
+  const width = num(props.draft.width);
+  const height = num(props.draft.height);
+  if (!(width > 0 && height > 0)) return null;
+  const share = (value: string, of: number) => {
+    const n = num(value);
+    return Number.isFinite(n) ? `${(n / of) * 100}%` : '0%';
+  };
+  return (
+    <figure class="canvas-figure">
+      <div
+        class="canvas"
+        style={{ aspectRatio: `${width} / ${height}` }}
+        data-testid="zone-canvas"
+        aria-hidden="true"
+      >
+        {props.draft.items.map((item, index) => (
+          <div
+            key={`${index}-${item.media_id}`}
+            class="zone"
+            style={{
+              left: share(item.x, width),
+              top: share(item.y, height),
+              width: share(item.width, width),
+              height: share(item.height, height),
+              zIndex: Number.isFinite(num(item.z_index)) ? num(item.z_index) : 0,
+            }}
+          >
+            {index + 1}. {props.names.find((m) => m.media_id === item.media_id)?.media_name}
+          </div>
+        ))}
+      </div>
+      <figcaption>
+        Canvas {width}×{height}: each numbered box is an item's zone.
+      </figcaption>
+    </figure>
   );
 }
