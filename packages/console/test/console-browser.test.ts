@@ -275,6 +275,17 @@ describe.runIf(chromiumAvailable)('operator console in Chromium', () => {
     await expect
       .poll(() => shot.evaluate((img: HTMLImageElement) => img.naturalWidth), WAIT)
       .toBeGreaterThan(0);
+    // The same to the chosen devices at once, from the fleet list.
+    await page.getByRole('checkbox', { name: 'Choose Lobby left' }).check();
+    const bulk = page.getByRole('form', { name: 'Bulk command' });
+    await bulk.getByLabel('Bulk command').selectOption('reload_playlist');
+    await bulk.getByRole('button', { name: 'Send to 1 chosen' }).click();
+    await bulk.getByRole('status').filter({ hasText: 'Sent to 1 device.' }).waitFor(WAIT);
+    // The screen assignment sent one reload already; this is the second, and it is acked too.
+    const reloads = detail
+      .locator('[data-testid="commands"] li[data-action="reload_playlist"]')
+      .filter({ hasText: 'acked' });
+    await expect.poll(() => reloads.count(), WAIT).toBe(2);
     // A parameter the schema refuses is shown, and nothing is sent.
     const before = (await admin.listCommands(sn)).count;
     await form.getByLabel('Action').selectOption('set_volume');

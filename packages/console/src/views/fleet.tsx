@@ -9,11 +9,20 @@ import type { DeviceList } from '@marquee/sdk';
 import { signage } from '../api';
 import { useLive } from '../live';
 import { Alert, Badge, when } from '../ui';
+import { BulkCommand } from './bulk-command';
 import { DeviceDetailView } from './device-detail';
 
 export default function Fleet(): JSX.Element {
   const [search, setSearch] = useState('');
   const [selected, setSelected] = useState<string | undefined>(undefined);
+  const [chosen, setChosen] = useState<ReadonlySet<string>>(new Set());
+  const choose = (sn: string, on: boolean) =>
+    setChosen((set) => {
+      const next = new Set(set);
+      if (on) next.add(sn);
+      else next.delete(sn);
+      return next;
+    });
   const devices = useLive<DeviceList>(() =>
     signage.listDevices(search.trim() === '' ? {} : { search: search.trim() }),
   );
@@ -40,6 +49,9 @@ export default function Fleet(): JSX.Element {
             <caption class="sr-only">Devices ({devices.data.count})</caption>
             <thead>
               <tr>
+                <th scope="col">
+                  <span class="sr-only">Chosen for a bulk command</span>
+                </th>
                 <th scope="col">Device</th>
                 <th scope="col">State</th>
                 <th scope="col">Last seen</th>
@@ -55,6 +67,14 @@ export default function Fleet(): JSX.Element {
                   data-sn={device.sn_number}
                   class={device.sn_number === selected ? 'selected' : undefined}
                 >
+                  <td>
+                    <input
+                      type="checkbox"
+                      aria-label={`Choose ${device.name ?? device.sn_number}`}
+                      checked={chosen.has(device.sn_number)}
+                      onChange={(event) => choose(device.sn_number, event.currentTarget.checked)}
+                    />
+                  </td>
                   <th scope="row">
                     <button
                       type="button"
@@ -84,6 +104,9 @@ export default function Fleet(): JSX.Element {
             </tbody>
           </table>
         </div>
+      )}
+      {devices.data !== undefined && devices.data.results.length > 0 && (
+        <BulkCommand chosen={[...chosen]} onSent={devices.reload} />
       )}
       {selected !== undefined && (
         <DeviceDetailView
