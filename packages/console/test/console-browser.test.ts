@@ -296,6 +296,10 @@ describe.runIf(chromiumAvailable)('operator console in Chromium', () => {
   });
 
   it('creates a viewer and a display token; the viewer sees no upload, the server refuses it anyway', async () => {
+    // A session that ends under an open view (here: its cookie gone) returns to the sign-in form.
+    await page.context().clearCookies();
+    await page.getByText('Your session ended. Sign in again.').waitFor(WAIT);
+    await signIn(marquee.admin.username, marquee.admin.password);
     await page.getByRole('link', { name: 'Users & tokens' }).click();
     const form = page.getByRole('form', { name: 'Create a user' });
     await form.getByLabel('User name').fill(VIEWER.username);

@@ -16,6 +16,8 @@ import { Alert, Badge, bytes, when } from '../ui';
 
 /** The most files one pick may queue. */
 const MAX_BATCH = 50;
+/** The most upload rows kept on screen (the newest). */
+const MAX_ROWS = 200;
 
 interface Upload {
   readonly key: number;
@@ -40,21 +42,23 @@ export default function Media(): JSX.Element {
 
   const add = (files: readonly File[]) => {
     const batch = files.slice(0, MAX_BATCH).map((file) => ({ file, key: nextKey.current++ }));
-    setUploads((list) => [
-      ...batch.map(({ file, key }): Upload => {
-        const known = file.type.startsWith('image/') || file.type.startsWith('video/');
-        return known
-          ? { key, name: file.name, size: file.size, state: 'waiting' }
-          : {
-              key,
-              name: file.name,
-              size: file.size,
-              state: 'refused',
-              message: `Not an image or a video (${file.type || 'unknown type'})`,
-            };
-      }),
-      ...list,
-    ]);
+    setUploads((list) =>
+      [
+        ...batch.map(({ file, key }): Upload => {
+          const known = file.type.startsWith('image/') || file.type.startsWith('video/');
+          return known
+            ? { key, name: file.name, size: file.size, state: 'waiting' }
+            : {
+                key,
+                name: file.name,
+                size: file.size,
+                state: 'refused',
+                message: `Not an image or a video (${file.type || 'unknown type'})`,
+              };
+        }),
+        ...list,
+      ].slice(0, MAX_ROWS),
+    );
     for (const { file, key } of batch) {
       if (!(file.type.startsWith('image/') || file.type.startsWith('video/'))) continue;
       queue.current = queue.current.then(async () => {
