@@ -295,6 +295,38 @@ describe.runIf(chromiumAvailable)('operator console in Chromium', () => {
     expect((await admin.listCommands(sn)).count).toBe(before);
   });
 
+  it('sends every seed 002 action from the form and sees each acked by the TV', async () => {
+    const detail = page.getByTestId('device-detail');
+    const form = detail.getByRole('form', { name: 'Send a command' });
+    const newest = detail.locator('[data-testid="commands"] li').first();
+    const actions = await form
+      .getByLabel('Action')
+      .locator('option')
+      .evaluateAll((options) => options.map((o) => (o as HTMLOptionElement).value));
+    expect(actions).toHaveLength(12);
+    for (const action of actions) {
+      await form.getByLabel('Action').selectOption(action);
+      if (action === 'switch_playlist')
+        await form.locator('select[name="playlist_id"]').selectOption({ label: 'Lobby' });
+      if (action === 'show_text_overlay') await form.locator('input[name="text"]').fill('Welcome');
+      if (action === 'set_brightness' || action === 'set_volume')
+        await form.getByLabel('Level (0–100)').fill('40');
+      await form.getByRole('button', { name: 'Send' }).click();
+      await expect
+        .poll(
+          async () => [await newest.getAttribute('data-action'), await newest.innerText()],
+          WAIT,
+        )
+        .toEqual([action, expect.stringContaining('acked')]);
+    }
+    const sent = await admin.listCommands(sn, { limit: 12 });
+    expect(sent.results.map((c) => c.command.action).reverse()).toEqual(actions);
+    expect(sent.results.find((c) => c.command.action === 'set_volume')?.command).toMatchObject({
+      volume: 40,
+    });
+    expect(tv?.commands.map((c) => c.action.action)).toEqual(expect.arrayContaining(actions));
+  }, 60_000);
+
   it('creates a viewer and a display token; the viewer sees no upload, the server refuses it anyway', async () => {
     // A session that ends under an open view (here: its cookie gone) returns to the sign-in form.
     await page.context().clearCookies();
