@@ -217,6 +217,24 @@ describe.runIf(chromiumAvailable)('operator console in Chromium', { timeout: 60_
     expect((await admin.listMedia()).count).toBe(2);
   });
 
+  it('deletes a playlist after asking', async () => {
+    await page.getByRole('link', { name: 'Playlists' }).click();
+    await page.getByRole('button', { name: 'New playlist' }).click();
+    const editor = page.getByRole('form', { name: 'Playlist editor' });
+    await editor.getByLabel('Name').fill('Spare');
+    await editor.getByRole('button', { name: 'Save playlist' }).click();
+    await page.getByRole('status').filter({ hasText: 'Saved Spare' }).waitFor(WAIT);
+    expect((await admin.listPlaylists()).count).toBe(2);
+    await page.getByRole('button', { name: 'Spare' }).click();
+    await editor.getByRole('button', { name: 'Delete…' }).click();
+    await editor.getByRole('button', { name: 'Keep' }).click();
+    expect((await admin.listPlaylists()).count).toBe(2);
+    await editor.getByRole('button', { name: 'Delete…' }).click();
+    await editor.getByRole('button', { name: 'Delete Spare' }).click();
+    await page.getByRole('status').filter({ hasText: 'Deleted Spare' }).waitFor(WAIT);
+    expect((await admin.listPlaylists()).results.map((p) => p.name)).toEqual(['Lobby']);
+  });
+
   it('approves a pairing code; the paired TV appears online in the fleet', async () => {
     const paired = pairDeviceForTest(marquee.url);
     const code = await paired.code;

@@ -26,6 +26,8 @@ interface ItemDraft {
 
 interface Draft {
   readonly id: number | undefined;
+  /** The devices showing it (from the server; not edited here). */
+  readonly snNumbers: readonly string[];
   readonly name: string;
   readonly width: string;
   readonly height: string;
@@ -36,6 +38,7 @@ interface Draft {
 
 const EMPTY: Draft = {
   id: undefined,
+  snNumbers: [],
   name: '',
   width: '1920',
   height: '1080',
@@ -47,6 +50,7 @@ const EMPTY: Draft = {
 function draftOf(playlist: AdminPlaylist): Draft {
   return {
     id: playlist.id,
+    snNumbers: playlist.sn_numbers,
     name: playlist.name,
     width: String(playlist.width),
     height: String(playlist.height),
@@ -128,8 +132,8 @@ export default function Playlists(): JSX.Element {
           initial={draft}
           media={media.data}
           onClose={() => setDraft(undefined)}
-          onSaved={async (playlist) => {
-            setSaved(`Saved ${playlist.name}.`);
+          onSaved={async (message) => {
+            setSaved(message);
             setDraft(undefined);
             await playlists.reload();
           }}
@@ -143,9 +147,10 @@ function Editor(props: {
   readonly initial: Draft;
   readonly media: MediaList | undefined;
   readonly onClose: () => void;
-  readonly onSaved: (playlist: AdminPlaylist) => Promise<void>;
+  readonly onSaved: (message: string) => Promise<void>;
 }): JSX.Element {
   const [draft, setDraft] = useState<Draft>(props.initial);
+  const [confirming, setConfirming] = useState(false);
   const [errors, setErrors] = useState<FieldErrors>({});
   const [failure, setFailure] = useState<string | undefined>(undefined);
   const [adding, setAdding] = useState<string>('');
@@ -176,9 +181,19 @@ function Editor(props: {
         draft.id === undefined
           ? await signage.createPlaylist(parsed.value)
           : await signage.updatePlaylist(draft.id, parsed.value);
-      await props.onSaved(playlist);
+      await props.onSaved(`Saved ${playlist.name}.`);
     } catch (error) {
       setFailure(describeError(error));
+    }
+  };
+
+  const remove = async (id: number) => {
+    try {
+      await signage.deletePlaylist(id);
+      await props.onSaved(`Deleted ${props.initial.name}.`);
+    } catch (error) {
+      setFailure(describeError(error));
+      setConfirming(false);
     }
   };
 
@@ -341,7 +356,29 @@ function Editor(props: {
         <button type="button" onClick={props.onClose}>
           Cancel
         </button>
+        {draft.id !== undefined && !confirming && (
+          <button type="button" onClick={() => setConfirming(true)}>
+            Delete…
+          </button>
+        )}
       </div>
+      {draft.id !== undefined && confirming && (
+        <div role="group" aria-label={`Delete ${props.initial.name}?`}>
+          {draft.snNumbers.length > 0 && (
+            <Alert>
+              Shown on {draft.snNumbers.join(', ')}: deleting it removes it from their screens.
+            </Alert>
+          )}
+          <div class="row">
+            <button type="button" class="danger" onClick={() => void remove(draft.id ?? 0)}>
+              Delete {props.initial.name}
+            </button>
+            <button type="button" onClick={() => setConfirming(false)}>
+              Keep
+            </button>
+          </div>
+        </div>
+      )}
     </form>
   );
 }
