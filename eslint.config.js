@@ -9,6 +9,7 @@ export default tseslint.config(
       '**/dist/**',
       'packages/server/public/**',
       'packages/server/tv/**',
+      'packages/server/console/**',
       '**/node_modules/**',
       'docs/**',
       'coverage/**',

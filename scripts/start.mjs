@@ -8,12 +8,17 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 
 const root = dirname(dirname(fileURLToPath(import.meta.url)));
-const outputs = ['packages/server/dist/cli.js', 'packages/server/public/dashboard.js'].map((p) =>
-  join(root, p),
-);
-const sources = ['packages/sdk/src', 'packages/server/src', 'packages/server/web'].map((p) =>
-  join(root, p),
-);
+const outputs = [
+  'packages/server/dist/cli.js',
+  'packages/server/public/dashboard.js',
+  'packages/server/console/index.html',
+].map((p) => join(root, p));
+const sources = [
+  'packages/sdk/src',
+  'packages/server/src',
+  'packages/server/web',
+  'packages/console/src',
+].map((p) => join(root, p));
 
 function newest(path) {
   const stat = statSync(path);

@@ -9,6 +9,18 @@ export {
   type MarqueeErrorOptions,
 } from './errors';
 export * as protocol from './protocol/index';
+// The accounts client's payload types, for the same reason as the ones below.
+export type {
+  ChangePassword,
+  CreateDisplayToken,
+  CreatedUser,
+  CreateUser,
+  DisplayToken,
+  SessionInfo,
+  UpdateUser,
+  User,
+  UserList,
+} from './protocol/core';
 // The event emitter every client extends, so declaration bundles can name it.
 export { Emitter, type EventMap } from './transport/emitter';
 // The panel client's payload types, at the top level so declaration bundles can name them.
@@ -44,6 +56,8 @@ export type {
 export type {
   AdminPlaylist,
   AdminScreen,
+  ApprovedPairing,
+  ApprovePairing,
   BroadcastAccepted,
   CommandList,
   CommandListQuery,
@@ -56,6 +70,7 @@ export type {
   MediaList,
   MediaRecord,
   PlaylistInput,
+  PendingPairingList,
   PlaylistList,
   ScreenInput,
   ScreenPosition,
@@ -124,6 +139,12 @@ export {
   type ReportedSession,
   type SignageAdminAuth,
   type SignageAdminClientOptions,
+} from './clients/index';
+export {
+  AccountsClient,
+  createAccountsClient,
+  type AccountsClientOptions,
+  type CreatedDisplayTokenInfo,
 } from './clients/index';
 export {
   GpuClient,

@@ -1,7 +1,8 @@
 /**
  * Serves the kiosk dashboard: `/` and `/dashboard_test.html` (seed 000's name) plus its assets,
  * the GPU host page at `/gpu`, and the TV web player at `/tv/` (built from firmware/android-tv/web
- * into tv/ by `npm run build`).
+ * into tv/ by `npm run build`), and the operator console at `/console/` (packages/console, built by
+ * Vite into console/: one page and its hashed chunks under /console/assets/).
  * The page's script is the SDK's browser client bundled by the package build into
  * public/dashboard.js; HTML and CSS ship as written in web/ (web/base.css is the styles both
  * pages share, each page's own sheet comes after it).
@@ -48,6 +49,43 @@ interface Asset {
   readonly type: string;
   /** The page plays blob: media (the TV player). */
   readonly blobMedia?: boolean;
+}
+
+/** A console chunk's name as Vite writes it: a plain file name, no folder. */
+const CONSOLE_ASSET = /^[A-Za-z0-9_-]+(?:\.[A-Za-z0-9_-]+)*\.(js|css)$/;
+
+/**
+ * The operator console: its page, and the chunks Vite named after their content hash, so these
+ * are served by name from console/assets (names checked, no path reaches outside it) and may be
+ * cached for good; the page itself is `no-cache` so a new build is seen at once.
+ */
+function mountConsole(
+  app: FastifyInstance,
+  root: string,
+  send: (request: FastifyRequest, reply: FastifyReply, asset: Asset) => Promise<FastifyReply>,
+): void {
+  const page: Asset = {
+    file: join(root, 'console', 'index.html'),
+    type: 'text/html; charset=utf-8',
+  };
+  app.get('/console/', (request, reply) => send(request, reply, page));
+  app.get('/console', (_request, reply) => reply.redirect('/console/', 301));
+  app.get<{ Params: { file: string } }>('/console/assets/:file', async (request, reply) => {
+    const match = CONSOLE_ASSET.exec(request.params.file);
+    if (!match) return reply.code(404).type('text/plain; charset=utf-8').send('Not found');
+    const file = join(root, 'console', 'assets', request.params.file);
+    const type = match[1] === 'js' ? 'text/javascript; charset=utf-8' : 'text/css; charset=utf-8';
+    try {
+      const body = await readFile(file);
+      return await reply
+        .type(type)
+        .header('cache-control', 'public, max-age=31536000, immutable')
+        .header('x-content-type-options', 'nosniff')
+        .send(body);
+    } catch {
+      return reply.code(404).type('text/plain; charset=utf-8').send('Not found');
+    }
+  });
 }
 
 export function mountPages(app: FastifyInstance): void {
@@ -129,6 +167,7 @@ export function mountPages(app: FastifyInstance): void {
   }
   // The player's address without its slash: its relative asset URLs need the slash.
   app.get('/tv', (_request, reply) => reply.redirect('/tv/', 301));
+  mountConsole(app, root, (request, reply, asset) => send(request, reply, asset));
   // Browsers ask for it on every kiosk page load; an empty answer keeps the logs quiet.
   app.get('/favicon.ico', (_request, reply) => reply.code(204).send());
 }

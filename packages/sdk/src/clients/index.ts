@@ -27,3 +27,9 @@ export {
   type SignageAdminAuth,
   type SignageAdminClientOptions,
 } from './signage-admin/index';
+export {
+  AccountsClient,
+  createAccountsClient,
+  type AccountsClientOptions,
+  type CreatedDisplayTokenInfo,
+} from './accounts/index';

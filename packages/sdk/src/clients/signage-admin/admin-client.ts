@@ -35,6 +35,11 @@ import {
 } from '../../protocol/signage/admin-playlists';
 import { signageErrorShape } from '../../protocol/signage/errors';
 import {
+  ApprovedPairing,
+  PendingPairingList,
+  type ApprovePairing,
+} from '../../protocol/signage/pairing';
+import {
   PlayList,
   type PlayExportQuery,
   type PlayListQuery,
@@ -380,6 +385,34 @@ export class SignageAdminClient {
       path: fillPath(path, { command_id: commandId }),
       schema: CommandRecord,
     });
+  }
+
+  // Pairing
+
+  /** `GET pairing/`: codes that TVs show and wait to have approved, oldest first. */
+  listPairings(): Promise<PendingPairingList> {
+    const { method, path } = ADMIN_ROUTES.pairingList;
+    return this.#http.request({ method, path, schema: PendingPairingList });
+  }
+
+  /**
+   * `POST pairing/{code}/approve/`: the serial's device account is created (or its password
+   * rotated) and the TV receives its credentials on its next poll.
+   */
+  approvePairing(code: string, input: ApprovePairing): Promise<ApprovedPairing> {
+    const { method, path } = ADMIN_ROUTES.pairingApprove;
+    return this.#http.request({
+      method,
+      path: fillPath(path, { code }),
+      body: input,
+      schema: ApprovedPairing,
+    });
+  }
+
+  /** `DELETE pairing/{code}/`: the TV learns it on its next poll and may ask again. */
+  async rejectPairing(code: string): Promise<void> {
+    const { method, path } = ADMIN_ROUTES.pairingReject;
+    await this.#http.request({ method, path: fillPath(path, { code }) });
   }
 
   // Screenshots

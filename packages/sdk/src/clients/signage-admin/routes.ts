@@ -3,8 +3,9 @@
  * time (method and path), and path templates filled with typed parameters.
  */
 import type { signageAdminRoutes } from '../../protocol/signage/admin';
+import type { pairingRoutes } from '../../protocol/signage/pairing';
 
-type AdminRouteTable = (typeof signageAdminRoutes)[number];
+type AdminRouteTable = (typeof signageAdminRoutes)[number] | (typeof pairingRoutes)[number];
 export type AdminRouteId = AdminRouteTable['id'];
 type AdminRoute<Id extends AdminRouteId> = Extract<AdminRouteTable, { id: Id }>;
 
@@ -79,6 +80,13 @@ export const ADMIN_ROUTES = {
     'GET',
     `${BASE}/screenshots/{screenshot_id}/`,
   ),
+  pairingList: route('signage.pairingList', 'GET', '/api/v1/admin/cloud/pairing/'),
+  pairingApprove: route(
+    'signage.pairingApprove',
+    'POST',
+    '/api/v1/admin/cloud/pairing/{code}/approve/',
+  ),
+  pairingReject: route('signage.pairingReject', 'DELETE', '/api/v1/admin/cloud/pairing/{code}/'),
 } as const;
 
 /** Fills `{name}` placeholders, each value URL-encoded (a serial number may hold any character). */

@@ -102,6 +102,7 @@ export type PendingPairing = z.infer<typeof PendingPairing>;
 export const PendingPairingList = z
   .object({ count: nonNegativeInt, results: z.array(PendingPairing) })
   .meta({ id: 'SignagePendingPairingList' });
+export type PendingPairingList = z.infer<typeof PendingPairingList>;
 
 export const PairingCodeParams = z.object({ code: PairingCode });
 

@@ -1,0 +1,6 @@
+export {
+  AccountsClient,
+  createAccountsClient,
+  type AccountsClientOptions,
+  type CreatedDisplayTokenInfo,
+} from './accounts-client';
