@@ -3,6 +3,7 @@
  * sampler, the core routes and every surface module in `SURFACES` (see core/surface.ts). `listen()` binds, `close()` shuts down gracefully: sockets
  * get GOING_AWAY, in-flight requests finish, the store is flushed and closed.
  */
+import { monotonicNow, type MonotonicClock } from './core/clock';
 import type { Writable } from 'node:stream';
 import cookie from '@fastify/cookie';
 import { MarqueeError, protocol } from '@marquee/sdk';
@@ -80,8 +81,10 @@ const HTTP_CLOSE_GRACE_MS = 5000;
 const LISTEN_BACKLOG = 4096;
 
 export interface CreateServerOptions {
-  /** Unix ms clock. @default Date.now */
+  /** Unix ms clock: timestamps people read. @default Date.now */
   readonly now?: () => number;
+  /** Millisecond clock for durations; never steps with the wall clock (core/clock.ts). @default performance.now */
+  readonly monotonic?: MonotonicClock;
   /** Replaces the systeminformation source (tests, simulators). */
   readonly systemSource?: SystemSource;
   /** Check every response against its documented schema (tests). @default false */
@@ -138,6 +141,7 @@ export async function createServer(
   options: CreateServerOptions = {},
 ): Promise<MarqueeServer> {
   const now = options.now ?? Date.now;
+  const monotonic = options.monotonic ?? monotonicNow;
   const validateResponses = options.validateResponses ?? false;
   const app = Fastify({
     logger: loggerOptions(config.logLevel, options.logStream),
@@ -175,14 +179,14 @@ export async function createServer(
   registerCors(app, config.corsOrigins);
   registerOriginCheck(app, config.corsOrigins);
   await app.register(cookie);
-  const { logins } = await registerRateLimits(app, config, now);
+  const { logins } = await registerRateLimits(app, config, monotonic);
   const hub = createHub({
     onHookError: (error, topic) => app.log.error({ err: error, topic }, 'hub hook failed'),
   });
-  const gateway = createWsGateway({ server: app.server, config, logger: app.log, now });
+  const gateway = createWsGateway({ server: app.server, config, logger: app.log, now: monotonic });
   const sampler = createSystemSampler({
     intervalMs: config.sampleIntervalMs,
-    now,
+    now: monotonic,
     ...(options.systemSource ? { source: options.systemSource } : {}),
     onError: (error) => app.log.warn({ err: error }, 'system sample failed'),
   });
@@ -190,6 +194,7 @@ export async function createServer(
   // One poller per configured upstream, shared by every surface (media-stack, Now Playing).
   const mediaStack = createMediaStack(config, {
     now,
+    monotonic,
     onListenerError: (error) => app.log.error({ err: error }, 'media upstream listener failed'),
   });
 
@@ -217,7 +222,7 @@ export async function createServer(
     );
   });
 
-  const startedAt = now();
+  const startedAt = monotonic();
   mountCoreRoutes(app, {
     auth,
     authenticate,
@@ -226,7 +231,7 @@ export async function createServer(
     storeKind: store.kind,
     storage,
     startedAt,
-    now,
+    monotonic,
     validateResponses,
     onDisplayTokenRevoked: (id) => {
       closeRevoked(gateway, (who) => who.kind === 'display' && who.tokenId === id, 'Token revoked');
@@ -250,6 +255,7 @@ export async function createServer(
     sampler,
     mediaStack,
     now,
+    monotonic,
     validateResponses,
     logger: app.log,
     storage,
