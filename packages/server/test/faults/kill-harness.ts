@@ -48,6 +48,8 @@ export interface KillHarnessOptions {
 export interface KillHarnessFigures {
   readonly iterations: number;
   readonly kills: number;
+  /** Of the kills, those while the server was starting (migrations, the sweep). */
+  readonly startKills: number;
   /** Writes answered with success, by kind. */
   readonly acknowledged: Record<WriteKind, number>;
   /** Writes cut by a kill (sent, no answer), by kind. */
@@ -93,7 +95,7 @@ function jpeg(size: number, seed: number): Buffer {
 
 interface Server {
   readonly child: ChildProcessWithoutNullStreams;
-  readonly url: string;
+  url: string;
   output: string;
 }
 
@@ -123,6 +125,7 @@ class Harness {
     cut: Object.fromEntries(KINDS.map((k) => [k, 0])) as Record<WriteKind, number>,
     checks: 0,
     kills: 0,
+    startKills: 0,
     failures: [] as string[],
   };
   readonly model: Model = {
@@ -151,7 +154,7 @@ class Harness {
     }
   }
 
-  async start(): Promise<Server> {
+  spawn(): Server {
     const env: NodeJS.ProcessEnv = {};
     for (const [key, value] of Object.entries(process.env)) {
       if (!key.startsWith('MARQUEE_') && !key.startsWith('DASHBOARD_AUTH_')) env[key] = value;
@@ -171,16 +174,25 @@ class Harness {
         LOG_LEVEL: 'warn',
       },
     });
-    const server = { child, url: '', output: '' };
+    const server: Server = { child, url: '', output: '' };
     const collect = (chunk: Buffer) => {
       server.output = (server.output + chunk.toString()).slice(-20_000);
     };
     child.stdout.on('data', collect);
     child.stderr.on('data', collect);
+    return server;
+  }
+
+  async start(): Promise<Server> {
+    const server = this.spawn();
+    const { child } = server;
     const deadline = Date.now() + 90_000;
     for (;;) {
       const match = /listening on (http:\/\/[^\s]+)/.exec(server.output);
-      if (match?.[1]) return { ...server, url: match[1], child };
+      if (match?.[1]) {
+        server.url = match[1];
+        return server;
+      }
       if (child.exitCode !== null || Date.now() > deadline) {
         child.kill('SIGKILL');
         throw new Error(`the server did not start:\n${server.output}`);
@@ -194,6 +206,20 @@ class Harness {
     server.child.kill('SIGKILL');
     await exited;
     this.figures.kills += 1;
+  }
+
+  /**
+   * A kill while the server starts (opening the database, migrations on a fresh directory, the
+   * files sweep), `withinMs` at most after the spawn; then the database is checked.
+   */
+  async killDuringStart(rng: () => number, withinMs: number): Promise<void> {
+    const server = this.spawn();
+    await sleep(Math.floor(rng() * withinMs));
+    if (server.child.exitCode === null) {
+      await this.kill(server);
+      this.figures.startKills += 1;
+    }
+    if (existsSync(join(this.options.dataDir, 'marquee.db'))) this.checkDatabase();
   }
 
   async request(
@@ -539,6 +565,8 @@ class Harness {
     const began = performance.now();
     const rng = random(this.options.seed);
     const maxRunMs = this.options.maxRunMs ?? 1500;
+    // The first start on an empty directory creates the database: kill it there first.
+    for (let i = 0; i < 2; i++) await this.killDuringStart(rng, 1500);
     let server = await this.start();
     await this.setup(server);
     for (this.iteration = 1; this.iteration <= this.options.iterations; this.iteration++) {
@@ -558,6 +586,7 @@ class Harness {
         `commands delivered after their ack was stored: ${duplicates.join(', ')}`,
       );
       this.checkDatabase();
+      if (rng() < 0.25) await this.killDuringStart(rng, 1500);
       server = await this.start();
       await this.checkServed(server, await this.token(server), ackedBefore);
       this.options.log?.(
@@ -591,6 +620,7 @@ class Harness {
     return {
       iterations: this.options.iterations,
       kills: this.figures.kills,
+      startKills: this.figures.startKills,
       acknowledged: this.figures.acknowledged,
       cut: this.figures.cut,
       checks: this.figures.checks,
@@ -619,7 +649,7 @@ export function runKillHarness(options: KillHarnessOptions): Promise<KillHarness
 export function formatFigures(f: KillHarnessFigures): string {
   const kinds = KINDS.map((k) => `${k} ${f.acknowledged[k]} (${f.cut[k]} cut)`).join(', ');
   return [
-    `iterations ${f.iterations}, kills ${f.kills}, ${Math.round(f.durationMs / 1000)} s`,
+    `iterations ${f.iterations}, kills ${f.kills} (${f.startKills} while starting), ${Math.round(f.durationMs / 1000)} s`,
     `writes acknowledged (cut by a kill): ${kinds}`,
     `invariant checks ${f.checks}, failures ${f.failures.length}`,
     ...f.failures.map((line) => `  ${line}`),
