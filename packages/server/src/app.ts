@@ -28,6 +28,7 @@ import { sendError } from './core/http-errors';
 import { clientErrorHandler, frameworkErrorHandler } from './core/malformed-requests';
 import { registerRateLimits } from './core/rate-limit';
 import { claimDataDir } from './core/server-lock';
+import { sweepBackupLeftovers } from './core/backup-leftovers';
 import type { Authenticator } from './core/routes';
 import { createSystemSampler, type SystemSampler, type SystemSource } from './core/sampler';
 import { StorageMonitor } from './core/storage';
@@ -314,6 +315,8 @@ export async function createServer(
       const host = config.host === '0.0.0.0' || config.host === '::' ? '127.0.0.1' : config.host;
       const url = `http://${host.includes(':') ? `[${host}]` : host}:${port}`;
       releaseDataDir ??= claimDataDir(config.dataDir, url);
+      // Before this process stages a backup of its own (backup-leftovers.ts).
+      await sweepBackupLeftovers(config.dataDir, app.log);
       if (config.backupDir !== undefined) {
         backups ??= startBackupSchedule({
           dataDir: config.dataDir,
