@@ -29,6 +29,7 @@ import { clientErrorHandler, frameworkErrorHandler } from './core/malformed-requ
 import { registerRateLimits } from './core/rate-limit';
 import { claimDataDir } from './core/server-lock';
 import { sweepBackupLeftovers } from './core/backup-leftovers';
+import { assertWritableDataDir } from './core/data-dir-check';
 import type { Authenticator } from './core/routes';
 import { createSystemSampler, type SystemSampler, type SystemSource } from './core/sampler';
 import { StorageMonitor } from './core/storage';
@@ -162,6 +163,7 @@ export async function createServer(
     logger: app.log,
   });
   app.decorate('storage', storage);
+  assertWritableDataDir(config.dataDir);
   const store = await openStore(config, { migrations: surfaceMigrations(modules) });
   const auth = createAuthService({ store, config, now: () => new Date(now()), logger: app.log });
   const boot = await auth.bootstrap();
