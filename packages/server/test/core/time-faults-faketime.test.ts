@@ -117,7 +117,8 @@ describe('marquee start under libfaketime', () => {
       // The step took: the server's own clock reads the new time (its `Date` header is cached
       // for up to a second).
       await vi.waitFor(
-        async () => expect(Math.abs((await serverTime(url)) - (Date.now() + offset))).toBeLessThan(3000),
+        async () =>
+          expect(Math.abs((await serverTime(url)) - (Date.now() + offset))).toBeLessThan(3000),
         { timeout: 5000, interval: 200 },
       );
       // The window holds (not ended by a forward step, not stretched by a back one) ...

@@ -89,7 +89,13 @@ describe('a real server whose wall clock steps', () => {
       const admin = await t.login();
       const update = await call(`${t.url}/api/dashboard/session/update`, {
         token: admin,
-        body: { session_id: 's1', title: 'Alien', current_time: 10, duration: 7000, state: 'playing' },
+        body: {
+          session_id: 's1',
+          title: 'Alien',
+          current_time: 10,
+          duration: 7000,
+          state: 'playing',
+        },
       });
       expect(update.status).toBe(200);
       step(c);

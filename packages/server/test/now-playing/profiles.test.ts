@@ -131,7 +131,10 @@ describe('profiles on a real server', () => {
 
   beforeEach(async () => {
     clock = Date.UTC(2026, 0, 17, 12, 0, 0);
-    t = await startTestServer({ sampleIntervalMs: 100 }, { now: () => clock, monotonic: () => clock });
+    t = await startTestServer(
+      { sampleIntervalMs: 100 },
+      { now: () => clock, monotonic: () => clock },
+    );
   });
   afterEach(async () => {
     await t.close();

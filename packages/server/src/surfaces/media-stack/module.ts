@@ -85,7 +85,14 @@ export const mediaStackModule = defineSurfaceModule<MediaStackApi, MediaStackRep
     monotonic,
     logger,
   }) {
-    const service = createMediaStackService({ stack, repositories, sampler, now, monotonic, logger });
+    const service = createMediaStackService({
+      stack,
+      repositories,
+      sampler,
+      now,
+      monotonic,
+      logger,
+    });
     const clock = () => ({ now: now(), monotonic: monotonic() });
 
     // Every answer of the surface, errors included, says how long it took and whether it came
@@ -114,7 +121,13 @@ export const mediaStackModule = defineSurfaceModule<MediaStackApi, MediaStackRep
         'mediaStack.status': async ({ request, reply }) =>
           cachedAnswer(request, reply, await service.status(), STATUS_TTL_MS, clock()),
         'mediaStack.serviceStatus': async ({ params, request, reply }) =>
-          cachedAnswer(request, reply, await service.detail(params.service), STATUS_TTL_MS, clock()),
+          cachedAnswer(
+            request,
+            reply,
+            await service.detail(params.service),
+            STATUS_TTL_MS,
+            clock(),
+          ),
         'mediaStack.notifications': async ({ query, identity, request }) => ({
           success: true as const,
           data: await service.notifications(readerOf(identity), query),

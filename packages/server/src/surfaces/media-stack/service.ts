@@ -104,9 +104,18 @@ function health(usage: number, threshold: number, what: string): protocol.mediaS
 
 export function createMediaStackService(options: MediaStackServiceOptions) {
   const { stack, repositories, sampler, now, monotonic, logger } = options;
-  const statsCache = new TtlCache<Sourced<protocol.mediaStack.DashboardStats>>(STATS_TTL_MS, monotonic);
-  const statusCache = new TtlCache<Sourced<protocol.mediaStack.ServiceStatus>>(STATUS_TTL_MS, monotonic);
-  const detailCache = new TtlCache<Sourced<protocol.mediaStack.ServiceDetail>>(STATUS_TTL_MS, monotonic);
+  const statsCache = new TtlCache<Sourced<protocol.mediaStack.DashboardStats>>(
+    STATS_TTL_MS,
+    monotonic,
+  );
+  const statusCache = new TtlCache<Sourced<protocol.mediaStack.ServiceStatus>>(
+    STATUS_TTL_MS,
+    monotonic,
+  );
+  const detailCache = new TtlCache<Sourced<protocol.mediaStack.ServiceDetail>>(
+    STATUS_TTL_MS,
+    monotonic,
+  );
   let database: DatabaseCheck = {
     ok: false,
     ms: 0,

@@ -146,7 +146,10 @@ export const monitoringModule = defineSurfaceModule<MonitoringApi, MonitoringRep
       const mono = monotonic();
       // Rates divide by a duration: monotonic, so a wall-clock step gives no negative rate.
       const seconds = previous === undefined ? 0 : (mono - previous.mono) / 1000;
-      if (previous !== undefined && Math.abs(at - previous.at - (mono - previous.mono)) > CLOCK_STEP_MS) {
+      if (
+        previous !== undefined &&
+        Math.abs(at - previous.at - (mono - previous.mono)) > CLOCK_STEP_MS
+      ) {
         logger.warn(
           { step_seconds: Math.round((at - previous.at - (mono - previous.mono)) / 1000) },
           'monitoring: the wall clock stepped; history resumes once it passes the newest stored sample',
