@@ -38,6 +38,15 @@ describe('SIGKILL mid-write', () => {
     expect(figures.acknowledged.command).toBeGreaterThan(0);
     expect(figures.acknowledged.session).toBeGreaterThan(0);
     expect(figures.checks).toBeGreaterThan(iterations * 10);
+    // Every write the server answered, it answered with success.
+    expect(figures.refused).toEqual({
+      upload: 0,
+      playlist: 0,
+      command: 0,
+      ack: 0,
+      session: 0,
+      settings: 0,
+    });
     expect(figures.failures).toEqual([]);
   }, 180_000);
 });

@@ -52,6 +52,8 @@ export interface KillHarnessFigures {
   readonly startKills: number;
   /** Writes answered with success, by kind. */
   readonly acknowledged: Record<WriteKind, number>;
+  /** Writes answered with an error (never expected; a cause to look at), by kind. */
+  readonly refused: Record<WriteKind, number>;
   /** Writes cut by a kill (sent, no answer), by kind. */
   readonly cut: Record<WriteKind, number>;
   /** Invariant checks made, in all. */
@@ -123,6 +125,7 @@ class Harness {
   readonly figures = {
     acknowledged: Object.fromEntries(KINDS.map((k) => [k, 0])) as Record<WriteKind, number>,
     cut: Object.fromEntries(KINDS.map((k) => [k, 0])) as Record<WriteKind, number>,
+    refused: Object.fromEntries(KINDS.map((k) => [k, 0])) as Record<WriteKind, number>,
     checks: 0,
     kills: 0,
     startKills: 0,
@@ -343,6 +346,7 @@ class Harness {
       while (!stop.now) {
         try {
           if (await write()) this.figures.acknowledged[kind] += 1;
+          else this.figures.refused[kind] += 1;
         } catch {
           // The kill cut it: no answer came.
           this.figures.cut[kind] += 1;
@@ -623,6 +627,7 @@ class Harness {
       startKills: this.figures.startKills,
       acknowledged: this.figures.acknowledged,
       cut: this.figures.cut,
+      refused: this.figures.refused,
       checks: this.figures.checks,
       failures: this.figures.failures,
       durationMs: Math.round(performance.now() - began),
@@ -651,6 +656,7 @@ export function formatFigures(f: KillHarnessFigures): string {
   return [
     `iterations ${f.iterations}, kills ${f.kills} (${f.startKills} while starting), ${Math.round(f.durationMs / 1000)} s`,
     `writes acknowledged (cut by a kill): ${kinds}`,
+    `writes refused: ${KINDS.map((k) => `${k} ${f.refused[k]}`).join(', ')}`,
     `invariant checks ${f.checks}, failures ${f.failures.length}`,
     ...f.failures.map((line) => `  ${line}`),
   ].join('\n');
