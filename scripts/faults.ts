@@ -3,7 +3,8 @@
  * asked. Options: `--iterations N` (default 200), `--seed S` (default: the time; printed, so a
  * failing run can be repeated), `--max-run-ms MS` (longest write burst before a kill, default
  * 1500), `--source` (run the server from source under tsx instead of the built CLI), `--keep`
- * (leave the data directory for inspection). Exit 1 when an invariant broke.
+ * (leave the data directory for inspection). Ctrl-C (or SIGTERM) ends the run after the kill in
+ * progress and still prints the figures. Exit 1 when an invariant broke.
  */
 import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -34,8 +35,16 @@ const source = values.source || !existsSync(cliPath);
 if (source && !values.source) console.log('faults: no build (npm run build); running from source');
 const dataDir = mkdtempSync(join(tmpdir(), 'marquee-faults-'));
 console.log(`faults: ${iterations} kills, seed ${seed}, data directory ${dataDir}`);
+const stop = new AbortController();
+for (const signal of ['SIGINT', 'SIGTERM'] as const) {
+  process.once(signal, () => {
+    console.log(`faults: ${signal}: stopping after the kill in progress`);
+    stop.abort();
+  });
+}
 try {
   const figures = await runKillHarness({
+    signal: stop.signal,
     iterations,
     seed,
     dataDir,

@@ -43,9 +43,12 @@ export interface KillHarnessOptions {
   readonly maxRunMs?: number;
   /** Progress lines. @default nothing */
   readonly log?: (line: string) => void;
+  /** Ends the run after the iteration in progress (the final drain and checks still run). */
+  readonly signal?: AbortSignal;
 }
 
 export interface KillHarnessFigures {
+  /** Iterations run (fewer than asked when `signal` ended the run). */
   readonly iterations: number;
   readonly kills: number;
   /** Of the kills, those while the server was starting (migrations, the sweep). */
@@ -164,6 +167,9 @@ class Harness {
     }
     const child = spawn(process.execPath, [...this.options.serverArgs, 'start'], {
       cwd: this.options.cwd,
+      // Its own process group: a Ctrl-C meant for the harness (which then stops after the kill
+      // in progress) must not stop the server in the middle of an iteration.
+      detached: true,
       env: {
         ...env,
         PORT: '0',
@@ -177,6 +183,9 @@ class Harness {
         LOG_LEVEL: 'warn',
       },
     });
+    const killOnExit = () => child.kill('SIGKILL');
+    process.once('exit', killOnExit);
+    child.once('exit', () => process.off('exit', killOnExit));
     const server: Server = { child, url: '', output: '' };
     const collect = (chunk: Buffer) => {
       server.output = (server.output + chunk.toString()).slice(-20_000);
@@ -573,7 +582,9 @@ class Harness {
     for (let i = 0; i < 2; i++) await this.killDuringStart(rng, 1500);
     let server = await this.start();
     await this.setup(server);
+    let done = 0;
     for (this.iteration = 1; this.iteration <= this.options.iterations; this.iteration++) {
+      if (this.options.signal?.aborted === true) break;
       const token = await this.token(server);
       const duplicates: string[] = [];
       const ackedBefore = this.ackedInStore();
@@ -593,6 +604,7 @@ class Harness {
       if (rng() < 0.25) await this.killDuringStart(rng, 1500);
       server = await this.start();
       await this.checkServed(server, await this.token(server), ackedBefore);
+      done = this.iteration;
       this.options.log?.(
         `kill ${this.iteration}/${this.options.iterations}: ${this.figures.checks} checks, ${this.figures.failures.length} failures`,
       );
@@ -622,7 +634,7 @@ class Harness {
     server.child.kill('SIGTERM');
     await exited;
     return {
-      iterations: this.options.iterations,
+      iterations: done,
       kills: this.figures.kills,
       startKills: this.figures.startKills,
       acknowledged: this.figures.acknowledged,
