@@ -21,12 +21,17 @@
  * test/faults/kill-harness.test.ts runs a few iterations in the unit suite.
  */
 import { spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
-import { createHash } from 'node:crypto';
-import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
-import { join, relative } from 'node:path';
-import { DatabaseSync } from 'node:sqlite';
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import WebSocket from 'ws';
+import {
+  ackedCommands,
+  databaseChecks,
+  md5,
+  storedState,
+  type Finding,
+} from './kill-harness-files';
 
 export interface KillHarnessOptions {
   /** Kills (and restarts) to run. */
@@ -84,8 +89,6 @@ function random(seed: number): () => number {
     return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
   };
 }
-
-const md5 = (bytes: Uint8Array) => createHash('md5').update(bytes).digest('hex');
 
 /** A JPEG-looking payload (the server sniffs the first bytes) of `size` bytes. */
 function jpeg(size: number, seed: number): Buffer {
@@ -150,6 +153,11 @@ class Harness {
   iteration = 0;
 
   constructor(readonly options: KillHarnessOptions) {}
+
+  /** Counts a check of `databaseChecks` / `storedState`: a finding is a failure. */
+  finding(found: Finding): void {
+    this.check(found === undefined, found ?? '');
+  }
 
   check(ok: boolean, what: string): void {
     this.figures.checks += 1;
@@ -441,18 +449,7 @@ class Harness {
 
   /** On the files as the kill left them, before anything opens them again. */
   checkDatabase(): void {
-    const db = new DatabaseSync(join(this.options.dataDir, 'marquee.db'));
-    try {
-      const integrity = db.prepare('PRAGMA integrity_check').all() as { integrity_check: string }[];
-      this.check(
-        integrity.length === 1 && integrity[0]?.integrity_check === 'ok',
-        `integrity_check: ${JSON.stringify(integrity)}`,
-      );
-      const fk = db.prepare('PRAGMA foreign_key_check').all();
-      this.check(fk.length === 0, `foreign_key_check: ${JSON.stringify(fk)}`);
-    } finally {
-      db.close();
-    }
+    for (const finding of databaseChecks(this.options.dataDir)) this.finding(finding);
   }
 
   /** After the restart (its sweep done): files and rows agree, acknowledged writes are there. */
@@ -461,68 +458,22 @@ class Harness {
     const health = await this.request(server, '/healthz');
     this.check(health.status === 200, `healthz answered ${health.status}`);
 
-    const root = join(this.options.dataDir, 'signage');
-    const db = new DatabaseSync(join(this.options.dataDir, 'marquee.db'), { readOnly: true });
-    let rows: { id: number; path: string; file_size: number; checksum: string }[];
-    let commands: Map<string, string>;
-    let history: Set<string>;
-    try {
-      rows = db
-        .prepare('SELECT id, path, file_size, checksum FROM signage_media')
-        .all() as typeof rows;
-      commands = new Map(
-        (
-          db.prepare('SELECT id, state FROM signage_commands').all() as {
-            id: string;
-            state: string;
-          }[]
-        ).map((c) => [c.id, c.state]),
-      );
-      history = new Set(
-        (
-          db.prepare('SELECT session_id FROM session_history').all() as { session_id: string }[]
-        ).map((h) => h.session_id),
-      );
-    } finally {
-      db.close();
-    }
-    const byId = new Map(rows.map((r) => [r.id, r]));
-    for (const row of rows) {
-      const file = join(root, 'media', ...row.path.split('/'));
-      if (!existsSync(file)) {
-        this.check(false, `media row ${row.id} has no file ${row.path}`);
-        continue;
-      }
-      const bytes = readFileSync(file);
-      this.check(
-        bytes.length === row.file_size && md5(bytes) === row.checksum,
-        `media ${row.id}: file of ${bytes.length} bytes, MD5 ${md5(bytes)}; row says ${row.file_size}, ${row.checksum}`,
-      );
-    }
-    const paths = new Set(rows.map((r) => r.path));
-    for (const file of walk(join(root, 'media'))) {
-      const path = relative(join(root, 'media'), file).split('\\').join('/');
-      this.check(paths.has(path), `orphan media file ${path}`);
-    }
-    const leftovers = walk(join(root, 'tmp'));
-    this.check(leftovers.length === 0, `left in signage/tmp: ${leftovers.join(', ')}`);
+    const stored = storedState(this.options.dataDir);
+    for (const finding of stored.fileFindings) this.finding(finding);
     for (const [id, sum] of m.media) {
-      const row = byId.get(id);
-      this.check(
-        row?.checksum === sum,
-        `upload ${id} (answered 201) is ${row ? 'changed' : 'lost'}`,
-      );
+      const row = stored.media.get(id);
+      this.check(row === sum, `upload ${id} (answered 201) is ${row ? 'changed' : 'lost'}`);
     }
-
     for (const id of m.accepted) {
-      this.check(commands.has(id), `command ${id} (answered 202) is lost`);
+      this.check(stored.commands.has(id), `command ${id} (answered 202) is lost`);
     }
     for (const id of m.stopped) {
-      this.check(history.has(id), `session ${id} (stop answered 200) has no history row`);
+      this.check(stored.history.has(id), `session ${id} (stop answered 200) has no history row`);
     }
     // What the store had as acked must stay acked (never re-queued).
     for (const id of ackedBefore) {
-      this.check(commands.get(id) === 'acked', `command ${id} was acked, now ${commands.get(id)}`);
+      const state = stored.commands.get(id);
+      this.check(state === 'acked', `command ${id} was acked, now ${state}`);
     }
 
     const playlist = await this.request(server, `${API}/playlists/${m.playlistId}/`, { token });
@@ -563,15 +514,7 @@ class Harness {
   }
 
   ackedInStore(): Set<string> {
-    const db = new DatabaseSync(join(this.options.dataDir, 'marquee.db'), { readOnly: true });
-    try {
-      const rows = db.prepare("SELECT id FROM signage_commands WHERE state = 'acked'").all() as {
-        id: string;
-      }[];
-      return new Set(rows.map((r) => r.id));
-    } finally {
-      db.close();
-    }
+    return ackedCommands(this.options.dataDir);
   }
 
   async run(): Promise<KillHarnessFigures> {
@@ -645,17 +588,6 @@ class Harness {
       durationMs: Math.round(performance.now() - began),
     };
   }
-}
-
-function walk(dir: string): string[] {
-  if (!existsSync(dir)) return [];
-  const found: string[] = [];
-  for (const name of readdirSync(dir)) {
-    const path = join(dir, name);
-    if (statSync(path).isDirectory()) found.push(...walk(path));
-    else found.push(path);
-  }
-  return found;
 }
 
 export function runKillHarness(options: KillHarnessOptions): Promise<KillHarnessFigures> {
