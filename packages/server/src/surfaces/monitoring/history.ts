@@ -10,6 +10,13 @@
  * (every sample is written to the per-second tier as it comes, so a shutdown loses nothing).
  * Queries include the minute and hour in progress, so the newest bucket is never missing.
  *
+ * Wall-clock steps (issue 18 §2): a sample not after the newest stored second is ignored, so a
+ * clock stepped back (or a Raspberry Pi booting in 1970) leaves a gap and never rewrites or
+ * removes what is stored. Retention removes rows older than the retention before the *earlier*
+ * of the sample's time and the step-free time the caller passes (the wall time at start plus the
+ * monotonic time since), so a clock stepped forward (a year ahead, then corrected) cannot delete
+ * the history it appears to have outlived.
+ *
  * A query picks the tier: the coarsest whose step is not longer than the resolution and whose
  * retention still holds `start` (or a coarser one that does), and the store groups its rows into
  * buckets of the resolution. The number of points is bounded: a resolution that would give more
@@ -113,6 +120,8 @@ export class TieredHistory {
   #minute: RollupRow | undefined;
   #hour: RollupRow | undefined;
   #lastSecond: number | undefined;
+  /** What retention measures from: the earlier of the newest sample and the step-free time. */
+  #basis = Number.POSITIVE_INFINITY;
 
   constructor(repo: MonitoringHistoryRepository, retention: HistoryRetention = DEFAULT_RETENTION) {
     this.#repo = repo;
@@ -132,9 +141,13 @@ export class TieredHistory {
     this.#hour = this.#repo.buckets('minute', hour, minute, 3600)[0];
   }
 
-  /** Records one sample (a second already recorded is ignored). */
-  ingest(sample: HistorySample): void {
+  /**
+   * Records one sample (a second already recorded is ignored). `steadySeconds` is the time by a
+   * clock that does not step (see the file comment); it bounds what retention removes.
+   */
+  ingest(sample: HistorySample, steadySeconds: number = sample.ts): void {
     if (this.#lastSecond !== undefined && sample.ts <= this.#lastSecond) return;
+    this.#basis = Math.min(sample.ts, steadySeconds);
     this.#lastSecond = sample.ts;
     this.#repo.insertSample(sample);
     const minute = Math.floor(sample.ts / 60) * 60;
@@ -147,7 +160,7 @@ export class TieredHistory {
     if (done === undefined) return;
     this.#repo.putRollup('minute', done);
     this.#minute = undefined;
-    this.#repo.deleteBefore('second', nextMinute - this.#retention.second);
+    this.#repo.deleteBefore('second', Math.min(nextMinute, this.#basis) - this.#retention.second);
     const hour = Math.floor(done.ts / 3600) * 3600;
     if (this.#hour !== undefined && this.#hour.ts !== hour) this.#closeHour();
     this.#hour = combine(hour, this.#hour, done);
@@ -159,8 +172,9 @@ export class TieredHistory {
     if (done === undefined) return;
     this.#repo.putRollup('hour', done);
     this.#hour = undefined;
-    this.#repo.deleteBefore('minute', done.ts + 3600 - this.#retention.minute);
-    this.#repo.deleteBefore('hour', done.ts + 3600 - this.#retention.hour);
+    const end = Math.min(done.ts + 3600, this.#basis);
+    this.#repo.deleteBefore('minute', end - this.#retention.minute);
+    this.#repo.deleteBefore('hour', end - this.#retention.hour);
   }
 
   /** The tier and bucket width that answer `query`; see the file comment. */

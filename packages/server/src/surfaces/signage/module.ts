@@ -100,6 +100,7 @@ export const signageModule = defineSurfaceModule<Signage, SignageRepositories>({
       users: ctx.auth.users,
       accounts: ctx.store.users,
       now,
+      monotonic: ctx.monotonic,
       ttlSeconds: config.pairingCodeTtlSeconds,
       maxPending: config.maxPendingPairings,
       maxWaiting: config.maxPendingPairings,
