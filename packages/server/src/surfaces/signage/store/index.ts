@@ -34,4 +34,6 @@ export type {
   SignageScreensRepository,
   SignageScreenshotRecord,
   SignageScreenshotsRepository,
+  SignageStateChange,
+  SignageStateChangeResult,
 } from './types';
