@@ -51,7 +51,7 @@ async function queue(sn: string, ...ids: string[]): Promise<void> {
     ids.map((id) => ({
       id,
       snNumber: sn,
-      command: { action: 'show_text_overlay', text_overlay: { text: id }, command_id: id },
+      command: { action: 'play', command_id: id },
       createdAt: AT,
       expiresAt: EXPIRES,
     })),
