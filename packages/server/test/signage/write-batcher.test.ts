@@ -68,12 +68,12 @@ function committed(sql: string, ...params: string[]): Record<string, unknown>[] 
   }
 }
 
-const states = (...ids: string[]) =>
+const states = (...ids: string[]): Record<string, unknown> =>
   Object.fromEntries(
     committed(
       'SELECT id, state FROM signage_commands WHERE id IN (SELECT value FROM json_each(?))',
       JSON.stringify(ids),
-    ).map((row) => [row.id, row.state]),
+    ).map((row): [string, unknown] => [String(row.id), row.state]),
   );
 
 /** A batcher over the repository that records every batch it hands over. */
