@@ -122,18 +122,18 @@ export function sqliteSignageCommands(
             const held = queued.get(command.snNumber) ?? 0;
             if (held >= maxQueuedPerDevice) continue;
             queued.set(command.snNumber, held + 1);
-            const row = sql(
+            sql(
               `INSERT INTO signage_commands (id, sn_number, command, state, created_at, expires_at)
-               VALUES (?, ?, ?, 'queued', ?, ?) RETURNING ${COLUMNS}`,
-            ).get(
+               VALUES (?, ?, ?, 'queued', ?, ?)`,
+            ).run(
               command.id,
               command.snNumber,
               JSON.stringify(command.command),
               command.createdAt,
               command.expiresAt,
             );
-            if (row === undefined) throw new Error('INSERT ... RETURNING returned no row');
-            created.push(toCommand(row));
+            // The row is what was given (a broadcast stores thousands: no read back and parse).
+            created.push({ ...command, state: 'queued', sentAt: null, ackedAt: null, error: null });
           }
           return created;
         }),
