@@ -17,6 +17,13 @@
  * after the command's `expires_at` (written into the command). A queued command whose TTL passes
  * becomes `expired` and is never sent.
  *
+ * State changes (`sent`, a re-delivery's time, `requeue`, the settling ack) and the socket's own
+ * writes (last seen, ready playlists) are written behind, in batches: one transaction for all
+ * that was submitted in an event-loop turn (`write-batcher.ts`, `applyStateChanges`). A command
+ * is written to the socket only after its `sent` is committed; an ack counts once its new state
+ * is committed. A crash loses at most the uncommitted batch: an ack in it leaves its command
+ * `sent`, which the next socket carries again (the device drops it and acks again).
+ *
  * Bounded: a device holds at most `maxQueuedPerDevice` commands waiting for delivery (`queued`);
  * a command beyond is not stored and `issue` names the device as skipped. Only `queued` counts:
  * a seed-only TV never acks, so its `sent` commands stay `sent` for good and counting them would
