@@ -34,7 +34,38 @@ export interface WriteBatcherOptions<C, R> {
 interface Entry<C, R> {
   change: C;
   readonly key: string | undefined;
-  readonly waiters: { resolve: (result: R) => void; reject: (error: Error) => void }[];
+  readonly promise: Promise<R>;
+  readonly resolve: (result: R) => void;
+  readonly reject: (error: Error) => void;
+}
+
+/** First in, first out, O(1) at both ends (an array's `shift` copies a large one). */
+class Fifo<T> {
+  #items: (T | undefined)[] = [];
+  #head = 0;
+
+  get length(): number {
+    return this.#items.length - this.#head;
+  }
+
+  push(item: T): void {
+    this.#items.push(item);
+  }
+
+  shift(): T | undefined {
+    if (this.length === 0) return undefined;
+    const item = this.#items[this.#head];
+    this.#items[this.#head] = undefined;
+    this.#head += 1;
+    if (this.#head === this.#items.length) {
+      this.#items = [];
+      this.#head = 0;
+    } else if (this.#head >= 1024 && this.#head * 2 >= this.#items.length) {
+      this.#items = this.#items.slice(this.#head);
+      this.#head = 0;
+    }
+    return item;
+  }
 }
 
 export class BatcherClosedError extends Error {
@@ -50,12 +81,12 @@ export class WriteBatcher<C, R> {
   readonly #maxDelayMs: number;
   readonly #maxPending: number;
   /** Admitted, not yet taken into a batch, in submission order. */
-  #queue: Entry<C, R>[] = [];
+  readonly #queue = new Fifo<Entry<C, R>>();
   /** Submitted while the queue was full, in submission order. */
-  readonly #overflow: Entry<C, R>[] = [];
+  readonly #overflow = new Fifo<Entry<C, R>>();
   /** Entries with a key, in the queue or the overflow. */
   readonly #byKey = new Map<string, Entry<C, R>>();
-  #timer: { cancel(): void } | undefined;
+  #timer: { readonly immediate: boolean; cancel(): void } | undefined;
   /** The batch being written, if any. */
   #writing: Promise<void> | undefined;
   #closed = false;
@@ -84,28 +115,34 @@ export class WriteBatcher<C, R> {
     return { batches: this.#batches, changes: this.#written };
   }
 
-  /** Queues `change`; resolves with its result once its batch is committed. */
+  /**
+   * Queues `change`; resolves with its result once its batch is committed. With `key`, a change
+   * with the same key still waiting is replaced and its promise answered (no new place taken).
+   */
   submit(change: C, key?: string): Promise<R> {
     if (this.#closed) return Promise.reject(new BatcherClosedError());
-    return new Promise<R>((resolve, reject) => {
-      const waiter = { resolve, reject };
-      if (key !== undefined) {
-        const existing = this.#byKey.get(key);
-        if (existing !== undefined) {
-          existing.change = change;
-          existing.waiters.push(waiter);
-          return;
-        }
+    if (key !== undefined) {
+      const existing = this.#byKey.get(key);
+      if (existing !== undefined) {
+        existing.change = change;
+        return existing.promise;
       }
-      const entry: Entry<C, R> = { change, key, waiters: [waiter] };
-      if (key !== undefined) this.#byKey.set(key, entry);
-      if (this.#overflow.length > 0 || this.#queue.length >= this.#maxPending) {
-        this.#overflow.push(entry);
-      } else {
-        this.#queue.push(entry);
-      }
-      this.#schedule();
+    }
+    let resolve!: (result: R) => void;
+    let reject!: (error: Error) => void;
+    const promise = new Promise<R>((res, rej) => {
+      resolve = res;
+      reject = rej;
     });
+    const entry: Entry<C, R> = { change, key, promise, resolve, reject };
+    if (key !== undefined) this.#byKey.set(key, entry);
+    if (this.#overflow.length > 0 || this.#queue.length >= this.#maxPending) {
+      this.#overflow.push(entry);
+    } else {
+      this.#queue.push(entry);
+    }
+    this.#schedule();
+    return promise;
   }
 
   /** Writes everything submitted so far; resolves once it is committed (or failed). */
@@ -123,20 +160,22 @@ export class WriteBatcher<C, R> {
     await this.flush();
   }
 
+  /**
+   * Arranges the next batch: at the end of this event-loop turn when a full one waits (or no
+   * delay is set), else after the delay. Batches are written from timers, never inside a
+   * caller's `submit`, and one per turn while a backlog drains, so sockets are served between.
+   */
   #schedule(): void {
-    if (this.#writing !== undefined) return; // the running batch starts the next one
-    if (this.#queue.length >= this.#maxBatch) {
-      this.#cancelTimer();
-      this.#startBatch();
-      return;
-    }
-    if (this.#timer !== undefined) return;
-    if (this.#maxDelayMs === 0) {
+    if (this.#writing !== undefined) return; // its end schedules the next one
+    const now = this.#queue.length >= this.#maxBatch || this.#maxDelayMs === 0;
+    if (this.#timer !== undefined && (this.#timer.immediate || !now)) return;
+    this.#cancelTimer();
+    if (now) {
       const immediate = setImmediate(() => this.#due());
-      this.#timer = { cancel: () => clearImmediate(immediate) };
+      this.#timer = { immediate: true, cancel: () => clearImmediate(immediate) };
     } else {
       const timeout = setTimeout(() => this.#due(), this.#maxDelayMs);
-      this.#timer = { cancel: () => clearTimeout(timeout) };
+      this.#timer = { immediate: false, cancel: () => clearTimeout(timeout) };
     }
   }
 
@@ -152,9 +191,13 @@ export class WriteBatcher<C, R> {
 
   /** Takes up to `maxBatch` changes and writes them; the next batch follows when due. */
   #startBatch(): void {
-    const batch = this.#queue.slice(0, this.#maxBatch);
-    this.#queue = this.#queue.slice(batch.length);
-    for (const entry of batch) if (entry.key !== undefined) this.#byKey.delete(entry.key);
+    const batch: Entry<C, R>[] = [];
+    while (batch.length < this.#maxBatch) {
+      const entry = this.#queue.shift();
+      if (entry === undefined) break;
+      if (entry.key !== undefined) this.#byKey.delete(entry.key);
+      batch.push(entry);
+    }
     // Room was made: admit held-back submissions in their order.
     while (this.#overflow.length > 0 && this.#queue.length < this.#maxPending) {
       const next = this.#overflow.shift();
@@ -162,11 +205,7 @@ export class WriteBatcher<C, R> {
     }
     const writing = this.#write(batch).finally(() => {
       this.#writing = undefined;
-      if (this.pending > 0) {
-        // Full batches go at once; a partial one waits for its turn's end or its delay.
-        if (this.#queue.length >= this.#maxBatch || this.#closed) this.#startBatch();
-        else this.#schedule();
-      }
+      if (this.pending > 0) this.#schedule();
     });
     this.#writing = writing;
   }
@@ -180,14 +219,11 @@ export class WriteBatcher<C, R> {
       }
     } catch (error) {
       const reason = error instanceof Error ? error : new Error(String(error));
-      for (const entry of batch) for (const waiter of entry.waiters) waiter.reject(reason);
+      for (const entry of batch) entry.reject(reason);
       return;
     }
     this.#batches += 1;
     this.#written += batch.length;
-    batch.forEach((entry, i) => {
-      const result = results[i] as R;
-      for (const waiter of entry.waiters) waiter.resolve(result);
-    });
+    batch.forEach((entry, i) => entry.resolve(results[i] as R));
   }
 }
