@@ -1,7 +1,9 @@
 /**
  * A bounded write-behind batcher: changes submitted while one event-loop turn runs (or within
- * `maxDelayMs`, or until `maxBatch` are waiting, whichever comes first) are handed to `apply`
- * together, which writes them in ONE transaction and answers one result per change, in order.
+ * `maxDelayMs` when set, unless `maxBatch` are waiting first) are handed to `apply` together, at
+ * most `maxBatch` at a time, which writes them in ONE transaction and answers one result per
+ * change, in order. While a backlog drains, one batch is written per event-loop turn, so sockets
+ * are served between batches.
  * Each caller's promise settles once its change is committed (or rolled back), so a caller that
  * needs durability awaits it, and one that does not (a last-seen time) need not.
  *
@@ -9,9 +11,9 @@
  *   `apply` calls at once), so what one device's code submits in order is committed in order.
  * - Errors: `apply` is all or nothing; when it throws, every change of that batch is rejected
  *   with that error (none was applied) and later batches still run.
- * - Bounded: at most `maxPending` changes wait for a batch; a `submit` beyond that waits (FIFO)
- *   until a batch has been taken, so memory does not grow with a burst: the callers are held
- *   back instead (backpressure).
+ * - Bounded: at most `maxPending` changes are admitted to wait for a batch; a `submit` beyond
+ *   that is held back, in order, and admitted as batches are taken, its caller waiting the
+ *   longer (backpressure). What is held back is one entry per caller still awaiting `submit`.
  * - Coalescing: a change submitted with a `key` replaces a change with the same key that has not
  *   been taken into a batch yet (a newer last-seen time replaces the older one); both callers get
  *   the same result and the replacement takes no new place.
@@ -20,7 +22,10 @@
 export interface WriteBatcherOptions<C, R> {
   /** Writes the changes in one transaction (all or none) and answers one result per change. */
   readonly apply: (changes: readonly C[]) => Promise<readonly R[]>;
-  /** A batch is written at once when this many changes wait. @default 512 */
+  /**
+   * The most changes in one transaction; when this many wait, the batch is written at the end of
+   * the turn even when a delay is set. @default 512
+   */
   readonly maxBatch?: number;
   /**
    * The longest a change waits for its batch, in ms; 0 writes at the end of the current
