@@ -69,6 +69,7 @@ export const signageModule = defineSurfaceModule<Signage, SignageRepositories>({
       defaultTtlSeconds: config.commandTtlSeconds,
       maxQueuedPerDevice: config.maxPendingCommandsPerDevice,
       logger: app.log,
+      batching: { maxDelayMs: config.signageBatchDelayMs },
     });
 
     // Limits are per route (receiveUpload); these only bound what any multipart body may hold.

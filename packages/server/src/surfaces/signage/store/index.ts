@@ -38,4 +38,6 @@ export type {
   SignageScreensRepository,
   SignageScreenshotRecord,
   SignageScreenshotsRepository,
+  SignageStateChange,
+  SignageStateChangeResult,
 } from './types';
