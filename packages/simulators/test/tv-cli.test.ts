@@ -43,7 +43,9 @@ describe('marquee-sim tv', () => {
         '--playlist',
         'demo',
         '--duration',
-        '4',
+        // 20 TVs each sign in (scrypt) and download two files; 4 s was too short on a loaded
+        // 2-core CI machine, where the last few were still starting.
+        '12',
         '--json',
         reportPath,
         ...credentials,
@@ -54,13 +56,13 @@ describe('marquee-sim tv', () => {
       expect(result.stdout).toMatch(
         /^Demo playlist \d+ "marquee-sim demo CI-TV-": 2 items, 25 s$/m,
       );
-      expect(result.stdout).toContain('Stopped (duration reached) after 4s.');
+      expect(result.stdout).toContain('Stopped (duration reached) after 12s.');
       expect(result.stdout).toMatch(/TVs: +20 ok, 0 failed \(20 online at the end\)/);
       expect(result.stdout).toMatch(/commands: +\d+ handled, \d+ acked, 0 refused/);
       // Not a terminal: no carriage returns, and a final plain status line.
       expect(result.stdout).not.toContain('\r');
       expect(result.stdout).toMatch(
-        /^\ds {2}online 20\/20 · [\d.]+ msg\/s · errors \d+ · acked \d+ · ready \d+\/20 · plays \d+$/m,
+        /^\d+s {2}online 20\/20 · [\d.]+ msg\/s · errors \d+ · acked \d+ · ready \d+\/20 · plays \d+$/m,
       );
 
       const report = JSON.parse(readFileSync(reportPath, 'utf8')) as FleetReport;
