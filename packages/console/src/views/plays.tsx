@@ -212,18 +212,21 @@ function Results(props: {
             <TotalsTable
               id="by-media"
               title="Per media item"
+              heading="Media item"
               rows={summary.data.byMedia}
               label={mediaName}
             />
             <TotalsTable
               id="by-device"
               title="Per device"
+              heading="Device"
               rows={summary.data.byDevice}
               label={deviceName}
             />
             <TotalsTable
               id="by-day"
               title="Per day"
+              heading="Day"
               rows={summary.data.byDay}
               label={(day) => day}
             />
@@ -301,6 +304,7 @@ function Results(props: {
 function TotalsTable(props: {
   readonly id: string;
   readonly title: string;
+  readonly heading: string;
   readonly rows: readonly Total[];
   readonly label: (key: string) => string;
 }): JSX.Element {
@@ -310,7 +314,7 @@ function TotalsTable(props: {
         <caption>{props.title}</caption>
         <thead>
           <tr>
-            <th scope="col">{props.title.replace('Per ', '')}</th>
+            <th scope="col">{props.heading}</th>
             <th scope="col">Plays</th>
             <th scope="col">Time on screen</th>
           </tr>
