@@ -202,6 +202,13 @@ describe.runIf(chromiumAvailable)('proof of play in the console', { timeout: 60_
     // The same rows the server exports for these filters.
     expect(csv).toBe(await admin.exportPlays({ sn_number: 'POP-LATE', media_id: clipId }));
     expect(logoId).not.toBe(clipId);
+    // The view reflows at 360 px (the tables scroll inside their own box, not the page).
+    await page.setViewportSize({ width: 360, height: 740 });
+    const overflow = await page.evaluate(
+      () => document.documentElement.scrollWidth - document.documentElement.clientWidth,
+    );
+    expect(overflow).toBeLessThanOrEqual(0);
+    await page.setViewportSize({ width: 1280, height: 900 });
     expect(violations).toEqual([]);
   });
 
