@@ -57,6 +57,8 @@ async function main(): Promise<void> {
     server: t.url,
     credentials: { username: device.username, password: device.password },
     snNumber: device.snNumber,
+    // Virtual time, so a few rounds of the playlist (plays for the Proof of play view) take none.
+    virtualTime: true,
   });
   await tv.start();
   await admin.setScreen(device.snNumber, 'front', {
@@ -66,6 +68,8 @@ async function main(): Promise<void> {
     current_playlist: playlist.id,
   });
   await until(async () => (await admin.getDevice(device.snNumber)).ready_playlists.length > 0);
+  tv.advance(4 * 38_000);
+  await tv.sendProofOfPlay();
   await admin.sendCommand(device.snNumber, { action: 'take_screenshot' });
   await until(async () => (await admin.getDevice(device.snNumber)).last_screenshot !== null);
   const waiting = new AbortController();
@@ -90,7 +94,7 @@ async function main(): Promise<void> {
   await page.getByTestId('screenshot').waitFor();
   await page.waitForTimeout(300);
   await page.screenshot({ path: join(OUT, 'fleet.png'), fullPage: true });
-  for (const area of ['pairing', 'media', 'playlists', 'users'] as const) {
+  for (const area of ['pairing', 'media', 'playlists', 'plays', 'users'] as const) {
     await page.goto(`${t.url}/console/#/${area}`);
     await page.waitForLoadState('networkidle');
     if (area === 'playlists') await page.getByRole('button', { name: 'Lobby' }).click();

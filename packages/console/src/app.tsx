@@ -19,6 +19,7 @@ const VIEWS: Record<Area, { readonly title: string; readonly load: () => Promise
   pairing: { title: 'Pairing', load: () => import('./views/pairing') },
   media: { title: 'Media', load: () => import('./views/media') },
   playlists: { title: 'Playlists', load: () => import('./views/playlists') },
+  plays: { title: 'Proof of play', load: () => import('./views/plays') },
   users: { title: 'Users & tokens', load: () => import('./views/users') },
   account: { title: 'Account', load: () => import('./views/account') },
 };

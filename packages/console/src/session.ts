@@ -30,16 +30,16 @@ export function makeSession(info: SessionInfo, onLost: () => void): Session {
   };
 }
 
-export type Area = 'fleet' | 'pairing' | 'media' | 'playlists' | 'users' | 'account';
+export type Area = 'fleet' | 'pairing' | 'media' | 'playlists' | 'plays' | 'users' | 'account';
 
 /** What each role may open; the server enforces the same rules on every call. */
 export function areasFor(info: SessionInfo): readonly Area[] {
   const role = info.kind === 'user' ? info.role : undefined;
   switch (role) {
     case 'admin':
-      return ['fleet', 'pairing', 'media', 'playlists', 'users', 'account'];
+      return ['fleet', 'pairing', 'media', 'playlists', 'plays', 'users', 'account'];
     case 'operator':
-      return ['fleet', 'pairing', 'media', 'playlists', 'account'];
+      return ['fleet', 'pairing', 'media', 'playlists', 'plays', 'account'];
     case 'viewer':
     case 'device':
     case undefined:
