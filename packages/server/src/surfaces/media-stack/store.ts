@@ -6,7 +6,7 @@
  * removes notifications older than the retention and keeps at most `MAX_NOTIFICATIONS`.
  */
 import type { protocol } from '@marquee/sdk';
-import type { SqliteEngine, SurfaceStore } from '../../core/store';
+import { type SqliteEngine, type SurfaceStore, sqliteOnly } from '../../core/store';
 import type { Migration } from '../../core/store/migrations';
 import { num, settle, text, textOrNull, type Row } from '../../core/store/sqlite/statements';
 
@@ -201,5 +201,5 @@ export function sqliteMediaStack({ sql }: SqliteEngine): MediaStackRepositories 
 
 export const mediaStackStore: SurfaceStore<MediaStackRepositories> = {
   migrations: mediaStackMigrations,
-  open: (engine) => sqliteMediaStack(engine),
+  open: (engine) => sqliteMediaStack(sqliteOnly(engine)),
 };
