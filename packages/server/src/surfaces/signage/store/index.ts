@@ -2,13 +2,14 @@
  * The signage surface's own part of the store: its tables (migrations 100–199) and repositories
  * for seed 002's devices, media, playlists, screens, reports, commands and screenshots.
  */
-import { type SurfaceStore, sqliteOnly } from '../../../core/store';
+import type { SurfaceStore } from '../../../core/store';
+import { postgresSignage } from './postgres';
 import { signageMigrations, sqliteSignage } from './sqlite';
 import type { SignageRepositories } from './types';
 
 export const signageStore: SurfaceStore<SignageRepositories> = {
   migrations: signageMigrations,
-  open: (engine) => sqliteSignage(sqliteOnly(engine)),
+  open: (engine) => (engine.kind === 'sqlite' ? sqliteSignage(engine) : postgresSignage(engine)),
 };
 
 export type {
