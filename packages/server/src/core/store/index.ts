@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import { type Config } from '../config';
 import { openPostgresStore } from './postgres';
 import { openSqliteStore, type SqliteStoreOptions } from './sqlite';
-import { type SqliteEngine, type Store, type StoreEngine } from './types';
+import { type SqliteEngine, type Store } from './types';
 
 /** The database file's name inside `config.dataDir`. */
 export const DATABASE_FILE = 'marquee.db';
@@ -36,12 +36,6 @@ export function sqliteEngineOf(store: Pick<Store, 'engine'>, feature = 'This'): 
     throw new Error(`${feature} needs the embedded SQLite store, not PostgreSQL`);
   }
   return store.engine;
-}
-
-/** Until a surface's PostgreSQL repositories land: refuses the PostgreSQL engine by name. */
-export function sqliteOnly(engine: StoreEngine): SqliteEngine {
-  if (engine.kind !== 'sqlite') throw new Error('This surface has no PostgreSQL store yet');
-  return engine;
 }
 
 export { openPostgresStore, type PostgresStoreOptions } from './postgres';

@@ -88,7 +88,7 @@ export const monitoringModule = defineSurfaceModule<MonitoringApi, MonitoringRep
     '/monitoring',
   ],
   store: monitoringStore,
-  mount({
+  async mount({
     app,
     config,
     repositories,
@@ -107,12 +107,12 @@ export const monitoringModule = defineSurfaceModule<MonitoringApi, MonitoringRep
       hour: config.monitoringHourTierDays * 86_400,
     };
     const history = new TieredHistory(repositories.history, retention);
-    const stored = <T>(
+    const stored = async <T>(
       key: string,
       schema: { safeParse(value: unknown): { success: true; data: T } | { success: false } },
       fallback: T,
-    ): T => {
-      const record = repositories.settings.get(key);
+    ): Promise<T> => {
+      const record = await repositories.settings.get(key);
       if (record === undefined) return fallback;
       const parsed = schema.safeParse(record.value);
       if (parsed.success) return parsed.data;
@@ -120,7 +120,7 @@ export const monitoringModule = defineSurfaceModule<MonitoringApi, MonitoringRep
       logger.warn({ key }, 'monitoring: a stored setting no longer validates; using the default');
       return fallback;
     };
-    let alertSettings = stored(
+    let alertSettings = await stored(
       ALERT_SETTINGS_KEY,
       monitoring.AlertSettings,
       DEFAULT_ALERT_SETTINGS,
@@ -154,12 +154,12 @@ export const monitoringModule = defineSurfaceModule<MonitoringApi, MonitoringRep
     const onSample = (sample: SystemSample): void => {
       const observation = observe(sample);
       if (observation === undefined) return;
-      try {
-        history.ingest(historySample(observation));
-        alerts.evaluate(usageOf(observation), alertSettings, observation.at);
-      } catch (error) {
+      const failed = (error: unknown) => {
         logger.error({ err: error }, 'monitoring: recording a sample failed');
-      }
+      };
+      // Each is applied in order on its own chain; a failure is logged, later samples go on.
+      history.ingest(historySample(observation)).catch(failed);
+      alerts.evaluate(usageOf(observation), alertSettings, observation.at).catch(failed);
       if (hub.subscriberCount(MONITORING_TOPIC) > 0) {
         hub.publishLatest(MONITORING_TOPIC, METRICS_KEY, {
           type: 'metrics',
@@ -224,7 +224,7 @@ export const monitoringModule = defineSurfaceModule<MonitoringApi, MonitoringRep
             metrics: systemMetrics(o, alertSettings),
           };
         },
-        'monitoring.metricsHistory': ({ query }) => {
+        'monitoring.metricsHistory': async ({ query }) => {
           const nowMs = now();
           const endMs = query.end === undefined ? nowMs : Date.parse(query.end);
           const startMs = query.start === undefined ? endMs - 3_600_000 : Date.parse(query.start);
@@ -232,7 +232,7 @@ export const monitoringModule = defineSurfaceModule<MonitoringApi, MonitoringRep
             1,
             Math.round((monitoring.resolutionMs(query.resolution) ?? 300_000) / 1000),
           );
-          const answer = history.query(
+          const answer = await history.query(
             {
               start: Math.floor(startMs / 1000),
               end: Math.ceil(endMs / 1000),
@@ -249,8 +249,8 @@ export const monitoringModule = defineSurfaceModule<MonitoringApi, MonitoringRep
           };
         },
         'monitoring.getConfig': () => stored(CONFIG_KEY, monitoring.SystemConfig, DEFAULT_CONFIG),
-        'monitoring.putConfig': ({ body, identity }) => {
-          repositories.settings.put(CONFIG_KEY, body, {
+        'monitoring.putConfig': async ({ body, identity }) => {
+          await repositories.settings.put(CONFIG_KEY, body, {
             actor: actorOf(identity),
             at: new Date(now()).toISOString(),
             action: 'config.update',
@@ -259,8 +259,8 @@ export const monitoringModule = defineSurfaceModule<MonitoringApi, MonitoringRep
           return body;
         },
         'monitoring.getAlertSettings': () => alertSettings,
-        'monitoring.updateAlertSettings': ({ body, identity }) => {
-          repositories.settings.put(ALERT_SETTINGS_KEY, body, {
+        'monitoring.updateAlertSettings': async ({ body, identity }) => {
+          await repositories.settings.put(ALERT_SETTINGS_KEY, body, {
             actor: actorOf(identity),
             at: new Date(now()).toISOString(),
             action: 'alertSettings.update',
@@ -269,8 +269,8 @@ export const monitoringModule = defineSurfaceModule<MonitoringApi, MonitoringRep
           logger.info({ actor: actorOf(identity) }, 'monitoring: alert settings updated');
           return body;
         },
-        'monitoring.alerts': ({ query }) => {
-          const { alerts: records, total } = repositories.alerts.list({
+        'monitoring.alerts': async ({ query }) => {
+          const { alerts: records, total } = await repositories.alerts.list({
             ...(query.level === undefined ? {} : { level: query.level }),
             ...(query.since === undefined ? {} : { since: Date.parse(query.since) }),
             limit: query.limit,
@@ -305,12 +305,14 @@ export const monitoringModule = defineSurfaceModule<MonitoringApi, MonitoringRep
 
     return {
       api: { repositories, history, latest: () => latest },
-      stop: () => {
+      stop: async () => {
         for (const stop of stopHooks) stop();
         unsubscribe?.();
         unsubscribe = undefined;
         try {
-          alerts.endAll(now());
+          // After the samples already taken are stored: the store closes once every surface stopped.
+          await history.flush();
+          await alerts.endAll(now());
         } catch (error) {
           logger.error({ err: error }, 'monitoring: ending the open alerts failed');
         }

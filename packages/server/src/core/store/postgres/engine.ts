@@ -27,13 +27,17 @@ export interface PostgresEngine {
 }
 
 const INT8 = 20;
+const NUMERIC = 1700;
 const JSON_OID = 114;
 const JSONB = 3802;
 
-/** Type parsers for the pool: int8 → number (ids and counts stay far below 2^53), json → text. */
+/**
+ * Type parsers for the pool: int8 and numeric → number (ids, counts and the monitoring history's
+ * sums of integers stay far below 2^53; no column is numeric), json → text.
+ */
 const types = {
   getTypeParser: ((oid: number, format?: 'text' | 'binary') => {
-    if (oid === INT8) return (value: string) => Number(value);
+    if (oid === INT8 || oid === NUMERIC) return (value: string) => Number(value);
     if (oid === JSON_OID || oid === JSONB) return (value: string) => value;
     return format === 'binary'
       ? pg.types.getTypeParser(oid, 'binary')

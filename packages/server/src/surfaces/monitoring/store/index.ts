@@ -2,14 +2,16 @@
  * The monitoring surface's own part of the store: its tables (migrations 300–399) and
  * repositories for settings and their audit trail, alerts and the tiered metrics history.
  */
-import { type SurfaceStore, sqliteOnly } from '../../../core/store';
+import type { SurfaceStore } from '../../../core/store';
 import { monitoringMigrations } from './migrations';
+import { postgresMonitoring } from './postgres';
 import { sqliteMonitoring } from './sqlite';
 import type { MonitoringRepositories } from './types';
 
 export const monitoringStore: SurfaceStore<MonitoringRepositories> = {
   migrations: monitoringMigrations,
-  open: (engine) => sqliteMonitoring(sqliteOnly(engine)),
+  open: (engine) =>
+    engine.kind === 'sqlite' ? sqliteMonitoring(engine) : postgresMonitoring(engine),
 };
 
 export type {
