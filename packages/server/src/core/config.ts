@@ -430,6 +430,15 @@ export const ConfigSchema = z
     }
   })
   .superRefine((config, ctx) => {
+    // Scheduled backups archive the SQLite file; PostgreSQL is backed up with its own tools.
+    if (config.backupDir !== undefined && config.databaseUrl !== undefined) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['backupDir'],
+        message:
+          'backs up the embedded SQLite store; with MARQUEE_DATABASE_URL use pg_dump instead (docs/deploy.md)',
+      });
+    }
     // A proxy that is meant to be guarded must not start open.
     if (config.proxyAuthEnabled && config.proxyAuthToken === undefined) {
       ctx.addIssue({
