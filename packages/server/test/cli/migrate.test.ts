@@ -88,7 +88,7 @@ describe.skipIf(!postgres.available)(
       expect(copied.stdout).toMatch(/counts verified/);
       expect(copied.stdout).toMatch(/signage_devices\s+1\n/);
       expect(copied.stdout).toMatch(/signage_commands\s+2\n/);
-      expect(copied.stdout).toMatch(/\n  users\s+2\n/);
+      expect(copied.stdout).toMatch(/\n {2}users\s+2\n/);
 
       const target = await startTestServer({ databaseUrl: database.url }, { dataDir });
       try {

@@ -419,7 +419,7 @@ describe.skipIf(!pg.available)('openPostgresStore', () => {
     const client = new pgClient.Client({ connectionString: url });
     await client.connect();
     try {
-      return (await client.query(sql)).rows;
+      return (await client.query<Record<string, unknown>>(sql)).rows;
     } finally {
       await client.end();
     }

@@ -57,7 +57,7 @@ export async function postgresForTests(): Promise<PostgresForTests> {
     const why = error instanceof Error ? error.message : String(error);
     const redacted = adminUrl().replace(/\/\/[^@/]*@/, '//…@');
     reason = `${POSTGRES_HELP.replace('%URL%', redacted)} (${why})`;
-    if (process.env.CI === 'true') throw new Error(reason);
+    if (process.env.CI === 'true') throw new Error(reason, { cause: error });
     console.warn(`[skipped] ${reason}`);
   }
   return {

@@ -42,7 +42,7 @@ describeEachEngine(pg, 'tiered history', (engine) => {
     db = await open();
   });
 
-  describe('roll-up', async () => {
+  describe('roll-up', () => {
     it('writes each finished minute once with exact sum, min, max and count', async () => {
       const repo = repositories(db);
       const history = new TieredHistory(repo.history);
@@ -109,8 +109,8 @@ describeEachEngine(pg, 'tiered history', (engine) => {
     });
   });
 
-  describe('queries', async () => {
-    it('picks the coarsest tier not coarser than the resolution that still holds the start', async () => {
+  describe('queries', () => {
+    it('picks the coarsest tier not coarser than the resolution that still holds the start', () => {
       const history = new TieredHistory(repositories(db).history);
       const now = T0 + 100 * 86_400;
       const plan = (start: number, resolution: number) =>

@@ -39,9 +39,8 @@ const types = {
   getTypeParser: ((oid: number, format?: 'text' | 'binary') => {
     if (oid === INT8 || oid === NUMERIC) return (value: string) => Number(value);
     if (oid === JSON_OID || oid === JSONB) return (value: string) => value;
-    return format === 'binary'
-      ? pg.types.getTypeParser(oid, 'binary')
-      : pg.types.getTypeParser(oid, 'text');
+    // The pool asks for text results only (pg's default); binary never reaches here.
+    return pg.types.getTypeParser(oid, format ?? 'text') as (value: string) => unknown;
   }) as pg.CustomTypesConfig['getTypeParser'],
 };
 

@@ -6,7 +6,7 @@
  * device, as SQLite's single writer makes them, so concurrent calls cannot overshoot the bound.
  */
 import { protocol } from '@marquee/sdk';
-import { type SignageCommandRecord, type SignageCommandsRepository } from '../types';
+import { type SignageCommandsRepository } from '../types';
 import {
   type PostgresEngine,
   type Queryable,
