@@ -1,301 +1,469 @@
 /**
- * The SQLite signage repositories directly: ownership on upsert, media in use, playlist items
+ * The signage repositories directly, on SQLite and on PostgreSQL: ownership on upsert, media in use, playlist items
  * with their media, stable screen ids, and the command state machine (order, guards, expiry)
  * surviving a reopen of the file.
  */
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { MarqueeError } from '@marquee/sdk';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { openSqliteStore, type Store } from '../../src/core/store';
+import { beforeEach, describe, expect, it } from 'vitest';
+import { type Store } from '../../src/core/store';
 import { signageStore, type SignageRepositories } from '../../src/surfaces/signage/store';
+import { describeEachEngine } from '../helpers/engines';
+import { postgresForTests } from '../helpers/postgres';
 import { deviceBody } from './helpers';
 
-let dir: string;
-let store: Store;
-let signage: SignageRepositories;
+const pg = await postgresForTests();
 const AT = '2025-01-15T10:00:00.000Z';
 const LATER = '2025-01-15T11:00:00.000Z';
 
-beforeEach(async () => {
-  dir = mkdtempSync(join(tmpdir(), 'marquee-signage-store-'));
-  store = await openSqliteStore(join(dir, 'marquee.db'), { migrations: signageStore.migrations });
-  signage = signageStore.open(store.engine);
-});
-afterEach(async () => {
-  await store.close();
-  rmSync(dir, { recursive: true, force: true });
-});
+describeEachEngine(pg, 'signage store', (engine) => {
+  let store: Store;
+  let signage: SignageRepositories;
 
-const info = (sn: string) => ({ ...deviceBody(sn), brightness: 50, volume: 50 });
+  beforeEach(async () => {
+    store = await engine.open({ migrations: signageStore.migrations });
+    signage = signageStore.open(store.engine);
+  });
 
-async function media(name = 'a.jpg') {
-  return signage.media.create(
-    {
-      mediaName: name,
-      mediaType: 'image',
-      mimetype: 'image/jpeg',
-      fileSize: 10,
-      checksum: '5d41402abc4b2a76b9719d911017c592',
-      createdAt: AT,
-    },
-    (id) => `images/${id}_${name}`,
-  );
-}
+  const info = (sn: string) => ({ ...deviceBody(sn), brightness: 50, volume: 50 });
 
-describe('devices', () => {
-  it('keeps the first owner and reports created vs updated', async () => {
-    const ann = await store.users.create({ username: 'ann', passwordHash: 'h', role: 'device' });
-    const bob = await store.users.create({ username: 'bob', passwordHash: 'h', role: 'device' });
-    const first = await signage.devices.upsert(info('SN-1'), null, AT);
-    expect(first).toMatchObject({ created: true, device: { ownerUserId: null } });
-    const claimed = await signage.devices.upsert(info('SN-1'), ann.id, LATER);
-    expect(claimed).toMatchObject({
-      created: false,
-      device: { ownerUserId: ann.id, ownerUsername: 'ann', registeredAt: AT, updatedAt: LATER },
+  async function media(name = 'a.jpg') {
+    return signage.media.create(
+      {
+        mediaName: name,
+        mediaType: 'image',
+        mimetype: 'image/jpeg',
+        fileSize: 10,
+        checksum: '5d41402abc4b2a76b9719d911017c592',
+        createdAt: AT,
+      },
+      (id) => `images/${id}_${name}`,
+    );
+  }
+
+  describe('devices', () => {
+    it('keeps the first owner and reports created vs updated', async () => {
+      const ann = await store.users.create({ username: 'ann', passwordHash: 'h', role: 'device' });
+      const bob = await store.users.create({ username: 'bob', passwordHash: 'h', role: 'device' });
+      const first = await signage.devices.upsert(info('SN-1'), null, AT);
+      expect(first).toMatchObject({ created: true, device: { ownerUserId: null } });
+      const claimed = await signage.devices.upsert(info('SN-1'), ann.id, LATER);
+      expect(claimed).toMatchObject({
+        created: false,
+        device: { ownerUserId: ann.id, ownerUsername: 'ann', registeredAt: AT, updatedAt: LATER },
+      });
+      const kept = await signage.devices.upsert(info('SN-1'), bob.id, LATER);
+      expect(kept.device.ownerUsername).toBe('ann');
     });
-    const kept = await signage.devices.upsert(info('SN-1'), bob.id, LATER);
-    expect(kept.device.ownerUsername).toBe('ann');
-  });
 
-  it('lists and counts by search (sn, brand, model; any case), among/except and page', async () => {
-    for (const sn of ['b-2', 'A-1', 'c-3', 'a_%']) {
-      await signage.devices.upsert(info(sn), null, AT);
-    }
-    await signage.devices.upsert({ ...info('d-4'), model: 'Lobby Panel' }, null, AT);
-    const sns = async (...args: Parameters<SignageRepositories['devices']['list']>) =>
-      (await signage.devices.list(...args)).map((d) => d.snNumber);
-    expect(await sns()).toEqual(['A-1', 'a_%', 'b-2', 'c-3', 'd-4']);
-    expect(await sns({}, { limit: 2, offset: 1 })).toEqual(['a_%', 'b-2']);
-    expect(await sns({}, { offset: 4 })).toEqual(['d-4']);
-    expect(await sns({ search: 'a-' })).toEqual(['A-1']);
-    // LIKE wildcards are plain characters.
-    expect(await sns({ search: '_%' })).toEqual(['a_%']);
-    expect(await sns({ search: 'LOBBY' })).toEqual(['d-4']);
-    expect(await signage.devices.count({ search: 'galaxy' })).toBe(4);
-    expect(await sns({ among: ['c-3', 'A-1', 'zz'] })).toEqual(['A-1', 'c-3']);
-    expect(await sns({ except: ['c-3', 'A-1'], search: 'GALAXY' })).toEqual(['a_%', 'b-2']);
-    expect(await signage.devices.count({ among: [] })).toBe(0);
-    expect(await signage.devices.count()).toBe(5);
-  });
+    it('lists and counts by search (sn, brand, model; any case), among/except and page', async () => {
+      for (const sn of ['b-2', 'A-1', 'c-3', 'a_%']) {
+        await signage.devices.upsert(info(sn), null, AT);
+      }
+      await signage.devices.upsert({ ...info('d-4'), model: 'Lobby Panel' }, null, AT);
+      const sns = async (...args: Parameters<SignageRepositories['devices']['list']>) =>
+        (await signage.devices.list(...args)).map((d) => d.snNumber);
+      expect(await sns()).toEqual(['A-1', 'a_%', 'b-2', 'c-3', 'd-4']);
+      expect(await sns({}, { limit: 2, offset: 1 })).toEqual(['a_%', 'b-2']);
+      expect(await sns({}, { offset: 4 })).toEqual(['d-4']);
+      expect(await sns({ search: 'a-' })).toEqual(['A-1']);
+      // LIKE wildcards are plain characters.
+      expect(await sns({ search: '_%' })).toEqual(['a_%']);
+      expect(await sns({ search: 'LOBBY' })).toEqual(['d-4']);
+      expect(await signage.devices.count({ search: 'galaxy' })).toBe(4);
+      expect(await sns({ among: ['c-3', 'A-1', 'zz'] })).toEqual(['A-1', 'c-3']);
+      expect(await sns({ except: ['c-3', 'A-1'], search: 'GALAXY' })).toEqual(['a_%', 'b-2']);
+      expect(await signage.devices.count({ among: [] })).toBe(0);
+      expect(await signage.devices.count()).toBe(5);
+    });
 
-  it('deletes a device with its screens, reports, commands and screenshots, not its owner', async () => {
-    const ann = await store.users.create({ username: 'ann', passwordHash: 'h', role: 'device' });
-    await signage.devices.upsert(info('SN-1'), ann.id, AT);
-    await signage.devices.upsert(info('SN-2'), ann.id, AT);
-    for (const sn of ['SN-1', 'SN-2']) {
-      await signage.screens.put(
-        {
+    it('deletes a device with its screens, reports, commands and screenshots, not its owner', async () => {
+      const ann = await store.users.create({ username: 'ann', passwordHash: 'h', role: 'device' });
+      await signage.devices.upsert(info('SN-1'), ann.id, AT);
+      await signage.devices.upsert(info('SN-2'), ann.id, AT);
+      for (const sn of ['SN-1', 'SN-2']) {
+        await signage.screens.put(
+          {
+            snNumber: sn,
+            position: 'front',
+            screenName: 'Front',
+            resolution: '1920x1080',
+            playlistIds: [],
+            currentPlaylistId: null,
+          },
+          AT,
+        );
+        await signage.reports.put({
           snNumber: sn,
-          position: 'front',
-          screenName: 'Front',
-          resolution: '1920x1080',
-          playlistIds: [],
-          currentPlaylistId: null,
+          playlistId: 101,
+          status: 'ready',
+          totalItems: 1,
+          downloadedItems: 1,
+          missingFiles: [],
+          error: null,
+          reportedAt: AT,
+        });
+        await signage.commands.createMany([
+          {
+            id: `cmd-${sn}`,
+            snNumber: sn,
+            command: { action: 'play' },
+            createdAt: AT,
+            expiresAt: LATER,
+          },
+        ]);
+        await signage.screenshots.create({
+          snNumber: sn,
+          mediaId: 1,
+          path: `${sn}/shot.jpg`,
+          fileSize: 3,
+          createdAt: AT,
+        });
+      }
+      expect(await signage.devices.delete('SN-1')).toEqual({
+        screenshotPaths: ['SN-1/shot.jpg'],
+      });
+      expect(await signage.devices.delete('SN-1')).toBeUndefined();
+      expect(await signage.devices.find('SN-1')).toBeUndefined();
+      expect(await signage.screens.listForDevice('SN-1')).toEqual([]);
+      expect(await signage.reports.listForDevice('SN-1')).toEqual([]);
+      expect(await signage.commands.find('cmd-SN-1')).toBeUndefined();
+      expect(await signage.screenshots.listForDevice('SN-1', 10)).toEqual([]);
+      expect(await store.users.findById(ann.id)).toMatchObject({ username: 'ann' });
+      // The other device keeps everything.
+      expect(await signage.screens.listForDevice('SN-2')).toHaveLength(1);
+      expect(await signage.reports.listForDevice('SN-2')).toHaveLength(1);
+      expect(await signage.commands.find('cmd-SN-2')).toBeDefined();
+      expect(await signage.screenshots.listForDevice('SN-2', 10)).toHaveLength(1);
+    });
+  });
+
+  describe('media and playlists', () => {
+    it('names the file from the id, joins items with their media and refuses deleting used media', async () => {
+      const a = await media('a.jpg');
+      expect(a.path).toBe(`images/${a.id}_a.jpg`);
+      expect((await signage.media.findByPath(a.path))?.id).toBe(a.id);
+      const playlist = await signage.playlists.create(
+        {
+          name: 'P',
+          width: 1920,
+          height: 1080,
+          playbackConfig: { repeat: true, repeat_count: -1, background_color: '#000000' },
+          items: [
+            {
+              mediaId: a.id,
+              order: 1,
+              layout: { x: 0, y: 0, width: 1920, height: 1080, z_index: 1 },
+              timing: { start_time: 0, duration: 10, loop: false },
+              effects: { fade_in: true, fade_out: false, transition: 'fade' },
+              nTimePlay: 2,
+            },
+          ],
         },
         AT,
       );
-      await signage.reports.put({
-        snNumber: sn,
-        playlistId: 101,
-        status: 'ready',
-        totalItems: 1,
-        downloadedItems: 1,
-        missingFiles: [],
-        error: null,
-        reportedAt: AT,
-      });
-      await signage.commands.createMany([
+      expect(playlist.items[0]?.media).toEqual(a);
+      expect(await signage.media.usedBy(a.id)).toEqual([playlist.id]);
+      await expect(signage.media.delete(a.id)).rejects.toThrow(MarqueeError);
+      expect(await signage.playlists.delete(playlist.id)).toBe(true);
+      expect(await signage.media.delete(a.id)).toBe(true);
+      expect(await signage.media.delete(a.id)).toBe(false);
+    });
+
+    it('keeps a screen id when the screen is replaced, and drops deleted playlists from it', async () => {
+      await signage.devices.upsert(info('SN-1'), null, AT);
+      const p = await signage.playlists.create(
         {
-          id: `cmd-${sn}`,
+          name: 'P',
+          width: 1,
+          height: 1,
+          playbackConfig: { repeat: false, repeat_count: 1, background_color: '#fff' },
+          items: [],
+        },
+        AT,
+      );
+      const screen = {
+        snNumber: 'SN-1',
+        position: 'front' as const,
+        screenName: 'Front',
+        resolution: '1920x1080',
+        playlistIds: [p.id],
+        currentPlaylistId: p.id,
+      };
+      const first = await signage.screens.put(screen, AT);
+      const second = await signage.screens.put({ ...screen, screenName: 'Lobby' }, LATER);
+      expect(second).toMatchObject({ id: first.id, screenName: 'Lobby', playlistIds: [p.id] });
+      expect(await signage.screens.devicesWithPlaylist(p.id)).toEqual(['SN-1']);
+      await signage.playlists.delete(p.id);
+      expect(await signage.screens.listForDevice('SN-1')).toMatchObject([
+        { playlistIds: [], currentPlaylistId: null },
+      ]);
+    });
+  });
+
+  describe('screenshots', () => {
+    it('prunes a device to its newest rows and answers the paths it deleted', async () => {
+      for (const sn of ['SN-1', 'SN-2']) await signage.devices.upsert(info(sn), null, AT);
+      const shot = (sn: string, n: number) =>
+        signage.screenshots.create({
           snNumber: sn,
-          command: { action: 'play' },
+          mediaId: n,
+          path: `${sn}/${n}.jpg`,
+          fileSize: 1,
+          createdAt: AT,
+        });
+      for (let n = 1; n <= 4; n++) await shot('SN-1', n);
+      await shot('SN-2', 9);
+      // Fewer rows than kept: nothing goes.
+      expect(await signage.screenshots.pruneForDevice('SN-1', 4)).toEqual([]);
+      expect((await signage.screenshots.pruneForDevice('SN-1', 2)).sort()).toEqual([
+        'SN-1/1.jpg',
+        'SN-1/2.jpg',
+      ]);
+      expect((await signage.screenshots.listForDevice('SN-1', 10)).map((s) => s.mediaId)).toEqual([
+        4, 3,
+      ]);
+      expect(await signage.screenshots.listForDevice('SN-2', 10)).toHaveLength(1);
+    });
+  });
+
+  describe('commands', () => {
+    it('keep creation order, move queued → sent → acked once, expire only queued ones, across reopen', async () => {
+      await signage.devices.upsert(info('SN-1'), null, AT);
+      const make = (id: string, expiresAt: string) => ({
+        id,
+        snNumber: 'SN-1',
+        command: { action: 'play' as const, command_id: id },
+        createdAt: AT,
+        expiresAt,
+      });
+      await signage.commands.createMany([make('c', LATER), make('a', LATER), make('b', AT)]);
+      expect((await signage.commands.queued('SN-1')).map((c) => c.id)).toEqual(['c', 'a', 'b']);
+
+      expect(await signage.commands.markSent('c', AT)).toBe(true);
+      expect(await signage.commands.markSent('c', AT)).toBe(false);
+      expect(await signage.commands.settle('a', { ok: true, error: null }, AT)).toBeUndefined();
+      expect((await signage.commands.settle('c', { ok: false, error: 'busy' }, AT))?.state).toBe(
+        'failed',
+      );
+      expect(await signage.commands.settle('c', { ok: true, error: null }, AT)).toBeUndefined();
+      expect(await signage.commands.expireDue(AT)).toBe(1);
+      expect((await signage.commands.find('b'))?.state).toBe('expired');
+      await signage.devices.upsert(info('SN-2'), null, AT);
+      expect(await signage.commands.countQueuedFor(['SN-1', 'SN-2', 'SN-404'])).toEqual(
+        new Map([['SN-1', 1]]),
+      );
+
+      expect(await signage.commands.countByState()).toEqual(
+        new Map([
+          ['queued', 1],
+          ['failed', 1],
+          ['expired', 1],
+        ]),
+      );
+
+      await store.close();
+      store = await engine.open({ migrations: signageStore.migrations });
+      signage = signageStore.open(store.engine);
+      expect((await signage.commands.queued('SN-1')).map((c) => c.id)).toEqual(['a']);
+      expect(
+        (await signage.commands.listForDevice('SN-1', { limit: 10 })).map((c) => c.id),
+      ).toEqual(['b', 'a', 'c']);
+    });
+  });
+
+  describe('bounded command queue', () => {
+    it('leaves out what would put a device past maxQueuedPerDevice, counting only queued', async () => {
+      for (const sn of ['SN-1', 'SN-2']) await signage.devices.upsert(info(sn), null, AT);
+      const make = (id: string, snNumber: string) => ({
+        id,
+        snNumber,
+        command: { action: 'play' as const, command_id: id },
+        createdAt: AT,
+        expiresAt: LATER,
+      });
+      await signage.commands.createMany([make('s', 'SN-1')]);
+      expect(await signage.commands.markSent('s', AT)).toBe(true);
+      const created = await signage.commands.createMany(
+        [make('a', 'SN-1'), make('b', 'SN-2'), make('c', 'SN-1'), make('d', 'SN-1')],
+        2,
+      );
+      expect(created.map((c) => c.id)).toEqual(['a', 'b', 'c']);
+      expect(await signage.commands.find('d')).toBeUndefined();
+      const again = await signage.commands.createMany([make('e', 'SN-1'), make('f', 'SN-2')], 2);
+      expect(again.map((c) => c.id)).toEqual(['f']);
+    });
+  });
+
+  describe('transactions and concurrency', () => {
+    it('concurrent createMany calls from two connections never overshoot the bound', async () => {
+      await signage.devices.upsert(info('SN-1'), null, AT);
+      const other = signageStore.open(
+        (await engine.open({ migrations: signageStore.migrations })).engine,
+      );
+      const batch = (prefix: string) =>
+        Array.from({ length: 5 }, (_, n) => ({
+          id: `${prefix}${n}`,
+          snNumber: 'SN-1',
+          command: { action: 'play' as const, command_id: `${prefix}${n}` },
           createdAt: AT,
           expiresAt: LATER,
-        },
+        }));
+      const [a, b] = await Promise.all([
+        signage.commands.createMany(batch('a'), 3),
+        other.commands.createMany(batch('b'), 3),
       ]);
-      await signage.screenshots.create({
-        snNumber: sn,
-        mediaId: 1,
-        path: `${sn}/shot.jpg`,
-        fileSize: 3,
-        createdAt: AT,
-      });
-    }
-    expect(await signage.devices.delete('SN-1')).toEqual({
-      screenshotPaths: ['SN-1/shot.jpg'],
+      expect(a.length + b.length).toBe(3);
+      expect(await signage.commands.countQueuedFor(['SN-1'])).toEqual(new Map([['SN-1', 3]]));
+      // Delivery order is creation order, whichever call won.
+      expect((await signage.commands.queued('SN-1')).map((c) => c.id)).toEqual(
+        [...a, ...b].map((c) => c.id),
+      );
     });
-    expect(await signage.devices.delete('SN-1')).toBeUndefined();
-    expect(await signage.devices.find('SN-1')).toBeUndefined();
-    expect(await signage.screens.listForDevice('SN-1')).toEqual([]);
-    expect(await signage.reports.listForDevice('SN-1')).toEqual([]);
-    expect(await signage.commands.find('cmd-SN-1')).toBeUndefined();
-    expect(await signage.screenshots.listForDevice('SN-1', 10)).toEqual([]);
-    expect(await store.users.findById(ann.id)).toMatchObject({ username: 'ann' });
-    // The other device keeps everything.
-    expect(await signage.screens.listForDevice('SN-2')).toHaveLength(1);
-    expect(await signage.reports.listForDevice('SN-2')).toHaveLength(1);
-    expect(await signage.commands.find('cmd-SN-2')).toBeDefined();
-    expect(await signage.screenshots.listForDevice('SN-2', 10)).toHaveLength(1);
-  });
-});
 
-describe('media and playlists', () => {
-  it('names the file from the id, joins items with their media and refuses deleting used media', async () => {
-    const a = await media('a.jpg');
-    expect(a.path).toBe(`images/${a.id}_a.jpg`);
-    expect((await signage.media.findByPath(a.path))?.id).toBe(a.id);
-    const playlist = await signage.playlists.create(
-      {
-        name: 'P',
-        width: 1920,
-        height: 1080,
-        playbackConfig: { repeat: true, repeat_count: -1, background_color: '#000000' },
-        items: [
-          {
-            mediaId: a.id,
-            order: 1,
-            layout: { x: 0, y: 0, width: 1920, height: 1080, z_index: 1 },
-            timing: { start_time: 0, duration: 10, loop: false },
-            effects: { fade_in: true, fade_out: false, transition: 'fade' },
-            nTimePlay: 2,
-          },
-        ],
-      },
-      AT,
-    );
-    expect(playlist.items[0]?.media).toEqual(a);
-    expect(await signage.media.usedBy(a.id)).toEqual([playlist.id]);
-    await expect(signage.media.delete(a.id)).rejects.toThrow(MarqueeError);
-    expect(await signage.playlists.delete(playlist.id)).toBe(true);
-    expect(await signage.media.delete(a.id)).toBe(true);
-    expect(await signage.media.delete(a.id)).toBe(false);
-  });
-
-  it('keeps a screen id when the screen is replaced, and drops deleted playlists from it', async () => {
-    await signage.devices.upsert(info('SN-1'), null, AT);
-    const p = await signage.playlists.create(
-      {
-        name: 'P',
-        width: 1,
-        height: 1,
-        playbackConfig: { repeat: false, repeat_count: 1, background_color: '#fff' },
-        items: [],
-      },
-      AT,
-    );
-    const screen = {
-      snNumber: 'SN-1',
-      position: 'front' as const,
-      screenName: 'Front',
-      resolution: '1920x1080',
-      playlistIds: [p.id],
-      currentPlaylistId: p.id,
-    };
-    const first = await signage.screens.put(screen, AT);
-    const second = await signage.screens.put({ ...screen, screenName: 'Lobby' }, LATER);
-    expect(second).toMatchObject({ id: first.id, screenName: 'Lobby', playlistIds: [p.id] });
-    expect(await signage.screens.devicesWithPlaylist(p.id)).toEqual(['SN-1']);
-    await signage.playlists.delete(p.id);
-    expect(await signage.screens.listForDevice('SN-1')).toMatchObject([
-      { playlistIds: [], currentPlaylistId: null },
-    ]);
-  });
-});
-
-describe('screenshots', () => {
-  it('prunes a device to its newest rows and answers the paths it deleted', async () => {
-    for (const sn of ['SN-1', 'SN-2']) await signage.devices.upsert(info(sn), null, AT);
-    const shot = (sn: string, n: number) =>
-      signage.screenshots.create({
-        snNumber: sn,
-        mediaId: n,
-        path: `${sn}/${n}.jpg`,
+    it('stores no media row when placing the file fails, and the row when it succeeds', async () => {
+      const record = {
+        mediaName: 'x.jpg',
+        mediaType: 'image' as const,
+        mimetype: 'image/jpeg',
         fileSize: 1,
+        checksum: 'c',
         createdAt: AT,
+      };
+      const placed: string[] = [];
+      await expect(
+        signage.media.create(
+          record,
+          (id) => `images/${id}`,
+          () => {
+            throw new Error('disk full');
+          },
+        ),
+      ).rejects.toThrow('disk full');
+      expect(await signage.media.list()).toEqual([]);
+      const ok = await signage.media.create(
+        record,
+        (id) => `images/${id}`,
+        (path) => {
+          placed.push(path);
+        },
+      );
+      expect(placed).toEqual([ok.path]);
+      expect(await signage.media.list()).toEqual([ok]);
+    });
+
+    it('keeps levels, ready playlists and the current playlist of a device', async () => {
+      await signage.devices.upsert(info('SN-1'), null, AT);
+      const p = await signage.playlists.create(
+        {
+          name: 'P',
+          width: 1,
+          height: 1,
+          playbackConfig: { repeat: false, repeat_count: 1, background_color: '#fff' },
+          items: [],
+        },
+        AT,
+      );
+      await signage.devices.setLevel('SN-1', 'brightness', 80, LATER);
+      await signage.devices.setReadyPlaylists('SN-1', [p.id, 7], LATER);
+      await signage.devices.setCurrentPlaylist('SN-1', p.id);
+      await signage.devices.touch('SN-1', LATER);
+      expect(await signage.devices.find('SN-1')).toMatchObject({
+        info: { brightness: 80, volume: 50 },
+        updatedAt: LATER,
+        lastSeenAt: LATER,
+        readyPlaylists: [p.id, 7],
+        readyPlaylistsAt: LATER,
+        currentPlaylistId: p.id,
       });
-    for (let n = 1; n <= 4; n++) await shot('SN-1', n);
-    await shot('SN-2', 9);
-    // Fewer rows than kept: nothing goes.
-    expect(await signage.screenshots.pruneForDevice('SN-1', 4)).toEqual([]);
-    expect((await signage.screenshots.pruneForDevice('SN-1', 2)).sort()).toEqual([
-      'SN-1/1.jpg',
-      'SN-1/2.jpg',
-    ]);
-    expect((await signage.screenshots.listForDevice('SN-1', 10)).map((s) => s.mediaId)).toEqual([
-      4, 3,
-    ]);
-    expect(await signage.screenshots.listForDevice('SN-2', 10)).toHaveLength(1);
-  });
-});
-
-describe('commands', () => {
-  it('keep creation order, move queued → sent → acked once, expire only queued ones, across reopen', async () => {
-    await signage.devices.upsert(info('SN-1'), null, AT);
-    const make = (id: string, expiresAt: string) => ({
-      id,
-      snNumber: 'SN-1',
-      command: { action: 'play' as const, command_id: id },
-      createdAt: AT,
-      expiresAt,
+      await signage.devices.setCurrentPlaylist('SN-1', 999);
+      expect((await signage.devices.find('SN-1'))?.currentPlaylistId).toBeNull();
+      await expect(
+        signage.playlists.update(
+          p.id,
+          {
+            name: 'P',
+            width: 1,
+            height: 1,
+            playbackConfig: { repeat: false, repeat_count: 1, background_color: '#fff' },
+            items: [
+              {
+                mediaId: 4242,
+                order: 1,
+                layout: { x: 0, y: 0, width: 1, height: 1, z_index: 1 },
+                timing: { start_time: 0, duration: 10, loop: false },
+                effects: { fade_in: false, fade_out: false, transition: 'none' },
+                nTimePlay: 1,
+              },
+            ],
+          },
+          LATER,
+        ),
+      ).rejects.toMatchObject({
+        code: 'NOT_FOUND',
+        message: expect.stringContaining('media_items[0]'),
+      });
+      expect(await signage.playlists.update(999, { ...p, items: [] }, LATER)).toBeUndefined();
+      expect((await signage.playlists.findMany([p.id, 999])).map((x) => x.id)).toEqual([p.id]);
     });
-    await signage.commands.createMany([make('c', LATER), make('a', LATER), make('b', AT)]);
-    expect((await signage.commands.queued('SN-1')).map((c) => c.id)).toEqual(['c', 'a', 'b']);
 
-    expect(await signage.commands.markSent('c', AT)).toBe(true);
-    expect(await signage.commands.markSent('c', AT)).toBe(false);
-    expect(await signage.commands.settle('a', { ok: true, error: null }, AT)).toBeUndefined();
-    expect((await signage.commands.settle('c', { ok: false, error: 'busy' }, AT))?.state).toBe(
-      'failed',
-    );
-    expect(await signage.commands.settle('c', { ok: true, error: null }, AT)).toBeUndefined();
-    expect(await signage.commands.expireDue(AT)).toBe(1);
-    expect((await signage.commands.find('b'))?.state).toBe('expired');
-    await signage.devices.upsert(info('SN-2'), null, AT);
-    expect(await signage.commands.countQueuedFor(['SN-1', 'SN-2', 'SN-404'])).toEqual(
-      new Map([['SN-1', 1]]),
-    );
+    it('pairs: pending codes, approval, expiry, and one binding per serial and per account', async () => {
+      const ann = await store.users.create({ username: 'ann', passwordHash: 'h', role: 'device' });
+      const bob = await store.users.create({ username: 'bob', passwordHash: 'h', role: 'device' });
+      const pairing = {
+        id: 'p1',
+        code: 'ABCDEF23',
+        secretHash: 's',
+        snHint: null,
+        hint: 'lobby',
+        ip: '127.0.0.1',
+        createdAt: AT,
+        expiresAt: LATER,
+      };
+      await signage.pairings.create(pairing);
+      await expect(signage.pairings.create({ ...pairing, id: 'p2' })).rejects.toMatchObject({
+        code: 'CONFLICT',
+      });
+      expect(await signage.pairings.findPending('ABCDEF23', AT)).toEqual({
+        ...pairing,
+        approval: null,
+      });
+      expect(await signage.pairings.countPending(AT)).toBe(1);
+      expect(await signage.pairings.listPending(LATER)).toEqual([]);
+      await signage.pairings.approve('p1', { userId: ann.id, snNumber: 'SN-1' });
+      expect(await signage.pairings.findById('p1')).toMatchObject({
+        approval: { userId: ann.id, snNumber: 'SN-1' },
+      });
+      expect(await signage.pairings.findPending('ABCDEF23', AT)).toBeUndefined();
+      expect(await signage.pairings.deleteExpired(LATER)).toBe(1);
+      expect(await signage.pairings.delete('p1')).toBe(false);
 
-    expect(await signage.commands.countByState()).toEqual(
-      new Map([
-        ['queued', 1],
-        ['failed', 1],
-        ['expired', 1],
-      ]),
-    );
-
-    await store.close();
-    store = await openSqliteStore(join(dir, 'marquee.db'), { migrations: signageStore.migrations });
-    signage = signageStore.open(store.engine);
-    expect((await signage.commands.queued('SN-1')).map((c) => c.id)).toEqual(['a']);
-    expect((await signage.commands.listForDevice('SN-1', { limit: 10 })).map((c) => c.id)).toEqual([
-      'b',
-      'a',
-      'c',
-    ]);
-  });
-});
-
-describe('bounded command queue', () => {
-  it('leaves out what would put a device past maxQueuedPerDevice, counting only queued', async () => {
-    for (const sn of ['SN-1', 'SN-2']) await signage.devices.upsert(info(sn), null, AT);
-    const make = (id: string, snNumber: string) => ({
-      id,
-      snNumber,
-      command: { action: 'play' as const, command_id: id },
-      createdAt: AT,
-      expiresAt: LATER,
+      await signage.deviceAccounts.bind({
+        userId: ann.id,
+        snNumber: 'SN-1',
+        name: 'A',
+        pairedAt: AT,
+      });
+      await signage.deviceAccounts.bind({
+        userId: bob.id,
+        snNumber: 'SN-1',
+        name: 'B',
+        pairedAt: AT,
+      });
+      expect(await signage.deviceAccounts.findByUser(ann.id)).toBeUndefined();
+      expect(await signage.deviceAccounts.findBySerial('SN-1')).toEqual({
+        userId: bob.id,
+        snNumber: 'SN-1',
+        name: 'B',
+        pairedAt: AT,
+      });
+      await signage.deviceAccounts.bind({
+        userId: bob.id,
+        snNumber: 'SN-2',
+        name: 'C',
+        pairedAt: LATER,
+      });
+      expect(await signage.deviceAccounts.findBySerial('SN-1')).toBeUndefined();
+      expect((await signage.deviceAccounts.findByUser(bob.id))?.snNumber).toBe('SN-2');
     });
-    await signage.commands.createMany([make('s', 'SN-1')]);
-    expect(await signage.commands.markSent('s', AT)).toBe(true);
-    const created = await signage.commands.createMany(
-      [make('a', 'SN-1'), make('b', 'SN-2'), make('c', 'SN-1'), make('d', 'SN-1')],
-      2,
-    );
-    expect(created.map((c) => c.id)).toEqual(['a', 'b', 'c']);
-    expect(await signage.commands.find('d')).toBeUndefined();
-    const again = await signage.commands.createMany([make('e', 'SN-1'), make('f', 'SN-2')], 2);
-    expect(again.map((c) => c.id)).toEqual(['f']);
   });
 });

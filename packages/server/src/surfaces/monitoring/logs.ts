@@ -94,6 +94,9 @@ export class LogKeeper {
   #pending: MonitoringLogRecord[] = [];
   #scheduled = false;
   #failing = false;
+  /** The write in progress, if any (it ends with any flush asked for meanwhile). */
+  #writing: Promise<void> | undefined;
+  #again = false;
   readonly #timer: NodeJS.Timeout;
   /** Lines dropped because the store could not keep up (or failed). */
   dropped = 0;
@@ -102,7 +105,7 @@ export class LogKeeper {
     this.#repo = repo;
     this.#maxRows = maxRows;
     this.#logger = logger;
-    this.#timer = setInterval(() => this.flush(), FLUSH_MS);
+    this.#timer = setInterval(() => void this.flush(), FLUSH_MS);
     this.#timer.unref();
   }
 
@@ -120,41 +123,72 @@ export class LogKeeper {
     // A burst of lines is written at once, unless this logger call runs inside a transaction
     // (writing would join it, and its rollback would lose the lines): then as soon as it ends.
     if (this.#repo.idle()) {
-      this.flush();
+      void this.flush();
     } else if (!this.#scheduled) {
       this.#scheduled = true;
       setImmediate(() => {
         this.#scheduled = false;
-        this.flush();
+        void this.flush();
       });
     }
   };
 
-  /** Writes the waiting lines. A failure keeps them waiting (bounded) and is logged once. */
-  flush(): void {
-    if (this.#pending.length === 0) return;
+  /**
+   * Writes the waiting lines. A failure keeps them waiting (bounded) and is logged once. One
+   * write runs at a time, so lines reach the store in the order they were logged; a flush asked
+   * for while a write runs happens right after it. Never rejects. The write starts at once when
+   * none is running (SQLite's runs synchronously, before the caller's next statement).
+   */
+  flush(): Promise<void> {
+    if (this.#writing !== undefined) {
+      this.#again = true;
+      return this.#writing;
+    }
+    if (this.#pending.length === 0) return Promise.resolve();
     const lines = this.#pending;
     this.#pending = [];
+    let written: Promise<void>;
     try {
-      this.#repo.append(lines, this.#maxRows);
-      this.#failing = false;
+      written = this.#repo.append(lines, this.#maxRows);
     } catch (error) {
-      this.#pending = [...lines, ...this.#pending].slice(-MAX_PENDING);
-      if (!this.#failing) {
-        this.#failing = true;
-        this.#logger.error({ err: error }, 'monitoring: keeping the log failed');
-      }
+      written = Promise.reject(error);
     }
+    const writing = written.then(
+      () => {
+        this.#failing = false;
+      },
+      (error: unknown) => {
+        this.#pending = [...lines, ...this.#pending].slice(-MAX_PENDING);
+        if (!this.#failing) {
+          this.#failing = true;
+          this.#logger.error({ err: error }, 'monitoring: keeping the log failed');
+        }
+      },
+    );
+    this.#writing = writing.then(() => {
+      this.#writing = undefined;
+      if (!this.#again) return undefined;
+      this.#again = false;
+      // While the store fails, only the timer tries again.
+      return this.#failing ? undefined : this.flush();
+    });
+    return this.#writing;
   }
 
   /** Newest first; lines still waiting are written first so the answer is current. */
-  list(filter: Parameters<MonitoringLogsRepository['list']>[0]): MonitoringLogRecord[] {
-    this.flush();
+  async list(
+    filter: Parameters<MonitoringLogsRepository['list']>[0],
+  ): Promise<MonitoringLogRecord[]> {
+    await this.flush();
+    // A flush asked for while an earlier write ran has been chained onto it; wait for it too.
+    if (this.#writing !== undefined) await this.#writing;
     return this.#repo.list(filter);
   }
 
-  close(): void {
+  /** Stops the timer and writes what is waiting. */
+  async close(): Promise<void> {
     clearInterval(this.#timer);
-    this.flush();
+    await this.flush();
+    if (this.#writing !== undefined) await this.#writing;
   }
 }

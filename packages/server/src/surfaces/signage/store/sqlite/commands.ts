@@ -16,9 +16,10 @@ import {
 } from '../../../../core/store/sqlite/statements';
 import { json, type Transaction } from './shared';
 
-const COLUMNS = 'id, sn_number, command, state, created_at, expires_at, sent_at, acked_at, error';
+export const COLUMNS =
+  'id, sn_number, command, state, created_at, expires_at, sent_at, acked_at, error';
 
-function toCommand(row: Row): SignageCommandRecord {
+export function toCommand(row: Row): SignageCommandRecord {
   return {
     id: text(row, 'id'),
     snNumber: text(row, 'sn_number'),
