@@ -1,12 +1,14 @@
 /**
  * The signage repositories directly, on SQLite and on PostgreSQL: ownership on upsert, media in use, playlist items
- * with their media, stable screen ids, and the command state machine (order, guards, expiry)
- * surviving a reopen of the file.
+ * with their media, stable screen ids, the command state machine (order, guards, expiry)
+ * surviving a reopen of the file, device health, and proof of play (de-duplication, filters,
+ * keyset export chunks, retention and the row cap).
  */
 import { MarqueeError } from '@marquee/sdk';
 import { beforeEach, describe, expect, it } from 'vitest';
 import { type Store } from '../../src/core/store';
 import { signageStore, type SignageRepositories } from '../../src/surfaces/signage/store';
+import type { SignagePlayRecord } from '../../src/surfaces/signage/store/types';
 import { describeEachEngine } from '../helpers/engines';
 import { postgresForTests } from '../helpers/postgres';
 import { deviceBody } from './helpers';
@@ -294,6 +296,108 @@ describeEachEngine(pg, 'signage store', (engine) => {
     });
   });
 
+  describe('plays (proof of play)', () => {
+    const play = (
+      sn: string,
+      id: string,
+      startedAt: string,
+      extra: Partial<SignagePlayRecord> = {},
+    ) =>
+      ({
+        snNumber: sn,
+        playId: id,
+        playlistId: 1,
+        mediaId: 10,
+        zone: 'main',
+        startedAt,
+        endedAt: startedAt,
+        durationMs: 10_000,
+        completed: true,
+        receivedAt: LATER,
+        ...extra,
+      }) satisfies SignagePlayRecord;
+    const at = (minute: number) => `2025-01-15T10:${String(minute).padStart(2, '0')}:00.000Z`;
+
+    it('counts a (device, play id) once, also inside one batch, and keeps the first', async () => {
+      expect(
+        await signage.plays.insert([
+          play('SN-1', 'p1', at(1)),
+          play('SN-1', 'p2', at(2), { completed: false, durationMs: 1234 }),
+          play('SN-1', 'p2', at(3), { mediaId: 99 }),
+          play('SN-2', 'p1', at(1)),
+        ]),
+      ).toBe(3);
+      expect(
+        await signage.plays.insert([play('SN-1', 'p1', at(9)), play('SN-1', 'p3', at(4))]),
+      ).toBe(1);
+      expect(await signage.plays.insert([])).toBe(0);
+      const all = await signage.plays.list({}, {});
+      expect(all.map((p) => `${p.snNumber}/${p.playId}@${p.startedAt.slice(11, 16)}`)).toEqual([
+        'SN-1/p1@10:01',
+        'SN-2/p1@10:01',
+        'SN-1/p2@10:02',
+        'SN-1/p3@10:04',
+      ]);
+      expect(all[2]).toEqual(play('SN-1', 'p2', at(2), { completed: false, durationMs: 1234 }));
+    });
+
+    it('lists, counts and pages by device, period, media and playlist', async () => {
+      await signage.plays.insert([
+        play('SN-1', 'a', at(1)),
+        play('SN-1', 'b', at(2), { mediaId: 11 }),
+        play('SN-2', 'c', at(3), { playlistId: 2 }),
+        play('SN-1', 'd', at(4), { mediaId: 11, playlistId: 2 }),
+      ]);
+      const ids = async (filter: Parameters<typeof signage.plays.list>[0], page = {}) =>
+        (await signage.plays.list(filter, page)).map((p) => p.playId);
+      expect(await ids({ snNumber: 'SN-1' })).toEqual(['a', 'b', 'd']);
+      expect(await ids({ from: at(2), to: at(4) })).toEqual(['b', 'c']);
+      expect(await ids({ mediaId: 11 })).toEqual(['b', 'd']);
+      expect(await ids({ playlistId: 2, snNumber: 'SN-1' })).toEqual(['d']);
+      expect(await ids({}, { limit: 2, offset: 1 })).toEqual(['b', 'c']);
+      expect(await signage.plays.count({})).toBe(4);
+      expect(await signage.plays.count({ snNumber: 'SN-1', mediaId: 11 })).toBe(2);
+      expect(await signage.plays.count({ snNumber: 'SN-404' })).toBe(0);
+    });
+
+    it('exports in keyset chunks that neither skip nor repeat plays sharing a start', async () => {
+      // Three plays start at the same instant: the cursor's arrival order separates them.
+      await signage.plays.insert([
+        play('SN-1', 'a', at(1)),
+        play('SN-2', 'b', at(2)),
+        play('SN-3', 'c', at(2)),
+        play('SN-4', 'd', at(2)),
+        play('SN-1', 'e', at(3)),
+        play('SN-1', 'f', at(5), { mediaId: 11 }),
+      ]);
+      const seen: string[] = [];
+      let cursor: Parameters<typeof signage.plays.listAfter>[1];
+      for (;;) {
+        const chunk = await signage.plays.listAfter({}, cursor, 2);
+        seen.push(...chunk.plays.map((p) => p.playId));
+        if (chunk.plays.length < 2) break;
+        cursor = chunk.next;
+      }
+      expect(seen).toEqual(['a', 'b', 'c', 'd', 'e', 'f']);
+      const filtered = await signage.plays.listAfter({ snNumber: 'SN-1' }, undefined, 10);
+      expect(filtered.plays.map((p) => p.playId)).toEqual(['a', 'e', 'f']);
+      const after = await signage.plays.listAfter({ snNumber: 'SN-1' }, filtered.next, 10);
+      expect(after).toEqual({ plays: [], next: undefined });
+    });
+
+    it('prunes plays past retention, then all but the newest rows received', async () => {
+      await signage.plays.insert([
+        play('SN-1', 'old', '2024-12-01T00:00:00.000Z'),
+        ...Array.from({ length: 5 }, (_, n) => play('SN-1', `n${n}`, at(n + 1))),
+      ]);
+      expect(await signage.plays.prune('2025-01-01T00:00:00.000Z', 100)).toBe(1);
+      expect(await signage.plays.prune('2025-01-01T00:00:00.000Z', 3)).toBe(2);
+      expect((await signage.plays.list({}, {})).map((p) => p.playId)).toEqual(['n2', 'n3', 'n4']);
+      // The play ids freed by pruning are new again.
+      expect(await signage.plays.insert([play('SN-1', 'n0', at(0))])).toBe(1);
+    });
+  });
+
   describe('transactions and concurrency', () => {
     it('concurrent createMany calls from two connections never overshoot the bound', async () => {
       await signage.devices.upsert(info('SN-1'), null, AT);
@@ -404,6 +508,31 @@ describeEachEngine(pg, 'signage store', (engine) => {
       });
       expect(await signage.playlists.update(999, { ...p, items: [] }, LATER)).toBeUndefined();
       expect((await signage.playlists.findMany([p.id, 999])).map((x) => x.id)).toEqual([p.id]);
+    });
+
+    it('keeps the latest health report of a device, and none before the first', async () => {
+      await signage.devices.upsert(info('SN-1'), null, AT);
+      expect((await signage.devices.find('SN-1'))?.health).toBeNull();
+      const report = {
+        app_version: '1.2.3',
+        uptime_s: 3600,
+        screen_width: 1920,
+        screen_height: 1080,
+        cache_bytes: 5_000_000_000,
+        unsent_plays: 0,
+        temperature_c: 41.5,
+      };
+      await signage.devices.setHealth('SN-1', report, AT);
+      await signage.devices.setHealth('SN-1', { ...report, uptime_s: 7200 }, LATER);
+      // Unknown devices are left alone (no row appears).
+      await signage.devices.setHealth('SN-404', report, LATER);
+      expect((await signage.devices.find('SN-1'))?.health).toEqual({
+        report: { ...report, uptime_s: 7200 },
+        at: LATER,
+      });
+      expect(await signage.devices.find('SN-404')).toBeUndefined();
+      const [listed] = await signage.devices.list({}, {});
+      expect(listed?.health?.report.cache_bytes).toBe(5_000_000_000);
     });
 
     it('pairs: pending codes, approval, expiry, and one binding per serial and per account', async () => {

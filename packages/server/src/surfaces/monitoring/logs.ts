@@ -91,11 +91,14 @@ export class LogKeeper {
   readonly #repo: MonitoringLogsRepository;
   readonly #maxRows: number;
   readonly #logger: FastifyBaseLogger;
+  /** Lines whose write failed, oldest first; written again before `#pending`. */
+  #retry: MonitoringLogRecord[] = [];
   #pending: MonitoringLogRecord[] = [];
   #scheduled = false;
   #failing = false;
-  /** The write in progress, if any (it ends with any flush asked for meanwhile). */
+  /** The write in progress on a store that writes later (PostgreSQL), if any. */
   #writing: Promise<void> | undefined;
+  /** A flush was asked for while `#writing` ran: it runs right after. */
   #again = false;
   readonly #timer: NodeJS.Timeout;
   /** Lines dropped because the store could not keep up (or failed). */
@@ -113,8 +116,9 @@ export class LogKeeper {
   readonly ingest = (line: string): void => {
     const record = recordOf(line);
     if (record === undefined) return;
-    if (this.#pending.length >= MAX_PENDING) {
-      this.#pending.shift();
+    if (this.#retry.length + this.#pending.length >= MAX_PENDING) {
+      if (this.#retry.length > 0) this.#retry.shift();
+      else this.#pending.shift();
       this.dropped += 1;
     }
     this.#pending.push(record);
@@ -134,18 +138,20 @@ export class LogKeeper {
   };
 
   /**
-   * Writes the waiting lines. A failure keeps them waiting (bounded) and is logged once. One
-   * write runs at a time, so lines reach the store in the order they were logged; a flush asked
-   * for while a write runs happens right after it. Never rejects. The write starts at once when
-   * none is running (SQLite's runs synchronously, before the caller's next statement).
+   * Writes the waiting lines, in the order they were logged; settles when they are stored (or
+   * the write failed: the lines then wait again, bounded, and the failure is logged once). Never
+   * rejects. On a store that writes before `append` returns (SQLite) each flush writes at once,
+   * so a synchronous burst is stored as it comes; on one that writes later (PostgreSQL) one write
+   * runs at a time, and a flush asked for meanwhile runs right after it.
    */
   flush(): Promise<void> {
     if (this.#writing !== undefined) {
       this.#again = true;
       return this.#writing;
     }
-    if (this.#pending.length === 0) return Promise.resolve();
-    const lines = this.#pending;
+    const lines = [...this.#retry, ...this.#pending];
+    if (lines.length === 0) return Promise.resolve();
+    this.#retry = [];
     this.#pending = [];
     let written: Promise<void>;
     try {
@@ -153,26 +159,31 @@ export class LogKeeper {
     } catch (error) {
       written = Promise.reject(error);
     }
-    const writing = written.then(
+    const outcome = written.then(
       () => {
         this.#failing = false;
       },
       (error: unknown) => {
-        this.#pending = [...lines, ...this.#pending].slice(-MAX_PENDING);
+        const waiting = [...this.#retry, ...lines];
+        const over = Math.max(0, waiting.length + this.#pending.length - MAX_PENDING);
+        this.dropped += over;
+        this.#retry = waiting.slice(Math.min(over, waiting.length));
         if (!this.#failing) {
           this.#failing = true;
           this.#logger.error({ err: error }, 'monitoring: keeping the log failed');
         }
       },
     );
-    this.#writing = writing.then(() => {
+    if (this.#repo.writesAtOnce) return outcome;
+    const writing = outcome.then(() => {
       this.#writing = undefined;
       if (!this.#again) return undefined;
       this.#again = false;
       // While the store fails, only the timer tries again.
       return this.#failing ? undefined : this.flush();
     });
-    return this.#writing;
+    this.#writing = writing;
+    return writing;
   }
 
   /** Newest first; lines still waiting are written first so the answer is current. */
@@ -180,8 +191,6 @@ export class LogKeeper {
     filter: Parameters<MonitoringLogsRepository['list']>[0],
   ): Promise<MonitoringLogRecord[]> {
     await this.flush();
-    // A flush asked for while an earlier write ran has been chained onto it; wait for it too.
-    if (this.#writing !== undefined) await this.#writing;
     return this.#repo.list(filter);
   }
 
@@ -189,6 +198,5 @@ export class LogKeeper {
   async close(): Promise<void> {
     clearInterval(this.#timer);
     await this.flush();
-    if (this.#writing !== undefined) await this.#writing;
   }
 }

@@ -173,6 +173,7 @@ function history(engine: PostgresEngine): MonitoringHistoryRepository {
 
 function logs(engine: PostgresEngine): MonitoringLogsRepository {
   return {
+    writesAtOnce: false,
     append: async (lines, keep) => {
       if (lines.length === 0) return;
       await engine.transaction(async (client) => {

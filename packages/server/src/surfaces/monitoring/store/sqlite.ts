@@ -281,6 +281,7 @@ function history(db: SqliteEngine['db'], sql: Statements): MonitoringHistoryRepo
 function logs(db: SqliteEngine['db'], sql: Statements): MonitoringLogsRepository {
   const transaction = savepointTransaction(db, 'monitoring_logs');
   return {
+    writesAtOnce: true,
     append: (lines, keep) =>
       settle(() => {
         if (lines.length === 0) return;

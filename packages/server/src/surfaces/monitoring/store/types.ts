@@ -145,6 +145,12 @@ export interface MonitoringLogRecord {
 }
 
 export interface MonitoringLogsRepository {
+  /**
+   * True when `append` has written (or failed) before it returns, as SQLite's does: calls then
+   * apply in call order by themselves. False on PostgreSQL, where the caller runs one append at a
+   * time to keep the order.
+   */
+  readonly writesAtOnce: boolean;
   /** Appends lines in one transaction, then deletes the oldest beyond `keep` rows. */
   append(lines: readonly MonitoringLogRecord[], keep: number): Promise<void>;
   /** Newest first. */
