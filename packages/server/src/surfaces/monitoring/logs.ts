@@ -157,7 +157,7 @@ export class LogKeeper {
     try {
       written = this.#repo.append(lines, this.#maxRows);
     } catch (error) {
-      written = Promise.reject(error);
+      written = Promise.reject(error instanceof Error ? error : new Error(String(error)));
     }
     const outcome = written.then(
       () => {
