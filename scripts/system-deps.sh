@@ -4,6 +4,7 @@
 #   g++, cmake, make — the host build of the ESP32 panel's core, its tests and harness
 #                  (npm run firmware:build / test:firmware).
 #   libcjson-dev — cJSON, the JSON parser the panel uses (ESP-IDF bundles the same library).
+#   faketime     — libfaketime, the stepped wall clock of the time-fault test (issue 18 §2).
 # Runs as root on CI and fresh machines of this project (apt-get works as is); elsewhere it says
 # what to install and leaves the decision to you (the tests that need them then fail with that
 # message).
@@ -17,6 +18,8 @@ command -v make >/dev/null 2>&1 || missing+=(make) # cmake only recommends it
 # A library has no command to look for: ask dpkg whether the package is installed.
 dpkg-query -W -f='${Status}' libcjson-dev 2>/dev/null | grep -q 'install ok installed' ||
   missing+=(libcjson-dev)
+dpkg-query -W -f='${Status}' libfaketime 2>/dev/null | grep -q 'install ok installed' ||
+  missing+=(faketime)
 
 if [ ${#missing[@]} -eq 0 ]; then
   exit 0

@@ -3,6 +3,7 @@
  * sampler, the core routes and every surface module in `SURFACES` (see core/surface.ts). `listen()` binds, `close()` shuts down gracefully: sockets
  * get GOING_AWAY, in-flight requests finish, the store is flushed and closed.
  */
+import { monotonicNow, type MonotonicClock } from './core/clock';
 import type { Writable } from 'node:stream';
 import cookie from '@fastify/cookie';
 import { MarqueeError, protocol } from '@marquee/sdk';
@@ -29,6 +30,8 @@ import { sendError } from './core/http-errors';
 import { clientErrorHandler, frameworkErrorHandler } from './core/malformed-requests';
 import { registerRateLimits } from './core/rate-limit';
 import { claimDataDir } from './core/server-lock';
+import { sweepBackupLeftovers } from './core/backup-leftovers';
+import { assertWritableDataDir } from './core/data-dir-check';
 import type { Authenticator } from './core/routes';
 import { createSystemSampler, type SystemSampler, type SystemSource } from './core/sampler';
 import { StorageMonitor } from './core/storage';
@@ -83,8 +86,10 @@ const HTTP_CLOSE_GRACE_MS = 5000;
 const LISTEN_BACKLOG = 4096;
 
 export interface CreateServerOptions {
-  /** Unix ms clock. @default Date.now */
+  /** Unix ms clock: timestamps people read. @default Date.now */
   readonly now?: () => number;
+  /** Millisecond clock for durations; never steps with the wall clock (core/clock.ts). @default performance.now */
+  readonly monotonic?: MonotonicClock;
   /** Replaces the systeminformation source (tests, simulators). */
   readonly systemSource?: SystemSource;
   /** Check every response against its documented schema (tests). @default false */
@@ -143,6 +148,7 @@ export async function createServer(
   options: CreateServerOptions = {},
 ): Promise<MarqueeServer> {
   const now = options.now ?? Date.now;
+  const monotonic = options.monotonic ?? monotonicNow;
   const validateResponses = options.validateResponses ?? false;
   // Every log line passes the tap on its way out, so a surface can keep it (monitoring's /logs).
   const logTap = new LogTap(options.logStream ?? pino.destination(1));
@@ -164,6 +170,7 @@ export async function createServer(
     logger: app.log,
   });
   app.decorate('storage', storage);
+  assertWritableDataDir(config.dataDir);
   const store = await openStore(config, { migrations: surfaceMigrations(modules) });
   const auth = createAuthService({ store, config, now: () => new Date(now()), logger: app.log });
   const boot = await auth.bootstrap();
@@ -182,14 +189,14 @@ export async function createServer(
   registerCors(app, config.corsOrigins);
   registerOriginCheck(app, config.corsOrigins);
   await app.register(cookie);
-  const { logins } = await registerRateLimits(app, config, now);
+  const { logins } = await registerRateLimits(app, config, monotonic);
   const hub = createHub({
     onHookError: (error, topic) => app.log.error({ err: error, topic }, 'hub hook failed'),
   });
-  const gateway = createWsGateway({ server: app.server, config, logger: app.log, now });
+  const gateway = createWsGateway({ server: app.server, config, logger: app.log, now: monotonic });
   const sampler = createSystemSampler({
     intervalMs: config.sampleIntervalMs,
-    now,
+    now: monotonic,
     ...(options.systemSource ? { source: options.systemSource } : {}),
     onError: (error) => app.log.warn({ err: error }, 'system sample failed'),
   });
@@ -197,6 +204,7 @@ export async function createServer(
   // One poller per configured upstream, shared by every surface (media-stack, Now Playing).
   const mediaStack = createMediaStack(config, {
     now,
+    monotonic,
     onListenerError: (error) => app.log.error({ err: error }, 'media upstream listener failed'),
   });
 
@@ -224,7 +232,7 @@ export async function createServer(
     );
   });
 
-  const startedAt = now();
+  const startedAt = monotonic();
   mountCoreRoutes(app, {
     auth,
     authenticate,
@@ -233,7 +241,7 @@ export async function createServer(
     storeKind: store.kind,
     storage,
     startedAt,
-    now,
+    monotonic,
     validateResponses,
     onDisplayTokenRevoked: (id) => {
       closeRevoked(gateway, (who) => who.kind === 'display' && who.tokenId === id, 'Token revoked');
@@ -257,6 +265,7 @@ export async function createServer(
     sampler,
     mediaStack,
     now,
+    monotonic,
     validateResponses,
     logger: app.log,
     logTap,
@@ -334,6 +343,8 @@ export async function createServer(
       const host = config.host === '0.0.0.0' || config.host === '::' ? '127.0.0.1' : config.host;
       const url = `http://${host.includes(':') ? `[${host}]` : host}:${port}`;
       releaseDataDir ??= claimDataDir(config.dataDir, url);
+      // Before this process stages a backup of its own (backup-leftovers.ts).
+      await sweepBackupLeftovers(config.dataDir, app.log);
       if (config.backupDir !== undefined) {
         backups ??= startBackupSchedule({
           dataDir: config.dataDir,

@@ -8,6 +8,7 @@ import { runBackupCommand } from './cli/backup/run';
 import { runMigrateCommand } from './cli/migrate/run';
 import { runUserCommand } from './cli/user/run';
 import { ConfigError, ENV_NAMES, loadConfig } from './core/config';
+import { DataDirError } from './core/data-dir-check';
 import { VERSION } from './version';
 
 const HELP = `marquee ${VERSION} — real-time screens for media servers, homelabs and signage fleets
@@ -108,7 +109,11 @@ main(process.argv.slice(2)).then(
     process.exitCode = code;
   },
   (error: unknown) => {
-    if (error instanceof ConfigError || (error instanceof TypeError && 'code' in error)) {
+    if (
+      error instanceof ConfigError ||
+      error instanceof DataDirError ||
+      (error instanceof TypeError && 'code' in error)
+    ) {
       process.stderr.write(`${error.message}\n`);
     } else {
       process.stderr.write(

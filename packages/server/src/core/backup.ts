@@ -33,6 +33,7 @@ import { basename, dirname, join, resolve } from 'node:path';
 import { backup as sqliteBackup, DatabaseSync } from 'node:sqlite';
 import { MarqueeError } from '@marquee/sdk';
 import * as tar from 'tar';
+import { stagePrefix } from './backup-leftovers';
 import { runningServers } from './server-lock';
 import { DATABASE_FILE } from './store';
 import { syncPath } from '../surfaces/signage/files';
@@ -201,7 +202,7 @@ export async function createBackup(dataDir: string, file: string): Promise<Backu
   }
   await mkdir(dirname(file), { recursive: true });
   // Staged inside the data directory: media files are hard-linked there, not copied.
-  const stage = await mkdtemp(join(dataDir, '.backup-'));
+  const stage = await mkdtemp(join(dataDir, stagePrefix('backup')));
   const partial = join(dirname(file), `.${basename(file)}.partial`);
   try {
     let attempts = 0;
@@ -364,7 +365,7 @@ export async function restoreBackup(
   }
   await mkdir(dataDir, { recursive: true });
   // Inside the data directory, so moving the restored files into place is a rename.
-  const stage = await mkdtemp(join(dataDir, '.restore-'));
+  const stage = await mkdtemp(join(dataDir, stagePrefix('restore')));
   try {
     try {
       await tar.extract({

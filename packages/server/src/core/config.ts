@@ -292,6 +292,12 @@ export const ConfigSchema = z
      * broadcast skips that device and says so). @default 100
      */
     maxPendingCommandsPerDevice: z.coerce.number().int().min(1).default(100),
+    /**
+     * The longest a signage state change (command sent / acked, last seen, ready playlists)
+     * waits to be written with others in one transaction, in ms; 0 writes each event-loop
+     * turn's changes at its end. @default 0
+     */
+    signageBatchDelayMs: z.coerce.number().int().min(0).max(1000).default(0),
     /** How long a command for an offline signage device waits before it expires. @default 86400 (1 day) */
     /** How long a screen's pairing code waits for an operator's approval, in seconds. @default 600 */
     pairingCodeTtlSeconds: z.coerce.number().int().min(30).max(86_400).default(600),
@@ -537,6 +543,7 @@ export const ENV_NAMES: Readonly<Record<keyof Config, string>> = {
   proofOfPlayRetentionDays: 'MARQUEE_PROOF_OF_PLAY_RETENTION_DAYS',
   maxProofOfPlayRows: 'MARQUEE_MAX_PROOF_OF_PLAY_ROWS',
   maxPendingCommandsPerDevice: 'MARQUEE_MAX_PENDING_COMMANDS_PER_DEVICE',
+  signageBatchDelayMs: 'MARQUEE_SIGNAGE_BATCH_DELAY_MS',
   pairingCodeTtlSeconds: 'MARQUEE_PAIRING_CODE_TTL_SECONDS',
   maxPendingPairings: 'MARQUEE_MAX_PENDING_PAIRINGS',
   commandTtlSeconds: 'MARQUEE_COMMAND_TTL_SECONDS',

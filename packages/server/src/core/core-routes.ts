@@ -27,8 +27,9 @@ export interface CoreRoutesOptions {
   readonly storeKind: 'sqlite' | 'postgres';
   /** The data directory's disk, reported by `/healthz`. */
   readonly storage: Pick<StorageMonitor, 'status'>;
+  /** When the server started, on the monotonic clock (uptime must not jump with the wall clock). */
   readonly startedAt: number;
-  readonly now: () => number;
+  readonly monotonic: () => number;
   readonly validateResponses: boolean;
   /** Closes open sockets held by a revoked display token. */
   readonly onDisplayTokenRevoked?: (id: string) => void;
@@ -79,7 +80,7 @@ export function mountCoreRoutes(app: FastifyInstance, options: CoreRoutesOptions
         return {
           status: failing ? ('degraded' as const) : ('ok' as const),
           version: options.version,
-          uptime_seconds: Math.round((options.now() - options.startedAt) / 1000),
+          uptime_seconds: Math.round((options.monotonic() - options.startedAt) / 1000),
           store: options.storeKind,
           storage: {
             state: storage.state,

@@ -13,6 +13,7 @@ import { networkInterfaces, loadavg } from 'node:os';
 import { resolve, sep } from 'node:path';
 import type { protocol } from '@marquee/sdk';
 import si from 'systeminformation';
+import { monotonicNow } from './clock';
 import { createLinuxSource } from './linux-source';
 import {
   createSharedSampler,
@@ -76,7 +77,9 @@ interface Counters {
 
 export function createSystemSampler(options: SystemSamplerOptions): SystemSampler {
   const { source = createDefaultSource(), ...shared } = options;
-  const now = options.now ?? Date.now;
+  // Network rates divide by the time between two readings: monotonic, so a wall-clock step
+  // gives neither a negative nor a diluted rate.
+  const now = options.now ?? monotonicNow;
   let previous: Counters | undefined;
   const readings = new WeakMap<SystemSample, SystemReading>();
   const sampler = createSharedSampler({

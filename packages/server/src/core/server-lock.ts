@@ -57,7 +57,8 @@ export function runningServers(dataDir: string): RunningServer[] {
   });
 }
 
-function isAlive(pid: number): boolean {
+/** Whether process `pid` exists (possibly another user's). */
+export function isAlive(pid: number): boolean {
   try {
     process.kill(pid, 0);
     return true;

@@ -8,12 +8,14 @@
  * both this with their own probe.
  */
 
+import { monotonicNow } from './clock';
+
 export interface SharedSamplerOptions<T> {
   /** One reading. A rejection goes to `onError` on timer ticks and to the caller of `latest()`. */
   readonly probe: () => Promise<T>;
   /** Time between samples while anyone is subscribed. */
   readonly intervalMs: number;
-  /** Milliseconds clock for freshness. @default Date.now */
+  /** Monotonic millisecond clock for freshness (core/clock.ts). @default performance.now */
   readonly now?: () => number;
   /** @default globalThis.setInterval */
   readonly setInterval?: (fn: () => void, ms: number) => unknown;
@@ -48,7 +50,7 @@ export interface SharedSampler<T> {
 }
 
 export function createSharedSampler<T>(options: SharedSamplerOptions<T>): SharedSampler<T> {
-  const now = options.now ?? Date.now;
+  const now = options.now ?? monotonicNow;
   const setTimer = options.setInterval ?? ((fn: () => void, ms: number) => setInterval(fn, ms));
   const clearTimer =
     options.clearInterval ??

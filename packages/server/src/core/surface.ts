@@ -21,6 +21,7 @@ import type { SystemSampler } from './sampler';
 import type { Migration, Store, SurfaceStore } from './store';
 import type { Hub, WsGateway } from './ws';
 import type { StorageMonitor } from './storage';
+import type { MonotonicClock } from './clock';
 
 /** What the server hands every surface when it mounts it. */
 export interface SurfaceContext<Repositories = undefined> {
@@ -43,8 +44,10 @@ export interface SurfaceContext<Repositories = undefined> {
    * poller: every surface that reads an upstream subscribes to that poller, none builds its own.
    */
   readonly mediaStack: MediaStack;
-  /** Unix ms clock. */
+  /** Unix ms clock: timestamps people read. */
   readonly now: () => number;
+  /** Millisecond clock for durations, deadlines and windows; never steps (core/clock.ts). */
+  readonly monotonic: MonotonicClock;
   /** Check every response against its documented schema (tests). */
   readonly validateResponses: boolean;
   readonly logger: FastifyBaseLogger;

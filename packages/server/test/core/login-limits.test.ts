@@ -28,7 +28,7 @@ async function start(overrides: ConfigInput = {}): Promise<TestServer> {
       loginFailureWindowSeconds: WINDOW_S,
       ...overrides,
     },
-    { now: () => clock },
+    { now: () => clock, monotonic: () => clock },
   );
   return t;
 }

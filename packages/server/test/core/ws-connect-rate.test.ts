@@ -22,7 +22,7 @@ afterEach(async () => {
 
 async function start(overrides: ConfigInput): Promise<TestServer> {
   clock = Date.UTC(2026, 0, 17, 12, 0, 0);
-  t = await startTestServer(overrides, { now: () => clock });
+  t = await startTestServer(overrides, { now: () => clock, monotonic: () => clock });
   return t;
 }
 

@@ -406,7 +406,7 @@ describe('seed 001 fed by a fake media stack', () => {
 describe('notification cleanup', () => {
   it('removes notifications past the retention, and all but the newest beyond the bound', async () => {
     let clock = Date.parse('2026-01-01T00:00:00Z');
-    const t = await startTestServer({}, { now: () => clock });
+    const t = await startTestServer({}, { now: () => clock, monotonic: () => clock });
     try {
       const repositories = mediaStackStore.open(t.server.store.engine);
       const add = (ageMs: number) =>

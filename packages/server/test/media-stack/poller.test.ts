@@ -73,6 +73,7 @@ describe('the poller', () => {
       intervalMs: 20,
       maxBackoffMs: 80,
       now: () => clock,
+      monotonic: () => clock,
       poll: (): Promise<PollResult<string>> => {
         clock += 7;
         if (fail) return Promise.reject(new Error('ECONNREFUSED'));
@@ -131,6 +132,7 @@ describe('the poller', () => {
       intervalMs: 10,
       degradedLatencyMs: 100,
       now: () => clock,
+      monotonic: () => clock,
       poll: () => {
         clock += slow ? 150 : 5;
         return Promise.resolve(slow ? { value: 1 } : { value: 2, degraded: 'indexer down' });

@@ -10,7 +10,10 @@ let clock: number;
 
 beforeEach(async () => {
   clock = Date.UTC(2026, 0, 17, 12, 0, 0);
-  t = await startTestServer({ sessionTtlSeconds: 30 }, { now: () => clock });
+  t = await startTestServer(
+    { sessionTtlSeconds: 30 },
+    { now: () => clock, monotonic: () => clock },
+  );
 });
 afterEach(async () => {
   await t.close();

@@ -10,7 +10,10 @@ const START = Date.UTC(2026, 0, 17, 20, 0, 0);
 
 beforeEach(async () => {
   clock = START;
-  t = await startTestServer({ sessionTtlSeconds: 30 }, { now: () => clock });
+  t = await startTestServer(
+    { sessionTtlSeconds: 30 },
+    { now: () => clock, monotonic: () => clock },
+  );
 });
 afterEach(async () => {
   await t.close();

@@ -97,6 +97,7 @@ describe('PosterThumbs.sync', () => {
       maxPerUser: 10,
       maxTotal: 1000,
       now: () => 1_000,
+      monotonic: () => 1_000,
     });
     const body = {
       session_id: 's1',

@@ -48,6 +48,7 @@ describe('profile topics on the hub', () => {
       broadcast: (snapshot) => hub.publishLatest(NOW_PLAYING_TOPIC, 'snapshot', snapshot),
       history: { add: () => Promise.reject(new Error('unused')), list: () => Promise.resolve([]) },
       now: () => Date.UTC(2026, 0, 17, 12),
+      monotonic: () => 0,
       ttlSeconds: 30,
       maxSessionsPerUser: 10,
       maxSessions: 1000,
@@ -130,7 +131,10 @@ describe('profiles on a real server', () => {
 
   beforeEach(async () => {
     clock = Date.UTC(2026, 0, 17, 12, 0, 0);
-    t = await startTestServer({ sampleIntervalMs: 100 }, { now: () => clock });
+    t = await startTestServer(
+      { sampleIntervalMs: 100 },
+      { now: () => clock, monotonic: () => clock },
+    );
   });
   afterEach(async () => {
     await t.close();

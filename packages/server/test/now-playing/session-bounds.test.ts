@@ -14,7 +14,7 @@ beforeEach(async () => {
   clock = Date.UTC(2026, 0, 17, 12, 0, 0);
   t = await startTestServer(
     { sessionTtlSeconds: 30, maxSessionsPerUser: 2, maxSessions: 3 },
-    { now: () => clock },
+    { now: () => clock, monotonic: () => clock },
   );
 });
 afterEach(async () => {

@@ -12,6 +12,7 @@ function setup(ttlSeconds = 30, bounds = { maxPerUser: 10, maxTotal: 1000 }) {
     ttlSeconds,
     ...bounds,
     now: () => now,
+    monotonic: () => now,
     onEnded: (t, reason) =>
       ended.push({ id: t.session.session_id, reason, watched: t.watchedSeconds }),
   });

@@ -101,6 +101,7 @@ describe('the service with media-server sessions', () => {
       broadcast: () => undefined,
       history: { add: () => Promise.reject(new Error('unused')), list: () => Promise.resolve([]) },
       now,
+      monotonic: now,
       ttlSeconds: 30,
       maxSessionsPerUser: 10,
       maxSessions: 2,

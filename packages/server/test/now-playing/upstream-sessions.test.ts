@@ -65,7 +65,7 @@ beforeAll(async () => {
       upstreamTimeoutSeconds: 1,
       sessionTtlSeconds: 30,
     },
-    { now: () => clock },
+    { now: () => clock, monotonic: () => clock },
   );
   token = await t.login();
   ws = new WebSocket(`${t.wsUrl}/api/dashboard/ws`);

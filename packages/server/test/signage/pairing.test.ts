@@ -22,7 +22,7 @@ let clock: number;
 
 async function start(overrides = {}): Promise<void> {
   clock = Date.UTC(2026, 11, 7, 12, 0, 0);
-  t = await startTestServer(overrides, { now: () => clock });
+  t = await startTestServer(overrides, { now: () => clock, monotonic: () => clock });
   admin = await t.login();
 }
 afterEach(() => t.close());

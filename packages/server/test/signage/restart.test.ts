@@ -4,79 +4,36 @@
  * process from source; after a restart on the same data directory the device connects and
  * receives every queued command exactly once, in order, and nothing it had already received.
  */
-import { spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { afterAll, describe, expect, it, vi } from 'vitest';
 import { call } from '../helpers/server';
 import { deviceBody, openDevice, sendCommand, type RawDevice } from './helpers';
+import {
+  adminToken as token,
+  killServerChild,
+  startServerChild,
+  type ServerChild,
+} from './server-child';
 
-const repoRoot = fileURLToPath(new URL('../../../../', import.meta.url));
 const dataDir = mkdtempSync(join(tmpdir(), 'marquee-restart-'));
-const PASSWORD = 'restart-test-password';
-const children: ChildProcessWithoutNullStreams[] = [];
+const servers: ServerChild[] = [];
 const sockets: RawDevice[] = [];
 
-afterAll(() => {
+afterAll(async () => {
   for (const socket of sockets) socket.ws.terminate();
-  for (const child of children) child.kill('SIGKILL');
+  for (const server of servers) await killServerChild(server);
   rmSync(dataDir, { recursive: true, force: true });
 });
 
-function cleanEnv(): NodeJS.ProcessEnv {
-  const env: NodeJS.ProcessEnv = { ...process.env };
-  for (const key of Object.keys(env)) {
-    if (key.startsWith('MARQUEE_') || key.startsWith('DASHBOARD_AUTH_')) delete env[key];
-  }
-  return {
-    ...env,
-    PORT: '0',
-    HOST: '127.0.0.1',
-    MARQUEE_DATA_DIR: dataDir,
-    DASHBOARD_AUTH_USERNAME: 'admin',
-    DASHBOARD_AUTH_PASSWORD: PASSWORD,
-    LOG_LEVEL: 'warn',
-  };
+async function start(): Promise<ServerChild> {
+  const server = await startServerChild(dataDir);
+  servers.push(server);
+  return server;
 }
 
-/** `marquee start` from source, as a child process; resolves with its URL once listening. */
-async function start(): Promise<{ child: ChildProcessWithoutNullStreams; url: string }> {
-  const child = spawn(
-    process.execPath,
-    ['--conditions=@marquee/source', '--import', 'tsx', 'packages/server/src/cli.ts', 'start'],
-    { cwd: repoRoot, env: cleanEnv() },
-  );
-  children.push(child);
-  let output = '';
-  child.stdout.on('data', (chunk: Buffer) => (output += chunk.toString()));
-  child.stderr.on('data', (chunk: Buffer) => (output += chunk.toString()));
-  const url = await vi.waitFor(
-    () => {
-      if (child.exitCode !== null) throw new Error(`server exited:\n${output}`);
-      const match = /listening on (http:\/\/[^\s]+)/.exec(output);
-      if (!match?.[1]) throw new Error(`not listening yet:\n${output}`);
-      return match[1];
-    },
-    { timeout: 60_000, interval: 100 },
-  );
-  return { child, url };
-}
-
-async function kill(child: ChildProcessWithoutNullStreams): Promise<void> {
-  const exited = new Promise((resolve) => child.once('exit', resolve));
-  child.kill('SIGKILL');
-  await exited;
-}
-
-async function token(url: string): Promise<string> {
-  const res = await call(`${url}/api/v1/auth/token/`, {
-    body: { username: 'admin', password: PASSWORD },
-  });
-  expect(res.status).toBe(200);
-  return (res.body as { access: string }).access;
-}
+const kill = (server: ServerChild) => killServerChild(server);
 
 describe('commands queued for an offline device across a SIGKILL', () => {
   it('arrive exactly once, in order, after the restart', async () => {
@@ -113,7 +70,7 @@ describe('commands queued for an offline device across a SIGKILL', () => {
     });
     for (const action of actions) queued.push(await sendCommand(t1, admin, 'SN-R', action));
 
-    await kill(first.child);
+    await kill(first);
 
     const second = await start();
     // The old token still works: the JWT secret lives in the store too.
@@ -142,6 +99,6 @@ describe('commands queued for an offline device across a SIGKILL', () => {
     const states = (list.body as { results: Array<{ command_id: string; state: string }> }).results;
     expect(states.every((c) => c.state === 'sent')).toBe(true);
     expect(states.map((c) => c.command_id)).toEqual([marker, ...queued.toReversed(), delivered]);
-    await kill(second.child);
+    await kill(second);
   }, 120_000);
 });

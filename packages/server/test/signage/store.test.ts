@@ -8,7 +8,7 @@ import { MarqueeError } from '@marquee/sdk';
 import { beforeEach, describe, expect, it } from 'vitest';
 import { type Store } from '../../src/core/store';
 import { signageStore, type SignageRepositories } from '../../src/surfaces/signage/store';
-import type { SignagePlayRecord } from '../../src/surfaces/signage/store/types';
+import type { SignagePlayRecord, SignageStateChange } from '../../src/surfaces/signage/store/types';
 import { describeEachEngine } from '../helpers/engines';
 import { postgresForTests } from '../helpers/postgres';
 import { deviceBody } from './helpers';
@@ -270,6 +270,105 @@ describeEachEngine(pg, 'signage store', (engine) => {
       expect(
         (await signage.commands.listForDevice('SN-1', { limit: 10 })).map((c) => c.id),
       ).toEqual(['b', 'a', 'c']);
+    });
+  });
+
+  describe('applyStateChanges (batched command state changes)', () => {
+    const queue = (sn: string, ...ids: string[]) =>
+      signage.commands.createMany(
+        ids.map((id) => ({
+          id,
+          snNumber: sn,
+          command: { action: 'play' as const, command_id: id },
+          createdAt: AT,
+          expiresAt: '2099-01-01T00:00:00.000Z',
+        })),
+      );
+    const sent = (id: string): SignageStateChange => ({ kind: 'sent', id, at: AT });
+    const ack = (id: string, sn = 'SN-1'): SignageStateChange => ({
+      kind: 'settle',
+      id,
+      snNumber: sn,
+      outcome: { ok: true, error: null },
+      at: LATER,
+    });
+    const states = async (...ids: string[]) =>
+      Object.fromEntries(
+        await Promise.all(ids.map(async (id) => [id, (await signage.commands.find(id))?.state])),
+      );
+
+    it('applies in array order in one transaction and answers per change with its guard', async () => {
+      for (const sn of ['SN-1', 'SN-2']) await signage.devices.upsert(info(sn), null, AT);
+      await queue('SN-1', 'a', 'b');
+      await queue('SN-2', 'c');
+      expect(await signage.commands.applyStateChanges([])).toEqual([]);
+      const results = await signage.commands.applyStateChanges([
+        sent('a'),
+        sent('a'), // no longer queued
+        ack('a'),
+        ack('a'), // already acked
+        sent('c'),
+        ack('c', 'SN-1'), // not this device's command
+        { kind: 'touch', snNumber: 'SN-2', at: LATER },
+        { kind: 'touch', snNumber: 'SN-NONE', at: LATER },
+        { kind: 'readyPlaylists', snNumber: 'SN-2', playlistIds: [3, 1], at: LATER },
+        sent('b'),
+        { kind: 'requeue', id: 'b' },
+        { kind: 'resent', id: 'c', at: LATER },
+        { kind: 'requeue', id: 'b' }, // already queued
+      ]);
+      expect(results.map((r) => r.changed)).toEqual([
+        true,
+        false,
+        true,
+        false,
+        true,
+        false,
+        true,
+        false,
+        true,
+        true,
+        true,
+        true,
+        false,
+      ]);
+      expect(results[2]?.command).toMatchObject({ id: 'a', state: 'acked', ackedAt: LATER });
+      expect(await states('a', 'b', 'c')).toEqual({ a: 'acked', b: 'queued', c: 'sent' });
+      expect((await signage.commands.find('c'))?.sentAt).toBe(LATER);
+      expect((await signage.commands.find('b'))?.sentAt).toBeNull();
+      expect(await signage.devices.find('SN-2')).toMatchObject({
+        lastSeenAt: LATER,
+        readyPlaylists: [3, 1],
+        readyPlaylistsAt: LATER,
+      });
+    });
+
+    it('is all or nothing: a statement failing mid-batch leaves every change unapplied', async () => {
+      for (const sn of ['SN-1', 'SN-BAD']) await signage.devices.upsert(info(sn), null, AT);
+      await queue('SN-1', 'a');
+      // A real statement fails mid-batch: a trigger refuses one device's last-seen write.
+      if (store.engine.kind === 'sqlite') {
+        store.engine.db.exec(`CREATE TRIGGER refuse_bad BEFORE UPDATE OF last_seen_at
+          ON signage_devices WHEN NEW.sn_number = 'SN-BAD'
+          BEGIN SELECT RAISE(ABORT, 'injected failure'); END`);
+      } else {
+        await store.engine.pool.query(`
+          CREATE FUNCTION refuse_bad() RETURNS trigger LANGUAGE plpgsql AS $$
+          BEGIN RAISE EXCEPTION 'injected failure'; END $$;
+          CREATE TRIGGER refuse_bad BEFORE UPDATE OF last_seen_at ON signage_devices
+          FOR EACH ROW WHEN (NEW.sn_number = 'SN-BAD') EXECUTE FUNCTION refuse_bad();`);
+      }
+      await expect(
+        signage.commands.applyStateChanges([
+          sent('a'),
+          { kind: 'touch', snNumber: 'SN-1', at: LATER },
+          { kind: 'touch', snNumber: 'SN-BAD', at: LATER },
+        ]),
+      ).rejects.toThrow('injected failure');
+      expect(await states('a')).toEqual({ a: 'queued' });
+      expect((await signage.devices.find('SN-1'))?.lastSeenAt).toBeNull();
+      // The store is usable afterwards.
+      expect((await signage.commands.applyStateChanges([sent('a')]))[0]?.changed).toBe(true);
     });
   });
 

@@ -22,7 +22,7 @@ import { LimitStore } from './store';
 const QUEUE_FULL_RETRY_MS = 5000;
 
 export interface LoginLimitsOptions {
-  /** Unix ms clock. @default Date.now */
+  /** Monotonic millisecond clock for the windows. @default performance.now */
   readonly now?: () => number;
   /** Failed sign-ins (and, counted apart, failed refreshes) per address per window; 0 = no limit. */
   readonly maxFailuresPerIp: number;

@@ -23,6 +23,7 @@ export type RateLimitConfig = Pick<
 export async function registerRateLimits(
   app: FastifyInstance,
   config: RateLimitConfig,
+  /** Monotonic millisecond clock for the windows (core/clock.ts). */
   now: () => number,
 ): Promise<{ logins: LoginLimits }> {
   await registerRouteLimits(app, {

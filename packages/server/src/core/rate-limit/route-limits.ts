@@ -35,7 +35,7 @@ export interface RouteLimitsOptions {
   readonly exemptLoopback: boolean;
   /** Keys (bucket × caller) remembered at once. */
   readonly maxKeys: number;
-  /** Unix ms clock. @default Date.now */
+  /** Monotonic millisecond clock for the windows. @default performance.now */
   readonly now?: () => number;
 }
 

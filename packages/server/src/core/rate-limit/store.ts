@@ -5,6 +5,7 @@
  * (`incr`, `read`, `child`), so the plugin's limiters count here, and adds `hit`, `peek` and
  * `reset` for the sign-in limits, which count failed attempts only.
  */
+import { monotonicNow, type MonotonicClock } from '../clock';
 
 /** A key's window as the plugin's store interface reports it (`ttl` in ms). */
 export interface WindowState {
@@ -13,8 +14,8 @@ export interface WindowState {
 }
 
 export interface LimitStoreOptions {
-  /** Unix ms clock. @default Date.now */
-  readonly now?: () => number;
+  /** Millisecond clock for the windows: monotonic, so a wall-clock step neither ends nor stretches a window. @default performance.now */
+  readonly now?: MonotonicClock;
   /** Keys kept at once; beyond it the least recently counted one is forgotten. @default 20000 */
   readonly maxKeys?: number;
 }
@@ -32,7 +33,7 @@ export class LimitStore {
   readonly #maxKeys: number;
 
   constructor(options: LimitStoreOptions = {}) {
-    this.#now = options.now ?? Date.now;
+    this.#now = options.now ?? monotonicNow;
     this.#maxKeys = Math.max(1, options.maxKeys ?? 20_000);
   }
 

@@ -16,7 +16,7 @@ export interface ConnectRateOptions {
   readonly perSecond: number;
   readonly exemptLoopback: boolean;
   readonly maxKeys: number;
-  /** Unix ms clock. @default Date.now */
+  /** Monotonic millisecond clock for the windows. @default performance.now */
   readonly now?: () => number;
 }
 

@@ -79,7 +79,7 @@ export interface WsGatewayOptions {
   readonly maxInFlightPerConnection?: number;
   /** How long `closeAll` waits for closing handshakes before terminating. @default 5000 */
   readonly closeTimeoutMs?: number;
-  /** Unix ms clock (the connects-per-second windows). @default Date.now */
+  /** Monotonic millisecond clock (the connects-per-second windows). @default performance.now */
   readonly now?: () => number;
 }
 

@@ -148,8 +148,10 @@ export interface MediaStack {
 export interface MediaStackOptions {
   /** @default globalThis.fetch */
   readonly fetch?: typeof fetch;
-  /** @default Date.now */
+  /** Unix ms clock: check times, calendar ranges. @default Date.now */
   readonly now?: () => number;
+  /** Poll latencies (core/clock.ts). @default performance.now */
+  readonly monotonic?: () => number;
   readonly onListenerError?: (error: unknown) => void;
 }
 
@@ -219,6 +221,7 @@ export function createMediaStack(config: Config, options: MediaStackOptions = {}
       intervalMs: Math.round(seconds * 1000),
       degradedLatencyMs: config.upstreamDegradedMs,
       now,
+      ...(options.monotonic ? { monotonic: options.monotonic } : {}),
       ...(options.onListenerError ? { onListenerError: options.onListenerError } : {}),
     });
   const upstreams: MediaUpstream[] = [];

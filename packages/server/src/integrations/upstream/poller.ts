@@ -6,6 +6,7 @@
  * but slowly or reporting trouble of its own) or `down`, with `lastSuccessAt`, the latency of the
  * last answer and the recent latencies for min / max / avg / p95.
  */
+import { monotonicNow } from '../../core/clock';
 import { toMarqueeError } from '@marquee/sdk';
 
 export type UpstreamStatus = 'up' | 'down' | 'degraded';
@@ -50,8 +51,10 @@ export interface PollerOptions<T> {
   readonly maxBackoffMs?: number;
   /** A poll slower than this makes the upstream `degraded`. @default 5000 */
   readonly degradedLatencyMs?: number;
-  /** @default Date.now */
+  /** Unix ms clock: `lastCheckAt`, `lastSuccessAt`, `nextPollAt`. @default Date.now */
   readonly now?: () => number;
+  /** Poll latencies: a duration, so monotonic (core/clock.ts). @default performance.now */
+  readonly monotonic?: () => number;
   /** Reports a listener that threw (the poller goes on). */
   readonly onListenerError?: (error: unknown) => void;
 }
@@ -76,6 +79,7 @@ export interface UpstreamPoller<T> {
 
 export function createPoller<T>(options: PollerOptions<T>): UpstreamPoller<T> {
   const now = options.now ?? Date.now;
+  const monotonic = options.monotonic ?? monotonicNow;
   const maxBackoffMs = options.maxBackoffMs ?? Math.min(options.intervalMs * 10, 300_000);
   const degradedLatencyMs = options.degradedLatencyMs ?? 5000;
   const listeners = new Set<SnapshotListener<T>>();
@@ -130,10 +134,10 @@ export function createPoller<T>(options: PollerOptions<T>): UpstreamPoller<T> {
   async function run(): Promise<UpstreamSnapshot<T>> {
     pollsStarted += 1;
     const previous = status;
-    const started = now();
+    const started = monotonic();
     try {
       const result = await options.poll();
-      latencyMs = now() - started;
+      latencyMs = Math.round(monotonic() - started);
       value = result.value;
       lastSuccessAt = now();
       failures = 0;
@@ -151,7 +155,7 @@ export function createPoller<T>(options: PollerOptions<T>): UpstreamPoller<T> {
         reason = undefined;
       }
     } catch (error) {
-      latencyMs = now() - started;
+      latencyMs = Math.round(monotonic() - started);
       failures += 1;
       counts.failed += 1;
       status = 'down';

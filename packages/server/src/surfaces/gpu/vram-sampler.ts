@@ -20,8 +20,10 @@ export interface VramSample {
 
 export interface VramSamplerOptions extends Omit<
   SharedSamplerOptions<VramSample>,
-  'probe' | 'intervalMs'
+  'probe' | 'intervalMs' | 'now'
 > {
+  /** Unix ms clock stamping each sample (its `timestamp`). @default Date.now */
+  readonly now?: () => number;
   /** One reading; must not reject (the collector reports failures as a state). */
   readonly collect: () => Promise<protocol.gpu.VramStatus>;
   /** Time between samples while anyone is subscribed (config.gpuSampleIntervalMs). */
@@ -32,8 +34,9 @@ export interface VramSamplerOptions extends Omit<
 export type VramSampler = SharedSampler<VramSample>;
 
 export function createVramSampler(options: VramSamplerOptions): VramSampler {
-  const { collect, ...shared } = options;
-  const now = options.now ?? Date.now;
+  // `now` stamps each sample (a wall time the page shows); freshness stays on the shared
+  // sampler's monotonic clock.
+  const { collect, now = Date.now, ...shared } = options;
   return createSharedSampler({
     ...shared,
     onError: options.onError ?? ((error: unknown) => console.error('gpu sample', error)),

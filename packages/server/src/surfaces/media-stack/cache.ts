@@ -5,7 +5,7 @@
  */
 export interface Cached<T> {
   readonly value: T;
-  /** When it was computed (ms). */
+  /** When it was computed (ms, on the cache's clock: monotonic in the server). */
   readonly at: number;
   readonly hit: boolean;
 }

@@ -41,9 +41,12 @@ function cachedAnswer<T>(
   reply: FastifyReply,
   cached: Cached<Sourced<T>>,
   ttlMs: number,
-  now: number,
+  clock: { readonly now: number; readonly monotonic: number },
 ) {
-  const ageSeconds = Math.max(0, Math.floor((now - cached.at) / 1000));
+  // The age is a duration (`cached.at` is on the monotonic clock); the times are wall times.
+  const ageMs = Math.max(0, clock.monotonic - cached.at);
+  const ageSeconds = Math.floor(ageMs / 1000);
+  const now = clock.now;
   const maxAge = Math.max(0, Math.floor(ttlMs / 1000) - ageSeconds);
   void reply
     .header('cache-control', `private, max-age=${maxAge}`)
@@ -57,7 +60,7 @@ function cachedAnswer<T>(
       timestamp: new Date(now).toISOString(),
       requestId: requestIdOf(request),
       cacheAge: ageSeconds,
-      nextUpdate: new Date(cached.at + ttlMs).toISOString(),
+      nextUpdate: new Date(now + Math.max(0, ttlMs - ageMs)).toISOString(),
       ...(missing.length === 0 ? {} : { missing: [...missing] }),
     },
   };
@@ -79,9 +82,18 @@ export const mediaStackModule = defineSurfaceModule<MediaStackApi, MediaStackRep
     hub,
     mediaStack: stack,
     now,
+    monotonic,
     logger,
   }) {
-    const service = createMediaStackService({ stack, repositories, sampler, now, logger });
+    const service = createMediaStackService({
+      stack,
+      repositories,
+      sampler,
+      now,
+      monotonic,
+      logger,
+    });
+    const clock = () => ({ now: now(), monotonic: monotonic() });
 
     // Every answer of the surface, errors included, says how long it took and whether it came
     // from a cache; uncached answers (notifications, errors) say so.
@@ -105,11 +117,17 @@ export const mediaStackModule = defineSurfaceModule<MediaStackApi, MediaStackRep
       validateResponses,
       handlers: {
         'mediaStack.stats': async ({ request, reply }) =>
-          cachedAnswer(request, reply, await service.stats(), STATS_TTL_MS, now()),
+          cachedAnswer(request, reply, await service.stats(), STATS_TTL_MS, clock()),
         'mediaStack.status': async ({ request, reply }) =>
-          cachedAnswer(request, reply, await service.status(), STATUS_TTL_MS, now()),
+          cachedAnswer(request, reply, await service.status(), STATUS_TTL_MS, clock()),
         'mediaStack.serviceStatus': async ({ params, request, reply }) =>
-          cachedAnswer(request, reply, await service.detail(params.service), STATUS_TTL_MS, now()),
+          cachedAnswer(
+            request,
+            reply,
+            await service.detail(params.service),
+            STATUS_TTL_MS,
+            clock(),
+          ),
         'mediaStack.notifications': async ({ query, identity, request }) => ({
           success: true as const,
           data: await service.notifications(readerOf(identity), query),

@@ -52,6 +52,8 @@ export interface MediaStackServiceOptions {
   readonly repositories: MediaStackRepositories;
   readonly sampler: SystemSampler;
   readonly now: () => number;
+  /** The answer caches' ages (core/clock.ts). */
+  readonly monotonic: () => number;
   readonly logger: FastifyBaseLogger;
 }
 
@@ -101,10 +103,19 @@ function health(usage: number, threshold: number, what: string): protocol.mediaS
 }
 
 export function createMediaStackService(options: MediaStackServiceOptions) {
-  const { stack, repositories, sampler, now, logger } = options;
-  const statsCache = new TtlCache<Sourced<protocol.mediaStack.DashboardStats>>(STATS_TTL_MS, now);
-  const statusCache = new TtlCache<Sourced<protocol.mediaStack.ServiceStatus>>(STATUS_TTL_MS, now);
-  const detailCache = new TtlCache<Sourced<protocol.mediaStack.ServiceDetail>>(STATUS_TTL_MS, now);
+  const { stack, repositories, sampler, now, monotonic, logger } = options;
+  const statsCache = new TtlCache<Sourced<protocol.mediaStack.DashboardStats>>(
+    STATS_TTL_MS,
+    monotonic,
+  );
+  const statusCache = new TtlCache<Sourced<protocol.mediaStack.ServiceStatus>>(
+    STATUS_TTL_MS,
+    monotonic,
+  );
+  const detailCache = new TtlCache<Sourced<protocol.mediaStack.ServiceDetail>>(
+    STATUS_TTL_MS,
+    monotonic,
+  );
   let database: DatabaseCheck = {
     ok: false,
     ms: 0,

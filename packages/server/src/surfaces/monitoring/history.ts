@@ -10,6 +10,13 @@
  * (every sample is written to the per-second tier as it comes, so a shutdown loses nothing).
  * Queries include the minute and hour in progress, so the newest bucket is never missing.
  *
+ * Wall-clock steps (issue 18 §2): a sample not after the newest stored second is ignored, so a
+ * clock stepped back (or a Raspberry Pi booting in 1970) leaves a gap and never rewrites or
+ * removes what is stored. Retention removes rows older than the retention before the *earlier*
+ * of the sample's time and the step-free time the caller passes (the wall time at start plus the
+ * monotonic time since), so a clock stepped forward (a year ahead, then corrected) cannot delete
+ * the history it appears to have outlived.
+ *
  * A query picks the tier: the coarsest whose step is not longer than the resolution and whose
  * retention still holds `start` (or a coarser one that does), and the store groups its rows into
  * buckets of the resolution. The number of points is bounded: a resolution that would give more
@@ -119,6 +126,8 @@ export class TieredHistory {
   #lastSecond: number | undefined;
   /** The start-up rebuild, then every sample and query in arrival order. */
   #chain: Promise<void>;
+  /** What retention measures from: the earlier of the newest sample and the step-free time. */
+  #basis = Number.POSITIVE_INFINITY;
 
   constructor(repo: MonitoringHistoryRepository, retention: HistoryRetention = DEFAULT_RETENTION) {
     this.#repo = repo;
@@ -145,9 +154,11 @@ export class TieredHistory {
   /**
    * Records one sample (a second already recorded is ignored), after the samples before it;
    * settles when it is stored, rejecting with the store's error (later samples still go on).
+   * `steadySeconds` is the time by a clock that does not step (see the file comment); it bounds
+   * what retention removes.
    */
-  ingest(sample: HistorySample): Promise<void> {
-    const done = this.#chain.then(() => this.#ingest(sample));
+  ingest(sample: HistorySample, steadySeconds: number = sample.ts): Promise<void> {
+    const done = this.#chain.then(() => this.#ingest(sample, steadySeconds));
     this.#chain = done.catch(() => {});
     return done;
   }
@@ -157,8 +168,9 @@ export class TieredHistory {
     return this.#chain.catch(() => {});
   }
 
-  async #ingest(sample: HistorySample): Promise<void> {
+  async #ingest(sample: HistorySample, steadySeconds: number): Promise<void> {
     if (this.#lastSecond !== undefined && sample.ts <= this.#lastSecond) return;
+    this.#basis = Math.min(sample.ts, steadySeconds);
     this.#lastSecond = sample.ts;
     await this.#repo.insertSample(sample);
     const minute = Math.floor(sample.ts / 60) * 60;
@@ -180,15 +192,17 @@ export class TieredHistory {
     if (endsHour) this.#hour = undefined;
     // The in-memory state is settled before the first await; the writes follow in order.
     await this.#repo.putRollup('minute', done);
-    await this.#repo.deleteBefore('second', nextMinute - this.#retention.second);
-    if (previousHour !== undefined) await this.#writeHour(previousHour);
-    if (finished !== undefined) await this.#writeHour(finished);
+    const basis = this.#basis;
+    await this.#repo.deleteBefore('second', Math.min(nextMinute, basis) - this.#retention.second);
+    if (previousHour !== undefined) await this.#writeHour(previousHour, basis);
+    if (finished !== undefined) await this.#writeHour(finished, basis);
   }
 
-  async #writeHour(done: RollupRow): Promise<void> {
+  async #writeHour(done: RollupRow, basis: number): Promise<void> {
     await this.#repo.putRollup('hour', done);
-    await this.#repo.deleteBefore('minute', done.ts + 3600 - this.#retention.minute);
-    await this.#repo.deleteBefore('hour', done.ts + 3600 - this.#retention.hour);
+    const end = Math.min(done.ts + 3600, basis);
+    await this.#repo.deleteBefore('minute', end - this.#retention.minute);
+    await this.#repo.deleteBefore('hour', end - this.#retention.hour);
   }
 
   /** The tier and bucket width that answer `query`; see the file comment. */

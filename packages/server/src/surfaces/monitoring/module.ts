@@ -36,6 +36,8 @@ const { monitoring } = protocol;
 /** The socket's hub topic. */
 export const MONITORING_TOPIC = 'monitoring';
 const METRICS_KEY = 'metrics';
+/** A wall-clock move this much beyond the monotonic time between two samples is a step. */
+const CLOCK_STEP_MS = 5000;
 
 /** What `GET /config` answers until an operator saves one. */
 export const DEFAULT_CONFIG: protocol.monitoring.SystemConfig = {
@@ -110,11 +112,16 @@ export const monitoringModule = defineSurfaceModule<MonitoringApi, MonitoringRep
     sampler,
     mediaStack,
     now,
+    monotonic,
     logger,
     logTap,
   }) {
     const logs = new LogKeeper(repositories.logs, config.monitoringLogRows, logger);
     const unlisten = logTap.listen(logs.ingest);
+    // The step-free clock: the wall time at start advanced by monotonic time (history.ts).
+    const startedWall = now();
+    const startedMono = monotonic();
+    const steadyNow = () => startedWall + (monotonic() - startedMono);
     const retention: HistoryRetention = {
       second: config.monitoringSecondTierHours * 3600,
       minute: config.monitoringMinuteTierDays * 86_400,
@@ -175,13 +182,24 @@ export const monitoringModule = defineSurfaceModule<MonitoringApi, MonitoringRep
     );
 
     let latest: Observation | undefined;
-    let previous: { rx: number; tx: number; at: number } | undefined;
+    let previous: { rx: number; tx: number; at: number; mono: number } | undefined;
     const observe = (sample: SystemSample): Observation | undefined => {
       if (latest?.sample === sample) return latest;
       const reading = sampler.readingOf(sample);
       if (reading === undefined) return undefined;
       const at = now();
-      const seconds = previous === undefined ? 0 : (at - previous.at) / 1000;
+      const mono = monotonic();
+      // Rates divide by a duration: monotonic, so a wall-clock step gives no negative rate.
+      const seconds = previous === undefined ? 0 : (mono - previous.mono) / 1000;
+      if (
+        previous !== undefined &&
+        Math.abs(at - previous.at - (mono - previous.mono)) > CLOCK_STEP_MS
+      ) {
+        logger.warn(
+          { step_seconds: Math.round((at - previous.at - (mono - previous.mono)) / 1000) },
+          'monitoring: the wall clock stepped; history resumes once it passes the newest stored sample',
+        );
+      }
       const rate = (current: number, before: number | undefined) =>
         before === undefined || seconds <= 0 || current < before ? 0 : (current - before) / seconds;
       const observation: Observation = {
@@ -191,7 +209,7 @@ export const monitoringModule = defineSurfaceModule<MonitoringApi, MonitoringRep
         rxRate: rate(reading.rxBytes, previous?.rx),
         txRate: rate(reading.txBytes, previous?.tx),
       };
-      previous = { rx: reading.rxBytes, tx: reading.txBytes, at };
+      previous = { rx: reading.rxBytes, tx: reading.txBytes, at, mono };
       latest = observation;
       return observation;
     };
@@ -203,7 +221,7 @@ export const monitoringModule = defineSurfaceModule<MonitoringApi, MonitoringRep
         logger.error({ err: error }, 'monitoring: recording a sample failed');
       };
       // Each is applied in order on its own chain; a failure is logged, later samples go on.
-      history.ingest(historySample(observation)).catch(failed);
+      history.ingest(historySample(observation), Math.floor(steadyNow() / 1000)).catch(failed);
       alerts.evaluate(usageOf(observation), alertSettings, observation.at).catch(failed);
       if (hub.subscriberCount(MONITORING_TOPIC) > 0) {
         hub.publishLatest(MONITORING_TOPIC, METRICS_KEY, {

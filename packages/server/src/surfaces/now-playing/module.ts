@@ -31,11 +31,13 @@ export const nowPlayingModule = defineSurfaceModule<NowPlaying>({
   errorShape: protocol.nowPlaying.nowPlayingErrorShape,
   prefixes: ['/api/dashboard', '/api/media/'],
   mount(ctx) {
-    const { app, hub, store, config, now, authenticate, validateResponses, mediaStack } = ctx;
+    const { app, hub, store, config, now, monotonic, authenticate, validateResponses, mediaStack } =
+      ctx;
     const service = new NowPlayingService({
       broadcast: (snapshot) => hub.publishLatest(NOW_PLAYING_TOPIC, 'snapshot', snapshot),
       history: store.sessionHistory,
       now,
+      monotonic,
       ttlSeconds: config.sessionTtlSeconds,
       maxSessionsPerUser: config.maxSessionsPerUser,
       maxSessions: config.maxSessions,

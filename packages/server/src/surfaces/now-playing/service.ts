@@ -20,6 +20,8 @@ interface UpstreamList {
   readonly sessions: readonly UpstreamSession[];
   /** Unix ms of that poll. */
   readonly atMs: number;
+  /** When it arrived, on the monotonic clock (its age decides when it is stale). */
+  readonly seenAt: number;
 }
 
 /** The hub topic every Now Playing subscriber listens on. */
@@ -31,8 +33,10 @@ export interface NowPlayingDeps {
   /** Broadcasts a snapshot to every subscriber (latest wins for slow ones). */
   readonly broadcast: (snapshot: Snapshot) => void;
   readonly history: SessionHistoryRepository;
-  /** Unix ms. */
+  /** Unix ms: timestamps. */
   readonly now: () => number;
+  /** Durations: session and media-server staleness (core/clock.ts). */
+  readonly monotonic: () => number;
   readonly ttlSeconds: number;
   /** Live sessions per user (MARQUEE_MAX_SESSIONS_PER_USER). */
   readonly maxSessionsPerUser: number;
@@ -57,6 +61,7 @@ export class NowPlayingService implements UpstreamSessionSink {
       maxPerUser: deps.maxSessionsPerUser,
       maxTotal: deps.maxSessions,
       now: deps.now,
+      monotonic: deps.monotonic,
       onEnded: (ended, reason, atMs) => this.#recordHistory(ended, reason, atMs),
     });
   }
@@ -86,7 +91,11 @@ export class NowPlayingService implements UpstreamSessionSink {
    * so one no longer listed is gone; at most `maxSessions` per source are kept.
    */
   setUpstreamSessions(source: SessionSource, sessions: UpstreamSession[], atMs: number): void {
-    this.#upstream.set(source, { sessions: sessions.slice(0, this.#deps.maxSessions), atMs });
+    this.#upstream.set(source, {
+      sessions: sessions.slice(0, this.#deps.maxSessions),
+      atMs,
+      seenAt: this.#deps.monotonic(),
+    });
     this.broadcast();
   }
 
@@ -162,7 +171,7 @@ export class NowPlayingService implements UpstreamSessionSink {
     let removed = this.tracker.sweep();
     const limit = this.#deps.ttlSeconds * 1000;
     for (const [source, list] of this.#upstream) {
-      if (this.#deps.now() - list.atMs < limit) continue;
+      if (this.#deps.monotonic() - list.seenAt < limit) continue;
       this.#upstream.delete(source);
       removed += list.sessions.length;
     }
@@ -180,7 +189,8 @@ export class NowPlayingService implements UpstreamSessionSink {
         mediaType: s.media_type,
         path: ended.path,
         startedAt: new Date(ended.startedAtMs).toISOString(),
-        endedAt: new Date(atMs).toISOString(),
+        // A wall clock stepped back during the session must not end it before it started.
+        endedAt: new Date(Math.max(atMs, ended.startedAtMs)).toISOString(),
         watchedSeconds: Math.round(ended.watchedSeconds),
         endReason: reason,
       })

@@ -18,6 +18,8 @@ export interface TrackedSession {
   /** Unix ms at which `session.current_time` was true. */
   readonly positionAtMs: number;
   readonly startedAtMs: number;
+  /** When the last update came, on the monotonic clock: how long a session went silent. */
+  readonly seenAt: number;
   /** Seconds of media actually played (sum of forward position moves while playing). */
   readonly watchedSeconds: number;
   readonly path: string | null;
@@ -28,8 +30,10 @@ export type EndReason = 'stopped' | 'expired';
 export interface SessionTrackerOptions {
   /** A session with no update for this long is removed. @default 30 */
   ttlSeconds: number;
-  /** Unix ms. */
+  /** Unix ms: `last_update`, history times. */
   now: () => number;
+  /** Durations: the TTL and the time played between updates (core/clock.ts). */
+  monotonic: () => number;
   /** Live sessions one user may hold; a new one beyond is refused. */
   maxPerUser: number;
   /** Live sessions of all users together; a new one beyond is refused. */
@@ -56,6 +60,7 @@ export class SessionTracker {
   /** Creates or refreshes a session; another user's session is refused unless the caller is admin. */
   update(identity: Identity & { kind: 'user' }, body: SessionUpdate): TrackedSession {
     const now = this.#options.now();
+    const seenAt = this.#options.monotonic();
     const previous = this.#sessions.get(body.session_id);
     if (previous && previous.session.user_id !== identity.userId && identity.role !== 'admin') {
       throw new MarqueeError('FORBIDDEN', 'This session belongs to another user');
@@ -67,7 +72,7 @@ export class SessionTracker {
             0,
             Math.min(
               body.current_time - previous.session.current_time,
-              (now - previous.positionAtMs) / 1000 + 1,
+              (seenAt - previous.seenAt) / 1000 + 1,
             ),
           )
         : 0;
@@ -94,6 +99,7 @@ export class SessionTracker {
       session,
       positionAtMs: now,
       startedAtMs: previous?.startedAtMs ?? now,
+      seenAt,
       watchedSeconds: (previous?.watchedSeconds ?? 0) + played,
       path: body.path ?? previous?.path ?? null,
     };
@@ -145,11 +151,11 @@ export class SessionTracker {
 
   /** Removes sessions past their TTL; returns how many were removed. */
   sweep(): number {
-    const now = this.#options.now();
+    const now = this.#options.monotonic();
     const limit = this.#options.ttlSeconds * 1000;
     let removed = 0;
     for (const tracked of [...this.#sessions.values()]) {
-      if (now - tracked.positionAtMs >= limit) {
+      if (now - tracked.seenAt >= limit) {
         this.#end(tracked, 'expired');
         removed++;
       }

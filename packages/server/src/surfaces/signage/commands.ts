@@ -17,6 +17,13 @@
  * after the command's `expires_at` (written into the command). A queued command whose TTL passes
  * becomes `expired` and is never sent.
  *
+ * State changes (`sent`, a re-delivery's time, `requeue`, the settling ack) and the socket's own
+ * writes (last seen, ready playlists) are written behind, in batches: one transaction for all
+ * that was submitted in an event-loop turn (`write-batcher.ts`, `applyStateChanges`). A command
+ * is written to the socket only after its `sent` is committed; an ack counts once its new state
+ * is committed. A crash loses at most the uncommitted batch: an ack in it leaves its command
+ * `sent`, which the next socket carries again (the device drops it and acks again).
+ *
  * Bounded: a device holds at most `maxQueuedPerDevice` commands waiting for delivery (`queued`);
  * a command beyond is not stored and `issue` names the device as skipped. Only `queued` counts:
  * a seed-only TV never acks, so its `sent` commands stay `sent` for good and counting them would
@@ -24,7 +31,13 @@
  */
 import { randomUUID } from 'node:crypto';
 import type { protocol } from '@marquee/sdk';
-import type { SignageCommandRecord, SignageRepositories } from './store';
+import type {
+  SignageCommandRecord,
+  SignageRepositories,
+  SignageStateChange,
+  SignageStateChangeResult,
+} from './store';
+import { BatcherClosedError, WriteBatcher, type WriteBatcherOptions } from './write-batcher';
 import type { DeviceConnections } from './connections';
 
 type ServerAction = protocol.signage.ServerAction;
@@ -48,6 +61,11 @@ export interface SignageCommandsOptions {
   readonly logger: CommandsLogger;
   /** How often queued commands are checked for expiry. @default 30000 */
   readonly sweepIntervalMs?: number;
+  /** How state changes are batched into transactions (see write-batcher.ts). */
+  readonly batching?: Omit<
+    WriteBatcherOptions<SignageStateChange, SignageStateChangeResult>,
+    'apply'
+  >;
 }
 
 /** What `issue` did: the commands stored, and the devices whose queue was full. */
@@ -69,8 +87,12 @@ export class SignageCommands {
   readonly #logger: CommandsLogger;
   /** The tail of each device's flush chain. */
   readonly #flushing = new Map<string, Promise<void>>();
+  /** Command states, last seen and ready playlists: one transaction per batch. */
+  readonly #states: WriteBatcher<SignageStateChange, SignageStateChangeResult>;
   #sweeper: ReturnType<typeof setInterval> | undefined;
   readonly #settledListeners = new Set<(command: SignageCommandRecord) => void>();
+  /** The expiry run of the current event-loop turn, shared by its callers. */
+  #expiring: Promise<number> | undefined;
 
   constructor(options: SignageCommandsOptions) {
     this.#store = options.store;
@@ -79,6 +101,11 @@ export class SignageCommands {
     this.#ttl = options.defaultTtlSeconds;
     this.#maxQueued = options.maxQueuedPerDevice;
     this.#logger = options.logger;
+    const commands = this.#store.commands;
+    this.#states = new WriteBatcher({
+      ...options.batching,
+      apply: (changes) => commands.applyStateChanges(changes),
+    });
     const interval = options.sweepIntervalMs ?? 30_000;
     this.#sweeper = setInterval(() => {
       this.expire().catch((error: unknown) =>
@@ -115,7 +142,8 @@ export class SignageCommands {
     );
     const stored = new Set(created.map((command) => command.snNumber));
     const skipped = snNumbers.filter((sn) => !stored.has(sn));
-    await Promise.all([...stored].map((sn) => this.flush(sn)));
+    // Stored is accepted: a delivery that fails here (logged by `flush`) is retried on connect.
+    await Promise.all([...stored].map((sn) => this.flush(sn).catch(() => undefined)));
     const accepted = await Promise.all(
       created.map(async (command) => ({
         command_id: command.id,
@@ -150,9 +178,11 @@ export class SignageCommands {
   flush(snNumber: string): Promise<void> {
     const previous = this.#flushing.get(snNumber) ?? Promise.resolve();
     const next = previous.then(() => this.#flushNow(snNumber));
-    const tail = next.catch((error: unknown) =>
-      this.#logger.warn({ err: error, sn_number: snNumber }, 'delivering signage commands failed'),
-    );
+    const tail = next.catch((error: unknown) => {
+      // Stopping: what was not written goes out on the device's socket after the next start.
+      if (error instanceof BatcherClosedError) return;
+      this.#logger.warn({ err: error, sn_number: snNumber }, 'delivering signage commands failed');
+    });
     this.#flushing.set(snNumber, tail);
     void tail.then(() => {
       if (this.#flushing.get(snNumber) === tail) this.#flushing.delete(snNumber);
@@ -168,25 +198,37 @@ export class SignageCommands {
     const pending = socket.acks
       ? await commands.unsettled(snNumber)
       : await commands.queued(snNumber);
-    for (const command of pending) {
-      if (!this.#connections.isOnline(snNumber)) return;
-      if (command.state === 'sent') {
-        // Re-delivery: only what an earlier socket carried, and only while the TTL lasts.
-        if (this.#connections.carried(snNumber, command.id)) continue;
-        if (command.expiresAt <= this.#iso()) continue;
-        if (!this.#connections.sendCommand(snNumber, command.command)) return;
-        await commands.markResent(command.id, this.#iso());
-        this.#logger.debug(
-          { sn_number: snNumber, command_id: command.id, action: command.command.action },
-          'command re-sent',
-        );
-        continue;
-      }
-      // Marked first, guarded by state: whatever races this (expiry, another flush), a queued
-      // command is written once by one flush.
-      if (!(await commands.markSent(command.id, this.#iso()))) continue;
+    const now = this.#iso();
+    // Re-delivery: only what an earlier socket carried, and only while the TTL lasts.
+    const due = pending.filter(
+      (command) =>
+        command.state === 'queued' ||
+        (!this.#connections.carried(snNumber, command.id) && command.expiresAt > now),
+    );
+    if (due.length === 0) return;
+    // Every state change of this flush goes into the same batch (one transaction with other
+    // devices' changes), committed before anything is written to the socket. A queued command is
+    // marked sent first, guarded by state: whatever races this (expiry, another flush), it is
+    // written once by one flush; one that is no longer queued is skipped.
+    const marks = await Promise.all(
+      due.map((command) =>
+        this.#states.submit(
+          command.state === 'queued'
+            ? { kind: 'sent', id: command.id, at: now }
+            : { kind: 'resent', id: command.id, at: now },
+        ),
+      ),
+    );
+    for (const [i, command] of due.entries()) {
+      if (!marks[i]?.changed) continue;
+      const resend = command.state === 'sent';
       if (!this.#connections.sendCommand(snNumber, command.command)) {
-        await commands.requeue(command.id);
+        // The socket is gone: what was marked sent here and never written goes back to queued
+        // (a re-delivery marked with a new time simply stays sent, as it was).
+        const unsent = due
+          .slice(i)
+          .filter((c, j) => c.state === 'queued' && marks[i + j]?.changed === true);
+        await Promise.all(unsent.map((c) => this.#states.submit({ kind: 'requeue', id: c.id })));
         return;
       }
       // A device that does not acknowledge (a seed-only TV) never confirms; what reached its
@@ -194,36 +236,60 @@ export class SignageCommands {
       if (!socket.acks) await this.#record(snNumber, command.command);
       this.#logger.debug(
         { sn_number: snNumber, command_id: command.id, action: command.command.action },
-        'command sent',
+        resend ? 'command re-sent' : 'command sent',
       );
     }
   }
 
-  /** Applies a device's `ack`; only the device a command was sent to can settle it. */
+  /**
+   * Applies a device's `ack`; only the device a command was sent to can settle it. Resolves once
+   * the new state is committed.
+   */
   async ack(snNumber: string, ack: AckMessage): Promise<AckResult> {
-    const commands = this.#store.commands;
-    const command = await commands.find(ack.command_id);
-    if (command === undefined || command.snNumber !== snNumber) return 'unknown';
-    const settled = await commands.settle(
-      command.id,
-      {
+    const { command } = await this.#states.submit({
+      kind: 'settle',
+      id: ack.command_id,
+      snNumber,
+      outcome: {
         ok: ack.ok,
         expired: !ack.ok && ack.expired === true,
         error: ack.ok ? null : (ack.error ?? 'The device refused the command'),
       },
-      this.#iso(),
-    );
-    this.#connections.settled(snNumber, command.id);
-    if (settled === undefined) return 'duplicate';
-    await this.#applied(settled);
-    for (const listener of this.#settledListeners) {
-      try {
-        listener(settled);
-      } catch (error) {
-        this.#logger.warn({ err: error, command_id: settled.id }, 'a settled listener failed');
+      at: this.#iso(),
+    });
+    this.#connections.settled(snNumber, ack.command_id);
+    if (command !== undefined) {
+      await this.#applied(command);
+      for (const listener of this.#settledListeners) {
+        try {
+          listener(command);
+        } catch (error) {
+          this.#logger.warn({ err: error, command_id: command.id }, 'a settled listener failed');
+        }
       }
+      return 'settled';
     }
-    return 'settled';
+    // Not settled now: an earlier ack did it (the device repeats acks of re-deliveries), or the
+    // command is not this device's.
+    const known = await this.#store.commands.find(ack.command_id);
+    return known === undefined || known.snNumber !== snNumber ? 'unknown' : 'duplicate';
+  }
+
+  /** Records that a device's socket spoke (`last_seen_at`); coalesced per device in the batch. */
+  touch(snNumber: string): Promise<void> {
+    return this.#states
+      .submit({ kind: 'touch', snNumber, at: this.#iso() }, `touch:${snNumber}`)
+      .then(() => undefined);
+  }
+
+  /** Stores the playlists a device says are ready; a newer report replaces one not yet written. */
+  setReadyPlaylists(snNumber: string, playlistIds: readonly number[]): Promise<void> {
+    return this.#states
+      .submit(
+        { kind: 'readyPlaylists', snNumber, playlistIds, at: this.#iso() },
+        `ready:${snNumber}`,
+      )
+      .then(() => undefined);
   }
 
   /**
@@ -255,15 +321,34 @@ export class SignageCommands {
     }
   }
 
-  /** Expires every queued command past its TTL; returns how many. */
+  /**
+   * Expires every queued command past its TTL; returns how many. Calls in the same event-loop
+   * turn share one run (a reconnect storm flushes thousands of devices in a turn, and the clock
+   * has not moved between them).
+   */
   expire(): Promise<number> {
-    return this.#store.commands.expireDue(this.#iso());
+    if (this.#expiring !== undefined) return this.#expiring;
+    const run = this.#store.commands.expireDue(this.#iso());
+    this.#expiring = run;
+    setImmediate(() => {
+      if (this.#expiring === run) this.#expiring = undefined;
+    });
+    return run;
   }
 
-  /** Stops the expiry sweeper and waits for flushes in progress. */
+  /** Batches written so far and the changes in them. */
+  get batchStats(): { readonly batches: number; readonly changes: number } {
+    return this.#states.stats;
+  }
+
+  /**
+   * Stops the expiry sweeper, waits for flushes in progress, then writes the last batch: every
+   * state change submitted before the stop is committed when this resolves.
+   */
   async stop(): Promise<void> {
     clearInterval(this.#sweeper);
     this.#sweeper = undefined;
     await Promise.all(this.#flushing.values());
+    await this.#states.close();
   }
 }

@@ -25,6 +25,7 @@ import type { Connection, WsGateway } from '../../core/ws';
 import { deviceFor, requireUser } from './access';
 import type { SignageCommands } from './commands';
 import type { DeviceConnections } from './connections';
+import { BatcherClosedError } from './write-batcher';
 
 const { signage } = protocol;
 
@@ -48,9 +49,16 @@ export interface DeviceChannelOptions {
 
 export function mountDeviceChannel(options: DeviceChannelOptions): void {
   const { store, connections, commands, logger } = options;
-  const devices = store.devices;
   const iso = () => new Date(options.now()).toISOString();
   const channel = signage.signageChannels[0];
+
+  /** Last seen, written with the next batch; not once the surface stopped. */
+  const touch = (sn: string): void => {
+    commands.touch(sn).catch((error: unknown) => {
+      if (error instanceof BatcherClosedError) return;
+      logger.warn({ err: error, sn_number: sn }, 'could not record last seen');
+    });
+  };
 
   const reply = (conn: Connection<DeviceContext>, error: MarqueeError): void => {
     conn.send(JSON.stringify({ type: 'error', code: error.code, message: error.message }));
@@ -58,7 +66,8 @@ export function mountDeviceChannel(options: DeviceChannelOptions): void {
 
   const handle = async (conn: Connection<DeviceContext>, text: string): Promise<void> => {
     const sn = conn.ctx.snNumber;
-    await devices.touch(sn, iso());
+    // Last seen is written with the next batch; the message need not wait for it.
+    touch(sn);
     let json: unknown;
     try {
       json = JSON.parse(text);
@@ -74,7 +83,7 @@ export function mountDeviceChannel(options: DeviceChannelOptions): void {
     const message = parsed.data;
     switch (message.type) {
       case 'ready_playlists':
-        await devices.setReadyPlaylists(sn, [...new Set(message.playlist_ids)], iso());
+        await commands.setReadyPlaylists(sn, [...new Set(message.playlist_ids)]);
         return;
       case 'playlist_status':
         await store.reports.put({
@@ -90,11 +99,19 @@ export function mountDeviceChannel(options: DeviceChannelOptions): void {
         return;
       case 'health': {
         const { type: _type, ...report } = message;
-        await devices.setHealth(sn, report, iso());
+        await store.devices.setHealth(sn, report, iso());
         return;
       }
       case 'ack': {
-        const result = await commands.ack(sn, message);
+        let result;
+        try {
+          result = await commands.ack(sn, message);
+        } catch (error) {
+          // Shutting down: the command stays sent, is written again on the device's next
+          // socket, and the device repeats this ack then.
+          if (error instanceof BatcherClosedError) return;
+          throw error;
+        }
         if (result === 'unknown') {
           reply(
             conn,
@@ -136,16 +153,13 @@ export function mountDeviceChannel(options: DeviceChannelOptions): void {
         // A replaced or removed (deleted device) socket is no longer the device's: its close
         // must not touch the newer socket's device, nor a device registered anew since.
         if (!connections.detach(sn, conn)) return;
-        devices.touch(sn, iso()).catch((error: unknown) => {
-          logger.warn({ err: error, sn_number: sn }, 'could not record last seen');
-        });
+        touch(sn);
       });
-      void devices
-        .touch(sn, iso())
-        .then(() => commands.flush(sn))
-        .catch((error: unknown) =>
-          logger.warn({ err: error, sn_number: sn }, 'could not deliver queued commands'),
-        );
+      touch(sn);
+      commands.flush(sn).catch((error: unknown) => {
+        if (error instanceof BatcherClosedError) return; // the next start delivers them
+        logger.warn({ err: error, sn_number: sn }, 'could not deliver queued commands');
+      });
     },
     renderError: (error) =>
       signage.signageErrorShape.render({

@@ -69,6 +69,7 @@ export const signageModule = defineSurfaceModule<Signage, SignageRepositories>({
       defaultTtlSeconds: config.commandTtlSeconds,
       maxQueuedPerDevice: config.maxPendingCommandsPerDevice,
       logger: app.log,
+      batching: { maxDelayMs: config.signageBatchDelayMs },
     });
 
     // Limits are per route (receiveUpload); these only bound what any multipart body may hold.
@@ -100,6 +101,7 @@ export const signageModule = defineSurfaceModule<Signage, SignageRepositories>({
       users: ctx.auth.users,
       accounts: ctx.store.users,
       now,
+      monotonic: ctx.monotonic,
       ttlSeconds: config.pairingCodeTtlSeconds,
       maxPending: config.maxPendingPairings,
       maxWaiting: config.maxPendingPairings,

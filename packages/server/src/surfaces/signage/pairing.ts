@@ -28,8 +28,10 @@ export interface PairingOptions {
   readonly store: Pick<SignageRepositories, 'pairings' | 'deviceAccounts' | 'devices'>;
   readonly users: Pick<Users, 'create' | 'update'>;
   readonly accounts: Pick<UsersRepository, 'findByUsername' | 'findById'>;
-  /** Unix ms. */
+  /** Unix ms: the stored `created_at` / `expires_at` (shared with other instances). */
   readonly now: () => number;
+  /** A long poll's wait, a duration (core/clock.ts). */
+  readonly monotonic: () => number;
   readonly ttlSeconds: number;
   /** Pending codes at once; beyond it a new request is answered 503. */
   readonly maxPending: number;
@@ -118,11 +120,12 @@ export class Pairing {
 
   /** The screen's poll: pending (after up to `waitSeconds`), or its credentials, once. */
   async poll(id: string, secret: string | undefined, waitSeconds = 0): Promise<Status> {
-    const deadline = this.#options.now() + waitSeconds * 1000;
+    // On the monotonic clock: a wall clock stepped back must not hold the poll open for the step.
+    const deadline = this.#options.monotonic() + waitSeconds * 1000;
     for (;;) {
       const pairing = await this.#own(id, secret);
       if (pairing.approval !== null) return this.#deliver(pairing, pairing.approval);
-      const left = deadline - this.#options.now();
+      const left = deadline - this.#options.monotonic();
       if (left <= 0 || !(await this.#wait(id, Math.min(left, RECHECK_MS)))) {
         const expiresIn = Math.max(0, Date.parse(pairing.expiresAt) - this.#options.now());
         return { status: 'pending', expires_in: Math.ceil(expiresIn / 1000) };

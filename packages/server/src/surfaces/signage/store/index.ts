@@ -39,4 +39,6 @@ export type {
   SignageScreensRepository,
   SignageScreenshotRecord,
   SignageScreenshotsRepository,
+  SignageStateChange,
+  SignageStateChangeResult,
 } from './types';

@@ -274,6 +274,57 @@ export interface SignageCommandsRepository {
   ): Promise<SignageCommandRecord | undefined>;
   /** Every queued command with `expiresAt <= at` becomes expired; returns how many. */
   expireDue(at: string): Promise<number>;
+  /**
+   * Applies `changes` in array order in ONE transaction and answers one result per change, in
+   * the same order. All or nothing: when any statement fails the transaction is rolled back, no
+   * change is applied and the promise rejects (the caller retries or reports; none is half
+   * done). A change whose guard does not hold (the command is no longer in the state it expects,
+   * the device is gone) is not an error: it answers `changed: false` and the others still apply.
+   * Each change means exactly what the single-row method of the same name means:
+   *
+   * - `sent`: queued → sent, `sent_at = at` ({@link markSent}).
+   * - `resent`: a `sent` command written again: `sent_at = at` ({@link markResent}).
+   * - `requeue`: sent → queued, `sent_at = NULL` ({@link requeue}).
+   * - `settle`: sent → acked / failed / expired, only when the command belongs to `snNumber`
+   *   ({@link settle}); `command` is the settled record when `changed`.
+   * - `touch`: the device's `last_seen_at = at` (`devices.touch`).
+   * - `readyPlaylists`: the device's ready playlists and their time (`devices.setReadyPlaylists`).
+   *
+   * The signage surface's write-behind batcher (`write-batcher.ts`) calls this once per tick
+   * with every state change its callers submitted meanwhile, instead of one transaction each.
+   * The commit must be durable against a crash of the process when the promise resolves (the
+   * SQLite store: WAL with `synchronous = NORMAL`); callers tell a device or an admin of a change
+   * only after that.
+   */
+  applyStateChanges(changes: readonly SignageStateChange[]): Promise<SignageStateChangeResult[]>;
+}
+
+/** One write of {@link SignageCommandsRepository.applyStateChanges}. */
+export type SignageStateChange =
+  | { readonly kind: 'sent'; readonly id: string; readonly at: string }
+  | { readonly kind: 'resent'; readonly id: string; readonly at: string }
+  | { readonly kind: 'requeue'; readonly id: string }
+  | {
+      readonly kind: 'settle';
+      readonly id: string;
+      readonly snNumber: string;
+      readonly outcome: { ok: boolean; expired?: boolean; error: string | null };
+      readonly at: string;
+    }
+  | { readonly kind: 'touch'; readonly snNumber: string; readonly at: string }
+  | {
+      readonly kind: 'readyPlaylists';
+      readonly snNumber: string;
+      readonly playlistIds: readonly number[];
+      readonly at: string;
+    };
+
+/** What one {@link SignageStateChange} did. */
+export interface SignageStateChangeResult {
+  /** The guarded update hit its row. */
+  readonly changed: boolean;
+  /** `settle` only: the command as settled, when `changed`. */
+  readonly command?: SignageCommandRecord;
 }
 
 export interface SignageScreenshotRecord {

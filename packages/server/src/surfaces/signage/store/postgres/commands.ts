@@ -4,9 +4,16 @@
  * acked or expired at most once even when two instances race. `createMany` first locks the rows
  * of the devices it writes to: the queued count and the inserts are then one step for each
  * device, as SQLite's single writer makes them, so concurrent calls cannot overshoot the bound.
+ * `applyStateChanges` runs the same guarded statements as the single-row methods, in array order,
+ * on one connection inside one transaction.
  */
 import { protocol } from '@marquee/sdk';
-import { type SignageCommandsRepository } from '../types';
+import {
+  type SignageCommandRecord,
+  type SignageCommandsRepository,
+  type SignageStateChange,
+  type SignageStateChangeResult,
+} from '../types';
 import {
   type PostgresEngine,
   type Queryable,
@@ -38,7 +45,106 @@ export function postgresSignageCommands(engine: PostgresEngine): SignageCommands
         values,
       )
     ).map(toCommand);
+  const markSent = async (q: Queryable, id: string, at: string) =>
+    (await changed(
+      q,
+      "UPDATE signage_commands SET state = 'sent', sent_at = $1 WHERE id = $2 AND state = 'queued'",
+      [at, id],
+    )) > 0;
+  const markResent = async (q: Queryable, id: string, at: string) =>
+    (await changed(q, "UPDATE signage_commands SET sent_at = $1 WHERE id = $2 AND state = 'sent'", [
+      at,
+      id,
+    ])) > 0;
+  const requeue = async (q: Queryable, id: string) =>
+    (await changed(
+      q,
+      "UPDATE signage_commands SET state = 'queued', sent_at = NULL WHERE id = $1 AND state = 'sent'",
+      [id],
+    )) > 0;
+  /** sent → settled; with `sn`, only a command of that device. The settled row, if any. */
+  const settleOne = async (
+    q: Queryable,
+    id: string,
+    sn: string | null,
+    outcome: { ok: boolean; expired?: boolean; error: string | null },
+    at: string,
+  ): Promise<SignageCommandRecord | undefined> => {
+    const row = await first(
+      q,
+      `UPDATE signage_commands SET state = $1, acked_at = $2, error = $3
+       WHERE id = $4 AND state = 'sent' AND ($5::text IS NULL OR sn_number = $5)
+       RETURNING ${COLUMNS}`,
+      [
+        outcome.ok ? 'acked' : outcome.expired === true ? 'expired' : 'failed',
+        at,
+        outcome.error,
+        id,
+        sn,
+      ],
+    );
+    return row === undefined ? undefined : toCommand(row);
+  };
+  const apply = async (
+    q: Queryable,
+    change: SignageStateChange,
+  ): Promise<SignageStateChangeResult> => {
+    switch (change.kind) {
+      case 'sent':
+        return { changed: await markSent(q, change.id, change.at) };
+      case 'resent':
+        return { changed: await markResent(q, change.id, change.at) };
+      case 'requeue':
+        return { changed: await requeue(q, change.id) };
+      case 'settle': {
+        const command = await settleOne(q, change.id, change.snNumber, change.outcome, change.at);
+        return command === undefined ? { changed: false } : { changed: true, command };
+      }
+      case 'touch':
+        return {
+          changed:
+            (await changed(q, 'UPDATE signage_devices SET last_seen_at = $1 WHERE sn_number = $2', [
+              change.at,
+              change.snNumber,
+            ])) > 0,
+        };
+      case 'readyPlaylists':
+        return {
+          changed:
+            (await changed(
+              q,
+              `UPDATE signage_devices SET ready_playlists = $1, ready_playlists_at = $2
+               WHERE sn_number = $3`,
+              [JSON.stringify(change.playlistIds), change.at, change.snNumber],
+            )) > 0,
+        };
+    }
+  };
   return {
+    applyStateChanges: async (list) => {
+      if (list.length === 0) return [];
+      return engine.transaction(async (client) => {
+        // The device rows this batch writes are locked first, in the order createMany locks them,
+        // so a batch and a createMany on another connection cannot deadlock over them.
+        const devices = [
+          ...new Set(
+            list.flatMap((c) =>
+              c.kind === 'touch' || c.kind === 'readyPlaylists' ? [c.snNumber] : [],
+            ),
+          ),
+        ];
+        if (devices.length > 0) {
+          await client.query(
+            `SELECT sn_number FROM signage_devices WHERE sn_number = ANY($1::text[])
+             ORDER BY sn_number COLLATE "C" FOR UPDATE`,
+            [devices],
+          );
+        }
+        const results: SignageStateChangeResult[] = [];
+        for (const change of list) results.push(await apply(client, change));
+        return results;
+      });
+    },
     createMany: (commands, maxQueuedPerDevice = Infinity) =>
       engine.transaction(async (client) => {
         const devices = [...new Set(commands.map((c) => c.snNumber))];
@@ -94,38 +200,10 @@ export function postgresSignageCommands(engine: PostgresEngine): SignageCommands
         ),
       ),
     countQueuedFor: (sns) => queuedCounts(pool, sns),
-    markSent: async (id, at) =>
-      (await changed(
-        pool,
-        "UPDATE signage_commands SET state = 'sent', sent_at = $1 WHERE id = $2 AND state = 'queued'",
-        [at, id],
-      )) > 0,
-    markResent: async (id, at) =>
-      (await changed(
-        pool,
-        "UPDATE signage_commands SET sent_at = $1 WHERE id = $2 AND state = 'sent'",
-        [at, id],
-      )) > 0,
-    requeue: async (id) =>
-      (await changed(
-        pool,
-        "UPDATE signage_commands SET state = 'queued', sent_at = NULL WHERE id = $1 AND state = 'sent'",
-        [id],
-      )) > 0,
-    settle: async (id, outcome, at) => {
-      const row = await first(
-        pool,
-        `UPDATE signage_commands SET state = $1, acked_at = $2, error = $3
-         WHERE id = $4 AND state = 'sent' RETURNING ${COLUMNS}`,
-        [
-          outcome.ok ? 'acked' : outcome.expired === true ? 'expired' : 'failed',
-          at,
-          outcome.error,
-          id,
-        ],
-      );
-      return row === undefined ? undefined : toCommand(row);
-    },
+    markSent: (id, at) => markSent(pool, id, at),
+    markResent: (id, at) => markResent(pool, id, at),
+    requeue: (id) => requeue(pool, id),
+    settle: (id, outcome, at) => settleOne(pool, id, null, outcome, at),
     expireDue: (at) =>
       changed(
         pool,

@@ -4,7 +4,12 @@
  * expired at most once even when two paths race.
  */
 import { protocol } from '@marquee/sdk';
-import { type SignageCommandRecord, type SignageCommandsRepository } from '../types';
+import {
+  type SignageCommandRecord,
+  type SignageCommandsRepository,
+  type SignageStateChange,
+  type SignageStateChangeResult,
+} from '../types';
 import {
   type Row,
   type Statements,
@@ -14,6 +19,7 @@ import {
   text,
   textOrNull,
 } from '../../../../core/store/sqlite/statements';
+import type { DeviceStateWrites } from './devices';
 import { json, type Transaction } from './shared';
 
 export const COLUMNS =
@@ -33,7 +39,11 @@ export function toCommand(row: Row): SignageCommandRecord {
   };
 }
 
-export function sqliteSignageCommands(sql: Statements, tx: Transaction): SignageCommandsRepository {
+export function sqliteSignageCommands(
+  sql: Statements,
+  tx: Transaction,
+  devices: DeviceStateWrites,
+): SignageCommandsRepository {
   const find = (id: string) => {
     const row = sql(`SELECT ${COLUMNS} FROM signage_commands WHERE id = ?`).get(id);
     return row === undefined ? undefined : toCommand(row);
@@ -47,7 +57,63 @@ export function sqliteSignageCommands(sql: Statements, tx: Transaction): Signage
     ).all(JSON.stringify(sns));
     return new Map(rows.map((row) => [text(row, 'sn_number'), num(row, 'n')]));
   };
+  const markSent = (id: string, at: string) =>
+    changes(
+      sql(
+        "UPDATE signage_commands SET state = 'sent', sent_at = ? WHERE id = ? AND state = 'queued'",
+      ).run(at, id),
+    ) > 0;
+  const markResent = (id: string, at: string) =>
+    changes(
+      sql("UPDATE signage_commands SET sent_at = ? WHERE id = ? AND state = 'sent'").run(at, id),
+    ) > 0;
+  const requeue = (id: string) =>
+    changes(
+      sql(
+        "UPDATE signage_commands SET state = 'queued', sent_at = NULL WHERE id = ? AND state = 'sent'",
+      ).run(id),
+    ) > 0;
+  /** sent → settled; with `sn`, only a command of that device. The settled row, if any. */
+  const settleOne = (
+    id: string,
+    sn: string | null,
+    outcome: { ok: boolean; expired?: boolean; error: string | null },
+    at: string,
+  ): SignageCommandRecord | undefined => {
+    const row = sql(
+      `UPDATE signage_commands SET state = ?, acked_at = ?, error = ?
+       WHERE id = ? AND state = 'sent' AND (?5 IS NULL OR sn_number = ?5) RETURNING ${COLUMNS}`,
+    ).get(
+      outcome.ok ? 'acked' : outcome.expired === true ? 'expired' : 'failed',
+      at,
+      outcome.error,
+      id,
+      sn,
+    );
+    return row === undefined ? undefined : toCommand(row);
+  };
+  const apply = (change: SignageStateChange): SignageStateChangeResult => {
+    switch (change.kind) {
+      case 'sent':
+        return { changed: markSent(change.id, change.at) };
+      case 'resent':
+        return { changed: markResent(change.id, change.at) };
+      case 'requeue':
+        return { changed: requeue(change.id) };
+      case 'settle': {
+        const command = settleOne(change.id, change.snNumber, change.outcome, change.at);
+        return command === undefined ? { changed: false } : { changed: true, command };
+      }
+      case 'touch':
+        return { changed: devices.touch(change.snNumber, change.at) };
+      case 'readyPlaylists':
+        return {
+          changed: devices.setReadyPlaylists(change.snNumber, change.playlistIds, change.at),
+        };
+    }
+  };
   return {
+    applyStateChanges: (list) => settle(() => tx(() => list.map(apply))),
     createMany: (commands, maxQueuedPerDevice = Infinity) =>
       settle(() =>
         tx(() => {
@@ -57,18 +123,18 @@ export function sqliteSignageCommands(sql: Statements, tx: Transaction): Signage
             const held = queued.get(command.snNumber) ?? 0;
             if (held >= maxQueuedPerDevice) continue;
             queued.set(command.snNumber, held + 1);
-            const row = sql(
+            sql(
               `INSERT INTO signage_commands (id, sn_number, command, state, created_at, expires_at)
-               VALUES (?, ?, ?, 'queued', ?, ?) RETURNING ${COLUMNS}`,
-            ).get(
+               VALUES (?, ?, ?, 'queued', ?, ?)`,
+            ).run(
               command.id,
               command.snNumber,
               JSON.stringify(command.command),
               command.createdAt,
               command.expiresAt,
             );
-            if (row === undefined) throw new Error('INSERT ... RETURNING returned no row');
-            created.push(toCommand(row));
+            // The row is what was given (a broadcast stores thousands: no read back and parse).
+            created.push({ ...command, state: 'queued', sentAt: null, ackedAt: null, error: null });
           }
           return created;
         }),
@@ -114,47 +180,10 @@ export function sqliteSignageCommands(sql: Statements, tx: Transaction): Signage
         );
       }),
     countQueuedFor: (sns) => settle(() => queuedCounts(sns)),
-    markSent: (id, at) =>
-      settle(
-        () =>
-          changes(
-            sql(
-              "UPDATE signage_commands SET state = 'sent', sent_at = ? WHERE id = ? AND state = 'queued'",
-            ).run(at, id),
-          ) > 0,
-      ),
-    markResent: (id, at) =>
-      settle(
-        () =>
-          changes(
-            sql("UPDATE signage_commands SET sent_at = ? WHERE id = ? AND state = 'sent'").run(
-              at,
-              id,
-            ),
-          ) > 0,
-      ),
-    requeue: (id) =>
-      settle(
-        () =>
-          changes(
-            sql(
-              "UPDATE signage_commands SET state = 'queued', sent_at = NULL WHERE id = ? AND state = 'sent'",
-            ).run(id),
-          ) > 0,
-      ),
-    settle: (id, outcome, at) =>
-      settle(() => {
-        const updated = sql(
-          `UPDATE signage_commands SET state = ?, acked_at = ?, error = ?
-           WHERE id = ? AND state = 'sent'`,
-        ).run(
-          outcome.ok ? 'acked' : outcome.expired === true ? 'expired' : 'failed',
-          at,
-          outcome.error,
-          id,
-        );
-        return changes(updated) > 0 ? find(id) : undefined;
-      }),
+    markSent: (id, at) => settle(() => markSent(id, at)),
+    markResent: (id, at) => settle(() => markResent(id, at)),
+    requeue: (id) => settle(() => requeue(id)),
+    settle: (id, outcome, at) => settle(() => settleOne(id, null, outcome, at)),
     expireDue: (at) =>
       settle(() =>
         changes(

@@ -71,7 +71,29 @@ function healthOf(row: Row): SignageDeviceRecord['health'] {
   return { report: json(row, 'health', HealthReport), at };
 }
 
+/** The device writes a device's socket makes, synchronous so a caller's transaction holds them. */
+export interface DeviceStateWrites {
+  /** `last_seen_at`; false when there is no such device. */
+  touch(sn: string, at: string): boolean;
+  setReadyPlaylists(sn: string, ids: readonly number[], at: string): boolean;
+}
+
+export function deviceStateWrites(sql: Statements): DeviceStateWrites {
+  return {
+    touch: (sn, at) =>
+      changes(sql('UPDATE signage_devices SET last_seen_at = ? WHERE sn_number = ?').run(at, sn)) >
+      0,
+    setReadyPlaylists: (sn, ids, at) =>
+      changes(
+        sql(
+          'UPDATE signage_devices SET ready_playlists = ?, ready_playlists_at = ? WHERE sn_number = ?',
+        ).run(JSON.stringify(ids), at, sn),
+      ) > 0,
+  };
+}
+
 export function sqliteSignageDevices(sql: Statements, tx: Transaction): SignageDevicesRepository {
+  const writes = deviceStateWrites(sql);
   const find = (sn: string) => {
     const row = sql(`${SELECT} WHERE d.sn_number = ?`).get(sn);
     return row === undefined ? undefined : toDevice(row);
@@ -139,13 +161,11 @@ export function sqliteSignageDevices(sql: Statements, tx: Transaction): SignageD
       }),
     touch: (sn, at) =>
       settle(() => {
-        sql('UPDATE signage_devices SET last_seen_at = ? WHERE sn_number = ?').run(at, sn);
+        writes.touch(sn, at);
       }),
     setReadyPlaylists: (sn, ids, at) =>
       settle(() => {
-        sql(
-          'UPDATE signage_devices SET ready_playlists = ?, ready_playlists_at = ? WHERE sn_number = ?',
-        ).run(JSON.stringify(ids), at, sn);
+        writes.setReadyPlaylists(sn, ids, at);
       }),
     setHealth: (sn, report, at) =>
       settle(() => {

@@ -2,7 +2,7 @@
 import type { SqliteEngine } from '../../../../core/store';
 import type { SignageRepositories } from '../types';
 import { sqliteSignageCommands } from './commands';
-import { sqliteSignageDevices } from './devices';
+import { deviceStateWrites, sqliteSignageDevices } from './devices';
 import { sqliteSignageMedia } from './media';
 import { sqliteSignageDeviceAccounts, sqliteSignagePairings } from './pairings';
 import { sqliteSignagePlaylists } from './playlists';
@@ -24,7 +24,7 @@ export function sqliteSignage({ db, sql }: SqliteEngine): SignageRepositories {
     playlists: sqliteSignagePlaylists(sql, tx),
     screens: sqliteSignageScreens(sql, tx),
     reports: sqliteSignageReports(sql),
-    commands: sqliteSignageCommands(sql, tx),
+    commands: sqliteSignageCommands(sql, tx, deviceStateWrites(sql)),
     screenshots: sqliteSignageScreenshots(sql),
     plays: sqliteSignagePlays(sql, tx),
   };
