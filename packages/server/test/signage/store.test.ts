@@ -292,10 +292,11 @@ describeEachEngine(pg, 'signage store', (engine) => {
       outcome: { ok: true, error: null },
       at: LATER,
     });
-    const states = async (...ids: string[]) =>
-      Object.fromEntries(
-        await Promise.all(ids.map(async (id) => [id, (await signage.commands.find(id))?.state])),
-      );
+    const states = async (...ids: string[]): Promise<Record<string, string | undefined>> => {
+      const out: Record<string, string | undefined> = {};
+      for (const id of ids) out[id] = (await signage.commands.find(id))?.state;
+      return out;
+    };
 
     it('applies in array order in one transaction and answers per change with its guard', async () => {
       for (const sn of ['SN-1', 'SN-2']) await signage.devices.upsert(info(sn), null, AT);
