@@ -131,11 +131,13 @@ export const history: Benchmark = {
     'sample. Targets: ≤ 50 MB per year, p95 ≤ 50 ms.',
 
   run(context) {
-    return Promise.resolve().then(() => measure(context));
+    return measure(context);
   },
 };
 
-function measure(context: BenchContext): Omit<BenchResult, 'name' | 'title' | 'durationMs'> {
+async function measure(
+  context: BenchContext,
+): Promise<Omit<BenchResult, 'name' | 'title' | 'durationMs'>> {
   const settings = SETTINGS[context.mode];
   const dir = mkdtempSync(join(tmpdir(), 'marquee-bench-history-'));
   try {
@@ -149,18 +151,18 @@ function measure(context: BenchContext): Omit<BenchResult, 'name' | 'title' | 'd
     const hourRows: RollupRow[] = [];
     for (let ts = now - settings.hourDays * DAY; ts < now - settings.ingestDays * DAY; ts += 3600)
       hourRows.push(rollupAt(ts, 3600));
-    repos.history.putRollups('hour', hourRows);
+    await repos.history.putRollups('hour', hourRows);
     const minuteRows: RollupRow[] = [];
     for (let ts = now - settings.minuteDays * DAY; ts < now - settings.ingestDays * DAY; ts += 60)
       minuteRows.push(rollupAt(ts, 60));
-    repos.history.putRollups('minute', minuteRows);
+    await repos.history.putRollups('minute', minuteRows);
     context.log(`  tiered: ${hourRows.length} hour rows, ${minuteRows.length} minute rows`);
 
     const ingestStart = now - Math.round(settings.ingestDays * DAY);
     let ingested = 0;
     const before = cpuMicros();
     for (let ts = ingestStart; ts < now; ts += INTERVAL_S) {
-      tiered.ingest(sampleAt(ts));
+      await tiered.ingest(sampleAt(ts));
       ingested += 1;
     }
     const ingestMicros = (cpuMicros() - before) / ingested;
@@ -218,7 +220,7 @@ function measure(context: BenchContext): Omit<BenchResult, 'name' | 'title' | 'd
     let points = 0;
     for (let i = 0; i < settings.queries; i++) {
       let started = performance.now();
-      const answer = tiered.query(range, now);
+      const answer = await tiered.query(range, now);
       points = answer.points.map(historyPoint).length;
       tieredTimes.push(performance.now() - started);
       started = performance.now();

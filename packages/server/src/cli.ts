@@ -5,6 +5,7 @@
 import { parseArgs } from 'node:util';
 import { createServer } from './app';
 import { runBackupCommand } from './cli/backup/run';
+import { runMigrateCommand } from './cli/migrate/run';
 import { runUserCommand } from './cli/user/run';
 import { ConfigError, ENV_NAMES, loadConfig } from './core/config';
 import { DataDirError } from './core/data-dir-check';
@@ -17,6 +18,8 @@ Usage:
   marquee user add|list|passwd|disable|enable|remove      manage accounts and roles (marquee user --help)
   marquee backup <file> [--data-dir DIR]                  back up the data directory (safe while running)
   marquee restore <file> [--data-dir DIR] [--force]       restore a backup into a stopped server's directory
+  marquee migrate --from sqlite --to postgres [--data-dir DIR] [--database-url URL]
+                                                          copy the SQLite store into an empty PostgreSQL database
   marquee --version                                       print the version
   marquee --help                                          this help
 
@@ -30,6 +33,14 @@ async function main(argv: string[]): Promise<number> {
   if (argv[0] === 'user') {
     return runUserCommand(argv.slice(1), {
       stdin: process.stdin,
+      stdout: process.stdout,
+      stderr: process.stderr,
+      env: process.env,
+      cwd: process.cwd(),
+    });
+  }
+  if (argv[0] === 'migrate') {
+    return runMigrateCommand(argv.slice(1), {
       stdout: process.stdout,
       stderr: process.stderr,
       env: process.env,

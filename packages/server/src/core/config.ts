@@ -76,6 +76,18 @@ export const ConfigSchema = z
     host: z.string().min(1).default('0.0.0.0'),
     /** Where the SQLite file, media, screenshots and caches live. @default './data' */
     dataDir: z.string().min(1).default('./data'),
+    /**
+     * A PostgreSQL connection URL (`postgres://user:password@host:5432/db`): the store then lives
+     * in that database instead of `<dataDir>/marquee.db` (files stay in `dataDir`). @default undefined
+     */
+    databaseUrl: z
+      .string()
+      .trim()
+      .regex(/^postgres(ql)?:\/\//, 'must be a postgres:// or postgresql:// URL')
+      .refine((value) => URL.canParse(value), 'not a valid URL')
+      .optional(),
+    /** Connections the PostgreSQL store's pool opens at most. @default 10 */
+    databasePoolMax: z.coerce.number().int().min(1).max(1000).default(10),
     /** pino level. @default 'info' */
     logLevel: z
       .enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'])
@@ -458,6 +470,15 @@ export const ConfigSchema = z
     }
   })
   .superRefine((config, ctx) => {
+    // Scheduled backups archive the SQLite file; PostgreSQL is backed up with its own tools.
+    if (config.backupDir !== undefined && config.databaseUrl !== undefined) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['backupDir'],
+        message:
+          'backs up the embedded SQLite store; with MARQUEE_DATABASE_URL use pg_dump instead (docs/deploy.md)',
+      });
+    }
     // A proxy that is meant to be guarded must not start open.
     if (config.proxyAuthEnabled && config.proxyAuthToken === undefined) {
       ctx.addIssue({
@@ -476,6 +497,8 @@ export const ENV_NAMES: Readonly<Record<keyof Config, string>> = {
   port: 'PORT',
   host: 'HOST',
   dataDir: 'MARQUEE_DATA_DIR',
+  databaseUrl: 'MARQUEE_DATABASE_URL',
+  databasePoolMax: 'MARQUEE_DATABASE_POOL_MAX',
   logLevel: 'LOG_LEVEL',
   adminUsername: 'DASHBOARD_AUTH_USERNAME',
   adminPassword: 'DASHBOARD_AUTH_PASSWORD',

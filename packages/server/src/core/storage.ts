@@ -2,8 +2,9 @@
  * The data directory's disk as the server sees it: which errors are storage faults, what a
  * client is told about them, what the log says, and the headroom uploads must leave.
  *
- * - A full disk (`SQLITE_FULL`, `ENOSPC`, `EDQUOT`) answers `507 STORAGE_FULL`; a read-only store
- *   (`SQLITE_READONLY`, `EROFS`) answers `503 STORAGE_READ_ONLY`; each in the surface's own
+ * - A full disk (`SQLITE_FULL`, `ENOSPC`, `EDQUOT`, PostgreSQL's 53100) answers `507 STORAGE_FULL`;
+ *   a read-only store (`SQLITE_READONLY`, `EROFS`, PostgreSQL's 25006) answers
+ *   `503 STORAGE_READ_ONLY`; each in the surface's own
  *   error shape (http-errors.ts), never a bare 500. The log names the file that could not be
  *   written and the free space of the filesystem holding the data directory.
  * - `/healthz` and `/metrics` read `status()`: free and total bytes, the reserve, the last fault.
@@ -22,8 +23,10 @@ const SQLITE_READONLY = 8;
 const SQLITE_IOERR = 10;
 const SQLITE_FULL = 13;
 
-const FULL_ERRNOS = new Set(['ENOSPC', 'EDQUOT']);
-const READ_ONLY_ERRNOS = new Set(['EROFS']);
+// File-system errnos, and PostgreSQL's SQLSTATEs for the same faults on the database server:
+// disk_full 53100, read_only_sql_transaction 25006 (a read-only server or standby).
+const FULL_ERRNOS = new Set(['ENOSPC', 'EDQUOT', '53100']);
+const READ_ONLY_ERRNOS = new Set(['EROFS', '25006']);
 
 /** `error` and the errors in its `cause` chain (a few hops at most). */
 function* causes(error: unknown): Generator<Readonly<Record<string, unknown>>> {

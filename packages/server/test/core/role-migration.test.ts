@@ -9,7 +9,12 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { DatabaseSync } from 'node:sqlite';
 import { afterEach, beforeEach, expect, it } from 'vitest';
-import { applyMigrations, coreMigrations, openSqliteStore } from '../../src/core/store';
+import {
+  applyMigrations,
+  coreMigrations,
+  openSqliteStore,
+  sqliteEngineOf,
+} from '../../src/core/store';
 import { signageStore } from '../../src/surfaces/signage/store';
 import { deviceBody } from '../signage/helpers';
 
@@ -72,7 +77,7 @@ it('keeps every user, session, display token and device owner, and gives each th
       ownerUserId: 3,
       ownerUsername: 'lobby-tv',
     });
-    const { db } = store.engine;
+    const { db } = sqliteEngineOf(store);
     expect(db.prepare('PRAGMA foreign_key_check').all()).toEqual([]);
     expect(db.prepare('PRAGMA foreign_keys').get()).toEqual({ foreign_keys: 1 });
     // References still point at `users`, and still cascade: deleting the user takes its session.

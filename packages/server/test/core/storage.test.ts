@@ -31,6 +31,13 @@ describe('storageFaultKind', () => {
     expect(storageFaultKind('ENOSPC')).toBeUndefined();
   });
 
+  it("reads PostgreSQL's SQLSTATEs for a full disk and a read-only server", () => {
+    const pgError = (code: string) => Object.assign(new Error('pg'), { code });
+    expect(storageFaultKind(pgError('53100'))).toBe('full');
+    expect(storageFaultKind(pgError('25006'))).toBe('read_only');
+    expect(storageFaultKind(pgError('23505'))).toBeUndefined();
+  });
+
   it('maps to 507 STORAGE_FULL and 503 STORAGE_READ_ONLY', () => {
     expect(storageError('full')).toMatchObject({ code: 'STORAGE_FULL', status: 507 });
     expect(storageError('read_only')).toMatchObject({ code: 'STORAGE_READ_ONLY', status: 503 });

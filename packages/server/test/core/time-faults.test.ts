@@ -249,41 +249,41 @@ describe('timers measured outside a server', () => {
     });
     const T0 = 1_767_225_600;
 
-    it('a step ten years forward and back deletes nothing and stores nothing in the past', () => {
+    it('a step ten years forward and back deletes nothing and stores nothing in the past', async () => {
       const repo = history();
       const tiers = new TieredHistory(repo);
-      for (let s = 0; s < 7200; s += 10) tiers.ingest(sample(T0 + s), T0 + s);
-      const seconds = repo.buckets('second', T0, T0 + 7200, 1).length;
-      const minutes = repo.buckets('minute', T0, T0 + 7200, 60).length;
+      for (let s = 0; s < 7200; s += 10) await tiers.ingest(sample(T0 + s), T0 + s);
+      const seconds = (await repo.buckets('second', T0, T0 + 7200, 1)).length;
+      const minutes = (await repo.buckets('minute', T0, T0 + 7200, 60)).length;
       expect(seconds).toBe(720);
       expect(minutes).toBe(119);
       // Ten years ahead for a while, on a clock that did not step.
       const ahead = T0 + 10 * 365 * 86_400;
-      for (let s = 0; s < 180; s += 10) tiers.ingest(sample(ahead + 7200 + s), T0 + 7200 + s);
+      for (let s = 0; s < 180; s += 10) await tiers.ingest(sample(ahead + 7200 + s), T0 + 7200 + s);
       // Before: the first minute closed ten years ahead deleted every row older than a day.
-      expect(repo.buckets('second', T0, T0 + 7200, 1)).toHaveLength(seconds);
+      expect(await repo.buckets('second', T0, T0 + 7200, 1)).toHaveLength(seconds);
       // Every real minute is there, the last one closed by the first sample after the step.
-      expect(repo.buckets('minute', T0, T0 + 7200, 60)).toHaveLength(minutes + 1);
-      expect(repo.buckets('hour', T0, T0 + 7200, 3600)).toHaveLength(2);
+      expect(await repo.buckets('minute', T0, T0 + 7200, 60)).toHaveLength(minutes + 1);
+      expect(await repo.buckets('hour', T0, T0 + 7200, 3600)).toHaveLength(2);
       // Back to the right time: earlier than the newest stored second, so ignored (a gap).
-      tiers.ingest(sample(T0 + 7400), T0 + 7400);
-      expect(repo.buckets('second', T0 + 7200, T0 + 7600, 1)).toHaveLength(0);
+      await tiers.ingest(sample(T0 + 7400), T0 + 7400);
+      expect(await repo.buckets('second', T0 + 7200, T0 + 7600, 1)).toHaveLength(0);
     });
 
-    it('a Raspberry Pi booting in 1970 neither writes 1970 points nor removes real ones', () => {
+    it('a Raspberry Pi booting in 1970 neither writes 1970 points nor removes real ones', async () => {
       const repo = history();
       const before = new TieredHistory(repo);
-      for (let s = 0; s < 600; s += 10) before.ingest(sample(T0 + s));
-      const stored = repo.buckets('second', T0, T0 + 600, 1).length;
+      for (let s = 0; s < 600; s += 10) await before.ingest(sample(T0 + s));
+      const stored = (await repo.buckets('second', T0, T0 + 600, 1)).length;
       // A new process (restart) whose wall clock says 1970.
       const booted = new TieredHistory(repo);
-      for (let s = 0; s < 300; s += 10) booted.ingest(sample(600 + s), 600 + s);
-      expect(repo.buckets('second', 0, 100_000, 1)).toHaveLength(0);
-      expect(repo.buckets('second', T0, T0 + 600, 1)).toHaveLength(stored);
+      for (let s = 0; s < 300; s += 10) await booted.ingest(sample(600 + s), 600 + s);
+      expect(await repo.buckets('second', 0, 100_000, 1)).toHaveLength(0);
+      expect(await repo.buckets('second', T0, T0 + 600, 1)).toHaveLength(stored);
       // NTP steps the clock to now: recording resumes.
-      booted.ingest(sample(T0 + 700), 900);
-      expect(repo.buckets('second', T0 + 600, T0 + 800, 1)).toHaveLength(1);
-      expect(repo.buckets('second', T0, T0 + 600, 1)).toHaveLength(stored);
+      await booted.ingest(sample(T0 + 700), 900);
+      expect(await repo.buckets('second', T0 + 600, T0 + 800, 1)).toHaveLength(1);
+      expect(await repo.buckets('second', T0, T0 + 600, 1)).toHaveLength(stored);
     });
   });
 });

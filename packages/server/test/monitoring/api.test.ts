@@ -256,7 +256,7 @@ describe('configuration', () => {
     });
     expect(put.status).toBe(200);
     expect(put.body).toEqual(CONFIG);
-    const audit = t.server.surface(monitoringModule).repositories.settings.audit(10);
+    const audit = await t.server.surface(monitoringModule).repositories.settings.audit(10);
     expect(audit).toHaveLength(1);
     expect(audit[0]).toMatchObject({
       actor: 'user:olivia',
@@ -278,7 +278,7 @@ describe('configuration', () => {
       token,
       body: { ...CONFIG, services: ['plex'] },
     });
-    const trail = again.server.surface(monitoringModule).repositories.settings.audit(10);
+    const trail = await again.server.surface(monitoringModule).repositories.settings.audit(10);
     expect(trail.map((each) => each.actor)).toEqual(['user:admin', 'user:olivia']);
     expect(trail[0]?.before).toEqual(CONFIG);
   });

@@ -366,7 +366,7 @@ describe('services from the Docker Engine', () => {
       (await call(`${t.url}/api/v1/services/health`, { token: operator })).body,
     );
     expect(health.services[0]).toMatchObject({ restartCount: 1, health: 'warning' });
-    const audit = t.server.surface(monitoringModule).repositories.settings.audit(5);
+    const audit = await t.server.surface(monitoringModule).repositories.settings.audit(5);
     expect(audit[0]).toMatchObject({
       actor: 'user:op',
       action: 'service.restart',
@@ -390,7 +390,7 @@ describe('services from the Docker Engine', () => {
       'DOCKER_UNAVAILABLE',
     );
     expect(failed.message).toContain('driver failed');
-    expect(t.server.surface(monitoringModule).repositories.settings.audit(5)).toHaveLength(
+    expect(await t.server.surface(monitoringModule).repositories.settings.audit(5)).toHaveLength(
       audit.length,
     );
 

@@ -17,6 +17,7 @@ import { tmpdir } from 'node:os';
 import { DatabaseSync } from 'node:sqlite';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it, vi } from 'vitest';
+import { sqliteEngineOf } from '../../src/core/store';
 import { SQLITE_FULL, sqliteError } from '../helpers/faults';
 import { call, startTestServer, type TestServer } from '../helpers/server';
 import {
@@ -60,7 +61,7 @@ describe('a write that fails halfway', () => {
   it('a media upload whose commit fails (SQLITE_FULL) leaves no row and no file', async () => {
     const server = (t = await startTestServer());
     const admin = await server.login();
-    const db = server.server.store.engine.db;
+    const { db } = sqliteEngineOf(server.server.store);
     const exec = db.exec.bind(db);
     Object.defineProperty(db, 'exec', {
       configurable: true,

@@ -10,6 +10,7 @@ import { readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { Writable } from 'node:stream';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { sqliteEngineOf } from '../../src/core/store';
 import { SQLITE_FULL, SQLITE_READONLY, smallDisk, sqliteError } from '../helpers/faults';
 import { call, startTestServer, type TestServer } from '../helpers/server';
 import { ADMIN_API, deviceBody, jpegBytes, userToken } from './helpers';
@@ -84,7 +85,7 @@ const metrics = async () =>
  * a full or read-only disk, while `failing()` holds; returns the undo.
  */
 function failCommits(error: () => Error, failing: () => boolean): () => void {
-  const db = t.server.store.engine.db;
+  const { db } = sqliteEngineOf(t.server.store);
   const exec = db.exec.bind(db);
   Object.defineProperty(db, 'exec', {
     configurable: true,

@@ -45,6 +45,12 @@ afterEach(async () => {
   rmSync(dir, { recursive: true, force: true });
 });
 
+/** The SQLite connection under the store (a trigger injects a failure there). */
+function sqlite(): DatabaseSync {
+  if (store.engine.kind !== 'sqlite') throw new Error('expected the SQLite store');
+  return store.engine.db;
+}
+
 /** Queued commands `ids` for `sn`, in that order. */
 async function queue(sn: string, ...ids: string[]): Promise<void> {
   await signage.commands.createMany(
@@ -164,7 +170,7 @@ describe('applyStateChanges (SQLite)', () => {
 
   it('is all or nothing: a statement failing mid-batch leaves every change unapplied', async () => {
     await queue('SN-1', 'a');
-    store.engine.db.exec(`CREATE TRIGGER refuse_bad BEFORE UPDATE OF last_seen_at ON signage_devices
+    sqlite().exec(`CREATE TRIGGER refuse_bad BEFORE UPDATE OF last_seen_at ON signage_devices
       WHEN NEW.sn_number = 'SN-BAD' BEGIN SELECT RAISE(ABORT, 'injected failure'); END`);
     await expect(
       signage.commands.applyStateChanges([
@@ -273,7 +279,7 @@ describe('WriteBatcher', () => {
 
   it('rejects every change of a failing batch with its error, applies none, and goes on', async () => {
     await queue('SN-1', 'a', 'b');
-    store.engine.db.exec(`CREATE TRIGGER refuse_bad BEFORE UPDATE OF last_seen_at ON signage_devices
+    sqlite().exec(`CREATE TRIGGER refuse_bad BEFORE UPDATE OF last_seen_at ON signage_devices
       WHEN NEW.sn_number = 'SN-BAD' BEGIN SELECT RAISE(ABORT, 'injected failure'); END`);
     const { b } = batcher({ maxBatch: 3 });
     const outcomes = await Promise.allSettled([

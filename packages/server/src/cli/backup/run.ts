@@ -59,6 +59,14 @@ export async function runBackupCommand(
       cwd: options.cwd,
       ...(typeof dataDirOption === 'string' ? { overrides: { dataDir: dataDirOption } } : {}),
     });
+    if (config.databaseUrl !== undefined) {
+      // The archive holds the SQLite file; a PostgreSQL database has its own tools.
+      throw new ConfigError(
+        `MARQUEE_DATABASE_URL is set: the store is PostgreSQL, which \`marquee ${command}\` does not ` +
+          `cover. Use pg_dump / pg_restore for the database (docs/deploy.md), and copy ` +
+          `${config.dataDir}/signage for the media files.`,
+      );
+    }
     if (command === 'backup') {
       const done = await createBackup(config.dataDir, file);
       stdout.write(

@@ -1,11 +1,12 @@
 import type { DatabaseSync } from 'node:sqlite';
 import type { Migration } from './migrations';
+import type { PostgresEngine } from './postgres/engine';
 import type { Statements } from './sqlite/statements';
 
 /**
  * The store interface every backend implements. The embedded default is SQLite through
- * `node:sqlite` (store/sqlite.ts); every method is async so a PostgreSQL store can implement the
- * same interface for a fleet that outgrows one machine. One repository per concept.
+ * `node:sqlite` (store/sqlite.ts); with `MARQUEE_DATABASE_URL` it is PostgreSQL (store/postgres.ts)
+ * for a fleet that outgrows one machine. Every method is async. One repository per concept.
  */
 
 /** A user's role (see the SDK's `protocol.core.Role` for what each may do). */
@@ -149,8 +150,7 @@ export interface AuthSessionsRepository {
 
 /**
  * The engine under a store, handed to the surfaces that keep tables of their own (each surface
- * module's `store` part builds its repositories on it). Only SQLite exists today; a PostgreSQL
- * engine joins this union when that store lands, and each surface part then implements both.
+ * module's `store` part builds its repositories on it, one implementation per engine).
  */
 export interface SqliteEngine {
   readonly kind: 'sqlite';
@@ -158,7 +158,7 @@ export interface SqliteEngine {
   /** The connection's prepared-statement cache. */
   readonly sql: Statements;
 }
-export type StoreEngine = SqliteEngine;
+export type StoreEngine = SqliteEngine | PostgresEngine;
 
 /**
  * A surface's own part of the store: its migrations (applied with core's when the store opens,

@@ -35,14 +35,29 @@ export class ThresholdAlerts {
   readonly #open = new Map<Metric, Open>();
   /** Since when each metric has been at or above its warning / critical line, continuously. */
   readonly #since = new Map<Metric, { warning: number | undefined; error: number | undefined }>();
+  /** Evaluations run one after the other (each awaits the store); never rejects. */
+  #chain: Promise<void> = Promise.resolve();
 
   constructor(repo: MonitoringAlertsRepository, onAlert: (alert: MonitoringAlertRecord) => void) {
     this.#repo = repo;
     this.#onAlert = onAlert;
   }
 
-  /** Compares one sample's usage with the thresholds; opens, escalates and ends alerts. */
-  evaluate(usage: Usage, settings: AlertSettings, at: number): void {
+  /**
+   * Compares one sample's usage with the thresholds; opens, escalates and ends alerts. Runs after
+   * the evaluations before it; settles when its changes are stored.
+   */
+  evaluate(usage: Usage, settings: AlertSettings, at: number): Promise<void> {
+    return this.#enqueue(() => this.#evaluate(usage, settings, at));
+  }
+
+  #enqueue(work: () => Promise<void>): Promise<void> {
+    const done = this.#chain.then(work);
+    this.#chain = done.catch(() => {});
+    return done;
+  }
+
+  async #evaluate(usage: Usage, settings: AlertSettings, at: number): Promise<void> {
     for (const metric of Object.keys(LABEL) as Metric[]) {
       const value = usage[metric];
       const threshold = settings.thresholds[metric];
@@ -57,19 +72,19 @@ export class ThresholdAlerts {
       if (open !== undefined) {
         const escalates = open.record.level === 'warning' && level === 'error';
         if (escalates || value < open.line - HYSTERESIS) {
-          this.#repo.end(open.record.id, at);
           this.#open.delete(metric);
+          await this.#repo.end(open.record.id, at);
         } else {
           if (value > open.peak) {
             open.peak = value;
-            this.#repo.peak(open.record.id, value);
+            await this.#repo.peak(open.record.id, value);
           }
           continue;
         }
       }
       if (level === undefined) continue;
       const line = level === 'error' ? threshold.critical : threshold.warning;
-      const record = this.#repo.open(
+      const record = await this.#repo.open(
         {
           startedAt: at,
           level,
@@ -90,11 +105,14 @@ export class ThresholdAlerts {
     }
   }
 
-  /** Ends every open alert (shutdown: a restart evaluates afresh). */
-  endAll(at: number): void {
-    for (const open of this.#open.values()) this.#repo.end(open.record.id, at);
-    this.#open.clear();
-    this.#since.clear();
+  /** Ends every open alert (shutdown: a restart evaluates afresh), after pending evaluations. */
+  endAll(at: number): Promise<void> {
+    return this.#enqueue(async () => {
+      const open = [...this.#open.values()];
+      this.#open.clear();
+      this.#since.clear();
+      for (const { record } of open) await this.#repo.end(record.id, at);
+    });
   }
 }
 

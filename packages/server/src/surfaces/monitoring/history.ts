@@ -21,6 +21,10 @@
  * retention still holds `start` (or a coarser one that does), and the store groups its rows into
  * buckets of the resolution. The number of points is bounded: a resolution that would give more
  * than `maxPoints` is widened, and the effective resolution is what the answer echoes.
+ *
+ * The store is asynchronous (SQLite or PostgreSQL): samples are applied one after the other on a
+ * chain, in arrival order, after the start-up rebuild; a query waits for the chain first, so it
+ * takes its turn on the chain, so it never misses (nor counts twice) a minute being written.
  */
 import type {
   Aggregate,
@@ -120,61 +124,85 @@ export class TieredHistory {
   #minute: RollupRow | undefined;
   #hour: RollupRow | undefined;
   #lastSecond: number | undefined;
+  /** The start-up rebuild, then every sample and query in arrival order. */
+  #chain: Promise<void>;
   /** What retention measures from: the earlier of the newest sample and the step-free time. */
   #basis = Number.POSITIVE_INFINITY;
 
   constructor(repo: MonitoringHistoryRepository, retention: HistoryRetention = DEFAULT_RETENTION) {
     this.#repo = repo;
     this.#retention = retention;
-    this.#restore();
+    // A failed rebuild rejects the first ingest or query after it (the module logs it), not the
+    // process: the handler attached here marks it handled.
+    const restored = this.#restore();
+    restored.catch(() => {});
+    this.#chain = restored;
   }
 
   /** Rebuilds the minute and hour in progress from the rows already stored (≤ 60 each). */
-  #restore(): void {
-    const lastSecond = this.#repo.newest('second');
+  async #restore(): Promise<void> {
+    const lastSecond = await this.#repo.newest('second');
     this.#lastSecond = lastSecond;
     if (lastSecond === undefined) return;
     const minute = Math.floor(lastSecond / 60) * 60;
     const hour = Math.floor(lastSecond / 3600) * 3600;
-    this.#minute = this.#repo.buckets('second', minute, minute + 60, 60)[0];
+    this.#minute = (await this.#repo.buckets('second', minute, minute + 60, 60))[0];
     // The hour's finished minutes; the minute in progress joins it when it completes.
-    this.#hour = this.#repo.buckets('minute', hour, minute, 3600)[0];
+    this.#hour = (await this.#repo.buckets('minute', hour, minute, 3600))[0];
   }
 
   /**
-   * Records one sample (a second already recorded is ignored). `steadySeconds` is the time by a
-   * clock that does not step (see the file comment); it bounds what retention removes.
+   * Records one sample (a second already recorded is ignored), after the samples before it;
+   * settles when it is stored, rejecting with the store's error (later samples still go on).
+   * `steadySeconds` is the time by a clock that does not step (see the file comment); it bounds
+   * what retention removes.
    */
-  ingest(sample: HistorySample, steadySeconds: number = sample.ts): void {
+  ingest(sample: HistorySample, steadySeconds: number = sample.ts): Promise<void> {
+    const done = this.#chain.then(() => this.#ingest(sample, steadySeconds));
+    this.#chain = done.catch(() => {});
+    return done;
+  }
+
+  /** Settles once every sample ingested so far is stored (never rejects). */
+  flush(): Promise<void> {
+    return this.#chain.catch(() => {});
+  }
+
+  async #ingest(sample: HistorySample, steadySeconds: number): Promise<void> {
     if (this.#lastSecond !== undefined && sample.ts <= this.#lastSecond) return;
     this.#basis = Math.min(sample.ts, steadySeconds);
     this.#lastSecond = sample.ts;
-    this.#repo.insertSample(sample);
+    await this.#repo.insertSample(sample);
     const minute = Math.floor(sample.ts / 60) * 60;
-    if (this.#minute !== undefined && this.#minute.ts !== minute) this.#closeMinute(minute);
+    if (this.#minute !== undefined && this.#minute.ts !== minute) await this.#closeMinute(minute);
     this.#minute = combine(minute, this.#minute, asRow(sample));
   }
 
-  #closeMinute(nextMinute: number): void {
+  async #closeMinute(nextMinute: number): Promise<void> {
     const done = this.#minute;
     if (done === undefined) return;
-    this.#repo.putRollup('minute', done);
     this.#minute = undefined;
-    this.#repo.deleteBefore('second', Math.min(nextMinute, this.#basis) - this.#retention.second);
     const hour = Math.floor(done.ts / 3600) * 3600;
-    if (this.#hour !== undefined && this.#hour.ts !== hour) this.#closeHour();
+    const closesHour = this.#hour !== undefined && this.#hour.ts !== hour;
+    const previousHour = closesHour ? this.#hour : undefined;
+    if (closesHour) this.#hour = undefined;
     this.#hour = combine(hour, this.#hour, done);
-    if (Math.floor(nextMinute / 3600) * 3600 !== hour) this.#closeHour();
+    const endsHour = Math.floor(nextMinute / 3600) * 3600 !== hour;
+    const finished = endsHour ? this.#hour : undefined;
+    if (endsHour) this.#hour = undefined;
+    // The in-memory state is settled before the first await; the writes follow in order.
+    await this.#repo.putRollup('minute', done);
+    const basis = this.#basis;
+    await this.#repo.deleteBefore('second', Math.min(nextMinute, basis) - this.#retention.second);
+    if (previousHour !== undefined) await this.#writeHour(previousHour, basis);
+    if (finished !== undefined) await this.#writeHour(finished, basis);
   }
 
-  #closeHour(): void {
-    const done = this.#hour;
-    if (done === undefined) return;
-    this.#repo.putRollup('hour', done);
-    this.#hour = undefined;
-    const end = Math.min(done.ts + 3600, this.#basis);
-    this.#repo.deleteBefore('minute', end - this.#retention.minute);
-    this.#repo.deleteBefore('hour', end - this.#retention.hour);
+  async #writeHour(done: RollupRow, basis: number): Promise<void> {
+    await this.#repo.putRollup('hour', done);
+    const end = Math.min(done.ts + 3600, basis);
+    await this.#repo.deleteBefore('minute', end - this.#retention.minute);
+    await this.#repo.deleteBefore('hour', end - this.#retention.hour);
   }
 
   /** The tier and bucket width that answer `query`; see the file comment. */
@@ -195,9 +223,19 @@ export class TieredHistory {
     return { tier, resolution };
   }
 
-  query(query: HistoryQuery, nowSeconds: number): HistoryAnswer {
+  /** Runs on the chain, so no sample moves a minute from memory to the store mid-query. */
+  query(query: HistoryQuery, nowSeconds: number): Promise<HistoryAnswer> {
+    const answer = this.#chain.then(() => this.#query(query, nowSeconds));
+    this.#chain = answer.then(
+      () => {},
+      () => {},
+    );
+    return answer;
+  }
+
+  async #query(query: HistoryQuery, nowSeconds: number): Promise<HistoryAnswer> {
     const { tier, resolution } = this.plan(query, nowSeconds);
-    const points = this.#repo.buckets(tier, query.start, query.end, resolution);
+    const points = await this.#repo.buckets(tier, query.start, query.end, resolution);
     const pending = this.#pending(tier);
     if (pending !== undefined && pending.ts >= query.start && pending.ts < query.end) {
       const bucket = Math.floor(pending.ts / resolution) * resolution;

@@ -91,9 +91,15 @@ export class LogKeeper {
   readonly #repo: MonitoringLogsRepository;
   readonly #maxRows: number;
   readonly #logger: FastifyBaseLogger;
+  /** Lines whose write failed, oldest first; written again before `#pending`. */
+  #retry: MonitoringLogRecord[] = [];
   #pending: MonitoringLogRecord[] = [];
   #scheduled = false;
   #failing = false;
+  /** The write in progress on a store that writes later (PostgreSQL), if any. */
+  #writing: Promise<void> | undefined;
+  /** A flush was asked for while `#writing` ran: it runs right after. */
+  #again = false;
   readonly #timer: NodeJS.Timeout;
   /** Lines dropped because the store could not keep up (or failed). */
   dropped = 0;
@@ -102,7 +108,7 @@ export class LogKeeper {
     this.#repo = repo;
     this.#maxRows = maxRows;
     this.#logger = logger;
-    this.#timer = setInterval(() => this.flush(), FLUSH_MS);
+    this.#timer = setInterval(() => void this.flush(), FLUSH_MS);
     this.#timer.unref();
   }
 
@@ -110,8 +116,9 @@ export class LogKeeper {
   readonly ingest = (line: string): void => {
     const record = recordOf(line);
     if (record === undefined) return;
-    if (this.#pending.length >= MAX_PENDING) {
-      this.#pending.shift();
+    if (this.#retry.length + this.#pending.length >= MAX_PENDING) {
+      if (this.#retry.length > 0) this.#retry.shift();
+      else this.#pending.shift();
       this.dropped += 1;
     }
     this.#pending.push(record);
@@ -120,41 +127,76 @@ export class LogKeeper {
     // A burst of lines is written at once, unless this logger call runs inside a transaction
     // (writing would join it, and its rollback would lose the lines): then as soon as it ends.
     if (this.#repo.idle()) {
-      this.flush();
+      void this.flush();
     } else if (!this.#scheduled) {
       this.#scheduled = true;
       setImmediate(() => {
         this.#scheduled = false;
-        this.flush();
+        void this.flush();
       });
     }
   };
 
-  /** Writes the waiting lines. A failure keeps them waiting (bounded) and is logged once. */
-  flush(): void {
-    if (this.#pending.length === 0) return;
-    const lines = this.#pending;
-    this.#pending = [];
-    try {
-      this.#repo.append(lines, this.#maxRows);
-      this.#failing = false;
-    } catch (error) {
-      this.#pending = [...lines, ...this.#pending].slice(-MAX_PENDING);
-      if (!this.#failing) {
-        this.#failing = true;
-        this.#logger.error({ err: error }, 'monitoring: keeping the log failed');
-      }
+  /**
+   * Writes the waiting lines, in the order they were logged; settles when they are stored (or
+   * the write failed: the lines then wait again, bounded, and the failure is logged once). Never
+   * rejects. On a store that writes before `append` returns (SQLite) each flush writes at once,
+   * so a synchronous burst is stored as it comes; on one that writes later (PostgreSQL) one write
+   * runs at a time, and a flush asked for meanwhile runs right after it.
+   */
+  flush(): Promise<void> {
+    if (this.#writing !== undefined) {
+      this.#again = true;
+      return this.#writing;
     }
+    const lines = [...this.#retry, ...this.#pending];
+    if (lines.length === 0) return Promise.resolve();
+    this.#retry = [];
+    this.#pending = [];
+    let written: Promise<void>;
+    try {
+      written = this.#repo.append(lines, this.#maxRows);
+    } catch (error) {
+      written = Promise.reject(error instanceof Error ? error : new Error(String(error)));
+    }
+    const outcome = written.then(
+      () => {
+        this.#failing = false;
+      },
+      (error: unknown) => {
+        const waiting = [...this.#retry, ...lines];
+        const over = Math.max(0, waiting.length + this.#pending.length - MAX_PENDING);
+        this.dropped += over;
+        this.#retry = waiting.slice(Math.min(over, waiting.length));
+        if (!this.#failing) {
+          this.#failing = true;
+          this.#logger.error({ err: error }, 'monitoring: keeping the log failed');
+        }
+      },
+    );
+    if (this.#repo.writesAtOnce) return outcome;
+    const writing = outcome.then(() => {
+      this.#writing = undefined;
+      if (!this.#again) return undefined;
+      this.#again = false;
+      // While the store fails, only the timer tries again.
+      return this.#failing ? undefined : this.flush();
+    });
+    this.#writing = writing;
+    return writing;
   }
 
   /** Newest first; lines still waiting are written first so the answer is current. */
-  list(filter: Parameters<MonitoringLogsRepository['list']>[0]): MonitoringLogRecord[] {
-    this.flush();
+  async list(
+    filter: Parameters<MonitoringLogsRepository['list']>[0],
+  ): Promise<MonitoringLogRecord[]> {
+    await this.flush();
     return this.#repo.list(filter);
   }
 
-  close(): void {
+  /** Stops the timer and writes what is waiting. */
+  async close(): Promise<void> {
     clearInterval(this.#timer);
-    this.flush();
+    await this.flush();
   }
 }

@@ -100,7 +100,7 @@ export const monitoringModule = defineSurfaceModule<MonitoringApi, MonitoringRep
     '/monitoring',
   ],
   store: monitoringStore,
-  mount({
+  async mount({
     app,
     config,
     repositories,
@@ -128,12 +128,12 @@ export const monitoringModule = defineSurfaceModule<MonitoringApi, MonitoringRep
       hour: config.monitoringHourTierDays * 86_400,
     };
     const history = new TieredHistory(repositories.history, retention);
-    const stored = <T>(
+    const stored = async <T>(
       key: string,
       schema: { safeParse(value: unknown): { success: true; data: T } | { success: false } },
       fallback: T,
-    ): T => {
-      const record = repositories.settings.get(key);
+    ): Promise<T> => {
+      const record = await repositories.settings.get(key);
       if (record === undefined) return fallback;
       const parsed = schema.safeParse(record.value);
       if (parsed.success) return parsed.data;
@@ -141,7 +141,7 @@ export const monitoringModule = defineSurfaceModule<MonitoringApi, MonitoringRep
       logger.warn({ key }, 'monitoring: a stored setting no longer validates; using the default');
       return fallback;
     };
-    let alertSettings = stored(
+    let alertSettings = await stored(
       ALERT_SETTINGS_KEY,
       monitoring.AlertSettings,
       DEFAULT_ALERT_SETTINGS,
@@ -171,7 +171,9 @@ export const monitoringModule = defineSurfaceModule<MonitoringApi, MonitoringRep
           { name },
         ),
     });
-    const systemConfig = () => stored(CONFIG_KEY, monitoring.SystemConfig, DEFAULT_CONFIG);
+    // The configuration as last read or saved (the service watch asks for it synchronously).
+    let configuration = await stored(CONFIG_KEY, monitoring.SystemConfig, DEFAULT_CONFIG);
+    const systemConfig = () => configuration;
     services.sync(systemConfig().services);
     services.watchDocker(
       () => systemConfig().services,
@@ -215,12 +217,12 @@ export const monitoringModule = defineSurfaceModule<MonitoringApi, MonitoringRep
     const onSample = (sample: SystemSample): void => {
       const observation = observe(sample);
       if (observation === undefined) return;
-      try {
-        history.ingest(historySample(observation), Math.floor(steadyNow() / 1000));
-        alerts.evaluate(usageOf(observation), alertSettings, observation.at);
-      } catch (error) {
+      const failed = (error: unknown) => {
         logger.error({ err: error }, 'monitoring: recording a sample failed');
-      }
+      };
+      // Each is applied in order on its own chain; a failure is logged, later samples go on.
+      history.ingest(historySample(observation), Math.floor(steadyNow() / 1000)).catch(failed);
+      alerts.evaluate(usageOf(observation), alertSettings, observation.at).catch(failed);
       if (hub.subscriberCount(MONITORING_TOPIC) > 0) {
         hub.publishLatest(MONITORING_TOPIC, METRICS_KEY, {
           type: 'metrics',
@@ -285,7 +287,7 @@ export const monitoringModule = defineSurfaceModule<MonitoringApi, MonitoringRep
             metrics: systemMetrics(o, alertSettings),
           };
         },
-        'monitoring.metricsHistory': ({ query }) => {
+        'monitoring.metricsHistory': async ({ query }) => {
           const nowMs = now();
           const endMs = query.end === undefined ? nowMs : Date.parse(query.end);
           const startMs = query.start === undefined ? endMs - 3_600_000 : Date.parse(query.start);
@@ -293,7 +295,7 @@ export const monitoringModule = defineSurfaceModule<MonitoringApi, MonitoringRep
             1,
             Math.round((monitoring.resolutionMs(query.resolution) ?? 300_000) / 1000),
           );
-          const answer = history.query(
+          const answer = await history.query(
             {
               start: Math.floor(startMs / 1000),
               end: Math.ceil(endMs / 1000),
@@ -309,21 +311,26 @@ export const monitoringModule = defineSurfaceModule<MonitoringApi, MonitoringRep
             end: new Date(endMs).toISOString(),
           };
         },
-        'monitoring.getConfig': () => systemConfig(),
-        'monitoring.putConfig': ({ body, identity }) => {
-          repositories.settings.put(CONFIG_KEY, body, {
+        'monitoring.getConfig': async () => {
+          // Read from the store (another instance may have saved one); the copy follows it.
+          configuration = await stored(CONFIG_KEY, monitoring.SystemConfig, DEFAULT_CONFIG);
+          return configuration;
+        },
+        'monitoring.putConfig': async ({ body, identity }) => {
+          await repositories.settings.put(CONFIG_KEY, body, {
             actor: actorOf(identity),
             at: new Date(now()).toISOString(),
             action: 'config.update',
           });
+          configuration = body;
           logger.info({ actor: actorOf(identity) }, 'monitoring: configuration updated');
           services.sync(body.services);
           return body;
         },
         'monitoring.getAlertSettings': () => redactSettings(alertSettings),
-        'monitoring.updateAlertSettings': ({ body: posted, identity }) => {
+        'monitoring.updateAlertSettings': async ({ body: posted, identity }) => {
           const body = restoreSecrets(posted, alertSettings);
-          repositories.settings.put(ALERT_SETTINGS_KEY, body, {
+          await repositories.settings.put(ALERT_SETTINGS_KEY, body, {
             actor: actorOf(identity),
             at: new Date(now()).toISOString(),
             action: 'alertSettings.update',
@@ -369,22 +376,22 @@ export const monitoringModule = defineSurfaceModule<MonitoringApi, MonitoringRep
         }),
         'monitoring.restartService': ({ params, identity }) =>
           services.restart(params.name, systemConfig().services, actorOf(identity)),
-        'monitoring.logs': ({ query }) => ({
-          logs: logs
-            .list({
+        'monitoring.logs': async ({ query }) => ({
+          logs: (
+            await logs.list({
               ...(query.level === undefined ? {} : { level: query.level }),
               ...(query.since === undefined ? {} : { since: Date.parse(query.since) }),
               limit: query.limit,
             })
-            .map((record) => ({
-              timestamp: new Date(record.ts).toISOString(),
-              level: record.level,
-              message: record.message,
-              ...(record.context === null ? {} : { context: record.context }),
-            })),
+          ).map((record) => ({
+            timestamp: new Date(record.ts).toISOString(),
+            level: record.level,
+            message: record.message,
+            ...(record.context === null ? {} : { context: record.context }),
+          })),
         }),
-        'monitoring.alerts': ({ query }) => {
-          const { alerts: records, total } = repositories.alerts.list({
+        'monitoring.alerts': async ({ query }) => {
+          const { alerts: records, total } = await repositories.alerts.list({
             ...(query.level === undefined ? {} : { level: query.level }),
             ...(query.since === undefined ? {} : { since: Date.parse(query.since) }),
             limit: query.limit,
@@ -419,19 +426,22 @@ export const monitoringModule = defineSurfaceModule<MonitoringApi, MonitoringRep
 
     return {
       api: { repositories, history, latest: () => latest, notifier, logs, services },
-      stop: () => {
+      stop: async () => {
         notifier.close();
         services.close();
-        unlisten();
-        logs.close();
         for (const stop of stopHooks) stop();
         unsubscribe?.();
         unsubscribe = undefined;
         try {
-          alerts.endAll(now());
+          // After the samples already taken are stored: the store closes once every surface stopped.
+          await history.flush();
+          await alerts.endAll(now());
         } catch (error) {
           logger.error({ err: error }, 'monitoring: ending the open alerts failed');
         }
+        // Last, so the lines logged while stopping are kept too.
+        unlisten();
+        await logs.close();
       },
     };
   },

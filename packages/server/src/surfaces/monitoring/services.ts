@@ -44,7 +44,7 @@ export interface ServicesOptions {
   /** A `status` message for the socket. */
   readonly onStatus: (change: StatusChange) => void;
   /** Records a restart in the audit trail. */
-  readonly audit: (actor: string, name: string) => void;
+  readonly audit: (actor: string, name: string) => Promise<void>;
 }
 
 function dockerUnavailable(error: unknown): MarqueeError {
@@ -262,7 +262,7 @@ export class Services {
       }
       throw dockerUnavailable(error);
     }
-    this.#options.audit(actor, name);
+    await this.#options.audit(actor, name);
     this.#options.logger.info({ service: name, actor }, 'monitoring: service restarted');
     this.#options.onStatus({
       name,

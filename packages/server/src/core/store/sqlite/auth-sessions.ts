@@ -10,9 +10,9 @@ import {
   text,
 } from './statements';
 
-const COLUMNS = 'id, user_id, token_hash, created_at, expires_at';
+export const COLUMNS = 'id, user_id, token_hash, created_at, expires_at';
 
-function toSession(row: Row): AuthSessionRecord {
+export function toSession(row: Row): AuthSessionRecord {
   return {
     id: num(row, 'id'),
     userId: num(row, 'user_id'),

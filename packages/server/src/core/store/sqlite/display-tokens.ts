@@ -12,10 +12,11 @@ import {
   textOrNull,
 } from './statements';
 
-const COLUMNS = 'id, name, token_hash, scopes, created_by, created_at, revoked_at, last_used_at';
+export const COLUMNS =
+  'id, name, token_hash, scopes, created_by, created_at, revoked_at, last_used_at';
 const Scopes = z.array(z.string());
 
-function toToken(row: Row): DisplayTokenRecord {
+export function toToken(row: Row): DisplayTokenRecord {
   return {
     id: text(row, 'id'),
     name: text(row, 'name'),

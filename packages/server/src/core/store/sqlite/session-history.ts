@@ -3,7 +3,7 @@ import { type SQLInputValue } from 'node:sqlite';
 import { type SessionHistoryRecord, type SessionHistoryRepository } from '../types';
 import { type Row, type Statements, num, settle, text, textOrNull } from './statements';
 
-const COLUMNS = `id, session_id, user_id, username, title, media_type, path, started_at, ended_at,
+export const COLUMNS = `id, session_id, user_id, username, title, media_type, path, started_at, ended_at,
   watched_seconds, end_reason`;
 
 function toEndReason(value: string): SessionHistoryRecord['endReason'] {
@@ -11,7 +11,7 @@ function toEndReason(value: string): SessionHistoryRecord['endReason'] {
   throw new Error(`Unknown end reason "${value}"`);
 }
 
-function toRecord(row: Row): SessionHistoryRecord {
+export function toRecord(row: Row): SessionHistoryRecord {
   return {
     id: num(row, 'id'),
     sessionId: text(row, 'session_id'),

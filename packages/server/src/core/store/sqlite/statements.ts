@@ -3,10 +3,14 @@
  * compiled once per connection), typed column readers that check what SQLite hands back instead
  * of casting it, and the mapping from SQLite constraint failures to MarqueeError.
  */
-import { type DatabaseSync, type SQLOutputValue, type StatementSync } from 'node:sqlite';
+import { type DatabaseSync, type StatementSync } from 'node:sqlite';
 import { MarqueeError } from '@marquee/sdk';
 
-export type Row = Record<string, SQLOutputValue>;
+/**
+ * A result row of either engine. The readers below check each value instead of casting it, so the
+ * record mappers built on them serve SQLite's rows and PostgreSQL's alike (same column names).
+ */
+export type Row = Readonly<Record<string, unknown>>;
 
 export interface Statements {
   /** The prepared statement for `sql`, compiled on first use. */

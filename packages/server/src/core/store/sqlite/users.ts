@@ -12,7 +12,7 @@ import {
   textOrNull,
 } from './statements';
 
-const COLUMNS = 'id, username, password_hash, role, created_at, disabled_at, token_version';
+export const COLUMNS = 'id, username, password_hash, role, created_at, disabled_at, token_version';
 
 const ROLES: readonly Role[] = ['admin', 'operator', 'viewer', 'device'];
 
@@ -20,11 +20,11 @@ const ROLES: readonly Role[] = ['admin', 'operator', 'viewer', 'device'];
  * True for the row of the last active admin. Checked inside the write itself, so two requests
  * demoting the last two admins at once cannot both pass a check made before.
  */
-const LAST_ADMIN = `(role = 'admin' AND disabled_at IS NULL
+export const LAST_ADMIN = `(role = 'admin' AND disabled_at IS NULL
   AND (SELECT count(*) FROM users WHERE role = 'admin' AND disabled_at IS NULL) <= 1)`;
 
 /** After a guarded write changed nothing: CONFLICT when the user exists (it was the last admin). */
-function lastAdminConflict(row: Row | undefined): void {
+export function lastAdminConflict(row: Row | undefined): void {
   if (row !== undefined) {
     throw new MarqueeError('CONFLICT', `${text(row, 'username')} is the last active admin`);
   }
@@ -36,7 +36,7 @@ function toRole(value: string): Role {
   return role;
 }
 
-function toUser(row: Row): UserRecord {
+export function toUser(row: Row): UserRecord {
   return {
     id: num(row, 'id'),
     username: text(row, 'username'),

@@ -4,12 +4,14 @@
  */
 import type { SurfaceStore } from '../../../core/store';
 import { monitoringMigrations } from './migrations';
+import { postgresMonitoring } from './postgres';
 import { sqliteMonitoring } from './sqlite';
 import type { MonitoringRepositories } from './types';
 
 export const monitoringStore: SurfaceStore<MonitoringRepositories> = {
   migrations: monitoringMigrations,
-  open: (engine) => sqliteMonitoring(engine),
+  open: (engine) =>
+    engine.kind === 'sqlite' ? sqliteMonitoring(engine) : postgresMonitoring(engine),
 };
 
 export type {

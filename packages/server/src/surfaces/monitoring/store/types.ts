@@ -1,7 +1,7 @@
 /**
  * The monitoring surface's repositories: its settings (seed 003's configuration and alert
- * settings) with an audit trail, its alerts, and the tiered metrics history. The SQLite engine is
- * synchronous, and so are these; a PostgreSQL implementation would wrap them.
+ * settings) with an audit trail, its alerts, and the tiered metrics history; one implementation per
+ * engine (store/sqlite.ts, store/postgres.ts), every method async.
  */
 
 /** A settings document and who last saved it. */
@@ -23,13 +23,17 @@ export interface MonitoringAuditRecord {
 }
 
 export interface MonitoringSettingsRepository {
-  get(key: string): MonitoringSettingRecord | undefined;
+  get(key: string): Promise<MonitoringSettingRecord | undefined>;
   /** Saves `value` under `key` and records the change in the audit trail, in one transaction. */
-  put(key: string, value: unknown, change: { actor: string; at: string; action: string }): void;
+  put(
+    key: string,
+    value: unknown,
+    change: { actor: string; at: string; action: string },
+  ): Promise<void>;
   /** Records an action that changes no setting (a service restart) in the audit trail. */
-  record(change: { actor: string; at: string; action: string }, details: unknown): void;
+  record(change: { actor: string; at: string; action: string }, details: unknown): Promise<void>;
   /** The audit trail, newest first. */
-  audit(limit: number): MonitoringAuditRecord[];
+  audit(limit: number): Promise<MonitoringAuditRecord[]>;
 }
 
 export type AlertLevelRecord = 'info' | 'warning' | 'error';
@@ -56,12 +60,15 @@ export interface AlertFilter {
 
 export interface MonitoringAlertsRepository {
   /** Stores a new alert; the oldest beyond `keep` are deleted. */
-  open(alert: Omit<MonitoringAlertRecord, 'id' | 'endedAt'>, keep: number): MonitoringAlertRecord;
+  open(
+    alert: Omit<MonitoringAlertRecord, 'id' | 'endedAt'>,
+    keep: number,
+  ): Promise<MonitoringAlertRecord>;
   /** Records a new peak of an open alert. */
-  peak(id: number, peak: number): void;
-  end(id: number, endedAt: number): void;
+  peak(id: number, peak: number): Promise<void>;
+  end(id: number, endedAt: number): Promise<void>;
   /** Newest first, and how many match in all. */
-  list(filter: AlertFilter): { alerts: MonitoringAlertRecord[]; total: number };
+  list(filter: AlertFilter): Promise<{ alerts: MonitoringAlertRecord[]; total: number }>;
 }
 
 /**
@@ -115,17 +122,17 @@ export type Tier = 'second' | 'minute' | 'hour';
 
 export interface MonitoringHistoryRepository {
   /** Stores one per-second sample (a second already stored is kept: the first one wins). */
-  insertSample(sample: HistorySample): void;
+  insertSample(sample: HistorySample): Promise<void>;
   /** Writes a rolled-up row of `tier` (replacing a partial row written at shutdown). */
-  putRollup(tier: Exclude<Tier, 'second'>, row: RollupRow): void;
+  putRollup(tier: Exclude<Tier, 'second'>, row: RollupRow): Promise<void>;
   /** Many rolled-up rows in one transaction (benchmarks fill a year this way). */
-  putRollups(tier: Exclude<Tier, 'second'>, rows: readonly RollupRow[]): void;
+  putRollups(tier: Exclude<Tier, 'second'>, rows: readonly RollupRow[]): Promise<void>;
   /** Rows of `tier` in [from, to), grouped into buckets of `bucketSeconds`, oldest first. */
-  buckets(tier: Tier, from: number, to: number, bucketSeconds: number): RollupRow[];
+  buckets(tier: Tier, from: number, to: number, bucketSeconds: number): Promise<RollupRow[]>;
   /** Deletes rows of `tier` older than `before` (unix seconds). */
-  deleteBefore(tier: Tier, before: number): void;
+  deleteBefore(tier: Tier, before: number): Promise<void>;
   /** The newest timestamp stored in `tier`, if any. */
-  newest(tier: Tier): number | undefined;
+  newest(tier: Tier): Promise<number | undefined>;
 }
 
 /** One kept line of the server's log. */
@@ -138,16 +145,26 @@ export interface MonitoringLogRecord {
 }
 
 export interface MonitoringLogsRepository {
+  /**
+   * True when `append` has written (or failed) before it returns, as SQLite's does: calls then
+   * apply in call order by themselves. False on PostgreSQL, where the caller runs one append at a
+   * time to keep the order.
+   */
+  readonly writesAtOnce: boolean;
   /** Appends lines in one transaction, then deletes the oldest beyond `keep` rows. */
-  append(lines: readonly MonitoringLogRecord[], keep: number): void;
+  append(lines: readonly MonitoringLogRecord[], keep: number): Promise<void>;
   /** Newest first. */
   list(filter: {
     level?: MonitoringLogRecord['level'];
     since?: number;
     limit: number;
-  }): MonitoringLogRecord[];
-  count(): number;
-  /** False while the connection is inside a transaction (someone else's: writing then would join it). */
+  }): Promise<MonitoringLogRecord[]>;
+  count(): Promise<number>;
+  /**
+   * False while the connection is inside a transaction (someone else's: writing then would join
+   * it). Synchronous on purpose: asked from inside a logger call. Always true on PostgreSQL, where
+   * a write takes its own pooled connection and never joins another caller's transaction.
+   */
   idle(): boolean;
 }
 

@@ -3,12 +3,13 @@
  * for seed 002's devices, media, playlists, screens, reports, commands, screenshots and plays.
  */
 import type { SurfaceStore } from '../../../core/store';
+import { postgresSignage } from './postgres';
 import { signageMigrations, sqliteSignage } from './sqlite';
 import type { SignageRepositories } from './types';
 
 export const signageStore: SurfaceStore<SignageRepositories> = {
   migrations: signageMigrations,
-  open: (engine) => sqliteSignage(engine),
+  open: (engine) => (engine.kind === 'sqlite' ? sqliteSignage(engine) : postgresSignage(engine)),
 };
 
 export type {

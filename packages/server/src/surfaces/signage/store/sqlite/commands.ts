@@ -22,9 +22,10 @@ import {
 import type { DeviceStateWrites } from './devices';
 import { json, type Transaction } from './shared';
 
-const COLUMNS = 'id, sn_number, command, state, created_at, expires_at, sent_at, acked_at, error';
+export const COLUMNS =
+  'id, sn_number, command, state, created_at, expires_at, sent_at, acked_at, error';
 
-function toCommand(row: Row): SignageCommandRecord {
+export function toCommand(row: Row): SignageCommandRecord {
   return {
     id: text(row, 'id'),
     snNumber: text(row, 'sn_number'),

@@ -20,7 +20,7 @@ import {
 } from '../../../../core/store/sqlite/statements';
 import { NumberList, intOrNull, json, type Transaction } from './shared';
 
-const SELECT = `SELECT d.sn_number, d.info, d.owner_user_id, u.username AS owner_username,
+export const SELECT = `SELECT d.sn_number, d.info, d.owner_user_id, u.username AS owner_username,
   a.name, d.registered_at, d.updated_at, d.last_seen_at, d.current_playlist_id,
   d.ready_playlists, d.ready_playlists_at, d.health, d.health_at
   FROM signage_devices d LEFT JOIN users u ON u.id = d.owner_user_id
@@ -46,7 +46,7 @@ function filterParams(filter: SignageDeviceFilter = {}) {
   };
 }
 
-function toDevice(row: Row): SignageDeviceRecord {
+export function toDevice(row: Row): SignageDeviceRecord {
   return {
     snNumber: text(row, 'sn_number'),
     info: json(row, 'info', protocol.signage.DeviceModel),

@@ -32,6 +32,17 @@ export function toMedia(row: Row, prefix = ''): SignageMediaRecord {
   };
 }
 
+/** CONFLICT naming the playlists while any uses the media (deleting it is refused). */
+export function assertUnused(id: number, playlists: readonly number[]): void {
+  if (playlists.length > 0) {
+    throw new MarqueeError(
+      'CONFLICT',
+      `Media ${id} is used by playlist${playlists.length > 1 ? 's' : ''} ${playlists.join(', ')}`,
+      { details: { playlist_ids: playlists } },
+    );
+  }
+}
+
 export function sqliteSignageMedia(sql: Statements, tx: Transaction): SignageMediaRepository {
   const find = (id: number) => {
     const row = sql(`SELECT ${MEDIA_COLUMNS} FROM signage_media WHERE id = ?`).get(id);
@@ -99,14 +110,7 @@ export function sqliteSignageMedia(sql: Statements, tx: Transaction): SignageMed
     delete: (id) =>
       settle(() =>
         tx(() => {
-          const playlists = usedBy(id);
-          if (playlists.length > 0) {
-            throw new MarqueeError(
-              'CONFLICT',
-              `Media ${id} is used by playlist${playlists.length > 1 ? 's' : ''} ${playlists.join(', ')}`,
-              { details: { playlist_ids: playlists } },
-            );
-          }
+          assertUnused(id, usedBy(id));
           return changes(sql('DELETE FROM signage_media WHERE id = ?').run(id)) > 0;
         }),
       ),

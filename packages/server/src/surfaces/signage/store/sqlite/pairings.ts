@@ -17,10 +17,10 @@ import type {
 } from '../types';
 import { intOrNull } from './shared';
 
-const PAIRING = `SELECT id, code, secret_hash, sn_hint, hint, ip, created_at, expires_at,
+export const PAIRING = `SELECT id, code, secret_hash, sn_hint, hint, ip, created_at, expires_at,
   approved_user_id, approved_sn FROM signage_pairings`;
 
-function toPairing(row: Row): SignagePairingRecord {
+export function toPairing(row: Row): SignagePairingRecord {
   const userId = intOrNull(row, 'approved_user_id');
   const snNumber = textOrNull(row, 'approved_sn');
   return {
@@ -95,7 +95,7 @@ export function sqliteSignagePairings(sql: Statements): SignagePairingsRepositor
   };
 }
 
-function toAccount(row: Row): SignageDeviceAccountRecord {
+export function toAccount(row: Row): SignageDeviceAccountRecord {
   return {
     userId: num(row, 'user_id'),
     snNumber: text(row, 'sn_number'),
@@ -104,7 +104,7 @@ function toAccount(row: Row): SignageDeviceAccountRecord {
   };
 }
 
-const ACCOUNT = 'SELECT user_id, sn_number, name, paired_at FROM signage_device_accounts';
+export const ACCOUNT = 'SELECT user_id, sn_number, name, paired_at FROM signage_device_accounts';
 
 export function sqliteSignageDeviceAccounts(sql: Statements): SignageDeviceAccountsRepository {
   return {

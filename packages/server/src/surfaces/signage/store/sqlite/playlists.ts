@@ -22,13 +22,13 @@ import { json, type Transaction } from './shared';
 
 const { signage } = protocol;
 
-const ITEMS = `SELECT i.playlist_id, i.item_order, i.layout, i.timing, i.effects, i.n_time_play,
+export const ITEMS = `SELECT i.playlist_id, i.item_order, i.layout, i.timing, i.effects, i.n_time_play,
   m.id AS m_id, m.media_name AS m_media_name, m.media_type AS m_media_type,
   m.mimetype AS m_mimetype, m.file_size AS m_file_size, m.checksum AS m_checksum,
   m.path AS m_path, m.created_at AS m_created_at
   FROM signage_playlist_items i JOIN signage_media m ON m.id = i.media_id`;
 
-function toItem(row: Row): SignagePlaylistItemRecord {
+export function toItem(row: Row): SignagePlaylistItemRecord {
   return {
     media: toMedia(row, 'm_'),
     order: num(row, 'item_order'),
@@ -39,6 +39,40 @@ function toItem(row: Row): SignagePlaylistItemRecord {
   };
 }
 
+/** NOT_FOUND for an item whose media does not exist, naming the item. */
+export function noSuchMedia(position: number, mediaId: number): MarqueeError {
+  return new MarqueeError(
+    'NOT_FOUND',
+    `media_items[${position}].media_id: no media with id ${mediaId}`,
+  );
+}
+
+export const PLAYLIST_COLUMNS = 'id, name, width, height, playback_config, created_at, updated_at';
+
+/** Playlist rows with their item rows (ordered by playlist, position), as records. */
+export function toPlaylists(
+  rows: readonly Row[],
+  itemRows: readonly Row[],
+): SignagePlaylistRecord[] {
+  const items = new Map<number, SignagePlaylistItemRecord[]>();
+  for (const row of itemRows) {
+    const id = num(row, 'playlist_id');
+    let list = items.get(id);
+    if (list === undefined) items.set(id, (list = []));
+    list.push(toItem(row));
+  }
+  return rows.map((row) => ({
+    id: num(row, 'id'),
+    name: text(row, 'name'),
+    width: num(row, 'width'),
+    height: num(row, 'height'),
+    playbackConfig: json(row, 'playback_config', signage.PlaybackConfig),
+    items: items.get(num(row, 'id')) ?? [],
+    createdAt: text(row, 'created_at'),
+    updatedAt: text(row, 'updated_at'),
+  }));
+}
+
 export function sqliteSignagePlaylists(
   sql: Statements,
   tx: Transaction,
@@ -46,28 +80,12 @@ export function sqliteSignagePlaylists(
   const withItems = (rows: Row[]): SignagePlaylistRecord[] => {
     if (rows.length === 0) return [];
     const ids = rows.map((row) => num(row, 'id'));
-    const items = new Map<number, SignagePlaylistItemRecord[]>();
     const itemRows = sql(
       `${ITEMS} WHERE i.playlist_id IN (SELECT value FROM json_each(?)) ORDER BY i.playlist_id, i.position`,
     ).all(JSON.stringify(ids));
-    for (const row of itemRows) {
-      const id = num(row, 'playlist_id');
-      let list = items.get(id);
-      if (list === undefined) items.set(id, (list = []));
-      list.push(toItem(row));
-    }
-    return rows.map((row) => ({
-      id: num(row, 'id'),
-      name: text(row, 'name'),
-      width: num(row, 'width'),
-      height: num(row, 'height'),
-      playbackConfig: json(row, 'playback_config', signage.PlaybackConfig),
-      items: items.get(num(row, 'id')) ?? [],
-      createdAt: text(row, 'created_at'),
-      updatedAt: text(row, 'updated_at'),
-    }));
+    return toPlaylists(rows, itemRows);
   };
-  const COLUMNS = 'id, name, width, height, playback_config, created_at, updated_at';
+  const COLUMNS = PLAYLIST_COLUMNS;
   const find = (id: number) =>
     withItems(sql(`SELECT ${COLUMNS} FROM signage_playlists WHERE id = ?`).all(id))[0];
 
@@ -80,12 +98,7 @@ export function sqliteSignagePlaylists(
        VALUES (?, ?, ?, ?, ?, ?, ?, ?)`,
     );
     playlist.items.forEach((item, position) => {
-      if (media.get(item.mediaId) === undefined) {
-        throw new MarqueeError(
-          'NOT_FOUND',
-          `media_items[${position}].media_id: no media with id ${item.mediaId}`,
-        );
-      }
+      if (media.get(item.mediaId) === undefined) throw noSuchMedia(position, item.mediaId);
       insert.run(
         id,
         position,

@@ -19,10 +19,10 @@ import {
 } from '../../../../core/store/sqlite/statements';
 import type { Transaction } from './shared';
 
-const COLUMNS =
+export const COLUMNS =
   'sn_number, play_id, playlist_id, media_id, zone, started_at, ended_at, duration_ms, completed, received_at';
 
-function toPlay(row: Row): SignagePlayRecord {
+export function toPlay(row: Row): SignagePlayRecord {
   return {
     snNumber: text(row, 'sn_number'),
     playId: text(row, 'play_id'),

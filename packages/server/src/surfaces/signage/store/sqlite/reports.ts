@@ -13,7 +13,7 @@ import { intOrNull, json, StringList } from './shared';
 
 const StatusValue = protocol.signage.PlaylistReport.shape.status;
 
-function toReport(row: Row): SignageReportRecord {
+export function toReport(row: Row): SignageReportRecord {
   return {
     snNumber: text(row, 'sn_number'),
     playlistId: num(row, 'playlist_id'),

@@ -23,9 +23,9 @@ const SELECT = `SELECT s.id, s.sn_number, s.position, s.screen_name, s.resolutio
   FROM signage_screens s`;
 
 /** Screens in the order DeviceScreens lists them. */
-const POSITION_ORDER = `CASE s.position WHEN 'front' THEN 0 WHEN 'back' THEN 1 WHEN 'right' THEN 2 ELSE 3 END`;
+export const POSITION_ORDER = `CASE s.position WHEN 'front' THEN 0 WHEN 'back' THEN 1 WHEN 'right' THEN 2 ELSE 3 END`;
 
-function toScreen(row: Row): SignageScreenRecord {
+export function toScreen(row: Row): SignageScreenRecord {
   return {
     id: num(row, 'id'),
     snNumber: text(row, 'sn_number'),

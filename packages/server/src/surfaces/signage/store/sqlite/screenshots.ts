@@ -9,9 +9,9 @@ import {
   text,
 } from '../../../../core/store/sqlite/statements';
 
-const COLUMNS = 'id, sn_number, media_id, path, file_size, created_at';
+export const COLUMNS = 'id, sn_number, media_id, path, file_size, created_at';
 
-function toScreenshot(row: Row): SignageScreenshotRecord {
+export function toScreenshot(row: Row): SignageScreenshotRecord {
   return {
     id: num(row, 'id'),
     snNumber: text(row, 'sn_number'),
