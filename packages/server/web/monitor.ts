@@ -94,7 +94,12 @@ function renderFigures(m: Metrics): void {
     'cpu',
     m.cpu.status,
     `${fixed(m.cpu.usage)} %`,
-    `${m.cpu.cores.length} cores${m.cpu.temperature === null ? '' : ` · ${fixed(m.cpu.temperature, 0)} °C`}`,
+    [
+      m.cpu.cores.length > 0 ? `${m.cpu.cores.length} cores` : '',
+      m.cpu.temperature === null ? '' : `${fixed(m.cpu.temperature, 0)} °C`,
+    ]
+      .filter((part) => part !== '')
+      .join(' · '),
   );
   figure(
     'memory',
@@ -106,7 +111,7 @@ function renderFigures(m: Metrics): void {
     'disk',
     m.disk.status,
     `${fixed(m.disk.usage)} %`,
-    `${fixed(m.disk.free)} GB free of ${fixed(m.disk.total)}`,
+    `${fixed(m.disk.free)} GB free of ${fixed(m.disk.total)} GB`,
   );
   if (m.network)
     figure(
@@ -121,6 +126,7 @@ function renderFigures(m: Metrics): void {
 
 const COLORS = { cpu: '#4fc3f7', memory: '#ba68c8', disk: '#ffb74d', down: '#3ecf8e', up: '#f06292' };
 const charts = new Map<string, uPlot>();
+let range = '1h';
 
 function chartSize(el: HTMLElement): { width: number; height: number } {
   const width = Math.max(200, el.clientWidth);
@@ -135,9 +141,20 @@ function makeChart(name: string, series: { label: string; stroke: string }[], ma
       ...chartSize(el),
       legend: { show: false },
       cursor: { show: false },
-      scales: { y: max === undefined ? {} : { range: [0, max] } },
+      scales: {
+        x: { time: true },
+        y: max === undefined ? {} : { range: [0, max] },
+      },
       axes: [axis, axis],
-      series: [{}, ...series.map((s) => ({ ...s, width: 2, points: { show: false } }))],
+      series: [
+        {},
+        ...series.map((s) => ({
+          ...s,
+          width: 2,
+          // Dots only while there are too few points to draw a line.
+          points: { show: (u: uPlot) => u.data[0].length < 3, size: 8, fill: s.stroke },
+        })),
+      ],
     },
     [[], ...series.map(() => [])],
     el,
@@ -145,10 +162,15 @@ function makeChart(name: string, series: { label: string; stroke: string }[], ma
   charts.set(name, chart);
 }
 
-function setChart(name: string, data: uPlot.AlignedData): void {
+/**
+ * Fitted to the data; fewer than two points get `span` (the picked range, in seconds since the
+ * epoch) instead of uPlot's default span of years around a lone point.
+ */
+function setChart(name: string, data: uPlot.AlignedData, span?: [number, number]): void {
   const chart = charts.get(name);
   if (!chart) return;
-  chart.setData(data);
+  chart.setData(data, span === undefined || data[0].length >= 2);
+  if (span !== undefined && data[0].length < 2) chart.setScale('x', { min: span[0], max: span[1] });
   const el = $<HTMLElement>(`.chart[data-chart="${name}"]`);
   el.dataset.points = String(data[0].length);
 }
@@ -171,7 +193,6 @@ addEventListener('resize', () => {
   }, 150);
 });
 
-let range = '1h';
 let historyRequest = 0;
 
 async function loadHistory(): Promise<void> {
@@ -191,9 +212,10 @@ async function loadHistory(): Promise<void> {
     if (request !== historyRequest) return;
     const points = answer.metrics;
     const xs = points.map((p) => Date.parse(p.timestamp) / 1000);
-    setChart('cpu', [xs, points.map((p) => p.cpu.usage)]);
-    setChart('memory', [xs, points.map((p) => p.memory.usage)]);
-    setChart('disk', [xs, points.map((p) => p.disk.usage)]);
+    const span: [number, number] = [start.getTime() / 1000, end.getTime() / 1000];
+    setChart('cpu', [xs, points.map((p) => p.cpu.usage)], span);
+    setChart('memory', [xs, points.map((p) => p.memory.usage)], span);
+    setChart('disk', [xs, points.map((p) => p.disk.usage)], span);
     state.hidden = points.length > 0;
     state.textContent = 'No history recorded in this range yet.';
   } catch (error) {
