@@ -70,8 +70,7 @@ async function api<T>(path: string, init: RequestInit = {}): Promise<T> {
   if (token !== undefined) headers.set('authorization', `Bearer ${token}`);
   const res = await fetch(path, { ...init, headers, credentials: 'same-origin' });
   const body = (await res.json().catch(() => undefined)) as
-    | { error?: { message?: string } }
-    | undefined;
+    { error?: { message?: string } } | undefined;
   if (!res.ok) throw new HttpError(res.status, body?.error?.message ?? `HTTP ${res.status}`);
   return body as T;
 }
@@ -124,7 +123,13 @@ function renderFigures(m: Metrics): void {
 
 // ---- Charts ----------------------------------------------------------------------------------
 
-const COLORS = { cpu: '#4fc3f7', memory: '#ba68c8', disk: '#ffb74d', down: '#3ecf8e', up: '#f06292' };
+const COLORS = {
+  cpu: '#4fc3f7',
+  memory: '#ba68c8',
+  disk: '#ffb74d',
+  down: '#3ecf8e',
+  up: '#f06292',
+};
 const charts = new Map<string, uPlot>();
 let range = '1h';
 

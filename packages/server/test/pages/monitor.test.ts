@@ -219,8 +219,7 @@ describe.runIf(chromiumAvailable)('monitoring page', () => {
       await page.setViewportSize({ width, height });
       await expect
         .poll(
-          () =>
-            page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth),
+          () => page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth),
           WAIT,
         )
         .toBeLessThanOrEqual(0);
