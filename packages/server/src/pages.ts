@@ -1,6 +1,6 @@
 /**
  * Serves the kiosk dashboard: `/` and `/dashboard_test.html` (seed 000's name) plus its assets,
- * the GPU host page at `/gpu`, and the TV web player at `/tv/` (built from firmware/android-tv/web
+ * the GPU host page at `/gpu`, the monitoring page at `/monitor`, and the TV web player at `/tv/` (built from firmware/android-tv/web
  * into tv/ by `npm run build`), and the operator console at `/console/` (packages/console, built by
  * Vite into console/: one page and its hashed chunks under /console/assets/).
  * The page's script is the SDK's browser client bundled by the package build into
@@ -111,6 +111,17 @@ export function mountPages(app: FastifyInstance): void {
     '/assets/gpu.css': { file: join(root, 'web', 'gpu.css'), type: 'text/css; charset=utf-8' },
     '/assets/gpu.js': {
       file: join(root, 'public', 'gpu.js'),
+      type: 'text/javascript; charset=utf-8',
+    },
+    // The monitoring page (seed 003): figures, history charts, alerts, services. Not under
+    // /monitoring, the surface's WebSocket path and error-shape prefix.
+    '/monitor': { file: join(root, 'web', 'monitor.html'), type: 'text/html; charset=utf-8' },
+    '/assets/monitor.css': {
+      file: join(root, 'web', 'monitor.css'),
+      type: 'text/css; charset=utf-8',
+    },
+    '/assets/monitor.js': {
+      file: join(root, 'public', 'monitor.js'),
       type: 'text/javascript; charset=utf-8',
     },
     // The TV web player (firmware/android-tv/web): a screen that plays playlists.
