@@ -66,13 +66,15 @@ describe('npm run bench -- --smoke', () => {
       'command latency p99',
     ]);
     expect(rss?.baselineLabel).toBe('plain ws');
-    const [back, lost, twice] = rows('storm', [
+    const [back, cpu, lost, twice] = rows('storm', [
       'time until all 200 devices are back',
+      'CPU of the restarted server process',
       'commands lost',
       'commands applied twice',
       're-deliveries',
     ]);
     expect(back?.baselineLabel).toBe('plain ws');
+    expect(cpu?.subject).toBeGreaterThan(0);
     // Exactly once across the kill: every accepted command arrived, none was applied twice.
     expect(lost?.subject).toBe(0);
     expect(twice?.subject).toBe(0);
