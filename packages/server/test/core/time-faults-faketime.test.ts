@@ -107,12 +107,15 @@ describe('marquee start under libfaketime', () => {
       return (res.body as { sessions: { session_id: string }[] }).sessions.map((s) => s.session_id);
     };
 
-    const steps: [string, number][] = [
-      ['-1h', -3_600_000],
-      ['+1h', 3_600_000],
-      ['@1970-01-01 00:10:00', 600_000 - Date.now()],
+    // Each offset is taken when its step is set: an absolute time's offset from the real clock
+    // shrinks while the steps before it run (several seconds on a loaded machine).
+    const steps: [string, () => number][] = [
+      ['-1h', () => -3_600_000],
+      ['+1h', () => 3_600_000],
+      ['@1970-01-01 00:10:00', () => 600_000 - Date.now()],
     ];
-    for (const [setting, offset] of steps) {
+    for (const [setting, offsetNow] of steps) {
+      const offset = offsetNow();
       setClock(setting);
       // The step took: the server's own clock reads the new time (its `Date` header is cached
       // for up to a second).
