@@ -16,8 +16,9 @@ const browserScript = {
 
 export default defineConfig([
   {
+    // watt: the factory Platformatic Watt runs in each worker (watt.json, docs/deploy.md).
     // testing: a real server on port 0 in a temporary directory, for tests and benchmarks.
-    entry: { index: 'src/index.ts', testing: 'src/testing.ts' },
+    entry: { index: 'src/index.ts', testing: 'src/testing.ts', watt: 'src/watt.ts' },
     format: ['esm', 'cjs'],
     // import.meta.url (used to find web/ assets) in the CJS build too.
     shims: true,

@@ -127,6 +127,12 @@ export interface MarqueeServer {
   readonly mqtt: MqttBridge | undefined;
   /** Binds `config.host:config.port`; resolves with the base URL (port 0 picks a free port). */
   listen(): Promise<string>;
+  /**
+   * What follows the bind, for a runtime that binds `app` itself (Watt, see watt.ts): marks the
+   * data directory in use, sweeps backup leftovers, starts scheduled backups and the metrics
+   * listener. `listen()` calls it; resolves with the base URL.
+   */
+  started(): Promise<string>;
   close(): Promise<void>;
 }
 
@@ -318,6 +324,28 @@ export async function createServer(
   // Tells `marquee user` that this data directory is in use (see core/server-lock.ts).
   let releaseDataDir: (() => void) | undefined;
   let backups: BackupSchedule | undefined;
+  let startedUrl: Promise<string> | undefined;
+  const started = (): Promise<string> =>
+    (startedUrl ??= (async () => {
+      await metrics.listen();
+      const address = app.server.address();
+      const port = typeof address === 'object' && address ? address.port : config.port;
+      const host = config.host === '0.0.0.0' || config.host === '::' ? '127.0.0.1' : config.host;
+      const url = `http://${host.includes(':') ? `[${host}]` : host}:${port}`;
+      releaseDataDir ??= claimDataDir(config.dataDir, url);
+      // Before this process stages a backup of its own (backup-leftovers.ts).
+      await sweepBackupLeftovers(config.dataDir, app.log);
+      if (config.backupDir !== undefined) {
+        backups ??= startBackupSchedule({
+          dataDir: config.dataDir,
+          dir: config.backupDir,
+          everySeconds: config.backupEverySeconds,
+          keep: config.backupKeep,
+          logger: app.log,
+        });
+      }
+      return url;
+    })());
   return {
     app,
     config,
@@ -337,25 +365,9 @@ export async function createServer(
     mqtt,
     async listen() {
       await app.listen({ port: config.port, host: config.host, backlog: LISTEN_BACKLOG });
-      await metrics.listen();
-      const address = app.server.address();
-      const port = typeof address === 'object' && address ? address.port : config.port;
-      const host = config.host === '0.0.0.0' || config.host === '::' ? '127.0.0.1' : config.host;
-      const url = `http://${host.includes(':') ? `[${host}]` : host}:${port}`;
-      releaseDataDir ??= claimDataDir(config.dataDir, url);
-      // Before this process stages a backup of its own (backup-leftovers.ts).
-      await sweepBackupLeftovers(config.dataDir, app.log);
-      if (config.backupDir !== undefined) {
-        backups ??= startBackupSchedule({
-          dataDir: config.dataDir,
-          dir: config.backupDir,
-          everySeconds: config.backupEverySeconds,
-          keep: config.backupKeep,
-          logger: app.log,
-        });
-      }
-      return url;
+      return started();
     },
+    started,
     close() {
       closing ??= (async () => {
         await backups?.stop();

@@ -38,7 +38,11 @@ export async function userToken(t: TestServer, username: string): Promise<string
   return login(t.url, username, 'device-password-1');
 }
 
-export async function register(t: TestServer, token: string, sn: string): Promise<number> {
+export async function register(
+  t: Pick<TestServer, 'url'>,
+  token: string,
+  sn: string,
+): Promise<number> {
   const res = await call(`${t.url}/api/v1/admin/cloud/device/register/`, {
     token,
     body: deviceBody(sn),
