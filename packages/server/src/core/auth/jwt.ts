@@ -93,12 +93,9 @@ function verifySignature(
 
 /**
  * Issuer, expiry and "not before" as RFC 7519 says, against `nowSeconds` with no leeway: a token
- * whose `exp` is now or earlier is expired.
+ * whose `exp` is now or earlier is expired. `ok`, `expired`, or why the token is refused.
  */
-function checkTimes(
-  claims: Record<string, unknown>,
-  nowSeconds: number,
-): 'ok' | 'expired' | string {
+function checkTimes(claims: Record<string, unknown>, nowSeconds: number): string {
   if (claims.iss !== ISSUER) return 'unexpected issuer';
   for (const name of ['sub', 'jti', 'iat', 'exp'] as const) {
     if (claims[name] === undefined) return `missing ${name}`;
