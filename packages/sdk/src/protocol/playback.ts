@@ -174,7 +174,7 @@ export const playbackRoutes = [
     method: 'POST',
     path: '/api/dashboard/session/{session_id}/control',
     summary:
-      'Pause, resume or stop a session on the web player that plays it; answers once the player acknowledges (stop also removes the session)',
+      'Pause, resume or stop a session on the web player that plays it; answers once the player acknowledges (stop also removes the session). A session read from Plex or Jellyfin (`source`) is controlled through its media server (Plex companion API, Jellyfin playstate commands); the answer comes once the media server accepted the command',
     auth: 'operator',
     params: ControlParams,
     body: ControlRequest,
@@ -188,14 +188,18 @@ export const playbackRoutes = [
         'Not an operator or admin (viewers, device accounts and display tokens cannot control)',
       ),
       404: errorResponse('No such session'),
-      409: errorResponse('No player connected for this session (PLAYER_NOT_CONNECTED); not sent'),
+      409: errorResponse(
+        'No player connected for this session, or a Plex / Jellyfin client that takes no remote control (PLAYER_NOT_CONNECTED); not sent',
+      ),
       502: errorResponse(
-        'The player refused (PLAYER_ERROR, detail is its error) or disconnected before answering (PLAYER_DISCONNECTED)',
+        'The player refused (PLAYER_ERROR, detail is its error; for Plex / Jellyfin the status the media server answered) or disconnected before answering (PLAYER_DISCONNECTED)',
       ),
       503: errorResponse(
-        'The server is shutting down; the command may or may not have been applied',
+        'The server is shutting down, or the media server is not reachable; the command may or may not have been applied',
       ),
-      504: errorResponse('No acknowledgement within timeout_ms (UPSTREAM_TIMEOUT)'),
+      504: errorResponse(
+        'No acknowledgement within timeout_ms, or the media server did not answer in time (UPSTREAM_TIMEOUT)',
+      ),
     },
   }),
 ] as const;
