@@ -151,7 +151,7 @@ describe('remote control through the media servers', () => {
       return new HttpResponse(null, { status: params.id === 'js-1' ? 204 : 404 });
     }),
   );
-  beforeAll(() => server.listen({ onUnhandledRequest: 'error' }));
+  beforeAll(() => server.listen({ onUnhandledFrame: 'error' }));
   afterEach(() => {
     calls.length = 0;
   });
