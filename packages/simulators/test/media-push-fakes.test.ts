@@ -63,7 +63,7 @@ describe('the fake Jellyfin', () => {
   it('checks the API key on HTTP (all three of Jellyfin’s ways) and on the socket', async () => {
     const url = `${jellyfin.upstream.url}/Sessions`;
     expect((await fetch(url)).status).toBe(401);
-    for (const headers of [
+    for (const headers of <Record<string, string>[]>[
       { authorization: `MediaBrowser Client="t", Token="${FAKE_JELLYFIN_API_KEY}"` },
       { 'x-emby-token': FAKE_JELLYFIN_API_KEY },
     ]) {
