@@ -162,13 +162,17 @@ describe('remote control through the media servers', () => {
     expect(await plex.playerCommand('tv-1', 'pause', 'episode')).toBe(200);
     expect(await plex.playerCommand('tv-1', 'play', 'track')).toBe(200);
     expect(await plex.playerCommand('gone', 'stop', 'movie')).toBe(404);
+    expect(await plex.playerCommand('tv-1', 'seekTo', 'movie', 90_500)).toBe(200);
     const urls = calls.map((c) => new URL(c.url));
     expect(urls.map((u) => [u.pathname, u.searchParams.get('type')])).toEqual([
       ['/player/playback/pause', 'video'],
       ['/player/playback/play', 'music'],
       ['/player/playback/stop', 'video'],
+      ['/player/playback/seekTo', 'video'],
     ]);
-    expect(new Set(urls.map((u) => u.searchParams.get('commandID'))).size).toBe(3);
+    expect(urls[3]?.searchParams.get('offset')).toBe('90500');
+    expect(urls[0]?.searchParams.has('offset')).toBe(false);
+    expect(new Set(urls.map((u) => u.searchParams.get('commandID'))).size).toBe(4);
     expect(calls[0]?.headers.get('x-plex-token')).toBe('tok');
   });
 
@@ -176,10 +180,13 @@ describe('remote control through the media servers', () => {
     const jellyfin = createJellyfinAdapter({ baseUrl: JELLYFIN, apiKey: 'jf', timeoutMs: 1000 });
     expect(await jellyfin.playstate('js-1', 'Unpause')).toBe(204);
     expect(await jellyfin.playstate('nobody', 'Stop')).toBe(404);
+    expect(await jellyfin.playstate('js-1', 'Seek', 905_000_000)).toBe(204);
     expect(calls.map((c) => [c.method, new URL(c.url).pathname])).toEqual([
       ['POST', '/Sessions/js-1/Playing/Unpause'],
       ['POST', '/Sessions/nobody/Playing/Stop'],
+      ['POST', '/Sessions/js-1/Playing/Seek'],
     ]);
+    expect(new URL(calls[2]?.url ?? '').searchParams.get('seekPositionTicks')).toBe('905000000');
     expect(calls[0]?.headers.get('authorization')).toContain('Token="jf"');
   });
 });

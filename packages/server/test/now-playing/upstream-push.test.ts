@@ -94,8 +94,11 @@ describe('Now Playing pushed by Plex and Jellyfin', () => {
   const plex = () => t.server.mediaStack.get('plex')!;
   const jelly = () => t.server.mediaStack.get('jellyfin')!;
   const episode = () => fakes.state.plexSessions.MediaContainer.Metadata[0]!;
-  const control = (id: string, action: string) =>
-    call(`${t.url}/api/dashboard/session/${id}/control`, { token, body: { action } });
+  const control = (id: string, action: string, position?: number) =>
+    call(`${t.url}/api/dashboard/session/${id}/control`, {
+      token,
+      body: position === undefined ? { action } : { action, position },
+    });
 
   beforeAll(async () => {
     fakes = await startFakeMediaStack();
@@ -247,13 +250,47 @@ describe('Now Playing pushed by Plex and Jellyfin', () => {
     expect(new Set(fakes.plexPush.commands.map((c) => c.commandId)).size).toBe(2);
   });
 
+  it('seeks on both media servers; seek wants a position and is refused for Marquee players', async () => {
+    expect((await control('jellyfin-js-1', 'seek', 4000)).status).toBe(200);
+    await panel.where((s) => byId(s, 'jellyfin-js-1')?.current_time === 4000);
+    expect(jellyfin.commands.at(-1)).toEqual({ sessionId: 'js-1', command: 'Seek' });
+    expect((await control('plex-12', 'seek', 90.5)).status).toBe(200);
+    await panel.where((s) => byId(s, 'plex-12')?.current_time === 90.5);
+    expect(fakes.plexPush.commands.at(-1)).toMatchObject({ command: 'seekTo', target: 'tv-1' });
+    // Without a position, or a position without seek: 400, nothing sent.
+    const sent = fakes.plexPush.commands.length;
+    expect((await control('plex-12', 'seek')).status).toBe(400);
+    expect((await control('plex-12', 'pause', 10)).status).toBe(400);
+    expect((await control('plex-12', 'seek', -1)).status).toBe(400);
+    expect(fakes.plexPush.commands).toHaveLength(sent);
+    const posted = await call(`${t.url}/api/dashboard/session/update`, {
+      token,
+      body: {
+        session_id: 'web-1',
+        title: 'T',
+        media_type: 'movie',
+        current_time: 1,
+        duration: 9,
+        state: 'playing',
+      },
+    });
+    expect(posted.status).toBe(200);
+    const refused = await control('web-1', 'seek', 5);
+    expect(refused.status).toBe(409);
+    expect(refused.body).toMatchObject({ code: 'PLAYER_NOT_CONNECTED' });
+    // Back where the later tests expect them.
+    expect((await control('jellyfin-js-1', 'pause')).status).toBe(200);
+  });
+
   it('answers 409 for players the media server cannot reach, 404 for unknown sessions', async () => {
     // plex-13 has no machineIdentifier; Jellyfin's js-2 says it takes no remote control (and
     // plays nothing, so it is not listed at all).
     const plexRefused = await control('plex-13', 'pause');
     expect(plexRefused.status).toBe(409);
     expect(plexRefused.body).toMatchObject({ code: 'PLAYER_NOT_CONNECTED' });
-    expect(fakes.plexPush.commands).toHaveLength(2);
+    const plexSent = fakes.plexPush.commands.length;
+    expect((await control('plex-13', 'resume')).status).toBe(409);
+    expect(fakes.plexPush.commands).toHaveLength(plexSent);
     jellyfin.sessions[1]!.NowPlayingItem = {
       Id: 'item-3',
       Name: 'Dune',
@@ -263,9 +300,10 @@ describe('Now Playing pushed by Plex and Jellyfin', () => {
     };
     jellyfin.changed();
     await panel.where((s) => byId(s, 'jellyfin-js-2') !== undefined);
+    const jellySent = jellyfin.commands.length;
     const jellyRefused = await control('jellyfin-js-2', 'stop');
     expect(jellyRefused.status).toBe(409);
-    expect(jellyfin.commands).toHaveLength(2);
+    expect(jellyfin.commands).toHaveLength(jellySent);
     expect((await control('plex-404', 'pause')).status).toBe(404);
   });
 

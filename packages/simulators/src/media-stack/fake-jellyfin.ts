@@ -1,7 +1,7 @@
 /**
  * A fake Jellyfin on a real socket: `GET /System/Info`, `GET /Sessions`, a session item's poster
  * (`/Items/{id}/Images/Primary`), the playstate commands (`POST /Sessions/{id}/Playing/{Pause|
- * Unpause|Stop}`, 204, applied to the listed sessions) and the WebSocket `/socket?api_key=…`:
+ * Unpause|Seek|Stop}`, 204, applied to the listed sessions) and the WebSocket `/socket?api_key=…`:
  * `ForceKeepAlive` on connect; after the client's `SessionsStart` it is sent `Sessions` (the
  * `/Sessions` list) at once and after every change (`changed()`, which the commands call
  * themselves). The API key is checked as Jellyfin does: `Authorization: MediaBrowser …
@@ -15,9 +15,28 @@ import { createPushEndpoint, type PushEndpoint } from './push-endpoint';
 
 export const FAKE_JELLYFIN_API_KEY = 'fake-jellyfin-key';
 
-type JellyfinSession = (typeof api.JELLYFIN_SESSIONS)[number] & {
+/** A `/Sessions` entry as the fake keeps it (fixtures.ts' JELLYFIN_SESSIONS, Jellyfin's nulls). */
+export interface FakeJellyfinSession {
+  Id: string;
+  UserId?: string | null;
+  UserName?: string | null;
+  Client?: string | null;
+  DeviceName?: string | null;
   SupportsRemoteControl?: boolean;
-};
+  NowPlayingItem: {
+    Id: string;
+    Name?: string | null;
+    Type?: string | null;
+    SeriesName?: string | null;
+    RunTimeTicks?: number | null;
+  } | null;
+  PlayState?: {
+    PositionTicks?: number | null;
+    IsPaused?: boolean | null;
+    PlayMethod?: string | null;
+  };
+  TranscodingInfo?: { Bitrate?: number | null } | null;
+}
 
 export interface JellyfinCommand {
   readonly sessionId: string;
@@ -28,7 +47,7 @@ export interface FakeJellyfin {
   readonly upstream: FakeUpstream;
   readonly push: PushEndpoint;
   /** What `/Sessions` lists; tests change it, then call `changed()`. */
-  sessions: JellyfinSession[];
+  sessions: FakeJellyfinSession[];
   /** Sends `Sessions` to every client that asked with `SessionsStart`. */
   changed(): void;
   /** Playstate commands received, in order. */
@@ -55,7 +74,7 @@ export async function startFakeJellyfin(host = '127.0.0.1'): Promise<FakeJellyfi
   const commands: JellyfinCommand[] = [];
   let push: PushEndpoint | undefined;
   const fake = {
-    sessions: structuredClone(api.JELLYFIN_SESSIONS) as JellyfinSession[],
+    sessions: structuredClone(api.JELLYFIN_SESSIONS) as FakeJellyfinSession[],
   };
   const sessionsFrame = () => ({ MessageType: 'Sessions', Data: fake.sessions });
   const changed = () => push?.broadcast(sessionsFrame(), (client) => subscribed.has(client));
@@ -79,6 +98,10 @@ export async function startFakeJellyfin(host = '127.0.0.1'): Promise<FakeJellyfi
       if (session === undefined) return { status: 404, text: 'Session not found' };
       if (command === 'Pause' || command === 'Unpause') {
         session.PlayState = { ...session.PlayState, IsPaused: command === 'Pause' };
+      } else if (command === 'Seek') {
+        const ticks = Number(url.searchParams.get('seekPositionTicks'));
+        if (!Number.isFinite(ticks) || ticks < 0) return { status: 400, text: 'Bad position' };
+        session.PlayState = { ...session.PlayState, PositionTicks: ticks };
       } else if (command === 'Stop') {
         session.NowPlayingItem = null;
       } else return { status: 400, text: `Unknown command ${command}` };

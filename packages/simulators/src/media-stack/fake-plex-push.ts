@@ -1,6 +1,7 @@
 /**
  * The fake Plex's notification socket (`/:/websockets/notifications`, token in `X-Plex-Token`
- * header or query) and its companion player commands (`/player/playback/{pause|play|stop}` with
+ * header or query) and its companion player commands (`/player/playback/{pause|play|stop|seekTo}`
+ * with
  * `X-Plex-Target-Client-Identifier`). Plex announces a session's change as a `playing`
  * notification (`PlaySessionStateNotification`: sessionKey, clientIdentifier, ratingKey, key,
  * viewOffset, state), not as the session itself: `changed()` compares what `/status/sessions`
@@ -14,7 +15,7 @@ import { createPushEndpoint, type PushEndpoint } from './push-endpoint';
 interface PlexSession {
   readonly sessionKey: string;
   readonly ratingKey?: string;
-  readonly viewOffset?: number;
+  viewOffset?: number;
   readonly Player: { state: string; readonly machineIdentifier?: string };
 }
 interface PlexSessions {
@@ -107,7 +108,11 @@ export function createFakePlexPush(
       if (session === undefined) return { status: 404, text: 'Client not found' };
       if (name === 'pause') session.Player.state = 'paused';
       else if (name === 'play') session.Player.state = 'playing';
-      else if (name === 'stop') {
+      else if (name === 'seekTo') {
+        const offset = Number(url.searchParams.get('offset'));
+        if (!Number.isFinite(offset) || offset < 0) return { status: 400, text: 'Bad offset' };
+        session.viewOffset = offset;
+      } else if (name === 'stop') {
         container.Metadata = container.Metadata.filter((each) => each !== session);
         container.size = container.Metadata.length;
       } else return { status: 400, text: `Unknown command ${name}` };

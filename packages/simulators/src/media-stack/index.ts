@@ -17,6 +17,7 @@ export {
   FAKE_JELLYFIN_API_KEY,
   startFakeJellyfin,
   type FakeJellyfin,
+  type FakeJellyfinSession,
   type JellyfinCommand,
 } from './fake-jellyfin';
 export type { FakePlexPush, PlexCommand } from './fake-plex-push';

@@ -64,14 +64,19 @@ export interface JellyfinAdapter {
   /** Sessions active in the last 16 minutes (Jellyfin's web client's own window). */
   sessions(): Promise<JellyfinSession[]>;
   /**
-   * A playstate command to a session's client: `POST /Sessions/{id}/Playing/{command}` (204).
+   * A playstate command to a session's client: `POST /Sessions/{id}/Playing/{command}` (204);
+   * `Seek` takes `seekPositionTicks`.
    * Resolves with the status Jellyfin answered; a refused credential throws.
    */
-  playstate(sessionId: string, command: JellyfinPlaystateCommand): Promise<number>;
+  playstate(
+    sessionId: string,
+    command: JellyfinPlaystateCommand,
+    seekPositionTicks?: number,
+  ): Promise<number>;
 }
 
 /** The playstate commands Marquee sends (Jellyfin's `PlaystateCommand` has more). */
-export type JellyfinPlaystateCommand = 'Pause' | 'Unpause' | 'Stop';
+export type JellyfinPlaystateCommand = 'Pause' | 'Unpause' | 'Stop' | 'Seek';
 
 export function createJellyfinAdapter(options: JellyfinOptions): JellyfinAdapter {
   const http = createUpstreamHttp({
@@ -93,9 +98,10 @@ export function createJellyfinAdapter(options: JellyfinOptions): JellyfinAdapter
         query: { activeWithinSeconds: 960 },
         what: 'the sessions',
       }),
-    async playstate(sessionId, command) {
+    async playstate(sessionId, command, seekPositionTicks) {
       const answer = await http.send({
         path: `/Sessions/${encodeURIComponent(sessionId)}/Playing/${command}`,
+        ...(seekPositionTicks === undefined ? {} : { query: { seekPositionTicks } }),
         method: 'POST',
         what: `the ${command} command`,
       });

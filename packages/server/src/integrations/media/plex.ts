@@ -98,13 +98,19 @@ export interface PlexAdapter {
   /**
    * A companion (remote control) command to a player through the server:
    * `GET /player/playback/{command}?type=…&commandID=…` with `X-Plex-Target-Client-Identifier`
-   * naming the player (its `machineIdentifier`). Resolves with the status Plex answered.
+   * naming the player (its `machineIdentifier`); `seekTo` takes `offset` in milliseconds. Resolves
+   * with the status Plex answered.
    */
-  playerCommand(clientId: string, command: PlexPlayerCommand, mediaType: string): Promise<number>;
+  playerCommand(
+    clientId: string,
+    command: PlexPlayerCommand,
+    mediaType: string,
+    offsetMs?: number,
+  ): Promise<number>;
 }
 
 /** Plex companion playback commands Marquee sends. */
-export type PlexPlayerCommand = 'pause' | 'play' | 'stop';
+export type PlexPlayerCommand = 'pause' | 'play' | 'stop' | 'seekTo';
 
 /** The companion API's `type` for a Plex item type. */
 function companionType(type: string): 'video' | 'music' | 'photo' {
@@ -159,11 +165,15 @@ export function createPlexAdapter(options: PlexOptions): PlexAdapter {
       });
       return answer.MediaContainer.totalSize ?? answer.MediaContainer.size;
     },
-    async playerCommand(clientId, command, mediaType) {
+    async playerCommand(clientId, command, mediaType, offsetMs) {
       commandId += 1;
       const answer = await http.send({
         path: `/player/playback/${command}`,
-        query: { type: companionType(mediaType), commandID: commandId },
+        query: {
+          type: companionType(mediaType),
+          commandID: commandId,
+          ...(offsetMs === undefined ? {} : { offset: offsetMs }),
+        },
         headers: { 'x-plex-target-client-identifier': clientId },
         what: `the ${command} command`,
       });

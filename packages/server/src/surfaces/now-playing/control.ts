@@ -52,7 +52,7 @@ export interface PlaybackControlOptions {
 export type PlaybackControl = (
   identity: UserIdentity,
   sessionId: string,
-  body: Required<ControlRequest>,
+  body: Required<Omit<ControlRequest, 'position'>> & Pick<ControlRequest, 'position'>,
 ) => Promise<protocol.playback.ControlResponse>;
 
 /**
@@ -79,7 +79,7 @@ export function mountPlaybackControl(options: PlaybackControlOptions): {
   const control: PlaybackControl = async (identity, sessionId, body) => {
     const upstream = service.upstreamSession(sessionId);
     if (upstream !== undefined && options.mediaStack !== undefined) {
-      await controlUpstream(options.mediaStack, upstream, body.action);
+      await controlUpstream(options.mediaStack, upstream, body.action, body.position);
       return {
         status: 'ok',
         command_id: randomUUID(),
@@ -90,6 +90,13 @@ export function mountPlaybackControl(options: PlaybackControlOptions): {
     }
     const tracked = service.tracker.get(sessionId);
     if (!tracked) throw new MarqueeError('NOT_FOUND', `Session ${sessionId} not found`);
+    const { action } = body;
+    if (action === 'seek') {
+      throw playbackError(
+        'PLAYER_NOT_CONNECTED',
+        'Marquee players take pause, resume and stop; seek is for Plex and Jellyfin sessions',
+      );
+    }
     // No owner check: the route's `operator` policy lets in operators and admins only, and they
     // control any session (a panel on the wall pauses whoever is watching).
     const route = players.route(tracked.session);
@@ -106,7 +113,7 @@ export function mountPlaybackControl(options: PlaybackControlOptions): {
       type: 'control',
       command_id: commandId,
       session_id: sessionId,
-      action: body.action,
+      action,
       issued_at: now() / 1000,
       timeout_ms: body.timeout_ms,
     });
@@ -118,12 +125,12 @@ export function mountPlaybackControl(options: PlaybackControlOptions): {
     }
     await done;
     // The player may have ended the session itself meanwhile; stopping it again is not an error.
-    if (body.action === 'stop' && service.tracker.get(sessionId)) service.stop(identity, sessionId);
+    if (action === 'stop' && service.tracker.get(sessionId)) service.stop(identity, sessionId);
     return {
       status: 'ok',
       command_id: commandId,
       session_id: sessionId,
-      action: body.action,
+      action,
       acknowledged: true,
     };
   };

@@ -2,9 +2,10 @@
  * Playback control of a session read from Plex or Jellyfin: the command goes to the media server,
  * which relays it to the client playing (Marquee never talks to that client itself).
  *
- * - Jellyfin: `POST /Sessions/{id}/Playing/{Pause|Unpause|Stop}` (204), for a session whose
- *   `SupportsRemoteControl` is not false.
- * - Plex: the companion API through the server, `GET /player/playback/{pause|play|stop}` with
+ * - Jellyfin: `POST /Sessions/{id}/Playing/{Pause|Unpause|Stop|Seek}` (204; Seek with
+ *   `SeekPositionTicks`), for a session whose `SupportsRemoteControl` is not false.
+ * - Plex: the companion API through the server, `GET /player/playback/{pause|play|stop|seekTo}`
+ *   (seekTo with `offset` in milliseconds) with
  *   `X-Plex-Target-Client-Identifier` naming the player's `machineIdentifier`. Plex relays only to
  *   players that take remote control; one that does not makes Plex answer an error status.
  *
@@ -15,25 +16,28 @@
  * where no push socket is connected.
  */
 import type { protocol } from '@marquee/sdk';
-import type {
-  JellyfinPlaystateCommand,
-  MediaStack,
-  PlexPlayerCommand,
+import {
+  TICKS_PER_MS,
+  type JellyfinPlaystateCommand,
+  type MediaStack,
+  type PlexPlayerCommand,
 } from '../../integrations/media';
 import { playbackError } from './commands';
 import type { UpstreamSession } from './upstream-sessions';
 
-type PlaybackAction = protocol.playback.PlaybackAction;
+type ControlAction = protocol.playback.ControlAction;
 
-const JELLYFIN_COMMANDS: Record<PlaybackAction, JellyfinPlaystateCommand> = {
+const JELLYFIN_COMMANDS: Record<ControlAction, JellyfinPlaystateCommand> = {
   pause: 'Pause',
   resume: 'Unpause',
   stop: 'Stop',
+  seek: 'Seek',
 };
-const PLEX_COMMANDS: Record<PlaybackAction, PlexPlayerCommand> = {
+const PLEX_COMMANDS: Record<ControlAction, PlexPlayerCommand> = {
   pause: 'pause',
   resume: 'play',
   stop: 'stop',
+  seek: 'seekTo',
 };
 
 const SERVER_NAMES = { plex: 'Plex', jellyfin: 'Jellyfin' } as const;
@@ -42,8 +46,11 @@ const SERVER_NAMES = { plex: 'Plex', jellyfin: 'Jellyfin' } as const;
 export async function controlUpstream(
   stack: MediaStack,
   upstream: UpstreamSession,
-  action: PlaybackAction,
+  action: ControlAction,
+  /** Seconds from the start, for `seek`. */
+  position?: number,
 ): Promise<void> {
+  const positionMs = Math.round((position ?? 0) * 1000);
   const { remote, session } = upstream;
   const source = session.source === 'jellyfin' ? 'jellyfin' : 'plex';
   const name = SERVER_NAMES[source];
@@ -60,7 +67,11 @@ export async function controlUpstream(
   if (remote.source === 'jellyfin') {
     const entry = stack.get('jellyfin');
     if (entry === undefined) throw notConfigured(name);
-    status = await entry.adapter.playstate(remote.sessionId, JELLYFIN_COMMANDS[action]);
+    status = await entry.adapter.playstate(
+      remote.sessionId,
+      JELLYFIN_COMMANDS[action],
+      action === 'seek' ? positionMs * TICKS_PER_MS : undefined,
+    );
     poll = () => entry.poller.refreshAfterInFlight();
   } else {
     const entry = stack.get('plex');
@@ -69,6 +80,7 @@ export async function controlUpstream(
       remote.clientId,
       PLEX_COMMANDS[action],
       remote.mediaType,
+      action === 'seek' ? positionMs : undefined,
     );
     poll = () => entry.poller.refreshAfterInFlight();
   }
