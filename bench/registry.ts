@@ -14,6 +14,7 @@
 import { fanOut, fanOutSampler } from './fan-out';
 import { fleet } from './fleet';
 import { history } from './history';
+import { mediaPush } from './media-push';
 import { sampler } from './sampler';
 import { storm } from './storm';
 import type { Benchmark } from './types';
@@ -27,4 +28,5 @@ export const BENCHMARKS: readonly Benchmark[] = [
   storm,
   sampler,
   history,
+  mediaPush,
 ];

@@ -212,6 +212,7 @@ export async function createServer(
     now,
     monotonic,
     onListenerError: (error) => app.log.error({ err: error }, 'media upstream listener failed'),
+    onPushError: (reason) => app.log.warn({ reason }, 'media upstream push socket'),
   });
 
   const authenticate: Authenticator = async (request, policy, scope) => {

@@ -51,8 +51,11 @@ export {
 export { DEFAULT_PULL_ERROR, UNKNOWN_MODEL_PULL_ERROR, type PullProgress } from './ollama/pull';
 export {
   FAKE_CREDENTIALS,
+  FAKE_JELLYFIN_API_KEY,
   mediaStackFixtures,
+  startFakeJellyfin,
   startFakeMediaStack,
+  type FakeJellyfin,
   type FakeMediaStack,
   type FakeMediaStackOptions,
   type FakeMode,

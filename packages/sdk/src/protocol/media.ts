@@ -158,9 +158,10 @@ export const mediaRoutes = [
     method: 'GET',
     path: '/api/media/upstream-poster/{session_id}',
     summary:
-      "The poster of a Now Playing session read from Plex or Jellyfin (its `poster_url`), relayed from the media server with the server's credential, which never reaches the client; only sessions playing now have one. Kept in memory (16 MiB, least recently used evicted, 10 minutes), so many screens showing one poster cost the media server one fetch; with ETag and 304",
+      "The poster of a Now Playing session read from Plex or Jellyfin (its `poster_url`), relayed from the media server with the server's credential, which never reaches the client; only sessions playing now have one. With `width` or `height` (its `poster_thumb` asks 150×225), a baseline JPEG fitted into the nearest documented thumbnail size instead. Kept in memory (16 MiB, least recently used evicted, 10 minutes), so many screens showing one poster cost the media server one fetch; with ETag and 304",
     auth: 'none',
     params: UpstreamPosterParams,
+    query: ThumbQuery,
     // Each answer is a fetch from the media server: bounded per address, so an open LAN route
     // cannot be used to hammer Plex or Jellyfin.
     rateLimit: { max: 120, windowSeconds: 60, per: 'ip' },
@@ -168,8 +169,9 @@ export const mediaRoutes = [
     responses: {
       200: response('The poster, as the media server sends it (JPEG or PNG)', null, 'image/jpeg'),
       304: response('Not modified: the If-None-Match ETag is current', null),
-      400: errorResponse('Empty or over-long session id'),
+      400: errorResponse('Empty or over-long session id, or width/height out of range'),
       404: errorResponse('No media-server session with this id plays now, or it has no poster'),
+      422: errorResponse('A thumbnail was asked and the poster cannot be decoded'),
       429: errorResponse('Over 120 poster requests a minute from this address (`Retry-After`)'),
       502: errorResponse(
         `The media server refused, failed, sent something that is not an image or more than ${UPSTREAM_POSTER_MAX_BYTES / 1024 / 1024} MiB`,

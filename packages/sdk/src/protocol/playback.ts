@@ -24,6 +24,13 @@ export const PlaybackAction = z.enum(['pause', 'resume', 'stop']);
 export type PlaybackAction = z.infer<typeof PlaybackAction>;
 
 /**
+ * What the control route takes: the player actions, and `seek` (to `position`), which only the
+ * media servers' sessions (Plex, Jellyfin) take; Marquee's own players answer 409 to it.
+ */
+export const ControlAction = z.enum(['pause', 'resume', 'stop', 'seek']);
+export type ControlAction = z.infer<typeof ControlAction>;
+
+/**
  * Error codes of the control route beyond the generic ones (UNAUTHORIZED, FORBIDDEN, NOT_FOUND,
  * BAD_REQUEST), with their HTTP status.
  */
@@ -50,7 +57,9 @@ export const ControlParams = z.object({ session_id: sessionId });
 /** Body of the control route. */
 export const ControlRequest = z
   .object({
-    action: PlaybackAction,
+    action: ControlAction,
+    /** Where to seek to, in seconds from the start; required with `seek`, refused without. */
+    position: z.optional(z.number().check(z.minimum(0), z.maximum(1_000_000))),
     /** How long to wait for the player's acknowledgement before answering 504. */
     timeout_ms: z._default(
       z
@@ -59,6 +68,12 @@ export const ControlRequest = z
       CONTROL_TIMEOUT_MS.default,
     ),
   })
+  .check(
+    z.refine((body) => (body.action === 'seek') === (body.position !== undefined), {
+      message: '`position` goes with `seek`, and only with it',
+      path: ['position'],
+    }),
+  )
   .register(z.globalRegistry, { id: 'PlaybackControlRequest' });
 export type ControlRequest = z.input<typeof ControlRequest>;
 
@@ -68,7 +83,7 @@ export const ControlResponse = z
     status: z.literal('ok'),
     command_id: commandId,
     session_id: sessionId,
-    action: PlaybackAction,
+    action: ControlAction,
     acknowledged: z.literal(true),
   })
   .register(z.globalRegistry, { id: 'PlaybackControlResponse' });
@@ -174,7 +189,7 @@ export const playbackRoutes = [
     method: 'POST',
     path: '/api/dashboard/session/{session_id}/control',
     summary:
-      'Pause, resume or stop a session on the web player that plays it; answers once the player acknowledges (stop also removes the session)',
+      'Pause, resume or stop a session on the web player that plays it; answers once the player acknowledges (stop also removes the session). A session read from Plex or Jellyfin (`source`) is controlled through its media server (Plex companion API, Jellyfin playstate commands), and also takes `seek` to `position` seconds; the answer comes once the media server accepted the command',
     auth: 'operator',
     params: ControlParams,
     body: ControlRequest,
@@ -188,14 +203,18 @@ export const playbackRoutes = [
         'Not an operator or admin (viewers, device accounts and display tokens cannot control)',
       ),
       404: errorResponse('No such session'),
-      409: errorResponse('No player connected for this session (PLAYER_NOT_CONNECTED); not sent'),
+      409: errorResponse(
+        'No player connected for this session, a Plex / Jellyfin client that takes no remote control, or `seek` for a session of a Marquee player (PLAYER_NOT_CONNECTED); not sent',
+      ),
       502: errorResponse(
-        'The player refused (PLAYER_ERROR, detail is its error) or disconnected before answering (PLAYER_DISCONNECTED)',
+        'The player refused (PLAYER_ERROR, detail is its error; for Plex / Jellyfin the status the media server answered) or disconnected before answering (PLAYER_DISCONNECTED)',
       ),
       503: errorResponse(
-        'The server is shutting down; the command may or may not have been applied',
+        'The server is shutting down, or the media server is not reachable; the command may or may not have been applied',
       ),
-      504: errorResponse('No acknowledgement within timeout_ms (UPSTREAM_TIMEOUT)'),
+      504: errorResponse(
+        'No acknowledgement within timeout_ms, or the media server did not answer in time (UPSTREAM_TIMEOUT)',
+      ),
     },
   }),
 ] as const;

@@ -21,7 +21,18 @@ describe('playback control protocol', () => {
     expectIssueAt(ControlRequest, { action: 'pause', timeout_ms: 99 }, ['timeout_ms']);
     expectIssueAt(ControlRequest, { action: 'pause', timeout_ms: 30_001 }, ['timeout_ms']);
     expectIssueAt(ControlRequest, { action: 'pause', timeout_ms: 250.5 }, ['timeout_ms']);
-    expectIssueAt(ControlRequest, { action: 'seek' }, ['action']);
+    expectIssueAt(ControlRequest, { action: 'skip' }, ['action']);
+  });
+
+  it('takes seek with a position in seconds, and a position only with seek', () => {
+    expect(ControlRequest.parse({ action: 'seek', position: 90.5 })).toEqual({
+      action: 'seek',
+      position: 90.5,
+      timeout_ms: CONTROL_TIMEOUT_MS.default,
+    });
+    expectIssueAt(ControlRequest, { action: 'seek' }, ['position']);
+    expectIssueAt(ControlRequest, { action: 'pause', position: 3 }, ['position']);
+    expectIssueAt(ControlRequest, { action: 'seek', position: -1 }, ['position']);
   });
 
   it('discriminates both directions of the player channel by type', () => {

@@ -8,6 +8,7 @@ import { mediaStackFixtures as api } from '@marquee/simulators';
 import { describe, expect, it } from 'vitest';
 import { z } from 'zod';
 import { JellyfinSession, PlexSessions } from '../../src/integrations/media';
+import type { SessionHistoryRecord } from '../../src/core/store/types';
 import { NowPlayingService } from '../../src/surfaces/now-playing/service';
 import { fromJellyfin, fromPlex } from '../../src/surfaces/now-playing/upstream-sessions';
 
@@ -22,6 +23,13 @@ describe('Jellyfin sessions', () => {
     const mapped = fromJellyfin(jellyfinSessions(), AT);
     expect(mapped).toHaveLength(1);
     expect(mapped[0]?.posterPath).toBe('/Items/item-9/Images/Primary');
+    // Controlled through Jellyfin unless the client says it takes no remote control.
+    expect(mapped[0]?.remote).toEqual({ source: 'jellyfin', sessionId: 'js-1' });
+    const [first] = jellyfinSessions();
+    if (!first) throw new Error('fixture without sessions');
+    expect(fromJellyfin([{ ...first, SupportsRemoteControl: false }], AT)[0]?.remote).toBe(
+      undefined,
+    );
     expect(mapped[0]?.session).toEqual({
       session_id: 'jellyfin-js-1',
       user_id: 0,
@@ -30,7 +38,7 @@ describe('Jellyfin sessions', () => {
       media_type: 'movie',
       title: 'Arrival',
       poster_url: '/api/media/upstream-poster/jellyfin-js-1',
-      poster_thumb: null,
+      poster_thumb: '/api/media/upstream-poster/jellyfin-js-1?width=150&height=225',
       progress_percent: 17.2,
       current_time: 1200,
       duration: 6960,
@@ -91,7 +99,29 @@ describe('Plex sessions', () => {
       progress_percent: 0,
     });
     expect(track?.posterPath).toBeUndefined();
+    expect(track?.session.poster_thumb).toBeNull();
     expect(episode?.posterPath).toBe('/library/metadata/1/thumb/1');
+    expect(episode?.session.poster_thumb).toBe(
+      '/api/media/upstream-poster/plex-8?width=150&height=225',
+    );
+    // Neither names its player: Plex could not relay a command to it.
+    expect(track?.remote).toBeUndefined();
+    const [controllable] = fromPlex(
+      plexSessions([
+        {
+          sessionKey: '9',
+          type: 'track',
+          title: 'Song',
+          Player: { state: 'playing', machineIdentifier: 'phone-1' },
+        },
+      ]),
+      AT,
+    );
+    expect(controllable?.remote).toEqual({
+      source: 'plex',
+      clientId: 'phone-1',
+      mediaType: 'track',
+    });
   });
 });
 
@@ -127,5 +157,61 @@ describe('the service with media-server sessions', () => {
     clock += 10_000;
     np.sweep();
     expect(listed(np)).toEqual(['jellyfin-js-1']);
+  });
+
+  it('records a media-server session in history when it is no longer listed or goes silent', () => {
+    let clock = AT;
+    const rows: Omit<SessionHistoryRecord, 'id'>[] = [];
+    const np = new NowPlayingService({
+      broadcast: () => undefined,
+      history: {
+        add: (row) => {
+          rows.push(row);
+          return Promise.resolve({ id: rows.length, ...row });
+        },
+        list: () => Promise.resolve([]),
+      },
+      now: () => clock,
+      monotonic: () => clock,
+      ttlSeconds: 30,
+      maxSessionsPerUser: 10,
+      maxSessions: 10,
+    });
+    const movie = (key: string, viewOffset: number, state = 'playing') =>
+      plexSessions([
+        { sessionKey: key, type: 'movie', title: `M${key}`, viewOffset, Player: { state } },
+      ]);
+    np.setUpstreamSessions('plex', fromPlex(movie('1', 0), clock), clock);
+    clock += 10_000;
+    np.setUpstreamSessions('plex', fromPlex(movie('1', 10_000), clock), clock);
+    clock += 10_000;
+    // A 60 s jump in 10 s (a seek) counts at most the elapsed time + 1 s; then it is paused.
+    np.setUpstreamSessions('plex', fromPlex(movie('1', 70_000, 'paused'), clock), clock);
+    clock += 5000;
+    np.setUpstreamSessions('plex', fromPlex([], clock), clock);
+    expect(rows).toEqual([
+      {
+        sessionId: 'plex-1',
+        userId: 0,
+        username: 'Plex user',
+        title: 'M1',
+        mediaType: 'movie',
+        path: null,
+        startedAt: new Date(AT).toISOString(),
+        endedAt: new Date(AT + 25_000).toISOString(),
+        watchedSeconds: 21,
+        endReason: 'stopped',
+      },
+    ]);
+
+    // A session whose server goes silent past the TTL ends as expired.
+    np.setUpstreamSessions('plex', fromPlex(movie('2', 0), clock), clock);
+    clock += 31_000;
+    np.sweep();
+    expect(rows.at(-1)).toMatchObject({
+      sessionId: 'plex-2',
+      endReason: 'expired',
+      watchedSeconds: 0,
+    });
   });
 });

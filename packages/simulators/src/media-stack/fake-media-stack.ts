@@ -7,6 +7,8 @@
  */
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo, Socket } from 'node:net';
+import type { Duplex } from 'node:stream';
+import { createFakePlexPush, type FakePlexPush } from './fake-plex-push';
 import * as api from './fixtures';
 
 export type FakeMode = 'ok' | 'down' | 'unauthorized' | 'malformed' | 'slow';
@@ -28,7 +30,7 @@ type Answer = {
   bytes?: Buffer;
   headers?: Record<string, string>;
 };
-type Route = (request: IncomingMessage, url: URL, body: string) => Answer | undefined;
+export type Route = (request: IncomingMessage, url: URL, body: string) => Answer | undefined;
 
 async function readBody(request: IncomingMessage): Promise<string> {
   const chunks: Buffer[] = [];
@@ -36,10 +38,14 @@ async function readBody(request: IncomingMessage): Promise<string> {
   return Buffer.concat(chunks).toString('utf8');
 }
 
-async function startFake(
+/** Takes a WebSocket upgrade (a push socket); false when it is not for it. */
+export type UpgradeHandler = (request: IncomingMessage, socket: Duplex, head: Buffer) => boolean;
+
+export async function startFake(
   host: string,
   authorized: (request: IncomingMessage, url: URL) => boolean,
   route: Route,
+  upgrade?: (fake: FakeUpstream) => UpgradeHandler,
 ): Promise<FakeUpstream> {
   const sockets = new Set<Socket>();
   const fake = {
@@ -81,6 +87,10 @@ async function startFake(
         .end(sent);
     })();
   });
+  const onUpgrade = upgrade?.(fake);
+  server.on('upgrade', (request: IncomingMessage, socket: Duplex, head: Buffer) => {
+    if (onUpgrade?.(request, socket, head) !== true) socket.destroy();
+  });
   server.on('connection', (socket) => {
     sockets.add(socket);
     socket.on('close', () => sockets.delete(socket));
@@ -98,6 +108,11 @@ async function startFake(
 
 export interface FakeMediaStack {
   readonly plex: FakeUpstream;
+  /**
+   * Plex's notification socket and companion commands: after changing `state.plexSessions`, a
+   * test calls `plexPush.changed()` to have Plex announce it (as the real one does on its own).
+   */
+  readonly plexPush: FakePlexPush;
   readonly overseerr: FakeUpstream;
   readonly qbittorrent: FakeUpstream;
   readonly sonarr: FakeUpstream;
@@ -135,11 +150,14 @@ export async function startFakeMediaStack(
     torrents: structuredClone(api.QBIT_TORRENTS),
     requests: structuredClone(api.OVERSEERR_REQUESTS),
   };
+  let plexPush: FakePlexPush | undefined;
   const plex = await startFake(
     host,
     (request) => request.headers['x-plex-token'] === FAKE_CREDENTIALS.plexToken,
-    (_request, url) => {
+    (request, url) => {
       if (url.pathname === '/') return { json: api.PLEX_IDENTITY };
+      const command = plexPush?.command(request, url);
+      if (command !== undefined) return command;
       if (url.pathname === '/status/sessions') return { json: state.plexSessions };
       // Posters (`thumb`, `grandparentThumb`): a small PNG, as Plex serves a library image.
       if (/^\/library\/metadata\/\d+\/(thumb|art)\/\d+$/.test(url.pathname)) {
@@ -153,7 +171,17 @@ export async function startFakeMediaStack(
       }
       return undefined;
     },
+    (fake) => {
+      plexPush = createFakePlexPush(
+        () => state.plexSessions,
+        FAKE_CREDENTIALS.plexToken,
+        () => fake.mode !== 'down',
+      );
+      return plexPush.endpoint.upgrade;
+    },
   );
+  const plexSocket = plexPush;
+  if (plexSocket === undefined) throw new Error('the fake Plex started without its socket');
   const overseerr = await startFake(
     host,
     (request) => request.headers['x-api-key'] === FAKE_CREDENTIALS.overseerrApiKey,
@@ -204,6 +232,7 @@ export async function startFakeMediaStack(
   );
   return {
     plex,
+    plexPush: plexSocket,
     overseerr,
     qbittorrent,
     sonarr,
@@ -220,6 +249,7 @@ export async function startFakeMediaStack(
       sonarrApiKey: FAKE_CREDENTIALS.sonarrApiKey,
     },
     async close() {
+      plexSocket.endpoint.close();
       await Promise.all([plex.close(), overseerr.close(), qbittorrent.close(), sonarr.close()]);
     },
   };

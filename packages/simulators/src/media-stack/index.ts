@@ -1,4 +1,7 @@
-/** The fake media stack (Plex, Overseerr, qBittorrent, Sonarr) and its recorded-shape answers. */
+/**
+ * The fake media stack (Plex with its notification socket, Overseerr, qBittorrent, Sonarr), the
+ * fake Jellyfin with its socket, and their recorded-shape answers.
+ */
 import * as mediaStackFixtures from './fixtures';
 
 export { mediaStackFixtures };
@@ -10,3 +13,12 @@ export {
   type FakeMode,
   type FakeUpstream,
 } from './fake-media-stack';
+export {
+  FAKE_JELLYFIN_API_KEY,
+  startFakeJellyfin,
+  type FakeJellyfin,
+  type FakeJellyfinSession,
+  type JellyfinCommand,
+} from './fake-jellyfin';
+export type { FakePlexPush, PlexCommand } from './fake-plex-push';
+export type { PushEndpoint, PushMode } from './push-endpoint';

@@ -10,9 +10,11 @@ export {
   type ArrOptions,
 } from './arr';
 export {
+  JELLYFIN_DEVICE_ID,
   JellyfinSession,
   JellyfinSystemInfo,
   TICKS_PER_MS,
+  type JellyfinPlaystateCommand,
   createJellyfinAdapter,
   type JellyfinAdapter,
   type JellyfinOptions,
@@ -38,8 +40,20 @@ export {
   PlexSessions,
   createPlexAdapter,
   type PlexAdapter,
+  type PlexPlayerCommand,
   type PlexOptions,
 } from './plex';
+export {
+  JellyfinSocketFrame,
+  PlexNotificationFilter,
+  PlexNotificationFrame,
+  PlexPlayNotification,
+  SEEK_THRESHOLD_MS,
+  jellyfinPush,
+  plexPush,
+  sharedPush,
+  type UpstreamPush,
+} from './push';
 export {
   QBIT_ACTIVE_STATES,
   QBIT_ERROR_STATES,

@@ -22,6 +22,8 @@ export const JellyfinSession = z.object({
   UserName: maybeString,
   Client: maybeString,
   DeviceName: maybeString,
+  /** False for clients that take no commands (Jellyfin's own flag). */
+  SupportsRemoteControl: z.boolean().nullish(),
   NowPlayingItem: z
     .object({
       Id: z.string(),
@@ -46,6 +48,9 @@ export type JellyfinSession = z.infer<typeof JellyfinSession>;
 
 export const TICKS_PER_MS = 10_000;
 
+/** The device id Marquee gives itself on Jellyfin (its HTTP calls and its socket). */
+export const JELLYFIN_DEVICE_ID = 'marquee-media-stack';
+
 export interface JellyfinOptions {
   readonly baseUrl: string;
   readonly apiKey: string;
@@ -58,7 +63,20 @@ export interface JellyfinAdapter {
   info(): Promise<JellyfinSystemInfo>;
   /** Sessions active in the last 16 minutes (Jellyfin's web client's own window). */
   sessions(): Promise<JellyfinSession[]>;
+  /**
+   * A playstate command to a session's client: `POST /Sessions/{id}/Playing/{command}` (204);
+   * `Seek` takes `seekPositionTicks`.
+   * Resolves with the status Jellyfin answered; a refused credential throws.
+   */
+  playstate(
+    sessionId: string,
+    command: JellyfinPlaystateCommand,
+    seekPositionTicks?: number,
+  ): Promise<number>;
 }
+
+/** The playstate commands Marquee sends (Jellyfin's `PlaystateCommand` has more). */
+export type JellyfinPlaystateCommand = 'Pause' | 'Unpause' | 'Stop' | 'Seek';
 
 export function createJellyfinAdapter(options: JellyfinOptions): JellyfinAdapter {
   const http = createUpstreamHttp({
@@ -68,7 +86,7 @@ export function createJellyfinAdapter(options: JellyfinOptions): JellyfinAdapter
     timeoutMs: options.timeoutMs,
     ...(options.fetch ? { fetch: options.fetch } : {}),
     headers: () => ({
-      authorization: `MediaBrowser Client="Marquee", Device="server", DeviceId="marquee-media-stack", Version="1", Token="${options.apiKey}"`,
+      authorization: `MediaBrowser Client="Marquee", Device="server", DeviceId="${JELLYFIN_DEVICE_ID}", Version="1", Token="${options.apiKey}"`,
     }),
   });
   return {
@@ -80,5 +98,14 @@ export function createJellyfinAdapter(options: JellyfinOptions): JellyfinAdapter
         query: { activeWithinSeconds: 960 },
         what: 'the sessions',
       }),
+    async playstate(sessionId, command, seekPositionTicks) {
+      const answer = await http.send({
+        path: `/Sessions/${encodeURIComponent(sessionId)}/Playing/${command}`,
+        ...(seekPositionTicks === undefined ? {} : { query: { seekPositionTicks } }),
+        method: 'POST',
+        what: `the ${command} command`,
+      });
+      return answer.status;
+    },
   };
 }

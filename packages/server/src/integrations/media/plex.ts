@@ -95,9 +95,32 @@ export interface PlexAdapter {
   sections(): Promise<PlexSection[]>;
   /** Items in a section; Plex `type` 4 counts a show section's episodes. */
   count(sectionKey: string, type?: number): Promise<number>;
+  /**
+   * A companion (remote control) command to a player through the server:
+   * `GET /player/playback/{command}?type=…&commandID=…` with `X-Plex-Target-Client-Identifier`
+   * naming the player (its `machineIdentifier`); `seekTo` takes `offset` in milliseconds. Resolves
+   * with the status Plex answered.
+   */
+  playerCommand(
+    clientId: string,
+    command: PlexPlayerCommand,
+    mediaType: string,
+    offsetMs?: number,
+  ): Promise<number>;
+}
+
+/** Plex companion playback commands Marquee sends. */
+export type PlexPlayerCommand = 'pause' | 'play' | 'stop' | 'seekTo';
+
+/** The companion API's `type` for a Plex item type. */
+function companionType(type: string): 'video' | 'music' | 'photo' {
+  if (type === 'track' || type === 'music') return 'music';
+  if (type === 'photo') return 'photo';
+  return 'video';
 }
 
 export function createPlexAdapter(options: PlexOptions): PlexAdapter {
+  let commandId = 0;
   const http = createUpstreamHttp({
     name: 'plex',
     baseUrl: options.baseUrl,
@@ -141,6 +164,20 @@ export function createPlexAdapter(options: PlexOptions): PlexAdapter {
         what: `the size of library ${sectionKey}`,
       });
       return answer.MediaContainer.totalSize ?? answer.MediaContainer.size;
+    },
+    async playerCommand(clientId, command, mediaType, offsetMs) {
+      commandId += 1;
+      const answer = await http.send({
+        path: `/player/playback/${command}`,
+        query: {
+          type: companionType(mediaType),
+          commandID: commandId,
+          ...(offsetMs === undefined ? {} : { offset: offsetMs }),
+        },
+        headers: { 'x-plex-target-client-identifier': clientId },
+        what: `the ${command} command`,
+      });
+      return answer.status;
     },
   };
 }

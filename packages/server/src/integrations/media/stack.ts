@@ -14,6 +14,7 @@ import {
   type ProwlarrIndexer,
 } from './arr';
 import {
+  JELLYFIN_DEVICE_ID,
   createJellyfinAdapter,
   type JellyfinAdapter,
   type JellyfinSession,
@@ -39,6 +40,7 @@ import {
   type QbitTransferInfo,
   type QbittorrentAdapter,
 } from './qbittorrent';
+import { jellyfinPush, plexPush, type UpstreamPush } from './push';
 import { arrHealthProblem, type ArrHealth, type ArrSystemStatus } from './shapes';
 import {
   createTautulliAdapter,
@@ -124,6 +126,8 @@ interface Entry<Name extends UpstreamName, Adapter, Summary> {
   readonly url: string;
   readonly adapter: Adapter;
   readonly poller: UpstreamPoller<Summary>;
+  /** Plex's and Jellyfin's push socket (push.ts): held by Now Playing while it runs. */
+  readonly push?: UpstreamPush;
 }
 
 export type MediaUpstream =
@@ -153,6 +157,8 @@ export interface MediaStackOptions {
   /** Poll latencies (core/clock.ts). @default performance.now */
   readonly monotonic?: () => number;
   readonly onListenerError?: (error: unknown) => void;
+  /** A push socket refused, dropped or sent something unreadable (for the log). */
+  readonly onPushError?: (reason: string) => void;
 }
 
 const ok = <T>(value: T, degraded?: string): PollResult<T> =>
@@ -225,6 +231,11 @@ export function createMediaStack(config: Config, options: MediaStackOptions = {}
       ...(options.onListenerError ? { onListenerError: options.onListenerError } : {}),
     });
   const upstreams: MediaUpstream[] = [];
+  const pushOptions = (baseUrl: string) => ({
+    baseUrl,
+    ...(options.monotonic ? { monotonic: options.monotonic } : {}),
+    ...(options.onPushError ? { onError: options.onPushError } : {}),
+  });
 
   if (config.plexUrl && config.plexToken) {
     const adapter = createPlexAdapter({
@@ -232,11 +243,13 @@ export function createMediaStack(config: Config, options: MediaStackOptions = {}
       token: config.plexToken,
       ...common,
     });
+    const plexPoller = poller('plex', config.plexIntervalSeconds, () => pollPlex(adapter));
     upstreams.push({
       name: 'plex',
       url: config.plexUrl,
       adapter,
-      poller: poller('plex', config.plexIntervalSeconds, () => pollPlex(adapter)),
+      poller: plexPoller,
+      push: plexPush({ ...pushOptions(config.plexUrl), token: config.plexToken }, plexPoller),
     });
   }
   if (config.jellyfinUrl && config.jellyfinApiKey) {
@@ -245,14 +258,27 @@ export function createMediaStack(config: Config, options: MediaStackOptions = {}
       apiKey: config.jellyfinApiKey,
       ...common,
     });
+    const jellyfinPoller = poller<JellyfinSummary>(
+      'jellyfin',
+      config.jellyfinIntervalSeconds,
+      async () => {
+        const [info, sessions] = await Promise.all([adapter.info(), adapter.sessions()]);
+        return ok({ info, sessions });
+      },
+    );
     upstreams.push({
       name: 'jellyfin',
       url: config.jellyfinUrl,
       adapter,
-      poller: poller('jellyfin', config.jellyfinIntervalSeconds, async () => {
-        const [info, sessions] = await Promise.all([adapter.info(), adapter.sessions()]);
-        return ok({ info, sessions });
-      }),
+      poller: jellyfinPoller,
+      push: jellyfinPush(
+        {
+          ...pushOptions(config.jellyfinUrl),
+          apiKey: config.jellyfinApiKey,
+          deviceId: JELLYFIN_DEVICE_ID,
+        },
+        jellyfinPoller,
+      ),
     });
   }
   if (config.tautulliUrl && config.tautulliApiKey) {
@@ -358,7 +384,10 @@ export function createMediaStack(config: Config, options: MediaStackOptions = {}
       return upstreams.find((each) => each.name === name) as UpstreamOf<Name> | undefined;
     },
     stop() {
-      for (const each of upstreams) each.poller.stop();
+      for (const each of upstreams) {
+        each.push?.close();
+        each.poller.stop();
+      }
     },
   };
 }

@@ -20,3 +20,11 @@ export {
   type UpstreamSnapshot,
   type UpstreamStatus,
 } from './poller';
+export {
+  openPushSocket,
+  pushBackoffMs,
+  socketUrl,
+  type PushSocket,
+  type PushSocketOptions,
+  type PushSocketState,
+} from './push-socket';

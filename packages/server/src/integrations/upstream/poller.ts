@@ -70,6 +70,19 @@ export interface UpstreamPoller<T> {
   subscribe(listener: SnapshotListener<T>): () => void;
   /** Polls now, or joins the poll in flight; resolves with the snapshot after it. */
   refresh(): Promise<UpstreamSnapshot<T>>;
+  /**
+   * A value the upstream pushed (its WebSocket): taken as the newest value without a call, the
+   * upstream counted as answering (a `down` becomes `up`; `degraded` stays until the next poll),
+   * and handed to every listener. Polling goes on at its interval. Ignored once stopped.
+   */
+  offer(value: T): void;
+  /**
+   * Polls once more after the poll in flight, if any (it may have started before a change the
+   * upstream just announced); calls made while waiting share that one poll.
+   */
+  refreshAfterInFlight(): Promise<UpstreamSnapshot<T>>;
+  /** Values taken from pushes since creation. */
+  readonly pushesTaken: number;
   /** How many polls were started since creation (the upstream economy, for tests and benchmarks). */
   readonly pollsStarted: number;
   readonly subscribers: number;
@@ -95,6 +108,8 @@ export function createPoller<T>(options: PollerOptions<T>): UpstreamPoller<T> {
   let inFlight: Promise<UpstreamSnapshot<T>> | undefined;
   let stopped = false;
   let pollsStarted = 0;
+  let pushesTaken = 0;
+  let queued: Promise<UpstreamSnapshot<T>> | undefined;
   const counts = { total: 0, successful: 0, failed: 0 };
   const latencies: number[] = [];
 
@@ -163,6 +178,10 @@ export function createPoller<T>(options: PollerOptions<T>): UpstreamPoller<T> {
     }
     counts.total += 1;
     lastCheckAt = now();
+    return notify(previous);
+  }
+
+  function notify(previous: UpstreamStatus | undefined): UpstreamSnapshot<T> {
     const after = snapshot();
     for (const listener of [...listeners]) {
       try {
@@ -172,6 +191,34 @@ export function createPoller<T>(options: PollerOptions<T>): UpstreamPoller<T> {
       }
     }
     return after;
+  }
+
+  function refreshAfterInFlight(): Promise<UpstreamSnapshot<T>> {
+    if (inFlight === undefined) return refresh();
+    queued ??= inFlight.then(() => {
+      queued = undefined;
+      return refresh();
+    });
+    return queued;
+  }
+
+  function offer(pushed: T): void {
+    if (stopped) return;
+    pushesTaken += 1;
+    const previous = status;
+    value = pushed;
+    lastSuccessAt = now();
+    lastCheckAt = lastSuccessAt;
+    if (status !== 'degraded') {
+      status = 'up';
+      reason = undefined;
+    }
+    if (failures > 0) {
+      // Answering again: the next poll comes at the interval, not after the backoff.
+      failures = 0;
+      if (inFlight === undefined) schedule();
+    }
+    notify(previous);
   }
 
   function refresh(): Promise<UpstreamSnapshot<T>> {
@@ -204,6 +251,11 @@ export function createPoller<T>(options: PollerOptions<T>): UpstreamPoller<T> {
       };
     },
     refresh,
+    offer,
+    refreshAfterInFlight,
+    get pushesTaken() {
+      return pushesTaken;
+    },
     get pollsStarted() {
       return pollsStarted;
     },

@@ -8,10 +8,15 @@
  * - 502 PLAYER_ERROR (the player's own error) or PLAYER_DISCONNECTED, 504 UPSTREAM_TIMEOUT
  *   after `timeout_ms`: it was sent, and whether it took effect is for the next snapshot to say.
  *
+ * A session read from Plex or Jellyfin (upstream-sessions.ts) has no Marquee player: its command
+ * goes to the media server, which relays it to its client (upstream-control.ts), and the answer
+ * comes once the media server accepted it; the next listing (pushed at once) shows the effect.
+ *
  * The player is the truth about pause and resume: it posts the new state as a session update,
  * which broadcasts it. A stop is also applied here once acknowledged, exactly like the stop
  * route (the session is removed and recorded in history), so panels see it go at once.
  */
+import { randomUUID } from 'node:crypto';
 import { MarqueeError, protocol } from '@marquee/sdk';
 import type { FastifyInstance } from 'fastify';
 import type { AuthService, UserIdentity } from '../../core/auth';
@@ -21,6 +26,8 @@ import { PendingCommands, playbackError, type CommandTimers } from './commands';
 import { mountPlayerChannel } from './player-channel';
 import { PlayerRegistry } from './players';
 import type { NowPlayingService } from './service';
+import { controlUpstream } from './upstream-control';
+import type { MediaStack } from '../../integrations/media';
 
 const { playback, nowPlaying } = protocol;
 
@@ -37,13 +44,15 @@ export interface PlaybackControlOptions {
   readonly validateResponses: boolean;
   /** Timeout timers. @default globalThis.setTimeout / clearTimeout */
   readonly timers?: CommandTimers;
+  /** Plex / Jellyfin, for the sessions read from them. */
+  readonly mediaStack?: MediaStack;
 }
 
 /** Relays one command to the session's player and resolves once it acknowledged (see above). */
 export type PlaybackControl = (
   identity: UserIdentity,
   sessionId: string,
-  body: Required<ControlRequest>,
+  body: Required<Omit<ControlRequest, 'position'>> & Pick<ControlRequest, 'position'>,
 ) => Promise<protocol.playback.ControlResponse>;
 
 /**
@@ -68,8 +77,26 @@ export function mountPlaybackControl(options: PlaybackControlOptions): {
   });
 
   const control: PlaybackControl = async (identity, sessionId, body) => {
+    const upstream = service.upstreamSession(sessionId);
+    if (upstream !== undefined && options.mediaStack !== undefined) {
+      await controlUpstream(options.mediaStack, upstream, body.action, body.position);
+      return {
+        status: 'ok',
+        command_id: randomUUID(),
+        session_id: sessionId,
+        action: body.action,
+        acknowledged: true,
+      };
+    }
     const tracked = service.tracker.get(sessionId);
     if (!tracked) throw new MarqueeError('NOT_FOUND', `Session ${sessionId} not found`);
+    const { action } = body;
+    if (action === 'seek') {
+      throw playbackError(
+        'PLAYER_NOT_CONNECTED',
+        'Marquee players take pause, resume and stop; seek is for Plex and Jellyfin sessions',
+      );
+    }
     // No owner check: the route's `operator` policy lets in operators and admins only, and they
     // control any session (a panel on the wall pauses whoever is watching).
     const route = players.route(tracked.session);
@@ -86,7 +113,7 @@ export function mountPlaybackControl(options: PlaybackControlOptions): {
       type: 'control',
       command_id: commandId,
       session_id: sessionId,
-      action: body.action,
+      action,
       issued_at: now() / 1000,
       timeout_ms: body.timeout_ms,
     });
@@ -98,12 +125,12 @@ export function mountPlaybackControl(options: PlaybackControlOptions): {
     }
     await done;
     // The player may have ended the session itself meanwhile; stopping it again is not an error.
-    if (body.action === 'stop' && service.tracker.get(sessionId)) service.stop(identity, sessionId);
+    if (action === 'stop' && service.tracker.get(sessionId)) service.stop(identity, sessionId);
     return {
       status: 'ok',
       command_id: commandId,
       session_id: sessionId,
-      action: body.action,
+      action,
       acknowledged: true,
     };
   };

@@ -49,7 +49,7 @@ export const nowPlayingModule = defineSurfaceModule<NowPlaying>({
     mountAvatars(app, { authenticate, validateResponses });
     const stopNowPlaying = mountNowPlaying({ ...ctx, service, posters: thumbnails.posters });
     mountHistory(app, { store, authenticate, validateResponses });
-    const playback = mountPlaybackControl({ ...ctx, service });
+    const playback = mountPlaybackControl({ ...ctx, service, mediaStack });
     // Plex / Jellyfin sessions, from the same pollers the media-stack surface reads.
     const upstreamPosters = mountUpstreamPosters(app, {
       service,

@@ -14,6 +14,7 @@ import type { UpstreamSession, UpstreamSessionSink } from './upstream-sessions';
 type Snapshot = protocol.nowPlaying.Snapshot;
 type SystemStats = protocol.nowPlaying.SystemStats;
 type SessionSource = protocol.nowPlaying.SessionSource;
+type Session = protocol.nowPlaying.Session;
 
 /** The sessions one media server listed at its last successful poll. */
 interface UpstreamList {
@@ -22,6 +23,16 @@ interface UpstreamList {
   readonly atMs: number;
   /** When it arrived, on the monotonic clock (its age decides when it is stale). */
   readonly seenAt: number;
+}
+
+/** How long a media server's session has been listed, for its history row when it ends. */
+interface UpstreamLife {
+  readonly startedAtMs: number;
+  readonly watchedSeconds: number;
+  readonly position: number;
+  readonly state: Session['state'];
+  /** Unix ms of the listing these figures come from. */
+  readonly atMs: number;
 }
 
 /** The hub topic every Now Playing subscriber listens on. */
@@ -49,6 +60,8 @@ export class NowPlayingService implements UpstreamSessionSink {
   readonly tracker: SessionTracker;
   /** Sessions read from Plex / Jellyfin (upstream-sessions.ts), by source. */
   readonly #upstream = new Map<SessionSource, UpstreamList>();
+  /** Each listed media-server session's start and time played, by session_id. */
+  readonly #upstreamLives = new Map<string, UpstreamLife>();
   readonly #deps: NowPlayingDeps;
   readonly #listeners = new Set<(snapshot: Snapshot) => void>();
   /** Newest sample from the shared sampler; undefined while nobody subscribes. */
@@ -91,12 +104,41 @@ export class NowPlayingService implements UpstreamSessionSink {
    * so one no longer listed is gone; at most `maxSessions` per source are kept.
    */
   setUpstreamSessions(source: SessionSource, sessions: UpstreamSession[], atMs: number): void {
-    this.#upstream.set(source, {
-      sessions: sessions.slice(0, this.#deps.maxSessions),
-      atMs,
-      seenAt: this.#deps.monotonic(),
-    });
+    const kept = sessions.slice(0, this.#deps.maxSessions);
+    const listed = new Set(kept.map((each) => each.session.session_id));
+    for (const gone of this.#upstream.get(source)?.sessions ?? []) {
+      if (!listed.has(gone.session.session_id)) this.#endUpstream(gone.session, 'stopped', atMs);
+    }
+    for (const { session } of kept) this.#followUpstream(session, atMs);
+    this.#upstream.set(source, { sessions: kept, atMs, seenAt: this.#deps.monotonic() });
     this.broadcast();
+  }
+
+  /** Starts or advances a media-server session's life (watched time counts while playing). */
+  #followUpstream(session: Session, atMs: number): void {
+    const before = this.#upstreamLives.get(session.session_id);
+    const played =
+      before?.state === 'playing'
+        ? Math.max(
+            0,
+            Math.min(session.current_time - before.position, (atMs - before.atMs) / 1000 + 1),
+          )
+        : 0;
+    this.#upstreamLives.set(session.session_id, {
+      startedAtMs: before?.startedAtMs ?? atMs,
+      watchedSeconds: (before?.watchedSeconds ?? 0) + played,
+      position: session.current_time,
+      state: session.state,
+      atMs,
+    });
+  }
+
+  /** A media-server session is no longer listed (or its server went silent): one history row. */
+  #endUpstream(session: Session, reason: EndReason, atMs: number): void {
+    const life = this.#upstreamLives.get(session.session_id);
+    this.#upstreamLives.delete(session.session_id);
+    const startedAtMs = life?.startedAtMs ?? atMs;
+    this.#addHistory(session, null, startedAtMs, life?.watchedSeconds ?? 0, reason, atMs);
   }
 
   /** A media server's session by its `session_id` (the poster route's lookup). */
@@ -173,13 +215,26 @@ export class NowPlayingService implements UpstreamSessionSink {
     for (const [source, list] of this.#upstream) {
       if (this.#deps.monotonic() - list.seenAt < limit) continue;
       this.#upstream.delete(source);
+      const at = this.#deps.now();
+      for (const each of list.sessions) this.#endUpstream(each.session, 'expired', at);
       removed += list.sessions.length;
     }
     if (removed > 0) this.broadcast();
   }
 
   #recordHistory(ended: TrackedSession, reason: EndReason, atMs: number): void {
-    const s = ended.session;
+    const { session, path, startedAtMs, watchedSeconds } = ended;
+    this.#addHistory(session, path, startedAtMs, watchedSeconds, reason, atMs);
+  }
+
+  #addHistory(
+    s: Session,
+    path: string | null,
+    startedAtMs: number,
+    watchedSeconds: number,
+    reason: EndReason,
+    atMs: number,
+  ): void {
     this.#deps.history
       .add({
         sessionId: s.session_id,
@@ -187,11 +242,11 @@ export class NowPlayingService implements UpstreamSessionSink {
         username: s.username,
         title: s.title,
         mediaType: s.media_type,
-        path: ended.path,
-        startedAt: new Date(ended.startedAtMs).toISOString(),
+        path,
+        startedAt: new Date(startedAtMs).toISOString(),
         // A wall clock stepped back during the session must not end it before it started.
-        endedAt: new Date(Math.max(atMs, ended.startedAtMs)).toISOString(),
-        watchedSeconds: Math.round(ended.watchedSeconds),
+        endedAt: new Date(Math.max(atMs, startedAtMs)).toISOString(),
+        watchedSeconds: Math.round(watchedSeconds),
         endReason: reason,
       })
       .catch((error: unknown) =>

@@ -11,6 +11,7 @@ import type { MediaStack } from '../../integrations/media';
 import { UpstreamError } from '../../integrations/upstream';
 import { etagMatches } from './thumb-cache';
 import { PosterRelayCache, type CachedPoster } from './poster-relay-cache';
+import { renderThumb } from './thumb-render';
 import type { NowPlayingService } from './service';
 
 const { media, nowPlaying } = protocol;
@@ -36,7 +37,7 @@ export function mountUpstreamPosters(
     authenticate: options.authenticate,
     validateResponses: options.validateResponses,
     handlers: {
-      'media.upstreamPoster': async ({ params, request, reply }) => {
+      'media.upstreamPoster': async ({ params, query, request, reply }) => {
         const found = options.service.upstreamSession(params.session_id);
         const source = found?.session.source;
         const upstream = source === undefined ? undefined : options.stack.get(source);
@@ -55,8 +56,24 @@ export function mountUpstreamPosters(
         };
         // Keyed by the media server and its own path for the image, which names its version.
         const key = `${source}\n${found.posterPath}`;
+        const thumbBox =
+          query.width === undefined && query.height === undefined
+            ? undefined
+            : media.snapThumbSize(query.width, query.height);
+        const thumbKey =
+          thumbBox === undefined ? undefined : `${key}\n${thumbBox.width}x${thumbBox.height}`;
+        // The thumbnail (poster_thumb): rendered once from the relayed poster, kept beside it.
+        const thumbOf = async (poster: CachedPoster) =>
+          thumbBox === undefined || thumbKey === undefined
+            ? poster
+            : (cache.get(thumbKey) ??
+              cache.set(thumbKey, await renderThumb(poster.bytes, thumbBox), 'image/jpeg'));
+        if (thumbKey !== undefined) {
+          const thumb = cache.get(thumbKey);
+          if (thumb !== undefined) return send(thumb);
+        }
         const cached = cache.get(key);
-        if (cached !== undefined) return send(cached);
+        if (cached !== undefined) return send(await thumbOf(cached));
         const { http } = upstream.adapter;
         const answer = await http.send({
           path: found.posterPath,
@@ -79,7 +96,9 @@ export function mountUpstreamPosters(
             `${http.name} answered the poster of session ${params.session_id} with ${refused}`,
           );
         }
-        return send(cache.set(key, answer.bytes, type ?? 'application/octet-stream'));
+        return send(
+          await thumbOf(cache.set(key, answer.bytes, type ?? 'application/octet-stream')),
+        );
       },
     },
   });

@@ -7,8 +7,9 @@
  * last confirmed sessions stay until they are older than the session TTL (as a player's session
  * without updates does), and a player's POSTed sessions are never touched.
  *
- * Upstream sessions belong to no Marquee account: `user_id` is 0 and they cannot be stopped or
- * controlled through Marquee (yet). Posters are served by Marquee (`/api/media/upstream-poster/
+ * Upstream sessions belong to no Marquee account: `user_id` is 0; the stop route refuses them
+ * (409), the control route relays pause / resume / stop to the media server (control.ts), and
+ * each is recorded in playback history when it is no longer listed (service.ts). Posters are served by Marquee (`/api/media/upstream-poster/
  * {session_id}`), which fetches them from the media server with its credential, so the token
  * never reaches a browser or a panel.
  */
@@ -30,11 +31,24 @@ export function upstreamPosterPath(sessionId: string): string {
   return `/api/media/upstream-poster/${encodeURIComponent(sessionId)}`;
 }
 
+/** Where remote control of an upstream session goes (control.ts). */
+export type RemoteTarget =
+  | { readonly source: 'plex'; readonly clientId: string; readonly mediaType: string }
+  | { readonly source: 'jellyfin'; readonly sessionId: string };
+
 /** An upstream session as Marquee keeps it: the snapshot's session and where its poster lives. */
 export interface UpstreamSession {
   readonly session: Session;
   /** The poster's path on the media server (fetched with its credential), if it has one. */
   readonly posterPath: string | undefined;
+  /** Its player, when the media server can relay commands to it. */
+  readonly remote: RemoteTarget | undefined;
+}
+
+/** A session's `poster_thumb`: its relayed poster as the panel's 150×225 baseline JPEG. */
+export function upstreamThumbPath(sessionId: string): string {
+  const { THUMB_DEFAULT_WIDTH: width, THUMB_DEFAULT_HEIGHT: height } = protocol.media;
+  return `${upstreamPosterPath(sessionId)}?width=${width}&height=${height}`;
 }
 
 /** A poster path on the media server itself; a full URL elsewhere (plex.tv) is not relayed. */
@@ -94,7 +108,7 @@ export function fromPlex(sessions: readonly PlexSession[], atMs: number): Upstre
         media_type: mediaTypeOf(plex.type),
         title: episodeTitle(plex.grandparentTitle, plex.title),
         poster_url: posterPath === undefined ? null : upstreamPosterPath(head.session_id),
-        poster_thumb: null,
+        poster_thumb: posterPath === undefined ? null : upstreamThumbPath(head.session_id),
         progress_percent: progressPercent(position, duration),
         current_time: position,
         duration,
@@ -102,6 +116,10 @@ export function fromPlex(sessions: readonly PlexSession[], atMs: number): Upstre
         bitrate: bandwidth === undefined ? null : Math.max(0, Math.round(bandwidth * 1000)),
       },
       posterPath,
+      remote:
+        plex.Player?.machineIdentifier === undefined
+          ? undefined
+          : { source: 'plex', clientId: plex.Player.machineIdentifier, mediaType: plex.type },
     };
   });
 }
@@ -128,7 +146,7 @@ export function fromJellyfin(
           media_type: mediaTypeOf(item.Type),
           title: episodeTitle(item.SeriesName, item.Name ?? 'Untitled'),
           poster_url: upstreamPosterPath(head.session_id),
-          poster_thumb: null,
+          poster_thumb: upstreamThumbPath(head.session_id),
           progress_percent: progressPercent(position, duration),
           current_time: position,
           duration,
@@ -137,6 +155,10 @@ export function fromJellyfin(
             bitrate === undefined || bitrate === null ? null : Math.max(0, Math.round(bitrate)),
         },
         posterPath,
+        remote:
+          jellyfin.SupportsRemoteControl === false
+            ? undefined
+            : { source: 'jellyfin', sessionId: jellyfin.Id },
       },
     ];
   });
@@ -148,8 +170,9 @@ export interface UpstreamSessionSink {
 }
 
 /**
- * Subscribes the sink to the Plex and Jellyfin pollers of the stack (those configured); returns
- * the unsubscription. Only successful polls are passed on (see the file comment for outages).
+ * Subscribes the sink to the Plex and Jellyfin pollers of the stack (those configured) and holds
+ * their push sockets open, so a change reaches the sink when it happens rather than at the next
+ * poll; returns the unsubscription. Only successful polls are passed on (see the file comment for outages).
  */
 export function watchUpstreamSessions(stack: MediaStack, sink: UpstreamSessionSink): () => void {
   const follow = <T>(
@@ -163,6 +186,8 @@ export function watchUpstreamSessions(stack: MediaStack, sink: UpstreamSessionSi
       sink.setUpstreamSessions(source, map(snapshot.value, at), at);
     });
   const offs: (() => void)[] = [];
+  // Push where the media server pushes (push.ts); polling stays the fallback.
+  for (const upstream of stack.upstreams) if (upstream.push) offs.push(upstream.push.hold());
   const plex = stack.get('plex');
   if (plex) offs.push(follow(plex.poller, 'plex', (value, at) => fromPlex(value.sessions, at)));
   const jellyfin = stack.get('jellyfin');
