@@ -85,13 +85,30 @@ describe.skipIf(!postgres.available)(
       expect(await devices()).toEqual(['SN-FULL']);
     });
 
-    it('real: every backend of the server terminated while idle; the next requests work', async () => {
+    it('real: every backend of the server terminated while idle; the next requests work (at worst after one 503)', async () => {
       expect((await register('SN-1')).status).toBe(201);
       const before = await serverBackends();
       expect(before.length).toBeGreaterThan(0);
       for (const pid of before) await terminateBackend(database.url, pid);
-      // The pool notices on its own (an idle connection's error) or at the next checkout.
-      for (const sn of ['SN-2', 'SN-3']) expect((await register(sn)).status).toBe(201);
+      await expect
+        .poll(async () => (await serverBackends()).filter((pid) => before.includes(pid)), {
+          timeout: 10_000,
+        })
+        .toEqual([]);
+      // The pool drops an idle connection when its close arrives. A request that checks one out
+      // in the moment before (a loaded machine) is answered 503 SERVICE_UNAVAILABLE, "try
+      // again": the try again works, and no request fails twice.
+      let retried = 0;
+      for (const sn of ['SN-2', 'SN-3']) {
+        let res = await register(sn);
+        if (res.status === 503) {
+          expect(res.body).toMatchObject({ code: 'SERVICE_UNAVAILABLE' });
+          retried += 1;
+          res = await register(sn);
+        }
+        expect(res.status, JSON.stringify(res.body)).toBe(201);
+      }
+      expect(retried).toBeLessThanOrEqual(before.length);
       const health = await call(`${t.url}/healthz`);
       expect(health.status).toBe(200);
       expect(await devices()).toEqual(['SN-1', 'SN-2', 'SN-3']);
