@@ -2,7 +2,9 @@
  * `npm run faults`: the kill harness (packages/server/test/faults/kill-harness.ts) for as long as
  * asked. Options: `--iterations N` (default 200), `--seed S` (default: the time; printed, so a
  * failing run can be repeated), `--max-run-ms MS` (longest write burst before a kill, default
- * 1500), `--source` (run the server from source under tsx instead of the built CLI), `--keep`
+ * 1500), `--clock-speed N` (the server's wall clock runs N times real time under libfaketime, so
+ * minute and hour roll-ups come often and a third of the kills land just after an hour's roll-up;
+ * 600: an hour every 6 s), `--source` (run the server from source under tsx instead of the built CLI), `--keep`
  * (leave the data directory for inspection). Ctrl-C (or SIGTERM) ends the run after the kill in
  * progress and still prints the figures. Exit 1 when an invariant broke.
  */
@@ -20,6 +22,7 @@ const { values } = parseArgs({
     iterations: { type: 'string', default: '200' },
     seed: { type: 'string', default: String(Date.now() % 1_000_000) },
     'max-run-ms': { type: 'string', default: '1500' },
+    'clock-speed': { type: 'string', default: '1' },
     source: { type: 'boolean', default: false },
     keep: { type: 'boolean', default: false },
   },
@@ -27,8 +30,9 @@ const { values } = parseArgs({
 const iterations = Number(values.iterations);
 const seed = Number(values.seed);
 const maxRunMs = Number(values['max-run-ms']);
-if (![iterations, seed, maxRunMs].every((n) => Number.isInteger(n) && n >= 0)) {
-  console.error('faults: --iterations, --seed and --max-run-ms take whole numbers');
+const clockSpeed = Number(values['clock-speed']);
+if (![iterations, seed, maxRunMs, clockSpeed].every((n) => Number.isInteger(n) && n >= 0)) {
+  console.error('faults: --iterations, --seed, --max-run-ms and --clock-speed take whole numbers');
   process.exit(2);
 }
 const source = values.source || !existsSync(cliPath);
@@ -50,6 +54,7 @@ try {
     dataDir,
     cwd: repoRoot,
     maxRunMs,
+    clockSpeed: Math.max(1, clockSpeed),
     serverArgs: source
       ? ['--conditions=@marquee/source', '--import', 'tsx', 'packages/server/src/cli.ts']
       : [cliPath],

@@ -31,12 +31,25 @@ export function scheduledName(at: Date): string {
   return `marquee-${at.toISOString().replace(/[-:.]/g, '')}.tar.gz`;
 }
 
-/** Deletes the oldest scheduled archives in `dir` beyond `keep`; returns the names deleted. */
+/** What a scheduled backup writes before renaming it (backup.ts), left behind by a kill. */
+const PARTIAL = /^\.(marquee-\d{8}T\d{6}\d{3}Z\.tar\.gz)\.partial$/;
+
+/**
+ * Deletes the oldest scheduled archives in `dir` beyond `keep`, and the partial archives of
+ * scheduled backups older than the newest archive (a kill cut them: backups run one at a time);
+ * returns the names deleted.
+ */
 export async function pruneBackups(dir: string, keep: number): Promise<string[]> {
-  const names = (await readdir(dir)).filter((name) => SCHEDULED.test(name)).sort();
+  const all = await readdir(dir);
+  const names = all.filter((name) => SCHEDULED.test(name)).sort();
   const old = names.slice(0, Math.max(0, names.length - keep));
-  for (const name of old) await rm(join(dir, name), { force: true });
-  return old;
+  const newest = names.at(-1);
+  const cut = all.filter((name) => {
+    const archive = PARTIAL.exec(name)?.[1];
+    return archive !== undefined && newest !== undefined && archive < newest;
+  });
+  for (const name of [...old, ...cut]) await rm(join(dir, name), { force: true });
+  return [...old, ...cut];
 }
 
 export function startBackupSchedule(options: BackupScheduleOptions): BackupSchedule {

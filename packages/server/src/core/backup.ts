@@ -36,6 +36,7 @@ import * as tar from 'tar';
 import { stagePrefix } from './backup-leftovers';
 import { runningServers } from './server-lock';
 import { DATABASE_FILE } from './store';
+import { commitRestore, finishInterruptedRestore } from './store/restore-journal';
 import { syncPath } from '../surfaces/signage/files';
 import { VERSION } from '../version';
 
@@ -355,6 +356,8 @@ export async function restoreBackup(
     throw fail(`No backup file at ${file}`);
   }
   refuseIfRunning(dataDir);
+  // An earlier restore killed during its swap is finished first: its data is what is there.
+  await finishInterruptedRestore(dataDir);
   const existing = await existingData(dataDir);
   if (existing.length > 0 && !options.force) {
     throw new MarqueeError(
@@ -383,12 +386,14 @@ export async function restoreBackup(
     }
     const { manifest, media } = await verifyStage(stage);
     refuseIfRunning(dataDir);
-    for (const name of OWNED) await rm(join(dataDir, name), { recursive: true, force: true });
-    // Only what a data directory's owner names: an archive cannot place anything else.
+    // Only what a data directory's owner names: an archive cannot place anything else. The swap
+    // is journaled: a kill from here on is finished by the next opener (restore-journal.ts).
     const extracted = await readdir(stage);
-    for (const name of [DATABASE_FILE, 'signage'].filter((kept) => extracted.includes(kept))) {
-      await rename(join(stage, name), join(dataDir, name));
-    }
+    await commitRestore(dataDir, {
+      stage: basename(stage),
+      move: [DATABASE_FILE, 'signage'].filter((kept) => extracted.includes(kept)),
+      remove: OWNED,
+    });
     await syncPath(join(dataDir, DATABASE_FILE));
     return {
       dataDir,

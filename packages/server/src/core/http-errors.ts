@@ -9,6 +9,7 @@ import type { FastifyReply, FastifyRequest } from 'fastify';
 import { ZodError } from 'zod';
 import { retryAfterOf } from './rate-limit/retry-later';
 import { storageError, storageFaultKind, type StorageMonitor } from './storage';
+import { transientDatabaseFault } from './store/postgres/engine';
 
 declare module 'fastify' {
   interface FastifyInstance {
@@ -53,6 +54,15 @@ export function normaliseRequestError(error: unknown): MarqueeError {
   }
   const fault = storageFaultKind(error);
   if (fault !== undefined) return storageError(fault, error);
+  if (transientDatabaseFault(error)) {
+    // PostgreSQL: the connection lost, a statement cancelled, a serialization failure. The
+    // transaction was rolled back and the pool opens a new connection: the next request works.
+    return new MarqueeError(
+      'SERVICE_UNAVAILABLE',
+      'The database could not complete this request (connection lost or request interrupted); try again',
+      { cause: error },
+    );
+  }
   if (error instanceof SyntaxError) {
     return new MarqueeError('BAD_REQUEST', 'Malformed JSON body', { cause: error });
   }

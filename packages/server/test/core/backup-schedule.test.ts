@@ -9,7 +9,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it, vi } from 'vitest';
 import { restoreBackup } from '../../src/core/backup';
-import { scheduledName } from '../../src/core/backup-schedule';
+import { pruneBackups, scheduledName } from '../../src/core/backup-schedule';
 import { ConfigError, loadConfig } from '../../src/core/config';
 import { call, startTestServer } from '../helpers/server';
 import { ADMIN_API, deviceBody } from '../signage/helpers';
@@ -73,6 +73,22 @@ describe('scheduled backups', () => {
       await r.close();
     }
   }, 90_000);
+
+  it('prunes the partial archives a kill left, older than the newest archive, and nothing else', async () => {
+    const dir = join(scratch, 'partials');
+    mkdirSync(dir);
+    const at = (minute: number) => scheduledName(new Date(Date.UTC(2026, 11, 8, 1, minute)));
+    const names = [
+      `.${at(1)}.partial`, // cut by a kill before the newest archive: removed
+      at(2),
+      at(3),
+      `.${at(4)}.partial`, // newer than the newest archive (another backup writing): kept
+      '.nightly.tar.gz.partial', // a `marquee backup` of another name: never touched
+    ];
+    for (const name of names) writeFileSync(join(dir, name), 'x');
+    expect(await pruneBackups(dir, 5)).toEqual([`.${at(1)}.partial`]);
+    expect(readdirSync(dir).sort()).toEqual(names.slice(1).sort());
+  });
 
   it('reads MARQUEE_BACKUP_EVERY as seconds or with a unit', () => {
     const every = (value: string) =>

@@ -84,7 +84,7 @@ async function checkSettings(h: HarnessState, server: Server, token: string): Pr
 
 /** The history's tiers are consistent, and its query answers with the stored seconds. */
 async function checkHistory(h: HarnessState, server: Server, token: string): Promise<void> {
-  const { counts, findings } = historyFindings(h.options.dataDir, Math.ceil(Date.now() / 1000));
+  const { counts, findings } = historyFindings(h.options.dataDir, Math.ceil(h.clock.now() / 1000));
   for (const finding of findings) h.finding(finding);
   const res = await request(server, HISTORY_QUERY, { token });
   const metrics = (res.body as { metrics?: unknown } | undefined)?.metrics;

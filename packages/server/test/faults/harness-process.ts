@@ -42,6 +42,8 @@ export function spawnServer(h: HarnessState): Server {
       // Every second gets its history row (the history keeps one sample a second).
       MARQUEE_SAMPLE_INTERVAL_MS: '200',
       LOG_LEVEL: 'warn',
+      // An accelerated wall clock when asked (harness-state.ts HarnessClock).
+      ...h.clock.startEnv(),
     },
   });
   const killOnExit = () => child.kill('SIGKILL');
@@ -77,8 +79,12 @@ export async function startServer(h: HarnessState): Promise<Server> {
 export async function killServer(h: HarnessState, server: Server): Promise<void> {
   const exited = new Promise((resolve) => server.child.once('exit', resolve));
   server.child.kill('SIGKILL');
-  // Within 2 s after a minute boundary: the sample that opened the minute closed the last one.
-  if (Date.now() % 60_000 < 2000) h.figures.killsAtRollup += 1;
+  // Within 2 s after a minute boundary (at real speed; two 200 ms samples of real time when
+  // accelerated): the sample that opened the minute closed the last one. Likewise for hours.
+  const wall = h.clock.now();
+  const window = Math.max(2000, 400 * h.clock.speed);
+  if (wall % 60_000 < window) h.figures.killsAtRollup += 1;
+  if (wall % 3_600_000 < window) h.figures.killsAtHourRollup += 1;
   await exited;
   h.figures.kills += 1;
 }

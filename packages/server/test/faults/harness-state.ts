@@ -3,6 +3,7 @@
  * server acknowledged, and the figures. The drivers (harness-drivers.ts), the invariants
  * (harness-invariants.ts) and the process control (harness-process.ts) all work on one of these.
  */
+import { existsSync } from 'node:fs';
 import type { Finding } from './kill-harness-files';
 
 export interface KillHarnessOptions {
@@ -24,6 +25,68 @@ export interface KillHarnessOptions {
   readonly log?: (line: string) => void;
   /** Ends the run after the iteration in progress (the final drain and checks still run). */
   readonly signal?: AbortSignal;
+  /**
+   * Runs the server's wall clock this many times faster than real time (libfaketime, the
+   * monotonic clock left alone), continuous across restarts, so minute and hour roll-ups come
+   * often; a third of the kills then wait for an hour boundary and land within a sample or two
+   * after it, while the hour's roll-up is written. Needs libfaketime (`faketime`). @default 1
+   */
+  readonly clockSpeed?: number;
+}
+
+/** libfaketime, where Debian's `faketime` package puts it. */
+export const LIBFAKETIME = [
+  '/usr/lib/x86_64-linux-gnu/faketime/libfaketime.so.1',
+  '/usr/lib/aarch64-linux-gnu/faketime/libfaketime.so.1',
+  '/usr/lib/faketime/libfaketime.so.1',
+].find((path) => existsSync(path));
+
+/**
+ * The server's wall clock as the harness follows it: real time, or with `speed` > 1 a clock
+ * anchored at each start of the server (`anchor`) and running `speed` times faster. libfaketime
+ * starts the child's clock at the anchor when it loads, a moment after the spawn, so the child's
+ * clock is never ahead of `now()`; each start anchors a second past `now()`, so it never goes back.
+ */
+export class HarnessClock {
+  private anchorWall = Date.now();
+  private anchorReal = performance.now();
+
+  constructor(readonly speed: number) {}
+
+  /** The server's wall time in ms (an upper bound while accelerated). */
+  now(): number {
+    if (this.speed === 1) return Date.now();
+    return this.anchorWall + (performance.now() - this.anchorReal) * this.speed;
+  }
+
+  /** The child's environment for a start now: libfaketime's absolute start and speed. */
+  startEnv(): Record<string, string> {
+    if (this.speed === 1) return {};
+    if (LIBFAKETIME === undefined) {
+      throw new Error(
+        'clockSpeed needs libfaketime: apt-get install faketime (scripts/system-deps.sh)',
+      );
+    }
+    const at = Math.ceil(this.now() / 1000) * 1000 + 1000;
+    this.anchorWall = at;
+    this.anchorReal = performance.now();
+    const stamp = new Date(at)
+      .toISOString()
+      .replace('T', ' ')
+      .replace(/\.\d+Z$/, '');
+    return {
+      LD_PRELOAD: LIBFAKETIME,
+      FAKETIME: `@${stamp} x${this.speed}`,
+      FAKETIME_DONT_FAKE_MONOTONIC: '1',
+      TZ: 'UTC',
+    };
+  }
+
+  /** Real milliseconds until the server's clock reaches the next multiple of `stepMs`. */
+  realMsUntilNext(stepMs: number): number {
+    const now = this.now();
+    return ((Math.floor(now / stepMs) + 1) * stepMs - now) / this.speed;
+  }
 }
 
 export type WriteKind =
@@ -43,8 +106,13 @@ export interface HistoryFigures {
   readonly seconds: number;
   readonly minutes: number;
   readonly hours: number;
-  /** Kills within 2 s after a minute boundary, where the minute's roll-up is written. */
+  /**
+   * Kills within a sample interval or two after a minute boundary of the server's clock (2 s of
+   * it at real speed), where the minute's roll-up is written.
+   */
   readonly killsAtRollup: number;
+  /** The same after an hour boundary, where the hour's roll-up is written. */
+  readonly killsAtHourRollup: number;
 }
 
 /** The model of what the server acknowledged, kept across kills. */
@@ -78,6 +146,7 @@ export class HarnessState {
     kills: 0,
     startKills: 0,
     killsAtRollup: 0,
+    killsAtHourRollup: 0,
     failures: [] as string[],
   };
   readonly model: Model = {
@@ -94,8 +163,11 @@ export class HarnessState {
     uploads: 0,
   };
   iteration = 0;
+  readonly clock: HarnessClock;
 
-  constructor(readonly options: KillHarnessOptions) {}
+  constructor(readonly options: KillHarnessOptions) {
+    this.clock = new HarnessClock(options.clockSpeed ?? 1);
+  }
 
   /** Counts a check of kill-harness-files.ts: a finding is a failure. */
   finding(found: Finding): void {

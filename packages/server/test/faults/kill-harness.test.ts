@@ -12,9 +12,14 @@ import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { cliPath, repoRoot } from '../helpers/cli';
 import { formatFigures, runKillHarness } from './kill-harness';
+import { LIBFAKETIME } from './harness-state';
 
 const dataDir = mkdtempSync(join(tmpdir(), 'marquee-kills-'));
-afterAll(() => rmSync(dataDir, { recursive: true, force: true }));
+const rollupDir = mkdtempSync(join(tmpdir(), 'marquee-kills-rollup-'));
+afterAll(() => {
+  rmSync(dataDir, { recursive: true, force: true });
+  rmSync(rollupDir, { recursive: true, force: true });
+});
 
 const built = existsSync(cliPath);
 const iterations = Number(process.env.MARQUEE_FAULTS_ITERATIONS ?? (built ? 22 : 3));
@@ -57,6 +62,40 @@ describe('SIGKILL mid-write', () => {
       settings: 0,
       history: 0,
     });
+    expect(figures.failures).toEqual([]);
+  }, 240_000);
+
+  it("kills at minute and hour roll-ups (the server's wall clock 600 times real time) break nothing", async () => {
+    if (LIBFAKETIME === undefined) {
+      // Like the faketime test: CI installs it (scripts/system-deps.sh); elsewhere say what is missing.
+      if (process.env.CI === 'true')
+        throw new Error('libfaketime not found: apt-get install faketime');
+      console.warn(
+        '[skipped] libfaketime not found: apt-get install faketime (scripts/system-deps.sh)',
+      );
+      return;
+    }
+    const rollupIterations = Number(process.env.MARQUEE_FAULTS_ROLLUP_ITERATIONS ?? 9);
+    const figures = await runKillHarness({
+      iterations: rollupIterations,
+      seed: seed + 1,
+      dataDir: rollupDir,
+      cwd: repoRoot,
+      serverArgs: built
+        ? [cliPath]
+        : ['--conditions=@marquee/source', '--import', 'tsx', 'packages/server/src/cli.ts'],
+      maxRunMs: 600,
+      maxUploadBytes: 40_000,
+      clockSpeed: 600,
+    });
+    console.log(formatFigures(figures));
+    // An hour every 6 s of real time: hour roll-ups were written, and kills landed on them
+    // (a third of the kills wait for an hour boundary; every sample closes a minute).
+    expect(figures.history.hours).toBeGreaterThan(0);
+    expect(figures.history.minutes).toBeGreaterThan(figures.history.hours);
+    expect(figures.history.killsAtHourRollup).toBeGreaterThan(0);
+    expect(figures.history.killsAtRollup).toBeGreaterThan(0);
+    expect(Object.values(figures.refused).every((n) => n === 0)).toBe(true);
     expect(figures.failures).toEqual([]);
   }, 240_000);
 });

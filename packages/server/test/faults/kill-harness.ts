@@ -88,7 +88,13 @@ async function run(h: HarnessState): Promise<KillHarnessFigures> {
     const ws = await device(h, server, token, ackedBefore, duplicates);
     const stop = { now: false };
     const writes = load(h, server, token, rng, stop);
-    await sleep(50 + Math.floor(rng() * maxRunMs));
+    let runMs = 50 + Math.floor(rng() * maxRunMs);
+    if (h.clock.speed > 1 && rng() < 1 / 3) {
+      // A forced roll-up kill: just after the server's clock passes an hour boundary, within the
+      // two samples (200 ms apart) that close the hour's last minute and roll the hour up.
+      runMs = h.clock.realMsUntilNext(3_600_000) + Math.floor(rng() * 400);
+    }
+    await sleep(runMs);
     stop.now = true;
     await killServer(h, server);
     ws?.terminate();
@@ -125,7 +131,7 @@ async function run(h: HarnessState): Promise<KillHarnessFigures> {
   );
   ws?.terminate();
   await stopServer(server);
-  const { counts } = historyFindings(h.options.dataDir, Math.ceil(Date.now() / 1000));
+  const { counts } = historyFindings(h.options.dataDir, Math.ceil(h.clock.now() / 1000));
   return {
     iterations: done,
     kills: h.figures.kills,
@@ -138,6 +144,7 @@ async function run(h: HarnessState): Promise<KillHarnessFigures> {
       minutes: counts.minute,
       hours: counts.hour,
       killsAtRollup: h.figures.killsAtRollup,
+      killsAtHourRollup: h.figures.killsAtHourRollup,
     },
     checks: h.figures.checks,
     failures: h.figures.failures,
@@ -157,7 +164,7 @@ export function formatFigures(f: KillHarnessFigures): string {
     `iterations ${f.iterations}, kills ${f.kills} (${f.startKills} while starting), ${Math.round(f.durationMs / 1000)} s`,
     `writes acknowledged (cut by a kill): ${kinds}`,
     `writes refused: ${KINDS.map((k) => `${k} ${f.refused[k]}`).join(', ')}`,
-    `history rows: ${h.seconds} seconds, ${h.minutes} minute roll-ups, ${h.hours} hour roll-ups; ${h.killsAtRollup} kills within 2 s of a minute roll-up`,
+    `history rows: ${h.seconds} seconds, ${h.minutes} minute roll-ups, ${h.hours} hour roll-ups; kills next to a roll-up: ${h.killsAtRollup} minute, ${h.killsAtHourRollup} hour`,
     `invariant checks ${f.checks}, failures ${f.failures.length}`,
     ...f.failures.map((line) => `  ${line}`),
   ].join('\n');

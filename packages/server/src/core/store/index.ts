@@ -2,6 +2,7 @@
 import { join } from 'node:path';
 import { type Config } from '../config';
 import { openPostgresStore } from './postgres';
+import { finishInterruptedRestore } from './restore-journal';
 import { openSqliteStore, type SqliteStoreOptions } from './sqlite';
 import { type SqliteEngine, type Store } from './types';
 
@@ -10,10 +11,11 @@ export const DATABASE_FILE = 'marquee.db';
 
 /**
  * Opens the server's store: the PostgreSQL database at `config.databaseUrl` when set, else
- * `<dataDir>/marquee.db`, created with its directory when missing; `options.migrations` carries
- * the mounted surfaces' tables.
+ * `<dataDir>/marquee.db`, created with its directory when missing (after finishing a restore a
+ * kill interrupted, store/restore-journal.ts); `options.migrations` carries the mounted surfaces'
+ * tables.
  */
-export function openStore(
+export async function openStore(
   config: Pick<Config, 'dataDir'> & Partial<Pick<Config, 'databaseUrl' | 'databasePoolMax'>>,
   options: SqliteStoreOptions = {},
 ): Promise<Store> {
@@ -24,6 +26,8 @@ export function openStore(
       maxConnections: config.databasePoolMax,
     });
   }
+  // A restore killed half-way through its swap is finished before the database is opened.
+  await finishInterruptedRestore(config.dataDir);
   return openSqliteStore(join(config.dataDir, DATABASE_FILE), options);
 }
 

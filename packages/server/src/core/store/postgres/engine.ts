@@ -1,7 +1,8 @@
 /**
  * The PostgreSQL engine under the store: a bounded `pg` pool, one statement at a time on any of
  * its connections, and transactions on one connection checked out for the call (`BEGIN` ...
- * `COMMIT`, rolled back on any error, the connection discarded when even that fails).
+ * `COMMIT`, rolled back on any error, the connection discarded when `BEGIN` or the `ROLLBACK`
+ * fails). The caller always gets the first error: a failed `ROLLBACK` never replaces it.
  *
  * Values come back as the SQLite engine hands them, so the row mappers are shared: `bigint`
  * columns (ids, counts, sizes) as JS numbers, and `json` / `jsonb` as their text (the mappers
@@ -71,24 +72,42 @@ export function postgresEngine(pool: pg.Pool): PostgresEngine {
     pool,
     async transaction(work) {
       const client = await pool.connect();
+      // The pool listens for errors on idle connections only. Without this listener, a backend
+      // terminated (or a socket lost) while the transaction waits between two statements would
+      // be an uncaught 'error' event, which ends the process. It also keeps that error: it is the
+      // first one, and what the next statement fails with ("not queryable") is its consequence.
+      let lost: Error | undefined;
+      const onError = (error: Error) => {
+        lost ??= error;
+      };
+      client.on('error', onError);
       let broken: Error | undefined;
       try {
-        await client.query('BEGIN');
+        try {
+          await client.query('BEGIN');
+        } catch (error) {
+          // Whether the server opened the transaction is unknown (the answer may be what was
+          // lost): the connection must not go back to the pool possibly inside one.
+          broken = error instanceof Error ? error : new Error('BEGIN failed');
+          throw lost ?? error;
+        }
         try {
           const result = await work(client);
           await client.query('COMMIT');
           return result;
         } catch (error) {
+          const first = lost ?? error;
           try {
             await client.query('ROLLBACK');
           } catch (rollbackError) {
             // The connection is in an unknown state: it must not go back to the pool.
             broken = rollbackError instanceof Error ? rollbackError : new Error('ROLLBACK failed');
           }
-          throw error;
+          throw first;
         }
       } finally {
-        client.release(broken);
+        client.off('error', onError);
+        client.release(broken ?? lost);
       }
     },
   };
@@ -153,3 +172,26 @@ export async function mapPgConstraints<T>(
 }
 
 export { FOREIGN_KEY_VIOLATION };
+
+/**
+ * SQLSTATEs of a fault that passes, where trying the request again is the answer: the connection
+ * lost or refused (class 08; 57P01-57P03, a backend terminated or the server shutting down or
+ * starting), too many connections, a statement cancelled (57014: `statement_timeout` or
+ * `pg_cancel_backend`), a serialization failure or deadlock (40001, 40P01).
+ */
+const TRANSIENT_STATES = /^(08[0-9A-Z]{3}|57P0[123]|57014|53300|40001|40P01)$/;
+/** What the `pg` driver itself says when its connection is gone or none could be had. */
+const DRIVER_CONNECTION_ERRORS = new Set([
+  'Connection terminated',
+  'Connection terminated unexpectedly',
+  'Connection terminated due to connection timeout',
+  'Client has encountered a connection error and is not queryable',
+  'timeout exceeded when trying to connect',
+]);
+
+/** Whether `error` is a PostgreSQL fault that passes (answered 503: try again). */
+export function transientDatabaseFault(error: unknown): boolean {
+  const code = sqlState(error);
+  if (code !== undefined) return TRANSIENT_STATES.test(code);
+  return error instanceof Error && DRIVER_CONNECTION_ERRORS.has(error.message);
+}
