@@ -187,6 +187,11 @@ export const ConfigSchema = z
     /** Delay before a notification's first retry, doubled for each next (at most 60 s). @default 1000 */
     monitoringNotifyRetryMs: z.coerce.number().int().min(10).max(60_000).default(1000),
     /**
+     * The command run for the seed's `desktop` notifications (libnotify's `notify-send`, given
+     * `--app-name`, `--urgency`, a title and a body). @default 'notify-send'
+     */
+    monitoringNotifySend: z.string().min(1).default('notify-send'),
+    /**
      * A second port that serves only the `/monitoring` WebSocket (seed 003 connects to
      * `ws://host:3001/monitoring`), bound to `HOST`, with the same auth and messages as on the
      * main port; 0 picks a free port. @default undefined (off)
@@ -581,6 +586,7 @@ export const ENV_NAMES: Readonly<Record<keyof Config, string>> = {
   monitoringRestartAllow: 'MARQUEE_MONITORING_RESTART_ALLOW',
   monitoringNotifyAttempts: 'MARQUEE_MONITORING_NOTIFY_ATTEMPTS',
   monitoringNotifyRetryMs: 'MARQUEE_MONITORING_NOTIFY_RETRY_MS',
+  monitoringNotifySend: 'MARQUEE_MONITORING_NOTIFY_SEND',
   monitoringWsPort: 'MARQUEE_MONITORING_WS_PORT',
   monitoringOpenReads: 'MARQUEE_MONITORING_OPEN_READS',
   forwardAuthGroups: 'MARQUEE_FORWARD_AUTH_GROUPS',

@@ -20,7 +20,7 @@ import { TieredHistory, type HistoryRetention } from './history';
 import { createDockerClient } from '../../integrations/docker/client';
 import { LogKeeper } from './logs';
 import { Services } from './services';
-import { Notifier, redactSettings, restoreSecrets, route } from './notifier';
+import { Notifier, redactSettings, restoreSecrets, targets } from './notifier';
 import { monitoringStore, type MonitoringRepositories } from './store';
 import {
   formatResolution,
@@ -180,12 +180,18 @@ export const monitoringModule = defineSurfaceModule<MonitoringApi, MonitoringRep
       logger,
       attempts: config.monitoringNotifyAttempts,
       retryBaseMs: config.monitoringNotifyRetryMs,
+      notifySend: config.monitoringNotifySend,
     });
-    const alerts = new ThresholdAlerts(repositories.alerts, (record) => {
-      const view = alertView(record);
-      hub.publish(MONITORING_TOPIC, { type: 'alert', data: view });
-      notifier.notify(view, alertSettings);
-    });
+    const alerts = new ThresholdAlerts(
+      repositories.alerts,
+      (record) => {
+        const view = alertView(record);
+        hub.publish(MONITORING_TOPIC, { type: 'alert', data: view });
+        notifier.notify(view, alertSettings);
+      },
+      // An alert that ended: the channels its level routes to hear it is over.
+      (record) => notifier.notify(alertView(record), alertSettings, 'resolved'),
+    );
 
     const services = new Services({
       docker:
@@ -380,7 +386,7 @@ export const monitoringModule = defineSurfaceModule<MonitoringApi, MonitoringRep
             details: {},
           };
           const results = await Promise.all(
-            route(alertSettings, body.level).map(async (channel) => {
+            targets(alertSettings, body.level).map(async (channel) => {
               const result = await notifier.send(channel, alert, 'test');
               return {
                 name: channel.name,
