@@ -192,6 +192,26 @@ export const ConfigSchema = z
      */
     monitoringNotifySend: z.string().min(1).default('notify-send'),
     /**
+     * Where `network.latency` is measured (the time a TCP connection attempt takes to be
+     * answered): `gateway` (the IPv4 default gateway, port 53), `host:port`, or `off` (latency
+     * null). @default 'gateway'
+     */
+    monitoringLatencyTarget: z
+      .string()
+      .transform((value, ctx) => {
+        const trimmed = value.trim();
+        if (trimmed === 'gateway' || trimmed === 'off') return trimmed;
+        const address = listenAddress(trimmed);
+        if (address === undefined || address.port === 0) {
+          ctx.addIssue({ code: 'custom', message: `not gateway, off or host:port: ${value}` });
+          return z.NEVER;
+        }
+        return address;
+      })
+      .default('gateway'),
+    /** How often the latency is measured, in ms. @default 10000 */
+    monitoringLatencyIntervalMs: z.coerce.number().int().min(100).max(3_600_000).default(10_000),
+    /**
      * A second port that serves only the `/monitoring` WebSocket (seed 003 connects to
      * `ws://host:3001/monitoring`), bound to `HOST`, with the same auth and messages as on the
      * main port; 0 picks a free port. @default undefined (off)
@@ -587,6 +607,8 @@ export const ENV_NAMES: Readonly<Record<keyof Config, string>> = {
   monitoringNotifyAttempts: 'MARQUEE_MONITORING_NOTIFY_ATTEMPTS',
   monitoringNotifyRetryMs: 'MARQUEE_MONITORING_NOTIFY_RETRY_MS',
   monitoringNotifySend: 'MARQUEE_MONITORING_NOTIFY_SEND',
+  monitoringLatencyTarget: 'MARQUEE_MONITORING_LATENCY_TARGET',
+  monitoringLatencyIntervalMs: 'MARQUEE_MONITORING_LATENCY_INTERVAL_MS',
   monitoringWsPort: 'MARQUEE_MONITORING_WS_PORT',
   monitoringOpenReads: 'MARQUEE_MONITORING_OPEN_READS',
   forwardAuthGroups: 'MARQUEE_FORWARD_AUTH_GROUPS',

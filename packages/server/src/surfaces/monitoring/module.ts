@@ -18,6 +18,7 @@ import { defineSurfaceModule } from '../../core/surface';
 import { alertView, ThresholdAlerts } from './alerts';
 import { TieredHistory, type HistoryRetention } from './history';
 import { createDockerClient } from '../../integrations/docker/client';
+import { LatencyProbe } from './latency';
 import { LogKeeper } from './logs';
 import { Services } from './services';
 import { Notifier, redactSettings, restoreSecrets, targets } from './notifier';
@@ -217,6 +218,13 @@ export const monitoringModule = defineSurfaceModule<MonitoringApi, MonitoringRep
       config.monitoringServicesPollMs,
     );
 
+    const latency = new LatencyProbe({
+      target: config.monitoringLatencyTarget,
+      intervalMs: config.monitoringLatencyIntervalMs,
+      monotonic,
+    });
+    latency.start();
+
     let latest: Observation | undefined;
     let previous: { rx: number; tx: number; at: number; mono: number } | undefined;
     const observe = (sample: SystemSample): Observation | undefined => {
@@ -244,6 +252,7 @@ export const monitoringModule = defineSurfaceModule<MonitoringApi, MonitoringRep
         at,
         rxRate: rate(reading.rxBytes, previous?.rx),
         txRate: rate(reading.txBytes, previous?.tx),
+        latencyMs: latency.latest,
       };
       previous = { rx: reading.rxBytes, tx: reading.txBytes, at, mono };
       latest = observation;
@@ -491,6 +500,7 @@ export const monitoringModule = defineSurfaceModule<MonitoringApi, MonitoringRep
       },
       listen,
       stop: async () => {
+        latency.stop();
         if (wsPort !== undefined) {
           // New connections stop now; the sockets already open are closed by the gateway.
           wsPort.detach();

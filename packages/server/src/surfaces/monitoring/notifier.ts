@@ -34,7 +34,11 @@ export interface DesktopTarget {
 /** Where one notification goes: a configured channel, or the desktop. */
 export type Target = Channel | DesktopTarget;
 const DESKTOP: DesktopTarget = { type: 'desktop', name: 'desktop' };
-const DESKTOP_URGENCY: Record<Level, string> = { info: 'low', warning: 'normal', error: 'critical' };
+const DESKTOP_URGENCY: Record<Level, string> = {
+  info: 'low',
+  warning: 'normal',
+  error: 'critical',
+};
 type Alert = protocol.monitoring.Alert;
 type Level = protocol.monitoring.AlertLevel;
 /** What a notification says: an alert opened, it ended, or a test. */
