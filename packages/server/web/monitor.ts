@@ -37,7 +37,7 @@ interface HistoryPoint {
   cpu: { usage: number };
   memory: { usage: number };
   disk: { usage: number };
-  network: { download_speed: number; upload_speed: number };
+  network?: { download_speed: number; upload_speed: number };
 }
 
 /** The picker's ranges: span in ms and the resolution asked for (≤ 1000 points each). */
@@ -222,7 +222,11 @@ async function loadHistory(): Promise<void> {
     setChart('disk', [xs, points.map((p) => p.disk.usage)], span);
     setChart(
       'network',
-      [xs, points.map((p) => p.network.download_speed), points.map((p) => p.network.upload_speed)],
+      [
+        xs,
+        points.map((p) => p.network?.download_speed ?? null),
+        points.map((p) => p.network?.upload_speed ?? null),
+      ],
       span,
     );
     state.hidden = points.length > 0;

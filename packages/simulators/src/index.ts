@@ -108,4 +108,5 @@ export {
   type FakeContainerState,
   type FakeDockerEngineOptions,
   type FakeDockerRequest,
+  type FakeLogLine,
 } from './docker/fake-docker-engine';

@@ -126,12 +126,15 @@ export const MetricsHistoryPoint = z
     cpu: z.object({ usage: percent, temperature }),
     memory: z.object({ usage: percent, total: amount, used: amount }),
     disk: z.object({ usage: percent, free: amount }),
-    network: z.object({
-      download_speed: amount,
-      upload_speed: amount,
-      download_peak: amount,
-      upload_peak: amount,
-    }),
+    /** Marquee's addition: always sent by Marquee; absent in the seed's example. */
+    network: z
+      .object({
+        download_speed: amount,
+        upload_speed: amount,
+        download_peak: amount,
+        upload_peak: amount,
+      })
+      .optional(),
   })
   .meta({ id: 'MonitoringMetricsHistoryPoint' });
 export type MetricsHistoryPoint = z.infer<typeof MetricsHistoryPoint>;

@@ -419,6 +419,8 @@ export const monitoringModule = defineSurfaceModule<MonitoringApi, MonitoringRep
         'monitoring.servicesHealth': async () => ({
           services: await services.health(systemConfig().services),
         }),
+        'monitoring.serviceLogs': ({ params, query }) =>
+          services.logs(params.name, systemConfig().services, query),
         'monitoring.restartService': ({ params, identity }) =>
           services.restart(params.name, systemConfig().services, actorOf(identity)),
         'monitoring.logs': async ({ query }) => ({
