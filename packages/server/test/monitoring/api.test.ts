@@ -9,7 +9,13 @@ import { afterEach, describe, expect, it, vi } from 'vitest';
 import WebSocket from 'ws';
 import { monitoringModule } from '../../src/surfaces/monitoring/module';
 import { FakeSystemSource } from '../../src/testing';
-import { call, login, startTestServer, type TestServer } from '../helpers/server';
+import {
+  call,
+  createDisplayToken,
+  login,
+  startTestServer,
+  type TestServer,
+} from '../helpers/server';
 import { terminateUpgrades, tryUpgrade } from '../helpers/upgrade';
 
 const WAIT = { timeout: 10_000, interval: 20 };
@@ -48,14 +54,7 @@ async function user(
   return login(t.url, username, `${role}-password-1`);
 }
 
-async function displayToken(t: TestServer, scopes: string[]): Promise<string> {
-  const res = await call(`${t.url}/api/v1/admin/display-tokens/`, {
-    token: await t.login(),
-    body: { name: `display ${scopes.join(',')}`, scopes },
-  });
-  expect(res.status).toBe(201);
-  return (res.body as { token: string }).token;
-}
+const displayToken = createDisplayToken;
 
 /** Waits until the server has recorded a sample taken after the reading changed. */
 async function nextSample(t: TestServer): Promise<void> {

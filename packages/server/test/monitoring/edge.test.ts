@@ -9,7 +9,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import type WebSocket from 'ws';
 import { loadConfig } from '../../src/core/config';
 import { monitoringModule } from '../../src/surfaces/monitoring/module';
-import { call, startTestServer, type TestServer } from '../helpers/server';
+import { call, createDisplayToken, startTestServer, type TestServer } from '../helpers/server';
 import { terminateUpgrades, tryUpgrade } from '../helpers/upgrade';
 
 const servers: TestServer[] = [];
@@ -25,14 +25,7 @@ async function start(overrides = {}): Promise<TestServer> {
   return t;
 }
 
-async function displayToken(t: TestServer, scopes: string[]): Promise<string> {
-  const res = await call(`${t.url}/api/v1/admin/display-tokens/`, {
-    token: await t.login(),
-    body: { name: `display ${scopes.join(',')}`, scopes },
-  });
-  expect(res.status).toBe(201);
-  return (res.body as { token: string }).token;
-}
+const displayToken = createDisplayToken;
 
 /** The first message of type `type` on an open socket. */
 function first(ws: WebSocket, type: string): Promise<protocol.monitoring.MonitoringServerMessage> {

@@ -237,14 +237,7 @@ export class Services {
     query: protocol.monitoring.ContainerLogsQuery,
   ): Promise<protocol.monitoring.ContainerLogList> {
     configured(name, names);
-    const { docker } = this.#options;
-    if (docker === undefined) {
-      throw new MarqueeError(
-        'LOGS_UNSUPPORTED',
-        'Container logs need a Docker Engine (MARQUEE_DOCKER_SOCKET); none is configured',
-        { status: 409 },
-      );
-    }
+    const docker = this.#docker('LOGS_UNSUPPORTED', 'Container logs need');
     const containers = await this.#containers();
     const container = containers && this.#match(containers, name);
     if (!container) throw containerNotFound(name);
@@ -283,14 +276,7 @@ export class Services {
     actor: string,
   ): Promise<protocol.monitoring.RestartResponse> {
     configured(name, names);
-    const { docker } = this.#options;
-    if (docker === undefined) {
-      throw new MarqueeError(
-        'RESTART_UNSUPPORTED',
-        'Restarting needs a Docker Engine (MARQUEE_DOCKER_SOCKET); none is configured',
-        { status: 409 },
-      );
-    }
+    const docker = this.#docker('RESTART_UNSUPPORTED', 'Restarting needs');
     if (!this.#options.restartAllow.includes(name)) {
       throw new MarqueeError(
         'RESTART_NOT_ALLOWED',
@@ -412,6 +398,17 @@ export class Services {
     const timer = setTimeout(() => void tick(), WATCH_EVERY_MS);
     timer.unref();
     this.#watching.set(name, timer);
+  }
+
+  /** The Docker client; without one, 409 `code` ("<what> a Docker Engine …"). */
+  #docker(code: string, what: string): DockerClient {
+    const { docker } = this.#options;
+    if (docker !== undefined) return docker;
+    throw new MarqueeError(
+      code,
+      `${what} a Docker Engine (MARQUEE_DOCKER_SOCKET); none is configured`,
+      { status: 409 },
+    );
   }
 
   async #containers(): Promise<DockerContainerSummary[] | undefined> {
