@@ -4,7 +4,7 @@
  * runs it, with MARQUEE_MONITORING_OPEN_READS (the client sends no token) and
  * MARQUEE_MONITORING_WS_PORT (it connects to a second port). It needs python3 with the `requests`
  * and `websockets` packages the seed imports; without them the test is skipped, saying which is
- * missing (`pip install requests websockets`).
+ * missing (Debian's python3-requests and python3-websockets, or `pip install requests websockets`).
  */
 import { spawn, spawnSync, type ChildProcessWithoutNullStreams } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
