@@ -329,6 +329,7 @@ export async function createServer(
   const started = (): Promise<string> =>
     (startedUrl ??= (async () => {
       await metrics.listen();
+      for (const each of mounted.values()) await each.listen?.();
       const address = app.server.address();
       const port = typeof address === 'object' && address ? address.port : config.port;
       const host = config.host === '0.0.0.0' || config.host === '::' ? '127.0.0.1' : config.host;

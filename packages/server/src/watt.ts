@@ -32,11 +32,12 @@ export function wattWorkers(globals: WattGlobals | undefined): number {
 /**
  * Refuses a configuration that cannot work across `workers` workers: every worker holds its own
  * sockets, so they must share the store (PostgreSQL) and the bus (Redis), and a listener of
- * Marquee's own beside Watt's port (MARQUEE_METRICS_LISTEN) could be bound by one worker only.
+ * Marquee's own beside Watt's port (MARQUEE_METRICS_LISTEN, MARQUEE_MONITORING_WS_PORT) could be
+ * bound by one worker only.
  */
 export function checkWorkers(
   workers: number,
-  config: Pick<Config, 'databaseUrl' | 'metricsListen'> & {
+  config: Pick<Config, 'databaseUrl' | 'metricsListen' | 'monitoringWsPort'> & {
     readonly redisUrl?: string | undefined;
   },
 ): void {
@@ -51,8 +52,12 @@ export function checkWorkers(
       `they must share a store and a bus: set ${missing.join(' and ')} (PostgreSQL and Redis)`,
     );
   }
-  if (config.metricsListen !== undefined) {
-    problems.push('MARQUEE_METRICS_LISTEN cannot be bound by each of them: leave it unset');
+  const ownPorts = [
+    config.metricsListen === undefined ? undefined : 'MARQUEE_METRICS_LISTEN',
+    config.monitoringWsPort === undefined ? undefined : 'MARQUEE_MONITORING_WS_PORT',
+  ].filter((name) => name !== undefined);
+  if (ownPorts.length > 0) {
+    problems.push(`${ownPorts.join(' and ')} cannot be bound by each of them: leave it unset`);
   }
   if (problems.length === 0) return;
   throw new ConfigError(

@@ -9,8 +9,7 @@
  * `?token=` (a browser cannot set a header on a WebSocket), as the SDK's clients do.
  *
  * Deliberately free of the SDK and zod: plain fetch and WebSocket keep the bundle to uPlot and this.
- * History has CPU, memory and disk (what the store keeps); the network chart is drawn from the
- * live samples received since the page opened.
+ * Every chart (CPU, memory, disk, network speeds) draws from the stored history.
  */
 import uPlot from 'uplot';
 import { $, connectionIndicator, displayToken } from './page';
@@ -38,6 +37,7 @@ interface HistoryPoint {
   cpu: { usage: number };
   memory: { usage: number };
   disk: { usage: number };
+  network?: { download_speed: number; upload_speed: number };
 }
 
 /** The picker's ranges: span in ms and the resolution asked for (≤ 1000 points each). */
@@ -47,9 +47,8 @@ const RANGES: Record<string, { ms: number; resolution: string }> = {
   '7d': { ms: 7 * 86_400_000, resolution: '15m' },
   '30d': { ms: 30 * 86_400_000, resolution: '1h' },
 };
-/** Alerts kept on the page; live samples kept for the network chart. */
+/** Alerts kept on the page. */
 const MAX_ALERTS = 50;
-const MAX_LIVE = 600;
 
 const token = displayToken();
 const message = $<HTMLElement>('#message');
@@ -221,6 +220,15 @@ async function loadHistory(): Promise<void> {
     setChart('cpu', [xs, points.map((p) => p.cpu.usage)], span);
     setChart('memory', [xs, points.map((p) => p.memory.usage)], span);
     setChart('disk', [xs, points.map((p) => p.disk.usage)], span);
+    setChart(
+      'network',
+      [
+        xs,
+        points.map((p) => p.network?.download_speed ?? null),
+        points.map((p) => p.network?.upload_speed ?? null),
+      ],
+      span,
+    );
     state.hidden = points.length > 0;
     state.textContent = 'No history recorded in this range yet.';
   } catch (error) {
@@ -235,16 +243,6 @@ for (const button of rangeButtons) {
     for (const b of rangeButtons) b.setAttribute('aria-pressed', String(b === button));
     void loadHistory();
   });
-}
-
-const live: [number[], number[], number[]] = [[], [], []];
-function addLive(m: Metrics): void {
-  if (!m.network) return;
-  live[0].push(Date.now() / 1000);
-  live[1].push(m.network.download_speed);
-  live[2].push(m.network.upload_speed);
-  if (live[0].length > MAX_LIVE) for (const series of live) series.shift();
-  setChart('network', live);
 }
 
 // ---- Alerts and services ---------------------------------------------------------------------
@@ -320,10 +318,8 @@ function connect(): void {
     } catch {
       return;
     }
-    if (parsed.type === 'metrics') {
-      renderFigures(parsed.data as Metrics);
-      addLive(parsed.data as Metrics);
-    } else if (parsed.type === 'alert') addAlert(parsed.data as Alert, true);
+    if (parsed.type === 'metrics') renderFigures(parsed.data as Metrics);
+    else if (parsed.type === 'alert') addAlert(parsed.data as Alert, true);
     else if (parsed.type === 'status') setService(parsed.data as Service);
   });
   ws.addEventListener('close', (event) => {

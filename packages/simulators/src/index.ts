@@ -111,4 +111,5 @@ export {
   type FakeContainerState,
   type FakeDockerEngineOptions,
   type FakeDockerRequest,
+  type FakeLogLine,
 } from './docker/fake-docker-engine';

@@ -329,6 +329,7 @@ describe('surface table', () => {
       'GET /api/v1/services',
       'GET /api/v1/services/health',
       'POST /api/v1/services/{name}/restart',
+      'GET /api/v1/services/{name}/logs',
       'GET /api/v1/metrics/current',
       'GET /api/v1/metrics/history',
       'GET /api/v1/alerts',
@@ -338,14 +339,17 @@ describe('surface table', () => {
       'GET /api/v1/logs',
     ]);
     for (const route of monitoringSurface.routes) {
-      // Display tokens read every dashboard; changing config, restarts and alert settings are
-      // an operator's; sending a test notification an admin's.
+      // Display tokens read every dashboard but a container's raw log (signed-in users only);
+      // changing config, restarts and alert settings are an operator's; sending a test
+      // notification an admin's.
       expect(route.auth).toBe(
-        route.method === 'GET'
-          ? 'display'
-          : route.id === 'monitoring.testNotification'
-            ? 'admin'
-            : 'operator',
+        route.id === 'monitoring.serviceLogs'
+          ? 'viewer'
+          : route.method === 'GET'
+            ? 'display'
+            : route.id === 'monitoring.testNotification'
+              ? 'admin'
+              : 'operator',
       );
       // Every route is served.
       expect('planned' in route && route.planned, route.id).toBe(false);
@@ -357,6 +361,7 @@ describe('surface table', () => {
     }
     const extensions = monitoringSurface.routes.filter((r) => 'extension' in r && r.extension);
     expect(extensions.map((r) => r.id)).toEqual([
+      'monitoring.serviceLogs',
       'monitoring.getAlertSettings',
       'monitoring.testNotification',
     ]);

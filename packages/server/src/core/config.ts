@@ -187,6 +187,72 @@ export const ConfigSchema = z
     /** Delay before a notification's first retry, doubled for each next (at most 60 s). @default 1000 */
     monitoringNotifyRetryMs: z.coerce.number().int().min(10).max(60_000).default(1000),
     /**
+     * The command run for the seed's `desktop` notifications (libnotify's `notify-send`, given
+     * `--app-name`, `--urgency`, a title and a body). @default 'notify-send'
+     */
+    monitoringNotifySend: z.string().min(1).default('notify-send'),
+    /**
+     * Where `network.latency` is measured (the time a TCP connection attempt takes to be
+     * answered): `gateway` (the IPv4 default gateway, port 53), `host:port`, or `off` (latency
+     * null). @default 'gateway'
+     */
+    monitoringLatencyTarget: z
+      .string()
+      .transform((value, ctx) => {
+        const trimmed = value.trim();
+        if (trimmed === 'gateway' || trimmed === 'off') return trimmed;
+        const address = listenAddress(trimmed);
+        if (address === undefined || address.port === 0) {
+          ctx.addIssue({ code: 'custom', message: `not gateway, off or host:port: ${value}` });
+          return z.NEVER;
+        }
+        return address;
+      })
+      .default('gateway'),
+    /** How often the latency is measured, in ms. @default 10000 */
+    monitoringLatencyIntervalMs: z.coerce.number().int().min(100).max(3_600_000).default(10_000),
+    /**
+     * A second port that serves only the `/monitoring` WebSocket (seed 003 connects to
+     * `ws://host:3001/monitoring`), bound to `HOST`, with the same auth and messages as on the
+     * main port; 0 picks a free port. @default undefined (off)
+     */
+    monitoringWsPort: z.coerce.number().int().min(0).max(65_535).optional(),
+    /**
+     * Let monitoring reads (the routes a display token may call and the `/monitoring` socket) in
+     * without credentials from loopback and private LAN addresses (10/8, 172.16/12, 192.168/16,
+     * 169.254/16, fc00::/7, fe80::/10), so seed 003's example client runs as written. Changes
+     * still need an operator. @default false
+     */
+    monitoringOpenReads: envBoolean.default(false),
+    /**
+     * Authelia-style forward auth for monitoring: `group:role` pairs (comma-separated, role
+     * `viewer`, `operator` or `admin`). A request whose direct peer is a proxy listed in
+     * `MARQUEE_TRUST_PROXY` and that carries `Remote-User` is that user, with the highest role
+     * its `Remote-Groups` map to. @default [] (off: the headers are ignored)
+     */
+    forwardAuthGroups: z
+      .string()
+      .transform((value, ctx) => {
+        const pairs: [string, 'viewer' | 'operator' | 'admin'][] = [];
+        for (const entry of value.split(',')) {
+          const trimmed = entry.trim();
+          if (trimmed === '') continue;
+          const colon = trimmed.lastIndexOf(':');
+          const group = trimmed.slice(0, colon).trim();
+          const role = trimmed.slice(colon + 1).trim();
+          if (colon <= 0 || group === '' || !['viewer', 'operator', 'admin'].includes(role)) {
+            ctx.addIssue({
+              code: 'custom',
+              message: `not group:role (viewer, operator or admin): ${trimmed}`,
+            });
+            return z.NEVER;
+          }
+          pairs.push([group, role as 'viewer' | 'operator' | 'admin']);
+        }
+        return pairs;
+      })
+      .default([]),
+    /**
      * Folders whose images `GET /api/media/thumb/{path}` may serve as thumbnails (posters); in the
      * environment a list separated by the platform's path delimiter (`:`, `;` on Windows). Empty
      * turns thumbnails off. @default []
@@ -479,6 +545,18 @@ export const ConfigSchema = z
           'backs up the embedded SQLite store; with MARQUEE_DATABASE_URL use pg_dump instead (docs/deploy.md)',
       });
     }
+    // Forward-auth headers are believed only from proxies named by address.
+    if (
+      config.forwardAuthGroups.length > 0 &&
+      (typeof config.trustProxy !== 'string' || config.trustProxy.trim() === '')
+    ) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['forwardAuthGroups'],
+        message:
+          'needs MARQUEE_TRUST_PROXY to list the proxy addresses (not true or a hop count): the headers are believed only from them',
+      });
+    }
     // A proxy that is meant to be guarded must not start open.
     if (config.proxyAuthEnabled && config.proxyAuthToken === undefined) {
       ctx.addIssue({
@@ -528,6 +606,12 @@ export const ENV_NAMES: Readonly<Record<keyof Config, string>> = {
   monitoringRestartAllow: 'MARQUEE_MONITORING_RESTART_ALLOW',
   monitoringNotifyAttempts: 'MARQUEE_MONITORING_NOTIFY_ATTEMPTS',
   monitoringNotifyRetryMs: 'MARQUEE_MONITORING_NOTIFY_RETRY_MS',
+  monitoringNotifySend: 'MARQUEE_MONITORING_NOTIFY_SEND',
+  monitoringLatencyTarget: 'MARQUEE_MONITORING_LATENCY_TARGET',
+  monitoringLatencyIntervalMs: 'MARQUEE_MONITORING_LATENCY_INTERVAL_MS',
+  monitoringWsPort: 'MARQUEE_MONITORING_WS_PORT',
+  monitoringOpenReads: 'MARQUEE_MONITORING_OPEN_READS',
+  forwardAuthGroups: 'MARQUEE_FORWARD_AUTH_GROUPS',
   mediaRoots: 'MARQUEE_MEDIA_ROOTS',
   thumbCacheBytes: 'MARQUEE_THUMB_CACHE_BYTES',
   thumbMaxRenders: 'MARQUEE_THUMB_MAX_RENDERS',

@@ -67,6 +67,8 @@ export interface MountedSurface<Api> {
     /** Shared samplers by name; every read's duration is observed. */
     readonly samplers?: Readonly<Record<string, ProbedSampler>>;
   };
+  /** Binds what the surface listens on besides the main port; called once the main port listens. */
+  listen?(): Promise<void>;
   /** Stops timers, samplers and work in progress; sockets are closed by the gateway after. */
   stop?(): void | Promise<void>;
 }

@@ -13,7 +13,12 @@ describe('Watt workers', () => {
 
   it('lets one worker run on the embedded store', () => {
     expect(() =>
-      checkWorkers(1, { databaseUrl: undefined, redisUrl: undefined, metricsListen: undefined }),
+      checkWorkers(1, {
+        databaseUrl: undefined,
+        redisUrl: undefined,
+        metricsListen: undefined,
+        monitoringWsPort: undefined,
+      }),
     ).not.toThrow();
   });
 
@@ -23,6 +28,7 @@ describe('Watt workers', () => {
         databaseUrl: 'postgres://db/x',
         redisUrl: undefined,
         metricsListen: undefined,
+        monitoringWsPort: undefined,
       }),
     ).toThrow(
       new ConfigError(
@@ -34,13 +40,23 @@ describe('Watt workers', () => {
         databaseUrl: 'postgres://db/x',
         redisUrl: 'redis://r',
         metricsListen: { host: '127.0.0.1', port: 9100 },
+        monitoringWsPort: undefined,
       }),
     ).toThrow(/MARQUEE_METRICS_LISTEN cannot be bound by each of them/);
+    expect(() =>
+      checkWorkers(2, {
+        databaseUrl: 'postgres://db/x',
+        redisUrl: 'redis://r',
+        metricsListen: undefined,
+        monitoringWsPort: 8001,
+      }),
+    ).toThrow(/MARQUEE_MONITORING_WS_PORT cannot be bound by each of them/);
     expect(() =>
       checkWorkers(4, {
         databaseUrl: 'postgres://db/x',
         redisUrl: 'redis://r',
         metricsListen: undefined,
+        monitoringWsPort: undefined,
       }),
     ).not.toThrow();
   });

@@ -69,3 +69,15 @@ export async function login(
     throw new Error(`login failed: ${res.status} ${JSON.stringify(res.body)}`);
   return (res.body as { access: string }).access;
 }
+
+/** A display token with `scopes`, created by the server's admin. */
+export async function createDisplayToken(t: TestServer, scopes: string[]): Promise<string> {
+  const res = await call(`${t.url}/api/v1/admin/display-tokens/`, {
+    token: await t.login(),
+    body: { name: `display ${scopes.join(',')}`, scopes },
+  });
+  if (res.status !== 201) {
+    throw new Error(`display token refused: ${res.status} ${JSON.stringify(res.body)}`);
+  }
+  return (res.body as { token: string }).token;
+}

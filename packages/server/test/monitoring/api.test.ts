@@ -8,7 +8,14 @@ import { protocol } from '@marquee/sdk';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import WebSocket from 'ws';
 import { monitoringModule } from '../../src/surfaces/monitoring/module';
-import { call, login, startTestServer, type TestServer } from '../helpers/server';
+import { FakeSystemSource } from '../../src/testing';
+import {
+  call,
+  createDisplayToken,
+  login,
+  startTestServer,
+  type TestServer,
+} from '../helpers/server';
 import { terminateUpgrades, tryUpgrade } from '../helpers/upgrade';
 
 const WAIT = { timeout: 10_000, interval: 20 };
@@ -47,14 +54,7 @@ async function user(
   return login(t.url, username, `${role}-password-1`);
 }
 
-async function displayToken(t: TestServer, scopes: string[]): Promise<string> {
-  const res = await call(`${t.url}/api/v1/admin/display-tokens/`, {
-    token: await t.login(),
-    body: { name: `display ${scopes.join(',')}`, scopes },
-  });
-  expect(res.status).toBe(201);
-  return (res.body as { token: string }).token;
-}
+const displayToken = createDisplayToken;
 
 /** Waits until the server has recorded a sample taken after the reading changed. */
 async function nextSample(t: TestServer): Promise<void> {
@@ -192,6 +192,62 @@ describe('history', () => {
     // minute in progress) at a whole number of its steps.
     expect(bounded.resolution).toBe('2m');
     expect(bounded.metrics.length).toBeGreaterThan(0);
+  });
+
+  it('keeps network rates in every tier: averages and peaks in MB/s', async () => {
+    // Each read is one second later on both clocks, with 5 MB more received and 1 MB more sent,
+    // except every fourth, which sends nothing: rates of exactly 5 MB/s down, 1 or 0 MB/s up.
+    let clock = Date.parse('2026-12-07T12:00:00Z');
+    const base = new FakeSystemSource();
+    let reads = 0;
+    const source = {
+      read: async () => {
+        reads += 1;
+        clock += 1000;
+        base.reading = {
+          ...base.reading,
+          rxBytes: 1e9 + reads * 5e6,
+          txBytes: 1e8 + (reads - Math.floor(reads / 4)) * 1e6,
+        };
+        return base.read();
+      },
+    };
+    const t = await start({}, { now: () => clock, monotonic: () => clock, systemSource: source });
+    const token = await displayToken(t, ['monitoring']);
+    const query = (resolution: string) =>
+      call(
+        `${t.url}/api/v1/metrics/history?start=2026-12-07T12:00:00Z&end=${new Date(clock + 1000).toISOString()}&resolution=${resolution}`,
+        { token },
+      ).then((res) => protocol.monitoring.MetricsHistory.parse(res.body));
+    await vi.waitFor(() => expect(reads).toBeGreaterThan(125), { timeout: 30_000, interval: 50 });
+    const perSecond = await query('1s');
+    // The first sample has no rate yet; every later one has the exact rates.
+    const [first, ...later] = perSecond.metrics;
+    expect(first?.network).toEqual({
+      download_speed: 0,
+      upload_speed: 0,
+      download_peak: 0,
+      upload_peak: 0,
+    });
+    expect(later.length).toBeGreaterThan(60);
+    for (const point of later) {
+      expect(point.network?.download_speed).toBe(5);
+      expect([0, 1]).toContain(point.network?.upload_speed);
+    }
+    // A finished minute from the minute tier: exact averages and the peaks.
+    const perMinute = await query('1m');
+    expect(perMinute.resolution).toBe('1m');
+    // 12:01:00–12:01:59 (reads 60 to 119): 60 samples, 15 of them sending nothing.
+    const full = perMinute.metrics.find((p) => p.timestamp === '2026-12-07T12:01:00.000Z');
+    expect(full?.network).toEqual({
+      download_speed: 5,
+      upload_speed: 0.75,
+      download_peak: 5,
+      upload_peak: 1,
+    });
+    // The hour in progress (from the hour tier's pending roll-up) agrees.
+    const perHour = await query('1h');
+    expect(perHour.metrics.at(-1)?.network).toMatchObject({ download_peak: 5, upload_peak: 1 });
   });
 
   it('refuses a malformed range or resolution with 400 and the issues in details', async () => {

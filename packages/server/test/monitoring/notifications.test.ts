@@ -4,7 +4,10 @@
  * routing, retries with backoff, 4xx not retried, the bounded queue, secrets redacted in answers
  * and logs, and the admin-only test endpoint.
  */
+import { chmodSync, existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer, type IncomingMessage, type Server } from 'node:http';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import type { AddressInfo } from 'node:net';
 import { Writable } from 'node:stream';
 import { protocol } from '@marquee/sdk';
@@ -515,5 +518,263 @@ describe('monitoring alerts: duration and notifications', () => {
     expect(notifier.pending).toBe(3);
     notifier.close();
     expect(notifier.pending).toBe(0);
+  });
+});
+
+interface AppriseCall {
+  readonly path: string;
+  readonly body: Record<string, unknown>;
+}
+
+/**
+ * A fake Apprise API server (caronc/apprise-api's `POST /notify/` and `POST /notify/{key}`): it
+ * checks a request as the real one does (JSON, `body` required, `urls` required without a key,
+ * `type` one of Apprise's four), answers 400 with the reason otherwise, and records what it got.
+ */
+async function fakeApprise(keys: readonly string[]): Promise<{
+  url: string;
+  calls: AppriseCall[];
+}> {
+  const calls: AppriseCall[] = [];
+  const server = createServer((req, res) => {
+    const chunks: Buffer[] = [];
+    req.on('data', (c: Buffer) => chunks.push(c));
+    req.on('end', () => {
+      const refuse = (status: number, reason: string) => {
+        res.writeHead(status, { 'content-type': 'application/json' });
+        res.end(JSON.stringify({ error: reason }));
+      };
+      const match = /^\/notify\/([\w-]*)$/.exec(req.url ?? '');
+      if (req.method !== 'POST' || match === null) return refuse(404, 'not found');
+      if (!req.headers['content-type']?.startsWith('application/json')) {
+        return refuse(400, 'expected JSON');
+      }
+      const body = JSON.parse(Buffer.concat(chunks).toString('utf8')) as Record<string, unknown>;
+      const key = match[1] ?? '';
+      if (typeof body.body !== 'string' || body.body === '') return refuse(400, 'body required');
+      const type = body.type ?? 'info';
+      if (typeof type !== 'string' || !['info', 'success', 'warning', 'failure'].includes(type)) {
+        return refuse(400, 'bad type');
+      }
+      if (key === '' && (typeof body.urls !== 'string' || body.urls === '')) {
+        return refuse(400, 'urls required');
+      }
+      if (key !== '' && !keys.includes(key)) return refuse(204, '');
+      calls.push({ path: req.url ?? '', body });
+      res.writeHead(200, { 'content-type': 'application/json' });
+      res.end('{}');
+    });
+  });
+  receivers.push(server);
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as AddressInfo;
+  return { url: `http://127.0.0.1:${port}`, calls };
+}
+
+describe('Apprise, and notifications when an alert ends', () => {
+  it('posts to an Apprise API server, stateless and by key, and says when an alert is resolved', async () => {
+    const t = await start();
+    const apprise = await fakeApprise(['ops-key']);
+    const hook = await receiver();
+    const token = await t.login();
+    const urls = ['tgram://123456:bot-secret/987', 'json://hooks.example/in'];
+    const saved = await call(`${t.url}/api/v1/alerts/settings`, {
+      token,
+      body: settings({ warning: 80, critical: 90 }, [
+        { type: 'apprise', name: 'apprise', url: apprise.url, urls },
+        {
+          type: 'apprise',
+          name: 'apprise-ops',
+          url: `${apprise.url}/`,
+          key: 'ops-key',
+          tag: 'pager',
+          levels: ['error'],
+        },
+        { type: 'webhook', name: 'hook', url: hook.url },
+      ]),
+    });
+    expect(saved.status).toBe(200);
+    // The Apprise URLs and key hold credentials: redacted in every answer.
+    expect(JSON.stringify(saved.body)).not.toMatch(/bot-secret|hooks\.example|ops-key/);
+    const shown = (await call(`${t.url}/api/v1/alerts/settings`, { token }))
+      .body as protocol.monitoring.AlertSettings;
+    expect(shown.notifications.channels?.[0]).toMatchObject({
+      urls: ['[REDACTED]', '[REDACTED]'],
+    });
+    expect(shown.notifications.channels?.[1]).toMatchObject({ key: '[REDACTED]', tag: 'pager' });
+    // Posted back as shown: the stored URLs and key are kept.
+    expect((await call(`${t.url}/api/v1/alerts/settings`, { token, body: shown })).status).toBe(
+      200,
+    );
+
+    t.source.reading = { ...t.source.reading, cpuPercent: 85 }; // a warning opens
+    await vi.waitFor(() => expect(apprise.calls).toHaveLength(1), WAIT);
+    expect(apprise.calls[0]).toMatchObject({
+      path: '/notify/',
+      body: { urls: urls.join(','), title: 'Marquee warning: system', type: 'warning' },
+    });
+    expect(apprise.calls[0]?.body.body).toMatch(/^CPU usage 85% is at or above/);
+
+    t.source.reading = { ...t.source.reading, cpuPercent: 95 }; // escalates: no "resolved"
+    await vi.waitFor(() => expect(apprise.calls).toHaveLength(3), WAIT);
+    const byPath = (path: string) => apprise.calls.filter((c) => c.path === path);
+    expect(byPath('/notify/ops-key')[0]?.body).toMatchObject({
+      tag: 'pager',
+      title: 'Marquee error: system',
+      type: 'failure',
+    });
+    expect(byPath('/notify/ops-key')[0]?.body.urls).toBeUndefined();
+    expect(byPath('/notify/')[1]?.body).toMatchObject({ type: 'failure' });
+    await nextSamples(t, 3);
+    expect(hook.received.map((r) => (r.body as { event: string }).event)).toEqual([
+      'alert',
+      'alert',
+    ]);
+
+    t.source.reading = { ...t.source.reading, cpuPercent: 20 }; // the error ends
+    await vi.waitFor(() => expect(apprise.calls).toHaveLength(5), WAIT);
+    await vi.waitFor(() => expect(hook.received).toHaveLength(3), WAIT);
+    const resolved = hook.received[2]?.body as {
+      event: string;
+      alert: protocol.monitoring.Alert;
+    };
+    expect(resolved.event).toBe('resolved');
+    expect(resolved.alert).toMatchObject({ level: 'error', details: { metric: 'cpu', peak: 95 } });
+    const endedAt = resolved.alert.details.endedAt;
+    expect(typeof endedAt).toBe('string');
+    for (const path of ['/notify/', '/notify/ops-key']) {
+      expect(byPath(path).at(-1)?.body).toMatchObject({
+        type: 'success',
+        title: 'Marquee resolved: system',
+        body: `Resolved at ${String(endedAt)}: ${resolved.alert.message}`,
+      });
+    }
+    // The alert list shows it ended.
+    const list = (await call(`${t.url}/api/v1/alerts`, { token }))
+      .body as protocol.monitoring.AlertList;
+    expect(list.alerts[0]?.details.endedAt).toBe(endedAt);
+
+    // The test endpoint tries Apprise too, with the stored secrets.
+    const tested = await call(`${t.url}/api/v1/alerts/test`, {
+      token,
+      body: { level: 'error' },
+    });
+    expect(tested.body).toEqual({
+      results: [
+        { name: 'apprise', type: 'apprise', ok: true, status: 200 },
+        { name: 'apprise-ops', type: 'apprise', ok: true, status: 200 },
+        { name: 'hook', type: 'webhook', ok: true, status: 204 },
+      ],
+    });
+    expect(apprise.calls.at(-2)?.body).toMatchObject({
+      urls: urls.join(','),
+      title: '[test] Marquee error: test',
+    });
+  });
+
+  it('refuses an Apprise channel with neither or both of urls and key', async () => {
+    const t = await start();
+    const token = await t.login();
+    for (const channel of [
+      { type: 'apprise', name: 'a', url: 'http://apprise:8000' },
+      { type: 'apprise', name: 'a', url: 'http://apprise:8000', urls: ['json://x'], key: 'k' },
+      { type: 'apprise', name: 'a', url: 'http://apprise:8000', key: 'bad key!' },
+    ]) {
+      const res = await call(`${t.url}/api/v1/alerts/settings`, {
+        token,
+        body: settings({ warning: 80, critical: 90 }, [
+          channel as protocol.monitoring.NotificationChannel,
+        ]),
+      });
+      expect(res.status).toBe(400);
+      expect(protocol.monitoring.MonitoringError.parse(res.body).error.code).toBe('BAD_REQUEST');
+    }
+  });
+});
+
+describe("the seed's desktop switch (notify-send)", () => {
+  it('runs notify-send for alerts and their end while desktop is on, and in a test', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'marquee-notify-send-'));
+    try {
+      // A notify-send that records its arguments, one call per line, NUL between arguments.
+      const calls = join(dir, 'calls');
+      const command = join(dir, 'notify-send');
+      writeFileSync(command, `#!/bin/sh\nprintf '%s\\0' "$@" >> '${calls}'\necho >> '${calls}'\n`);
+      chmodSync(command, 0o755);
+      const recorded = () =>
+        existsSync(calls)
+          ? readFileSync(calls, 'utf8')
+              .split('\n')
+              .filter((line) => line !== '')
+              .map((line) => line.split('\0').slice(0, -1))
+          : [];
+      const t = await start({ monitoringNotifySend: command });
+      const token = await t.login();
+      const body = settings({ warning: 80, critical: 90 }, []);
+      // Off: nothing runs.
+      await call(`${t.url}/api/v1/alerts/settings`, { token, body });
+      t.source.reading = { ...t.source.reading, cpuPercent: 85 };
+      await vi.waitFor(async () => expect(await alertCount(t, token)).toBe(1), WAIT);
+      t.source.reading = { ...t.source.reading, cpuPercent: 10 };
+      await nextSamples(t, 3);
+      expect(recorded()).toEqual([]);
+
+      const on = { ...body, notifications: { ...body.notifications, desktop: true } };
+      expect((await call(`${t.url}/api/v1/alerts/settings`, { token, body: on })).status).toBe(200);
+      t.source.reading = { ...t.source.reading, cpuPercent: 95 };
+      await vi.waitFor(() => expect(recorded()).toHaveLength(1), WAIT);
+      expect(recorded()[0]).toEqual([
+        '--app-name=Marquee',
+        '--urgency=critical',
+        'Marquee error: system',
+        expect.stringMatching(/^CPU usage 95% is at or above the critical threshold of 90%$/),
+      ]);
+      t.source.reading = { ...t.source.reading, cpuPercent: 10 };
+      await vi.waitFor(() => expect(recorded()).toHaveLength(2), WAIT);
+      expect(recorded()[1]?.slice(0, 3)).toEqual([
+        '--app-name=Marquee',
+        '--urgency=low',
+        'Marquee resolved: system',
+      ]);
+      expect(recorded()[1]?.[3]).toMatch(/^Resolved at .*: CPU usage 95%/);
+      const tested = await call(`${t.url}/api/v1/alerts/test`, { token, body: {} });
+      expect(tested.body).toEqual({ results: [{ name: 'desktop', type: 'desktop', ok: true }] });
+      expect(recorded()[2]?.slice(1, 3)).toEqual([
+        '--urgency=normal',
+        '[test] Marquee warning: test',
+      ]);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  it('says so when notify-send is missing or fails', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'marquee-notify-send-'));
+    try {
+      const failing = join(dir, 'failing');
+      writeFileSync(
+        failing,
+        "#!/bin/sh\necho 'Cannot autolaunch D-Bus without X11 $DISPLAY' >&2\nexit 1\n",
+      );
+      chmodSync(failing, 0o755);
+      for (const [command, error] of [
+        [join(dir, 'absent'), /absent not found \(install libnotify-bin/],
+        [failing, /failing failed with status 1: Cannot autolaunch D-Bus/],
+      ] as const) {
+        const t = await start({ monitoringNotifySend: command });
+        const token = await t.login();
+        const base = settings({ warning: 80, critical: 90 }, []);
+        await call(`${t.url}/api/v1/alerts/settings`, {
+          token,
+          body: { ...base, notifications: { ...base.notifications, desktop: true } },
+        });
+        const tested = await call(`${t.url}/api/v1/alerts/test`, { token, body: {} });
+        const [result] = (tested.body as protocol.monitoring.TestNotificationResponse).results;
+        expect(result).toMatchObject({ name: 'desktop', type: 'desktop', ok: false });
+        expect(result?.error).toMatch(error);
+      }
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });

@@ -18,6 +18,7 @@ import {
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import WebSocket from 'ws';
 import { loadConfig } from '../../src/core/config';
+import { parseDockerLog } from '../../src/integrations/docker/client';
 import { monitoringModule } from '../../src/surfaces/monitoring/module';
 import { call, login, startTestServer, type TestServer } from '../helpers/server';
 
@@ -403,5 +404,137 @@ describe('services from the Docker Engine', () => {
     expect(statuses[2]).toMatchObject({ name: 'sonarr', status: 'error', previous: 'running' });
     await new Promise((resolve) => setTimeout(resolve, 300));
     expect(statuses).toHaveLength(3);
+  });
+});
+
+describe('container logs by name (GET /api/v1/services/{name}/logs)', () => {
+  it("reads a configured service's container log through the Engine API, newest first", async () => {
+    const engine = await docker();
+    const t = await start({ dockerSocket: engine.socketPath });
+    const admin = await t.login();
+    await configure(t, admin, ['plex', 'sonarr', 'radarr', 'jellyfin']);
+    const long = `Scanning library section 1 (Movies): ${'x'.repeat(80)} done`;
+    engine.container('plex').logs.push(
+      { stream: 'stdout', at: '2026-12-07T12:00:00.100Z', text: 'Starting Plex Media Server' },
+      { stream: 'stderr', at: '2026-12-07T12:00:01.200Z', text: 'Critical: database locked' },
+      { stream: 'stdout', at: '2026-12-07T12:00:02.300Z', text: long },
+      {
+        stream: 'stdout',
+        at: '2026-12-07T12:00:03.400Z',
+        text: 'GET /library/sections?X-Plex-Token=plex-secret-token 200',
+      },
+    );
+    const viewer = await t.server.auth.createUser({
+      username: 'kim',
+      password: 'viewer-password-1',
+      role: 'viewer',
+    });
+    expect(viewer.role).toBe('viewer');
+    const token = await login(t.url, 'kim', 'viewer-password-1');
+    const res = await call(`${t.url}/api/v1/services/plex/logs`, { token });
+    expect(res.status).toBe(200);
+    const body = protocol.monitoring.ContainerLogList.parse(res.body);
+    expect(body.name).toBe('plex');
+    expect(body.logs.map((l) => [l.timestamp, l.stream, l.message])).toEqual([
+      ['2026-12-07T12:00:03.400Z', 'stdout', 'GET /library/sections?X-Plex-Token=[REDACTED] 200'],
+      ['2026-12-07T12:00:02.300Z', 'stdout', long],
+      ['2026-12-07T12:00:01.200Z', 'stderr', 'Critical: database locked'],
+      ['2026-12-07T12:00:00.100Z', 'stdout', 'Starting Plex Media Server'],
+    ]);
+    // The Engine was asked for the tail, both outputs, with timestamps.
+    expect(engine.requests.at(-1)?.path).toMatch(
+      /^\/containers\/[0-9a-f]{64}\/logs\?stdout=1&stderr=1&timestamps=1&tail=100$/,
+    );
+
+    const query = async (q: string) =>
+      protocol.monitoring.ContainerLogList.parse(
+        (await call(`${t.url}/api/v1/services/plex/logs?${q}`, { token })).body,
+      ).logs.map((l) => l.message);
+    expect(await query('limit=2')).toEqual([
+      'GET /library/sections?X-Plex-Token=[REDACTED] 200',
+      long,
+    ]);
+    expect(await query('stream=stderr')).toEqual(['Critical: database locked']);
+    expect(await query('since=2026-12-07T12:00:01.200Z&stream=stdout')).toEqual([
+      'GET /library/sections?X-Plex-Token=[REDACTED] 200',
+      long,
+    ]);
+
+    // A Compose service by its service name, and a container with a terminal (one raw stream).
+    const sonarr = engine.container('media_sonarr_1');
+    sonarr.tty = true;
+    sonarr.logs.push({ stream: 'stdout', at: '2026-12-07T12:05:00.000Z', text: 'Sonarr up' });
+    expect(
+      protocol.monitoring.ContainerLogList.parse(
+        (await call(`${t.url}/api/v1/services/sonarr/logs`, { token })).body,
+      ).logs,
+    ).toEqual([{ timestamp: '2026-12-07T12:05:00.000Z', stream: 'stdout', message: 'Sonarr up' }]);
+
+    const expectError = async (path: string, status: number, code: string, tok = token) => {
+      const answer = await call(`${t.url}${path}`, { token: tok });
+      expect(answer.status).toBe(status);
+      return protocol.monitoring.MonitoringError.parse(answer.body).error.code === code
+        ? protocol.monitoring.MonitoringError.parse(answer.body).error
+        : expect.fail(`expected ${code}, got ${JSON.stringify(answer.body)}`);
+    };
+    const missing = await expectError('/api/v1/services/invalid/logs', 404, 'SERVICE_NOT_FOUND');
+    expect(missing.details).toBe('Available services: plex, sonarr, radarr, jellyfin');
+    await expectError('/api/v1/services/jellyfin/logs', 409, 'CONTAINER_NOT_FOUND');
+    await expectError('/api/v1/services/plex/logs?limit=0', 400, 'BAD_REQUEST');
+    await expectError('/api/v1/services/plex/logs?stream=stdin', 400, 'BAD_REQUEST');
+    // Raw container logs are for signed-in users: a display token is refused.
+    const display = await call(`${t.url}/api/v1/admin/display-tokens/`, {
+      token: admin,
+      body: { name: 'wall', scopes: ['monitoring'] },
+    });
+    await expectError(
+      '/api/v1/services/plex/logs',
+      403,
+      'FORBIDDEN',
+      (display.body as { token: string }).token,
+    );
+    // The daemon gone: 503.
+    await engine.close();
+    await expectError('/api/v1/services/plex/logs', 503, 'DOCKER_UNAVAILABLE');
+  });
+
+  it('answers 409 LOGS_UNSUPPORTED without Docker', async () => {
+    const t = await start();
+    const admin = await t.login();
+    await configure(t, admin, ['plex']);
+    const res = await call(`${t.url}/api/v1/services/plex/logs`, { token: admin });
+    expect(res.status).toBe(409);
+    expect(protocol.monitoring.MonitoringError.parse(res.body).error.code).toBe('LOGS_UNSUPPORTED');
+  });
+});
+
+describe('parseDockerLog', () => {
+  const frame = (kind: number, text: string) => {
+    const bytes = Buffer.from(text);
+    const header = Buffer.alloc(8);
+    header[0] = kind;
+    header.writeUInt32BE(bytes.length, 4);
+    return Buffer.concat([header, bytes]);
+  };
+
+  it('joins split lines per output, keeps untimed lines in place and stops at a bad frame', () => {
+    const raw = Buffer.concat([
+      frame(1, '2026-12-07T12:00:00.000000001Z a'),
+      frame(2, '2026-12-07T12:00:00.500Z err\n'),
+      frame(1, 'bc\n2026-12-07T12:00:01Z second\r\nno time\n'),
+      frame(7, 'not a frame'),
+      frame(1, '2026-12-07T12:00:09Z never read\n'),
+    ]);
+    expect(parseDockerLog(raw, false)).toEqual([
+      { stream: 'stdout', at: Date.parse('2026-12-07T12:00:00.000Z'), text: 'abc' },
+      { stream: 'stderr', at: Date.parse('2026-12-07T12:00:00.500Z'), text: 'err' },
+      { stream: 'stdout', at: Date.parse('2026-12-07T12:00:01.000Z'), text: 'second' },
+      { stream: 'stdout', at: Date.parse('2026-12-07T12:00:01.000Z'), text: 'no time' },
+    ]);
+    // A terminal's log is one raw stream; a frame header there is just text.
+    expect(parseDockerLog(Buffer.from('2026-12-07T12:00:00Z x\n'), true)).toEqual([
+      { stream: 'stdout', at: Date.parse('2026-12-07T12:00:00Z'), text: 'x' },
+    ]);
+    expect(parseDockerLog(Buffer.alloc(0), false)).toEqual([]);
   });
 });

@@ -1,9 +1,12 @@
 /**
  * A fake Docker Engine: the few Engine API routes Marquee's monitoring reads (container list,
- * inspect, one-shot stats, restart), served as HTTP over a Unix socket like the real daemon's
+ * inspect, one-shot stats, restart, logs), served as HTTP over a Unix socket like the real daemon's
  * `/var/run/docker.sock`, with or without a `/v1.xx` version prefix. Scriptable: containers stop,
  * start, go unhealthy, report CPU and memory, refuse a restart, answer slowly; a restart passes
- * through `restarting` for `restartMs` and counts in `RestartCount`. Every request is recorded.
+ * through `restarting` for `restartMs` and counts in `RestartCount`. Logs are served as the daemon
+ * does: stdout and stderr multiplexed in 8-byte-header frames (a line over 64 bytes split across
+ * two frames, as the daemon splits long lines), or one raw stream for a container with a
+ * terminal; `tail`, `since` and `timestamps` honoured. Every request is recorded.
  */
 import { randomBytes } from 'node:crypto';
 import { rmSync } from 'node:fs';
@@ -29,6 +32,18 @@ export interface FakeContainerSpec {
   readonly memoryBytes?: number;
   /** When it started (ISO 8601). @default now */
   readonly startedAt?: string;
+  /** Runs with a terminal (`docker run -t`): its log is one raw stream. @default false */
+  readonly tty?: boolean;
+  /** Lines already in its log, oldest first. */
+  readonly logs?: readonly FakeLogLine[];
+}
+
+/** One line of a container's log. */
+export interface FakeLogLine {
+  readonly stream: 'stdout' | 'stderr';
+  /** ISO 8601, millisecond precision (served with nanoseconds, as Docker writes them). */
+  readonly at: string;
+  readonly text: string;
 }
 
 export interface FakeContainer {
@@ -46,6 +61,9 @@ export interface FakeContainer {
   restartCount: number;
   /** Set: the next restarts answer 500 with this message. */
   failRestart: string | undefined;
+  tty: boolean;
+  /** Its log, oldest first: push lines to it. */
+  logs: FakeLogLine[];
 }
 
 export interface FakeDockerRequest {
@@ -136,6 +154,8 @@ export class FakeDockerEngine {
       startedAt: spec.startedAt ?? new Date().toISOString(),
       restartCount: 0,
       failRestart: undefined,
+      tty: spec.tty ?? false,
+      logs: [...(spec.logs ?? [])],
     };
   }
 
@@ -171,7 +191,7 @@ export class FakeDockerEngine {
       );
       return;
     }
-    const match = /^\/containers\/([^/]+)\/(json|stats|restart)$/.exec(path);
+    const match = /^\/containers\/([^/]+)\/(json|stats|restart|logs)$/.exec(path);
     if (match === null) {
       json(404, { message: 'page not found' });
       return;
@@ -184,6 +204,7 @@ export class FakeDockerEngine {
     }
     if (req.method === 'GET' && action === 'json') json(200, this.#inspect(container));
     else if (req.method === 'GET' && action === 'stats') json(200, this.#stats(container));
+    else if (req.method === 'GET' && action === 'logs') this.#logs(container, url, res);
     else if (req.method === 'POST' && action === 'restart') {
       if (container.failRestart !== undefined) {
         json(500, { message: container.failRestart });
@@ -202,6 +223,51 @@ export class FakeDockerEngine {
       res.writeHead(204);
       res.end();
     } else json(405, { message: 'method not allowed' });
+  }
+
+  /** `GET /containers/{id}/logs` as the daemon answers it (see the file comment). */
+  #logs(c: FakeContainer, url: URL, res: ServerResponse): void {
+    const on = (name: string) => ['1', 'true'].includes(url.searchParams.get(name) ?? '');
+    const stdout = on('stdout');
+    const stderr = on('stderr');
+    if (!stdout && !stderr) {
+      res.writeHead(400, { 'content-type': 'application/json' });
+      res.end(JSON.stringify({ message: 'Bad parameters: you must choose at least one stream' }));
+      return;
+    }
+    const since = Number(url.searchParams.get('since') ?? '0') * 1000;
+    const tail = url.searchParams.get('tail') ?? 'all';
+    let lines = c.logs.filter(
+      (l) =>
+        (l.stream === 'stdout' ? stdout : stderr) && (!(since > 0) || Date.parse(l.at) >= since),
+    );
+    if (tail !== 'all' && Number.isInteger(Number(tail)) && Number(tail) >= 0) {
+      lines = lines.slice(Math.max(0, lines.length - Number(tail)));
+    }
+    const stamp = on('timestamps');
+    const text = (l: FakeLogLine) =>
+      `${stamp ? `${l.at.replace(/\.(\d{3})Z$/, '.$1000000Z')} ` : ''}${l.text}\n`;
+    res.writeHead(200, {
+      'content-type': c.tty
+        ? 'application/vnd.docker.raw-stream'
+        : 'application/vnd.docker.multiplexed-stream',
+    });
+    if (c.tty) {
+      res.end(lines.map(text).join(''));
+      return;
+    }
+    const frames: Buffer[] = [];
+    for (const line of lines) {
+      const bytes = Buffer.from(text(line));
+      const parts = bytes.length > 64 ? [bytes.subarray(0, 40), bytes.subarray(40)] : [bytes];
+      for (const part of parts) {
+        const header = Buffer.alloc(8);
+        header[0] = line.stream === 'stdout' ? 1 : 2;
+        header.writeUInt32BE(part.length, 4);
+        frames.push(header, part);
+      }
+    }
+    res.end(Buffer.concat(frames));
   }
 
   #status(c: FakeContainer): string {
@@ -247,6 +313,7 @@ export class FakeDockerEngine {
       },
       Config: {
         Image: c.image,
+        Tty: c.tty,
         Labels:
           c.composeService === undefined ? {} : { 'com.docker.compose.service': c.composeService },
       },

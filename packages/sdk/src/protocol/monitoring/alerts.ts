@@ -134,9 +134,41 @@ export const EmailChannel = z
   .meta({ id: 'MonitoringEmailChannel' });
 export type EmailChannel = z.infer<typeof EmailChannel>;
 
+/**
+ * An Apprise API server (caronc/apprise-api): a JSON `POST` to `{url}/notify/` with `urls` (the
+ * Apprise notification URLs, stateless) or to `{url}/notify/{key}` (a configuration stored on that
+ * server, optionally narrowed by `tag`), with `title`, `body` and `type` (`info`, `warning`,
+ * `failure`; `success` when an alert ends). `urls` (they hold the services' credentials) and `key`
+ * are secrets.
+ */
+export const AppriseChannel = z
+  .object({
+    type: z.literal('apprise'),
+    name: channelName,
+    /** The Apprise API server, e.g. `http://apprise:8000`. */
+    url: httpUrl,
+    /** Apprise URLs (`tgram://…`, `discord://…`, `mailto://…`); or `key`. */
+    urls: z.array(z.string().min(3).max(2048)).min(1).max(20).optional(),
+    /** The key of a configuration stored on the Apprise server; or `urls`. */
+    key: z
+      .string()
+      .regex(/^[\w-]{1,128}$/, 'Expected an Apprise configuration key')
+      .or(z.literal(REDACTED_SECRET))
+      .optional(),
+    /** With `key`: only that configuration's URLs with this tag. */
+    tag: z.string().min(1).max(128).optional(),
+    levels,
+  })
+  .refine((c) => (c.urls === undefined) !== (c.key === undefined), {
+    path: ['urls'],
+    message: 'Give either urls or key',
+  })
+  .meta({ id: 'MonitoringAppriseChannel' });
+export type AppriseChannel = z.infer<typeof AppriseChannel>;
+
 /** Where notifications go; each is named once. */
 export const NotificationChannel = z
-  .discriminatedUnion('type', [WebhookChannel, NtfyChannel, EmailChannel])
+  .discriminatedUnion('type', [WebhookChannel, NtfyChannel, EmailChannel, AppriseChannel])
   .meta({ id: 'MonitoringNotificationChannel' });
 export type NotificationChannel = z.infer<typeof NotificationChannel>;
 
@@ -180,7 +212,8 @@ export type TestNotificationRequest = z.infer<typeof TestNotificationRequest>;
 export const TestNotificationResult = z
   .object({
     name: z.string(),
-    type: z.enum(['webhook', 'ntfy', 'email']),
+    /** `desktop`: the seed's switch (`notify-send` on the server's host). */
+    type: z.enum(['webhook', 'ntfy', 'email', 'apprise', 'desktop']),
     ok: z.boolean(),
     /** The receiver's HTTP status (SMTP reply code for e-mail), when it answered. */
     status: z.number().int().optional(),

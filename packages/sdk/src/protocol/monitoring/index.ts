@@ -10,6 +10,7 @@ export {
   AlertLevel,
   AlertList,
   AlertSettings,
+  AppriseChannel,
   AlertsQuery,
   EmailChannel,
   NotificationChannel,
@@ -22,7 +23,16 @@ export {
   WebhookChannel,
 } from './alerts';
 export { MonitoringError, monitoringErrorShape } from './errors';
-export { LogEntry, LogLevel, LogList, LogsQuery } from './logs';
+export {
+  ContainerLogEntry,
+  ContainerLogList,
+  ContainerLogStream,
+  ContainerLogsQuery,
+  LogEntry,
+  LogLevel,
+  LogList,
+  LogsQuery,
+} from './logs';
 export {
   AlertMessage,
   MetricsMessage,

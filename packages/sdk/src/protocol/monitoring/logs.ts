@@ -38,3 +38,36 @@ export type LogsQuery = z.infer<typeof LogsQuery>;
 
 export const LogList = z.object({ logs: z.array(LogEntry) }).meta({ id: 'MonitoringLogList' });
 export type LogList = z.infer<typeof LogList>;
+
+/** Which output of a container a line came from. */
+export const ContainerLogStream = z.enum(['stdout', 'stderr']);
+export type ContainerLogStream = z.infer<typeof ContainerLogStream>;
+
+/** Query of `GET /api/v1/services/{name}/logs` (Marquee's addition: a container's own log). */
+export const ContainerLogsQuery = z.object({
+  /**
+   * The newest lines returned, newest first.
+   * @default 100
+   */
+  limit: queryInt(1, 1000).default(100),
+  /** Only lines written at or after this time. */
+  since: isoDateTime.optional(),
+  /** Only this output; both when absent. */
+  stream: ContainerLogStream.optional(),
+});
+export type ContainerLogsQuery = z.infer<typeof ContainerLogsQuery>;
+
+/**
+ * One line of a container's log as Docker keeps it: its time (Docker's, to the nanosecond, given
+ * here to the millisecond), the output, and the text (cut at 4000 characters; secret query
+ * parameters in URLs redacted).
+ */
+export const ContainerLogEntry = z
+  .object({ timestamp: isoDateTime, stream: ContainerLogStream, message: z.string() })
+  .meta({ id: 'MonitoringContainerLogEntry' });
+export type ContainerLogEntry = z.infer<typeof ContainerLogEntry>;
+
+export const ContainerLogList = z
+  .object({ name: z.string(), logs: z.array(ContainerLogEntry) })
+  .meta({ id: 'MonitoringContainerLogList' });
+export type ContainerLogList = z.infer<typeof ContainerLogList>;

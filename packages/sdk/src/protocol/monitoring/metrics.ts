@@ -41,7 +41,8 @@ export type DiskMetrics = z.infer<typeof DiskMetrics>;
 
 /**
  * Speeds in MB/s, totals in MB since boot (10^6 bytes, all interfaces but loopback), latency in
- * milliseconds. `latency` is null: Marquee measures no round trip yet (the seed shows 25).
+ * milliseconds: the time a TCP connection attempt to the default gateway (or the configured
+ * target) takes to be answered, measured every 10 s; null when it cannot be measured.
  */
 export const NetworkMetrics = z
   .object({
@@ -114,13 +115,26 @@ export const MetricsHistoryQuery = z
   );
 export type MetricsHistoryQuery = z.infer<typeof MetricsHistoryQuery>;
 
-/** One point of the history: averages over its interval, starting at `timestamp`. */
+/**
+ * One point of the history: averages over its interval, starting at `timestamp`. `network`
+ * (Marquee's addition) has the average download and upload speeds in MB/s and the highest of the
+ * samples in the interval (`*_peak`).
+ */
 export const MetricsHistoryPoint = z
   .object({
     timestamp: isoDateTime,
     cpu: z.object({ usage: percent, temperature }),
     memory: z.object({ usage: percent, total: amount, used: amount }),
     disk: z.object({ usage: percent, free: amount }),
+    /** Marquee's addition: always sent by Marquee; absent in the seed's example. */
+    network: z
+      .object({
+        download_speed: amount,
+        upload_speed: amount,
+        download_peak: amount,
+        upload_peak: amount,
+      })
+      .optional(),
   })
   .meta({ id: 'MonitoringMetricsHistoryPoint' });
 export type MetricsHistoryPoint = z.infer<typeof MetricsHistoryPoint>;

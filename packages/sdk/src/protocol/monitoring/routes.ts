@@ -20,7 +20,7 @@ import {
   TestNotificationResponse,
 } from './alerts';
 import { MonitoringError, monitoringErrorShape } from './errors';
-import { LogList, LogsQuery } from './logs';
+import { ContainerLogList, ContainerLogsQuery, LogList, LogsQuery } from './logs';
 import { MonitoringServerMessage } from './messages';
 import { CurrentMetrics, MetricsHistory, MetricsHistoryQuery } from './metrics';
 import { RestartResponse, ServiceHealthList, ServiceList, ServiceNameParams } from './services';
@@ -123,6 +123,27 @@ export const monitoringRoutes = [
       ),
       503: dockerUnavailable,
     },
+  }),
+  defineRoute({
+    id: 'monitoring.serviceLogs',
+    method: 'GET',
+    path: '/api/v1/services/{name}/logs',
+    summary: "A service's container log from Docker, newest first",
+    auth: 'viewer',
+    rateLimit,
+    params: ServiceNameParams,
+    query: ContainerLogsQuery,
+    responses: {
+      200: response('The newest lines', ContainerLogList),
+      400: badRequest,
+      ...commonErrors,
+      404: error('`SERVICE_NOT_FOUND`: no such service; `details` lists the available ones'),
+      409: error(
+        '`LOGS_UNSUPPORTED`: no Docker Engine is configured; `CONTAINER_NOT_FOUND`: Docker has no container of that name',
+      ),
+      503: dockerUnavailable,
+    },
+    extension: true,
   }),
   defineRoute({
     id: 'monitoring.metricsCurrent',

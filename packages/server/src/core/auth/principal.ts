@@ -6,5 +6,6 @@ import type { Identity } from './types';
 
 export function principalOf(identity: Identity | undefined): string | undefined {
   if (identity === undefined) return undefined;
-  return identity.kind === 'user' ? `user:${identity.userId}` : `display:${identity.tokenId}`;
+  if (identity.kind === 'display') return `display:${identity.tokenId}`;
+  return identity.via === 'forward-auth' ? `proxy:${identity.username}` : `user:${identity.userId}`;
 }

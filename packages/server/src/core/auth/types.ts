@@ -11,6 +11,11 @@ export type Identity =
       readonly userId: number;
       readonly username: string;
       readonly role: Role;
+      /**
+       * `forward-auth`: named by a trusted proxy's `Remote-User` header (monitoring), with no
+       * stored account behind it (`userId` 0).
+       */
+      readonly via?: 'forward-auth';
     }
   | {
       readonly kind: 'display';

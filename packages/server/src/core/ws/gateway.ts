@@ -102,6 +102,11 @@ export interface WsGateway {
   /** Routes upgrades whose pathname is exactly `path` to `handler`. */
   channel<Ctx>(path: string, handler: ChannelHandler<Ctx>): void;
   /**
+   * Serves the upgrades of another HTTP server (a second port) with the same limits, auth and
+   * shutdown, for the channels at `paths` only (others are refused 404). Returns the detach.
+   */
+  attach(server: Server, paths: readonly string[]): () => void;
+  /**
    * Graceful shutdown: refuses new upgrades with 503, closes every socket with `code` and
    * resolves once all are closed, terminating those still open after `closeTimeoutMs`.
    */
@@ -251,7 +256,12 @@ export function createWsGateway(options: WsGatewayOptions): WsGateway {
     });
   };
 
-  const onUpgrade = (req: IncomingMessage, socket: Duplex, head: Buffer): void => {
+  const onUpgrade = (
+    req: IncomingMessage,
+    socket: Duplex,
+    head: Buffer,
+    only?: ReadonlySet<string>,
+  ): void => {
     socket.on('error', destroyOnError);
     if (closing) return refuse(req, socket, shuttingDown());
     let url: URL;
@@ -260,7 +270,7 @@ export function createWsGateway(options: WsGatewayOptions): WsGateway {
     } catch {
       return refuse(req, socket, new MarqueeError('BAD_REQUEST', 'Malformed request URL'));
     }
-    const channel = channels.get(url.pathname);
+    const channel = only?.has(url.pathname) === false ? undefined : channels.get(url.pathname);
     if (channel === undefined) {
       return refuse(
         req,
@@ -291,13 +301,25 @@ export function createWsGateway(options: WsGatewayOptions): WsGateway {
     void upgrade(req, socket, head, url, ip, channel);
   };
 
-  server.on('upgrade', onUpgrade);
+  server.on('upgrade', (req: IncomingMessage, socket: Duplex, head: Buffer) =>
+    onUpgrade(req, socket, head),
+  );
 
   return {
     channel(path, handler) {
       if (channels.has(path)) throw new Error(`WebSocket channel ${path} is already registered`);
       channels.set(path, handler);
       traffic.set(path, new TrafficCounters());
+    },
+
+    attach(other, paths) {
+      const only = new Set(paths);
+      const listener = (req: IncomingMessage, socket: Duplex, head: Buffer) =>
+        onUpgrade(req, socket, head, only);
+      other.on('upgrade', listener);
+      return () => {
+        other.off('upgrade', listener);
+      };
     },
 
     async closeAll(code = CloseCodes.GOING_AWAY, reason = 'server shutting down') {

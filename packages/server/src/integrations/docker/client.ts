@@ -1,6 +1,6 @@
 /**
- * A small Docker Engine API client over the daemon's Unix socket: the four calls monitoring needs
- * (list containers, inspect, one-shot stats, restart). No library: `node:http` with `socketPath`,
+ * A small Docker Engine API client over the daemon's Unix socket: the calls monitoring needs
+ * (list containers, inspect, one-shot stats, restart, logs). No library: `node:http` with `socketPath`,
  * every answer bounded in size (`MAX_BODY`) and time (`timeoutMs`), parsed defensively (a field of
  * an unexpected type reads as absent).
  */
@@ -39,7 +39,30 @@ export interface DockerContainerDetails {
   readonly health: string | undefined;
   readonly startedAt: string | undefined;
   readonly restartCount: number;
+  /** Whether it runs with a terminal (its log is then one raw stream, not multiplexed). */
+  readonly tty: boolean;
 }
+
+export interface DockerLogLine {
+  readonly stream: 'stdout' | 'stderr';
+  /** Unix ms (Docker's nanoseconds cut to milliseconds). */
+  readonly at: number;
+  readonly text: string;
+}
+
+export interface DockerLogsOptions {
+  /** The newest lines, at most. */
+  readonly tail: number;
+  /** Unix ms: only lines written at or after. */
+  readonly since?: number;
+  readonly stdout: boolean;
+  readonly stderr: boolean;
+  /** The container runs with a terminal (see `inspect`). */
+  readonly tty: boolean;
+}
+
+/** Longest line kept; the rest is cut. */
+export const MAX_LOG_LINE = 4000;
 
 export interface DockerStats {
   /** Percent of one CPU × CPUs, as `docker stats` shows it. */
@@ -54,6 +77,56 @@ export interface DockerClient {
   inspect(id: string): Promise<DockerContainerDetails>;
   stats(id: string): Promise<DockerStats>;
   restart(id: string, timeoutSeconds: number): Promise<void>;
+  /** The container's log lines, oldest first (`GET /containers/{id}/logs`). */
+  logs(id: string, options: DockerLogsOptions): Promise<DockerLogLine[]>;
+}
+
+/** `2026-12-07T12:00:00.123456789Z text` → its time and text; lines without one keep `fallback`. */
+function timed(line: string, fallback: number): { at: number; text: string } {
+  const match = /^(\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d)(\.\d+)?(Z|[+-]\d\d:\d\d) ?/.exec(line);
+  if (match === null) return { at: fallback, text: line };
+  const at = Date.parse(`${match[1]}${(match[2] ?? '').slice(0, 4)}${match[3]}`);
+  return { at: Number.isNaN(at) ? fallback : at, text: line.slice(match[0].length) };
+}
+
+/**
+ * A log answer as lines: Docker multiplexes stdout and stderr into frames of an 8-byte header
+ * (stream 1 or 2, three zero bytes, the length big-endian) and the bytes, unless the container has
+ * a terminal, whose log is one raw stream (stdout). Lines split across frames are joined.
+ */
+export function parseDockerLog(raw: Buffer, tty: boolean): DockerLogLine[] {
+  const pieces: { stream: 'stdout' | 'stderr'; bytes: Buffer }[] = [];
+  if (tty) pieces.push({ stream: 'stdout', bytes: raw });
+  else {
+    let offset = 0;
+    while (offset + 8 <= raw.length) {
+      const kind = raw[offset];
+      const size = raw.readUInt32BE(offset + 4);
+      const bytes = raw.subarray(offset + 8, Math.min(raw.length, offset + 8 + size));
+      // 0 is stdin (never sent for logs); anything else is not a frame: stop.
+      if (kind !== 1 && kind !== 2) break;
+      pieces.push({ stream: kind === 1 ? 'stdout' : 'stderr', bytes });
+      offset += 8 + size;
+    }
+  }
+  const lines: DockerLogLine[] = [];
+  const pending = { stdout: '', stderr: '' };
+  let last = 0;
+  const emit = (stream: 'stdout' | 'stderr', line: string) => {
+    const { at, text } = timed(line.replace(/\r$/, ''), last);
+    last = at;
+    lines.push({ stream, at, text: text.slice(0, MAX_LOG_LINE) });
+  };
+  for (const { stream, bytes } of pieces) {
+    const parts = (pending[stream] + bytes.toString('utf8')).split('\n');
+    pending[stream] = parts.pop() ?? '';
+    for (const line of parts) emit(stream, line);
+  }
+  for (const stream of ['stdout', 'stderr'] as const) {
+    if (pending[stream] !== '') emit(stream, pending[stream]);
+  }
+  // Both outputs in time order (stable: lines of one time keep their order).
+  return lines.sort((a, b) => a.at - b.at);
 }
 
 type Json = Record<string, unknown>;
@@ -69,7 +142,7 @@ export function createDockerClient(socketPath: string, timeoutMs = 5000): Docker
     method: 'GET' | 'POST',
     path: string,
     timeout = timeoutMs,
-  ): Promise<{ status: number; body: unknown }> =>
+  ): Promise<{ status: number; body: unknown; raw: Buffer }> =>
     new Promise((resolve, reject) => {
       const req = request(
         { socketPath, method, path, headers: { host: 'docker' }, timeout },
@@ -85,14 +158,15 @@ export function createDockerClient(socketPath: string, timeoutMs = 5000): Docker
             chunks.push(chunk);
           });
           res.on('end', () => {
-            const text = Buffer.concat(chunks).toString('utf8');
+            const raw = Buffer.concat(chunks);
+            const text = raw.toString('utf8');
             let body: unknown = text;
             try {
               body = text === '' ? undefined : (JSON.parse(text) as unknown);
             } catch {
-              // Not JSON (an error page): kept as text.
+              // Not JSON (an error page, a log): kept as text, and raw.
             }
-            resolve({ status: res.statusCode ?? 0, body });
+            resolve({ status: res.statusCode ?? 0, body, raw });
           });
           res.on('error', reject);
         },
@@ -150,6 +224,7 @@ export function createDockerClient(socketPath: string, timeoutMs = 5000): Docker
         health: str(obj(state.Health).Status),
         startedAt: str(state.StartedAt),
         restartCount: num(c.RestartCount) ?? 0,
+        tty: obj(c.Config).Tty === true,
       };
     },
     async stats(id) {
@@ -173,6 +248,18 @@ export function createDockerClient(socketPath: string, timeoutMs = 5000): Docker
       // The daemon answers once the container is stopped (up to t seconds) and started again.
       const path = `/containers/${ref(id)}/restart?t=${timeoutSeconds}`;
       expectOk(await call('POST', path, timeoutMs + timeoutSeconds * 1000), 'Restarting');
+    },
+    async logs(id, options) {
+      const query = new URLSearchParams({
+        stdout: options.stdout ? '1' : '0',
+        stderr: options.stderr ? '1' : '0',
+        timestamps: '1',
+        tail: String(options.tail),
+        ...(options.since === undefined ? {} : { since: (options.since / 1000).toFixed(3) }),
+      });
+      const res = await call('GET', `/containers/${ref(id)}/logs?${query.toString()}`);
+      expectOk(res, 'Reading logs');
+      return parseDockerLog(res.raw, options.tty);
     },
   };
 }

@@ -32,15 +32,25 @@ interface Open {
 export class ThresholdAlerts {
   readonly #repo: MonitoringAlertsRepository;
   readonly #onAlert: (alert: MonitoringAlertRecord) => void;
+  readonly #onResolved: (alert: MonitoringAlertRecord) => void;
   readonly #open = new Map<Metric, Open>();
   /** Since when each metric has been at or above its warning / critical line, continuously. */
   readonly #since = new Map<Metric, { warning: number | undefined; error: number | undefined }>();
   /** Evaluations run one after the other (each awaits the store); never rejects. */
   #chain: Promise<void> = Promise.resolve();
 
-  constructor(repo: MonitoringAlertsRepository, onAlert: (alert: MonitoringAlertRecord) => void) {
+  /**
+   * `onAlert` is called with each alert opened; `onResolved` with each that ended because the value
+   * fell below the line (not one ended by an escalation to `error`, nor at shutdown).
+   */
+  constructor(
+    repo: MonitoringAlertsRepository,
+    onAlert: (alert: MonitoringAlertRecord) => void,
+    onResolved: (alert: MonitoringAlertRecord) => void = () => {},
+  ) {
     this.#repo = repo;
     this.#onAlert = onAlert;
+    this.#onResolved = onResolved;
   }
 
   /**
@@ -74,6 +84,9 @@ export class ThresholdAlerts {
         if (escalates || value < open.line - HYSTERESIS) {
           this.#open.delete(metric);
           await this.#repo.end(open.record.id, at);
+          if (!escalates) {
+            this.#onResolved({ ...open.record, endedAt: at, peak: open.peak });
+          }
         } else {
           if (value > open.peak) {
             open.peak = value;

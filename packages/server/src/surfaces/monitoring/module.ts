@@ -8,18 +8,20 @@
  * the tiered history (history.ts) and the alert thresholds see every sample; each sample is
  * recorded, evaluated and pushed to the socket's subscribers once, whatever their number.
  */
+import { createServer as createHttpServer, type Server } from 'node:http';
 import { protocol } from '@marquee/sdk';
 import type { Identity } from '../../core/auth';
-import { authorizeUpgrade } from '../../core/auth';
+import { createMonitoringAccess } from './access';
 import { mountRoutes } from '../../core/routes';
 import type { SystemSample } from '../../core/sampler';
 import { defineSurfaceModule } from '../../core/surface';
 import { alertView, ThresholdAlerts } from './alerts';
 import { TieredHistory, type HistoryRetention } from './history';
 import { createDockerClient } from '../../integrations/docker/client';
+import { LatencyProbe } from './latency';
 import { LogKeeper } from './logs';
 import { Services } from './services';
-import { Notifier, redactSettings, restoreSecrets, route } from './notifier';
+import { Notifier, redactSettings, restoreSecrets, targets } from './notifier';
 import { monitoringStore, type MonitoringRepositories } from './store';
 import {
   formatResolution,
@@ -71,6 +73,8 @@ export interface MonitoringApi {
   readonly logs: LogKeeper;
   /** The configured services, from Docker or the media integrations. */
   readonly services: Services;
+  /** `ws://host:port` of the second WebSocket port once it listens (MARQUEE_MONITORING_WS_PORT). */
+  readonly wsPortUrl: () => string | undefined;
 }
 
 type ServedRoute = Exclude<
@@ -84,7 +88,33 @@ function isPlanned(route: protocol.RouteDef): boolean {
 
 function actorOf(identity: Identity | undefined): string {
   if (identity === undefined) return 'anonymous';
-  return identity.kind === 'user' ? `user:${identity.username}` : `display:${identity.tokenId}`;
+  if (identity.kind === 'display') return `display:${identity.tokenId}`;
+  return identity.via === 'forward-auth'
+    ? `proxy:${identity.username}`
+    : `user:${identity.username}`;
+}
+
+/**
+ * The second port's HTTP answers: only the `/monitoring` upgrade is served there (426 for a plain
+ * request to it, 404 elsewhere), in the seed's error shape.
+ */
+function wsPortOnly(): Server {
+  return createHttpServer((req, res) => {
+    const path = (req.url ?? '/').split('?')[0];
+    const upgrade = path === monitoring.monitoringChannels[0].path;
+    const body = monitoring.monitoringErrorShape.render({
+      status: upgrade ? 426 : 404,
+      code: upgrade ? 'UPGRADE_REQUIRED' : 'NOT_FOUND',
+      message: upgrade
+        ? 'This port serves the /monitoring WebSocket only: send an upgrade request'
+        : 'This port serves only the /monitoring WebSocket',
+    });
+    res.writeHead(upgrade ? 426 : 404, {
+      'content-type': 'application/json; charset=utf-8',
+      ...(upgrade ? { upgrade: 'websocket', connection: 'Upgrade' } : {}),
+    });
+    res.end(JSON.stringify(body));
+  });
 }
 
 export const monitoringModule = defineSurfaceModule<MonitoringApi, MonitoringRepositories>({
@@ -104,7 +134,6 @@ export const monitoringModule = defineSurfaceModule<MonitoringApi, MonitoringRep
     app,
     config,
     repositories,
-    authenticate,
     validateResponses,
     gateway,
     hub,
@@ -116,6 +145,8 @@ export const monitoringModule = defineSurfaceModule<MonitoringApi, MonitoringRep
     logger,
     logTap,
   }) {
+    // Tokens as everywhere, plus forward-auth headers and open LAN reads where configured.
+    const access = createMonitoringAccess(auth, config);
     const logs = new LogKeeper(repositories.logs, config.monitoringLogRows, logger);
     const unlisten = logTap.listen(logs.ingest);
     // The step-free clock: the wall time at start advanced by monotonic time (history.ts).
@@ -150,12 +181,18 @@ export const monitoringModule = defineSurfaceModule<MonitoringApi, MonitoringRep
       logger,
       attempts: config.monitoringNotifyAttempts,
       retryBaseMs: config.monitoringNotifyRetryMs,
+      notifySend: config.monitoringNotifySend,
     });
-    const alerts = new ThresholdAlerts(repositories.alerts, (record) => {
-      const view = alertView(record);
-      hub.publish(MONITORING_TOPIC, { type: 'alert', data: view });
-      notifier.notify(view, alertSettings);
-    });
+    const alerts = new ThresholdAlerts(
+      repositories.alerts,
+      (record) => {
+        const view = alertView(record);
+        hub.publish(MONITORING_TOPIC, { type: 'alert', data: view });
+        notifier.notify(view, alertSettings);
+      },
+      // An alert that ended: the channels its level routes to hear it is over.
+      (record) => notifier.notify(alertView(record), alertSettings, 'resolved'),
+    );
 
     const services = new Services({
       docker:
@@ -180,6 +217,13 @@ export const monitoringModule = defineSurfaceModule<MonitoringApi, MonitoringRep
       () => hub.subscriberCount(MONITORING_TOPIC) > 0,
       config.monitoringServicesPollMs,
     );
+
+    const latency = new LatencyProbe({
+      target: config.monitoringLatencyTarget,
+      intervalMs: config.monitoringLatencyIntervalMs,
+      monotonic,
+    });
+    latency.start();
 
     let latest: Observation | undefined;
     let previous: { rx: number; tx: number; at: number; mono: number } | undefined;
@@ -208,6 +252,7 @@ export const monitoringModule = defineSurfaceModule<MonitoringApi, MonitoringRep
         at,
         rxRate: rate(reading.rxBytes, previous?.rx),
         txRate: rate(reading.txBytes, previous?.tx),
+        latencyMs: latency.latest,
       };
       previous = { rx: reading.rxBytes, tx: reading.txBytes, at, mono };
       latest = observation;
@@ -263,7 +308,7 @@ export const monitoringModule = defineSurfaceModule<MonitoringApi, MonitoringRep
     );
     mountRoutes(app, served, {
       surface: monitoring.monitoringSurface,
-      authenticate,
+      authenticate: (request, policy, scope) => access(request.raw, policy, scope),
       validateResponses,
       handlers: {
         'monitoring.status': async () => {
@@ -350,7 +395,7 @@ export const monitoringModule = defineSurfaceModule<MonitoringApi, MonitoringRep
             details: {},
           };
           const results = await Promise.all(
-            route(alertSettings, body.level).map(async (channel) => {
+            targets(alertSettings, body.level).map(async (channel) => {
               const result = await notifier.send(channel, alert, 'test');
               return {
                 name: channel.name,
@@ -374,6 +419,8 @@ export const monitoringModule = defineSurfaceModule<MonitoringApi, MonitoringRep
         'monitoring.servicesHealth': async () => ({
           services: await services.health(systemConfig().services),
         }),
+        'monitoring.serviceLogs': ({ params, query }) =>
+          services.logs(params.name, systemConfig().services, query),
         'monitoring.restartService': ({ params, identity }) =>
           services.restart(params.name, systemConfig().services, actorOf(identity)),
         'monitoring.logs': async ({ query }) => ({
@@ -403,8 +450,7 @@ export const monitoringModule = defineSurfaceModule<MonitoringApi, MonitoringRep
 
     const channel = monitoring.monitoringChannels[0];
     gateway.channel<Identity | undefined>(channel.path, {
-      authorize: (req, url) =>
-        authorizeUpgrade(auth, req, url, channel, monitoring.monitoringSurface.name),
+      authorize: (req, url) => access(req, channel.auth, monitoring.monitoringSurface.name, url),
       identityOf: (identity) => identity,
       onConnection: (conn) => {
         hub.subscribe(MONITORING_TOPIC, conn);
@@ -424,9 +470,45 @@ export const monitoringModule = defineSurfaceModule<MonitoringApi, MonitoringRep
         }),
     });
 
+    // Seed 003's second port (its ws://localhost:3001/monitoring): the same channel, nothing else.
+    let wsPort: { server: Server; detach: () => void; url: string } | undefined;
+    const listen = async () => {
+      if (config.monitoringWsPort === undefined || wsPort !== undefined) return;
+      const server = wsPortOnly();
+      const detach = gateway.attach(server, [channel.path]);
+      await new Promise<void>((resolve, reject) => {
+        server.once('error', reject);
+        server.listen(config.monitoringWsPort, config.host, () => {
+          server.off('error', reject);
+          resolve();
+        });
+      });
+      const address = server.address();
+      const port = typeof address === 'object' && address ? address.port : 0;
+      const host = config.host === '0.0.0.0' || config.host === '::' ? '127.0.0.1' : config.host;
+      wsPort = { server, detach, url: `ws://${host.includes(':') ? `[${host}]` : host}:${port}` };
+      logger.info({ port }, 'monitoring: WebSocket port listening');
+    };
+
     return {
-      api: { repositories, history, latest: () => latest, notifier, logs, services },
+      api: {
+        repositories,
+        history,
+        latest: () => latest,
+        notifier,
+        logs,
+        services,
+        wsPortUrl: () => wsPort?.url,
+      },
+      listen,
       stop: async () => {
+        latency.stop();
+        if (wsPort !== undefined) {
+          // New connections stop now; the sockets already open are closed by the gateway.
+          wsPort.detach();
+          wsPort.server.close();
+          wsPort = undefined;
+        }
         notifier.close();
         services.close();
         for (const stop of stopHooks) stop();

@@ -7,12 +7,17 @@
  * bounded queue: beyond `maxQueue` the oldest pending send is dropped (and logged), and at most
  * `CONCURRENCY` are in flight. Log lines name the channel, never its URL, headers or token.
  *
- * Secrets in the settings (`headers` values, ntfy `token`, SMTP `password`, credentials in a URL) are replaced by
+ * An Apprise channel posts to an Apprise API server. When an alert ends, the channels that its
+ * level routes to get a `resolved` notification.
+ *
+ * Secrets in the settings (`headers` values, ntfy `token`, SMTP `password`, Apprise `urls` and
+ * `key`, credentials in a URL) are replaced by
  * `[REDACTED]` in every answer (`redactSettings`); posting the placeholder back keeps the stored
  * secret of the channel with the same name (`restoreSecrets`).
  */
 import { MarqueeError, protocol } from '@marquee/sdk';
 import type { FastifyBaseLogger } from 'fastify';
+import { execFile } from 'node:child_process';
 import { createTransport } from 'nodemailer';
 import { redactUrl } from '../../core/log-redaction';
 
@@ -20,8 +25,24 @@ type AlertSettings = protocol.monitoring.AlertSettings;
 type Channel = protocol.monitoring.NotificationChannel;
 type HttpChannel = Exclude<Channel, { type: 'email' }>;
 type EmailChannel = Extract<Channel, { type: 'email' }>;
+type AppriseChannel = Extract<Channel, { type: 'apprise' }>;
+/** The seed's `desktop` switch: a notification on the server's own desktop (`notify-send`). */
+export interface DesktopTarget {
+  readonly type: 'desktop';
+  readonly name: 'desktop';
+}
+/** Where one notification goes: a configured channel, or the desktop. */
+export type Target = Channel | DesktopTarget;
+const DESKTOP: DesktopTarget = { type: 'desktop', name: 'desktop' };
+const DESKTOP_URGENCY: Record<Level, string> = {
+  info: 'low',
+  warning: 'normal',
+  error: 'critical',
+};
 type Alert = protocol.monitoring.Alert;
 type Level = protocol.monitoring.AlertLevel;
+/** What a notification says: an alert opened, it ended, or a test. */
+export type NotifyEvent = 'alert' | 'resolved' | 'test';
 
 const REDACTED = protocol.monitoring.REDACTED_SECRET;
 const LEVEL_RANK: Record<Level, number> = { info: 0, warning: 1, error: 2 };
@@ -31,6 +52,8 @@ const NTFY_TAG: Record<Level, string> = {
   warning: 'warning',
   error: 'rotating_light',
 };
+/** Apprise's notification types (`failure` is its word for an error). */
+const APPRISE_TYPE: Record<Level, string> = { info: 'info', warning: 'warning', error: 'failure' };
 /** Sends in flight at once. */
 export const CONCURRENCY = 4;
 
@@ -46,6 +69,8 @@ export interface NotifierOptions {
   readonly timeoutMs?: number;
   /** Pending sends kept; beyond, the oldest is dropped. @default 1000 */
   readonly maxQueue?: number;
+  /** The command that shows a desktop notification (libnotify's). @default 'notify-send' */
+  readonly notifySend?: string;
 }
 
 export interface SendResult {
@@ -64,8 +89,9 @@ export interface NotifierStats {
 }
 
 interface Job {
-  readonly channel: Channel;
+  readonly channel: Target;
   readonly alert: Alert;
+  readonly event: NotifyEvent;
   attempt: number;
   timer?: NodeJS.Timeout;
   cancelled: boolean;
@@ -80,11 +106,39 @@ export function route(settings: AlertSettings, level: Level): Channel[] {
   );
 }
 
+/** `[test] ` before a test's title. */
+function testMark(event: NotifyEvent): string {
+  return event === 'test' ? '[test] ' : '';
+}
+
+/** The short title of a notification: `Marquee warning: system`, `Marquee resolved: system`. */
+function titleOf(alert: Alert, event: NotifyEvent): string {
+  return `${testMark(event)}Marquee ${event === 'resolved' ? 'resolved' : alert.level}: ${alert.source}`;
+}
+
+/** The text of a notification: the alert's message, and when it ended. */
+function messageOf(alert: Alert, event: NotifyEvent): string {
+  if (event !== 'resolved') return alert.message;
+  const ended = alert.details.endedAt;
+  return `Resolved${typeof ended === 'string' ? ` at ${ended}` : ''}: ${alert.message}`;
+}
+
+/**
+ * Everywhere an alert of `level` goes under `settings`: its channels, and the desktop while the
+ * seed's `desktop` switch is on (same `minLevel`).
+ */
+export function targets(settings: AlertSettings, level: Level): Target[] {
+  const channels: Target[] = route(settings, level);
+  const { desktop, minLevel } = settings.notifications;
+  return desktop && LEVEL_RANK[level] >= LEVEL_RANK[minLevel] ? [...channels, DESKTOP] : channels;
+}
+
 /** The e-mail an alert is sent as. */
-export function emailFor(alert: Alert, event: 'alert' | 'test'): { subject: string; text: string } {
-  const subject = `${event === 'test' ? '[test] ' : ''}[Marquee] ${alert.level}: ${alert.message}`;
+export function emailFor(alert: Alert, event: NotifyEvent): { subject: string; text: string } {
+  const label = event === 'resolved' ? 'resolved' : alert.level;
+  const subject = `${testMark(event)}[Marquee] ${label}: ${alert.message}`;
   const text = [
-    alert.message,
+    messageOf(alert, event),
     '',
     `Level: ${alert.level}`,
     `Source: ${alert.source}`,
@@ -133,8 +187,9 @@ function headersOf(...layers: (Record<string, string> | undefined)[]): Headers {
 export function requestFor(
   channel: HttpChannel,
   alert: Alert,
-  event: 'alert' | 'test',
+  event: NotifyEvent,
 ): { url: string; init: RequestInit } {
+  if (channel.type === 'apprise') return appriseRequest(channel, alert, event);
   const { url, auth } = splitCredentials(channel.url);
   if (channel.type === 'webhook') {
     return {
@@ -147,7 +202,7 @@ export function requestFor(
       },
     };
   }
-  const title = `${event === 'test' ? '[test] ' : ''}Marquee ${alert.level}: ${alert.source}`;
+  const resolved = event === 'resolved';
   return {
     url,
     init: {
@@ -159,10 +214,39 @@ export function requestFor(
       },
       body: JSON.stringify({
         topic: channel.topic,
-        title,
-        message: alert.message,
-        priority: NTFY_PRIORITY[alert.level],
-        tags: [NTFY_TAG[alert.level], ...(channel.tags ?? [])],
+        title: titleOf(alert, event),
+        message: messageOf(alert, event),
+        priority: resolved ? 3 : NTFY_PRIORITY[alert.level],
+        tags: [resolved ? 'white_check_mark' : NTFY_TAG[alert.level], ...(channel.tags ?? [])],
+      }),
+    },
+  };
+}
+
+/** Apprise API: `POST /notify/` with the URLs (stateless), or `POST /notify/{key}`. */
+function appriseRequest(
+  channel: AppriseChannel,
+  alert: Alert,
+  event: NotifyEvent,
+): { url: string; init: RequestInit } {
+  const { url, auth } = splitCredentials(channel.url);
+  const base = url.endsWith('/') ? url : `${url}/`;
+  const target =
+    channel.key === undefined
+      ? new URL('notify/', base).toString()
+      : new URL(`notify/${encodeURIComponent(channel.key)}`, base).toString();
+  return {
+    url: target,
+    init: {
+      method: 'POST',
+      headers: { ...auth, 'content-type': 'application/json', accept: 'application/json' },
+      body: JSON.stringify({
+        ...(channel.urls === undefined ? {} : { urls: channel.urls.join(',') }),
+        ...(channel.key !== undefined && channel.tag !== undefined ? { tag: channel.tag } : {}),
+        title: titleOf(alert, event),
+        body: messageOf(alert, event),
+        type: event === 'resolved' ? 'success' : APPRISE_TYPE[alert.level],
+        format: 'text',
       }),
     },
   };
@@ -176,6 +260,7 @@ export class Notifier {
   readonly #retryMaxMs: number;
   readonly #timeoutMs: number;
   readonly #maxQueue: number;
+  readonly #notifySend: string;
   /** Every pending send, oldest first (waiting, in flight or between tries). */
   #jobs: Job[] = [];
   #ready: Job[] = [];
@@ -190,6 +275,7 @@ export class Notifier {
     this.#retryMaxMs = options.retryMaxMs ?? 60_000;
     this.#timeoutMs = options.timeoutMs ?? 10_000;
     this.#maxQueue = options.maxQueue ?? 1000;
+    this.#notifySend = options.notifySend ?? 'notify-send';
   }
 
   /** Pending sends (bounded by `maxQueue`). */
@@ -197,17 +283,23 @@ export class Notifier {
     return this.#jobs.length;
   }
 
-  /** Queues the alert for every channel its level routes to; returns how many. */
-  notify(alert: Alert, settings: AlertSettings): number {
+  /**
+   * Queues the alert (or, with `resolved`, the news that it ended) for every channel its level
+   * routes to; returns how many.
+   */
+  notify(alert: Alert, settings: AlertSettings, event: 'alert' | 'resolved' = 'alert'): number {
     if (this.#closed) return 0;
-    const channels = route(settings, alert.level);
-    for (const channel of channels) this.#add({ channel, alert, attempt: 0, cancelled: false });
+    const channels = targets(settings, alert.level);
+    for (const channel of channels) {
+      this.#add({ channel, alert, event, attempt: 0, cancelled: false });
+    }
     return channels.length;
   }
 
   /** One try, no retry (the test endpoint). */
-  async send(channel: Channel, alert: Alert, event: 'alert' | 'test'): Promise<SendResult> {
+  async send(channel: Target, alert: Alert, event: NotifyEvent): Promise<SendResult> {
     if (channel.type === 'email') return this.#sendEmail(channel, alert, event);
+    if (channel.type === 'desktop') return this.#sendDesktop(alert, event);
     const { url, init } = requestFor(channel, alert, event);
     try {
       const res = await fetch(url, {
@@ -226,11 +318,7 @@ export class Notifier {
     }
   }
 
-  async #sendEmail(
-    channel: EmailChannel,
-    alert: Alert,
-    event: 'alert' | 'test',
-  ): Promise<SendResult> {
+  async #sendEmail(channel: EmailChannel, alert: Alert, event: NotifyEvent): Promise<SendResult> {
     const transport = createTransport({
       host: channel.host,
       port: channel.port,
@@ -263,6 +351,40 @@ export class Notifier {
     } finally {
       transport.close();
     }
+  }
+
+  /**
+   * `notify-send --app-name=Marquee --urgency=… title body` without a shell. It needs a desktop
+   * session (D-Bus) on the server's host; a failure (not installed: `ENOENT`; no session: its exit
+   * status) is final, not retried.
+   */
+  #sendDesktop(alert: Alert, event: NotifyEvent): Promise<SendResult> {
+    const urgency = event === 'resolved' ? 'low' : DESKTOP_URGENCY[alert.level];
+    const args = [
+      '--app-name=Marquee',
+      `--urgency=${urgency}`,
+      titleOf(alert, event),
+      messageOf(alert, event),
+    ];
+    return new Promise((resolve) => {
+      execFile(
+        this.#notifySend,
+        args,
+        { timeout: this.#timeoutMs, signal: this.#controller.signal },
+        (error, _stdout, stderr) => {
+          if (error === null) {
+            resolve({ ok: true, retry: false });
+            return;
+          }
+          const code = (error as { code?: unknown }).code;
+          const detail =
+            code === 'ENOENT'
+              ? `${this.#notifySend} not found (install libnotify-bin; it needs a desktop session)`
+              : `${this.#notifySend} failed${typeof code === 'number' ? ` with status ${code}` : ''}: ${stderr.trim().slice(0, 200)}`;
+          resolve({ ok: false, error: detail, retry: false });
+        },
+      );
+    });
   }
 
   /** Stops: pending sends are dropped, sends in flight aborted. */
@@ -314,12 +436,13 @@ export class Notifier {
 
   async #run(job: Job): Promise<void> {
     job.attempt += 1;
-    const result = await this.send(job.channel, job.alert, 'alert');
+    const result = await this.send(job.channel, job.alert, job.event);
     this.#inFlight -= 1;
     const context = {
       channel: job.channel.name,
       type: job.channel.type,
       alert: job.alert.id,
+      event: job.event,
       attempt: job.attempt,
       ...(result.status === undefined ? {} : { status: result.status }),
       ...(result.error === undefined ? {} : { error: result.error }),
@@ -367,6 +490,14 @@ function redactChannelUrl(url: string): string {
 function redactChannel(channel: Channel): Channel {
   if (channel.type === 'email') {
     return channel.password === undefined ? channel : { ...channel, password: REDACTED };
+  }
+  if (channel.type === 'apprise') {
+    return {
+      ...channel,
+      url: redactChannelUrl(channel.url),
+      ...(channel.urls === undefined ? {} : { urls: channel.urls.map(() => REDACTED) }),
+      ...(channel.key === undefined ? {} : { key: REDACTED }),
+    };
   }
   if (channel.type === 'webhook') {
     return {
@@ -428,6 +559,17 @@ export function restoreSecrets(posted: AlertSettings, stored: AlertSettings): Al
     } else if (old?.type === 'email' && channel.type === 'email') {
       const password = channel.password === REDACTED ? old.password : channel.password;
       result = { ...channel, ...(password === undefined ? {} : { password }) };
+    } else if (old?.type === 'apprise' && channel.type === 'apprise') {
+      const url = channel.url === redactChannelUrl(old.url) ? old.url : channel.url;
+      // A placeholder keeps the stored URL at the same position.
+      const urls = channel.urls?.map((u, i) => (u === REDACTED ? (old.urls?.[i] ?? u) : u));
+      const key = channel.key === REDACTED ? old.key : channel.key;
+      result = {
+        ...channel,
+        url,
+        ...(urls === undefined ? {} : { urls }),
+        ...(key === undefined ? {} : { key }),
+      };
     } else if (old?.type === 'ntfy' && channel.type === 'ntfy') {
       const url = channel.url === redactChannelUrl(old.url) ? old.url : channel.url;
       const token = channel.token === REDACTED ? old.token : channel.token;

@@ -18,6 +18,7 @@ import { MarqueeError, type protocol } from '@marquee/sdk';
 import type { FastifyBaseLogger } from 'fastify';
 import type { DockerClient, DockerContainerSummary } from '../../integrations/docker/client';
 import { DockerError } from '../../integrations/docker/client';
+import { redactUrl } from '../../core/log-redaction';
 import type { MediaStack, MediaUpstream } from '../../integrations/media';
 import type { UpstreamStatus } from '../../integrations/upstream/poller';
 import { humanUptime } from './views';
@@ -50,6 +51,21 @@ export interface ServicesOptions {
 function dockerUnavailable(error: unknown): MarqueeError {
   const message = error instanceof Error ? error.message : String(error);
   return new MarqueeError('DOCKER_UNAVAILABLE', message, { status: 503 });
+}
+
+/** Throws the seed's 404 unless `name` is one of the configured services. */
+function configured(name: string, names: readonly string[]): void {
+  if (names.includes(name)) return;
+  throw new MarqueeError('SERVICE_NOT_FOUND', `Service '${name}' not found`, {
+    status: 404,
+    details: `Available services: ${names.length === 0 ? '(none)' : names.join(', ')}`,
+  });
+}
+
+function containerNotFound(name: string): MarqueeError {
+  return new MarqueeError('CONTAINER_NOT_FOUND', `Docker has no container '${name}'`, {
+    status: 409,
+  });
 }
 
 /** A container's summary state as a seed run state (`Exited (1)` is an error, `(0)` stopped). */
@@ -214,25 +230,53 @@ export class Services {
     );
   }
 
+  /** The newest lines of a configured service's container log, newest first. */
+  async logs(
+    name: string,
+    names: readonly string[],
+    query: protocol.monitoring.ContainerLogsQuery,
+  ): Promise<protocol.monitoring.ContainerLogList> {
+    configured(name, names);
+    const docker = this.#docker('LOGS_UNSUPPORTED', 'Container logs need');
+    const containers = await this.#containers();
+    const container = containers && this.#match(containers, name);
+    if (!container) throw containerNotFound(name);
+    try {
+      const { tty } = await docker.inspect(container.id);
+      const lines = await docker.logs(container.id, {
+        tail: query.limit,
+        ...(query.since === undefined ? {} : { since: Date.parse(query.since) }),
+        stdout: query.stream !== 'stderr',
+        stderr: query.stream !== 'stdout',
+        tty,
+      });
+      return {
+        name,
+        logs: lines
+          .slice(-query.limit)
+          .reverse()
+          .map((line) => ({
+            timestamp: new Date(line.at).toISOString(),
+            stream: line.stream,
+            // Each word with a query string, so the text after a URL is kept.
+            message: line.text.includes('?')
+              ? line.text.replace(/\S*\?\S*/g, (word) => redactUrl(word))
+              : line.text,
+          })),
+      };
+    } catch (error) {
+      if (error instanceof DockerError && error.status === 404) throw containerNotFound(name);
+      throw dockerUnavailable(error);
+    }
+  }
+
   async restart(
     name: string,
     names: readonly string[],
     actor: string,
   ): Promise<protocol.monitoring.RestartResponse> {
-    if (!names.includes(name)) {
-      throw new MarqueeError('SERVICE_NOT_FOUND', `Service '${name}' not found`, {
-        status: 404,
-        details: `Available services: ${names.length === 0 ? '(none)' : names.join(', ')}`,
-      });
-    }
-    const { docker } = this.#options;
-    if (docker === undefined) {
-      throw new MarqueeError(
-        'RESTART_UNSUPPORTED',
-        'Restarting needs a Docker Engine (MARQUEE_DOCKER_SOCKET); none is configured',
-        { status: 409 },
-      );
-    }
+    configured(name, names);
+    const docker = this.#docker('RESTART_UNSUPPORTED', 'Restarting needs');
     if (!this.#options.restartAllow.includes(name)) {
       throw new MarqueeError(
         'RESTART_NOT_ALLOWED',
@@ -242,11 +286,7 @@ export class Services {
     }
     const containers = await this.#containers();
     const container = containers && this.#match(containers, name);
-    if (!container) {
-      throw new MarqueeError('CONTAINER_NOT_FOUND', `Docker has no container '${name}'`, {
-        status: 409,
-      });
-    }
+    if (!container) throw containerNotFound(name);
     const previous = runStateOfSummary(container);
     try {
       await docker.restart(container.id, RESTART_STOP_SECONDS);
@@ -255,11 +295,7 @@ export class Services {
         { service: name, actor, error: error instanceof Error ? error.message : String(error) },
         'monitoring: a service restart failed',
       );
-      if (error instanceof DockerError && error.status === 404) {
-        throw new MarqueeError('CONTAINER_NOT_FOUND', `Docker has no container '${name}'`, {
-          status: 409,
-        });
-      }
+      if (error instanceof DockerError && error.status === 404) throw containerNotFound(name);
       throw dockerUnavailable(error);
     }
     await this.#options.audit(actor, name);
@@ -362,6 +398,17 @@ export class Services {
     const timer = setTimeout(() => void tick(), WATCH_EVERY_MS);
     timer.unref();
     this.#watching.set(name, timer);
+  }
+
+  /** The Docker client; without one, 409 `code` ("<what> a Docker Engine …"). */
+  #docker(code: string, what: string): DockerClient {
+    const { docker } = this.#options;
+    if (docker !== undefined) return docker;
+    throw new MarqueeError(
+      code,
+      `${what} a Docker Engine (MARQUEE_DOCKER_SOCKET); none is configured`,
+      { status: 409 },
+    );
   }
 
   async #containers(): Promise<DockerContainerSummary[] | undefined> {

@@ -20,6 +20,8 @@ export interface Observation {
   /** Network rates in bytes per second (the sample's are bits). */
   readonly rxRate: number;
   readonly txRate: number;
+  /** The newest network latency in ms (latency.ts), or null. */
+  readonly latencyMs: number | null;
 }
 
 function round(value: number, digits: number): number {
@@ -88,7 +90,7 @@ export function systemMetrics(
     },
     network: {
       status: 'healthy',
-      latency: null,
+      latency: o.latencyMs,
       download_speed: round(o.rxRate / MB, 3),
       upload_speed: round(o.txRate / MB, 3),
       total_downloaded: round(r.rxBytes / MB, 1),
@@ -146,6 +148,12 @@ export function historyPoint(row: RollupRow): protocol.monitoring.MetricsHistory
     disk: {
       usage: percent(diskUsed, row.diskTotal),
       free: round(Math.max(0, row.diskTotal - diskUsed) / 1000, 2),
+    },
+    network: {
+      download_speed: round(row.rx.sum / n / MB, 3),
+      upload_speed: round(row.tx.sum / n / MB, 3),
+      download_peak: round(row.rx.max / MB, 3),
+      upload_peak: round(row.tx.max / MB, 3),
     },
   };
 }
