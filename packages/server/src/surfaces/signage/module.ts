@@ -11,6 +11,7 @@ import { mountAdminCommands } from './admin-commands';
 import { mountAdminDevices } from './admin-devices';
 import { mountAdminMedia } from './admin-media';
 import { mountAdminPlaylists } from './admin-playlists';
+import { SignageCluster } from './cluster';
 import { SignageCommands } from './commands';
 import { DeviceConnections } from './connections';
 import { mountDeviceChannel } from './device-channel';
@@ -62,15 +63,18 @@ export const signageModule = defineSurfaceModule<Signage, SignageRepositories>({
     }
     const connections = new DeviceConnections();
     const inFlight = new InFlightResponses();
+    const cluster = new SignageCluster({ bus: ctx.bus, connections, logger: app.log });
     const commands = new SignageCommands({
       store,
       connections,
+      ...(ctx.bus.clustered ? { route: (sns: readonly string[]) => cluster.route(sns) } : {}),
       now,
       defaultTtlSeconds: config.commandTtlSeconds,
       maxQueuedPerDevice: config.maxPendingCommandsPerDevice,
       logger: app.log,
       batching: { maxDelayMs: config.signageBatchDelayMs },
     });
+    cluster.start(commands);
 
     // Limits are per route (receiveUpload); these only bound what any multipart body may hold.
     // The parser is registered in this surface's context only: no other surface's types change.
@@ -95,7 +99,7 @@ export const signageModule = defineSurfaceModule<Signage, SignageRepositories>({
     // After the thumbnail cache: old screenshots (never a device's newest) give space back.
     ctx.storage.addReclaimer('old screenshots', (wanted) => pruneScreenshots(store, files, wanted));
     mountAdminPlaylists(app, { ...common, files, commands });
-    mountAdminDevices(app, { ...common, connections, commands, files });
+    mountAdminDevices(app, { ...common, connections, commands, files, cluster });
     const pairing = new Pairing({
       store,
       users: ctx.auth.users,
@@ -138,6 +142,7 @@ export const signageModule = defineSurfaceModule<Signage, SignageRepositories>({
       store,
       connections,
       commands,
+      cluster,
       now,
       logger: app.log,
     });
@@ -148,6 +153,7 @@ export const signageModule = defineSurfaceModule<Signage, SignageRepositories>({
       // Stops the expiry sweeper; waits for deliveries in progress.
       stop: () => {
         clearInterval(pruneTimer);
+        cluster.stop();
         return commands.stop();
       },
     };
