@@ -265,6 +265,18 @@ describe.skipIf(!postgres.available || !redis.available)('several instances on o
     expect(a.server.bus.stats().outages).toBe(1);
   });
 
+  it('stops promptly while Redis is away', async () => {
+    proxy = await TcpProxy.start('127.0.0.1', Number(new URL(redis.url).port || 6379));
+    const started = await cluster(2, { redisUrl: `redis://127.0.0.1:${proxy.port}` });
+    proxy.cut();
+    await vi.waitFor(() => {
+      for (const t of started) expect(t.server.bus.stats().connected).toBe(false);
+    });
+    const begun = performance.now();
+    await Promise.all(servers.splice(0).map((server) => server.close()));
+    expect(performance.now() - begun).toBeLessThan(5000);
+  });
+
   it('leaves nothing behind in Redis when the instances stop', async () => {
     const [a, b] = await cluster(2);
     if (a === undefined || b === undefined) throw new Error('two instances');

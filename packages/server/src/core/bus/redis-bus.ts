@@ -537,7 +537,7 @@ export class RedisBus implements ClusterBus {
       }
       let reply: [string, [string, string[]][]][] | null;
       try {
-        reply = (await this.#reader.xread(
+        reply = await this.#reader.xread(
           'COUNT',
           512,
           'BLOCK',
@@ -545,7 +545,7 @@ export class RedisBus implements ClusterBus {
           'STREAMS',
           this.#inbox,
           this.#lastId,
-        ));
+        );
       } catch {
         if (!this.#stopped) await new Promise((resolve) => setTimeout(resolve, 100));
         continue;
@@ -611,6 +611,12 @@ export class RedisBus implements ClusterBus {
     this.#queue.clear();
     this.#reader.disconnect();
     this.#cmd.disconnect();
-    await this.#reading;
+    // A read blocked on a connection that Redis never answered again may never settle.
+    let timer: ReturnType<typeof setTimeout> | undefined;
+    await Promise.race([
+      this.#reading,
+      new Promise((resolve) => (timer = setTimeout(resolve, 1500))),
+    ]);
+    clearTimeout(timer);
   }
 }
