@@ -458,7 +458,10 @@ export class RedisBus implements ClusterBus {
         }
       })
       .catch(() => undefined)
-      .finally(() => void this.#drain());
+      .finally(() => {
+        void this.#drain();
+        void this.#beat();
+      });
   }
 
   #nodeShort(): string {

@@ -55,8 +55,10 @@ export const signageModule = defineSurfaceModule<Signage, SignageRepositories>({
   store: signageStore,
   async mount({ app, repositories: store, config, now, validateResponses, authenticate, ...ctx }) {
     const files = new SignageFiles(config.dataDir);
-    // Files and rows agree after a crash; not while another server uses the directory.
-    if (runningServers(config.dataDir).length === 0) {
+    // Files and rows agree after a crash; not while another server uses the directory. Not on a
+    // bus either: instances on other hosts may share the directory, and their uploads in progress
+    // (in `tmp/`) are invisible to this host's process list.
+    if (!ctx.bus.clustered && runningServers(config.dataDir).length === 0) {
       await sweepSignageFiles(store, files, app.log).catch((error: unknown) => {
         app.log.warn({ err: error }, 'signage sweep failed; files and rows are checked next start');
       });
