@@ -11,7 +11,8 @@ import { Writable } from 'node:stream';
 import { protocol } from '@marquee/sdk';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import WebSocket from 'ws';
-import { ConfigError, loadConfig } from '../../src/core/config';
+import { ConfigError, loadConfig, type ConfigInput } from '../../src/core/config';
+import { RECORDER_LEASE } from '../../src/surfaces/monitoring/module';
 import { call, login, startTestServer, type TestServer } from '../helpers/server';
 import { postgresForTests, type TestDatabase } from '../helpers/postgres';
 import { redisForTests } from '../helpers/redis';
@@ -52,7 +53,7 @@ describe.skipIf(!postgres.available || !redis.available)('several instances on o
   /** `count` instances on a fresh database and prefix; the first migrates, the others follow. */
   async function cluster(
     count: number,
-    options: { redisUrl?: string; log?: string[] } = {},
+    options: { redisUrl?: string; log?: string[]; overrides?: ConfigInput } = {},
   ): Promise<TestServer[]> {
     database = await postgres.createDatabase();
     prefix = redis.prefix();
@@ -65,6 +66,7 @@ describe.skipIf(!postgres.available || !redis.available)('several instances on o
           redisUrl: options.redisUrl ?? redis.url,
           redisPrefix: prefix,
           metricsToken: METRICS_TOKEN,
+          ...options.overrides,
           ...(log === undefined ? {} : { logLevel: 'info' }),
         },
         log === undefined
@@ -215,6 +217,59 @@ describe.skipIf(!postgres.available || !redis.available)('several instances on o
     });
     expect(revoked.status).toBe(204);
     expect(await panel.closed).toBe(protocol.CloseCodes.UNAUTHORIZED);
+  });
+
+  it('records monitoring once per cluster and shows its alerts on every instance', async () => {
+    const [a, b] = await cluster(2, { overrides: { sampleIntervalMs: 100 } });
+    if (a === undefined || b === undefined) throw new Error('two instances');
+    const recorders = () => [a, b].filter((t) => t.server.bus.lease(RECORDER_LEASE).held);
+    await vi.waitFor(() => expect(recorders()).toHaveLength(1), { timeout: 10_000 });
+    const [holder] = recorders();
+    const other = holder === a ? b : a;
+    if (holder === undefined) throw new Error('no holder');
+    const admin = await other.login();
+    const created = await call(`${other.url}/api/v1/admin/display-tokens/`, {
+      token: admin,
+      body: { name: 'wall', scopes: ['monitoring'] },
+    });
+    const wall = (created.body as { token: string }).token;
+    const ws = new WebSocket(`${other.wsUrl}/monitoring?token=${encodeURIComponent(wall)}`);
+    sockets.push(ws);
+    const messages: protocol.monitoring.MonitoringServerMessage[] = [];
+    ws.on('message', (data: Buffer) => {
+      messages.push(protocol.monitoring.MonitoringServerMessage.parse(JSON.parse(data.toString())));
+    });
+    await new Promise((resolve) => ws.once('open', resolve));
+
+    // Saved on the instance that does not evaluate: the holder uses the new thresholds.
+    const saved = await call(`${other.url}/api/v1/alerts/settings`, {
+      token: admin,
+      body: {
+        thresholds: {
+          cpu: { warning: 50, critical: 70 },
+          memory: { warning: 80, critical: 90 },
+          disk: { warning: 85, critical: 95 },
+        },
+        notifications: { email: false, desktop: false, minLevel: 'warning' },
+      },
+    });
+    expect(saved.status).toBe(200);
+    for (const t of [a, b]) t.source.reading = { ...t.source.reading, cpuPercent: 75 };
+    await vi.waitFor(() => expect(messages.some((m) => m.type === 'alert')).toBe(true), {
+      timeout: 10_000,
+    });
+    await new Promise((resolve) => setTimeout(resolve, 500));
+    // One alert in the shared store, not one per instance.
+    const list = await call(`${other.url}/api/v1/alerts`, { token: admin });
+    expect((list.body as protocol.monitoring.AlertList).total).toBe(1);
+    expect(messages.filter((m) => m.type === 'alert')).toHaveLength(1);
+
+    // The holder stops: the other takes the lease over.
+    servers.splice(servers.indexOf(holder), 1);
+    await holder.close();
+    await vi.waitFor(() => expect(other.server.bus.lease(RECORDER_LEASE).held).toBe(true), {
+      timeout: 10_000,
+    });
   });
 
   it('serves its own sockets while Redis is away, and delivers the rest once it is back', async () => {

@@ -1,4 +1,4 @@
-export type { BusHandler, BusStats, ClusterBus } from './types';
+export type { BusHandler, BusStats, ClusterBus, Lease } from './types';
 export { LocalBus } from './local-bus';
 export { RedisBus, backoff, type RedisBusOptions } from './redis-bus';
 export { busMetrics } from './metrics';

@@ -2,7 +2,7 @@
  * The bus of a server that runs alone (no `MARQUEE_REDIS_URL`): there is no other instance, so a
  * message to itself is handled at once and everything else has nobody to reach.
  */
-import type { BusHandler, BusStats, ClusterBus } from './types';
+import type { BusHandler, BusStats, ClusterBus, Lease } from './types';
 
 export class LocalBus implements ClusterBus {
   readonly nodeId = 'local';
@@ -43,6 +43,10 @@ export class LocalBus implements ClusterBus {
 
   holders(): Promise<Map<string, string>> {
     return Promise.resolve(new Map<string, never>());
+  }
+
+  lease(): Lease {
+    return { held: true, onChange: () => () => undefined, release: () => undefined };
   }
 
   held(): Promise<Map<string, string>> {

@@ -22,7 +22,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import { Redis, type ChainableCommander } from 'ioredis';
-import type { BusHandler, BusStats, ClusterBus } from './types';
+import type { BusHandler, BusStats, ClusterBus, Lease } from './types';
 
 export interface RedisBusLogger {
   info(obj: object, msg?: string): void;
@@ -73,6 +73,22 @@ for _, node in ipairs(redis.call('SMEMBERS', p .. ARGV[7])) do
 end
 return n`;
 
+/** Takes the lease if free, or renews it if this instance holds it: 1 when held after. */
+const LEASE = `
+local holder = redis.call('GET', KEYS[1])
+if holder == ARGV[1] then
+  redis.call('PEXPIRE', KEYS[1], ARGV[2])
+  return 1
+end
+if holder then return 0 end
+redis.call('SET', KEYS[1], ARGV[1], 'PX', ARGV[2])
+return 1`;
+
+/** Gives a lease back if this instance holds it. */
+const LEASE_RELEASE = `
+if redis.call('GET', KEYS[1]) == ARGV[1] then redis.call('DEL', KEYS[1]) end
+return 0`;
+
 /** Sets a holder; answers the previous one. */
 const CLAIM = `
 local old = redis.call('HGET', KEYS[1], ARGV[1])
@@ -117,6 +133,7 @@ end
 return out`;
 
 interface Scripts {
+  marqueeLease(key: string, node: string, ttlMs: number): Promise<number>;
   marqueeFanout(...args: (string | number)[]): Promise<number>;
   marqueeClaim(key: string, field: string, node: string): Promise<string | null>;
   marqueeRelease(key: string, field: string, node: string): Promise<number>;
@@ -127,6 +144,7 @@ type ScriptPipeline = ChainableCommander & {
   marqueeFanout(...args: (string | number)[]): ChainableCommander;
   marqueeRelease(key: string, field: string, node: string): ChainableCommander;
   marqueeClaim(key: string, field: string, node: string): ChainableCommander;
+  marqueeLeaseRelease(key: string, node: string): ChainableCommander;
 };
 
 /** ioredis's reconnect delay: doubling from 100 ms, with jitter, up to `max`. */
@@ -163,6 +181,7 @@ export class RedisBus implements ClusterBus {
   readonly #downListeners = new Set<(node: string) => void>();
   readonly #upListeners = new Set<(node: string) => void>();
   readonly #reconnectListeners = new Set<() => void>();
+  readonly #leases = new Map<string, ClusterLease>();
   readonly #heartbeat: ReturnType<typeof setInterval>;
   readonly #reading: Promise<void>;
   #counts = { sent: 0, received: 0, dropped: 0, outages: 0 };
@@ -188,6 +207,8 @@ export class RedisBus implements ClusterBus {
     this.#cmd = new Redis(options.url, common) as Redis & Scripts;
     this.#cmd.defineCommand('marqueeFanout', { numberOfKeys: 0, lua: FANOUT });
     this.#cmd.defineCommand('marqueeClaim', { numberOfKeys: 1, lua: CLAIM });
+    this.#cmd.defineCommand('marqueeLease', { numberOfKeys: 1, lua: LEASE });
+    this.#cmd.defineCommand('marqueeLeaseRelease', { numberOfKeys: 1, lua: LEASE_RELEASE });
     this.#cmd.defineCommand('marqueeRelease', { numberOfKeys: 1, lua: RELEASE });
     this.#cmd.defineCommand('marqueeLive', { numberOfKeys: 1, lua: LIVE_ENTRIES });
     // The reader blocks on its inbox: a connection of its own, without a command timeout.
@@ -360,9 +381,11 @@ export class RedisBus implements ClusterBus {
 
   release(registry: string, key: string): void {
     this.#claims.get(registry)?.delete(key);
-    this.#enqueue((pipeline) =>
-      (pipeline as ScriptPipeline).marqueeRelease(this.#key(`reg:${registry}`), key, this.nodeId),
-    );
+    this.#enqueue((pipeline) => {
+      // Claimed again while this waited for Redis (a device back during an outage): keep it.
+      if (this.#claims.get(registry)?.has(key) === true) return;
+      (pipeline as ScriptPipeline).marqueeRelease(this.#key(`reg:${registry}`), key, this.nodeId);
+    });
   }
 
   async holders(registry: string, keys: readonly string[]): Promise<Map<string, string>> {
@@ -377,6 +400,42 @@ export class RedisBus implements ClusterBus {
     for (let i = 0; i + 1 < flat.length; i += 2)
       found.set(flat[i] as string, flat[i + 1] as string);
     return found;
+  }
+
+  lease(name: string): Lease {
+    let lease = this.#leases.get(name);
+    if (lease === undefined) {
+      lease = new ClusterLease(this.#logger, () => {
+        this.#leases.delete(name);
+        // Given back now, so another instance takes it at its next heartbeat.
+        this.#enqueue((pipeline) =>
+          (pipeline as ScriptPipeline).marqueeLeaseRelease(this.#key(`lease:${name}`), this.nodeId),
+        );
+      });
+      this.#leases.set(name, lease);
+      void this.#beat();
+    }
+    return lease;
+  }
+
+  /** Takes or renews every lease; one not renewed within the node TTL is lost. */
+  async #renewLeases(): Promise<void> {
+    const now = this.#now();
+    for (const lease of this.#leases.values()) {
+      if (lease.held && now - lease.renewedAt >= this.#nodeTtlMs) lease.set(false, now);
+    }
+    if (!this.#ready) return;
+    await Promise.all(
+      [...this.#leases].map(async ([name, lease]) => {
+        const started = this.#now();
+        const held = await this.#cmd.marqueeLease(
+          this.#key(`lease:${name}`),
+          this.nodeId,
+          this.#nodeTtlMs,
+        );
+        lease.set(held === 1, started);
+      }),
+    );
   }
 
   async held(registry: string): Promise<Map<string, string>> {
@@ -487,7 +546,9 @@ export class RedisBus implements ClusterBus {
 
   /** Heartbeat: this instance is alive; notices the others that appeared or went silent. */
   async #beat(): Promise<void> {
-    if (!this.#ready || this.#stopped) return;
+    if (this.#stopped) return;
+    await this.#renewLeases().catch(() => undefined);
+    if (!this.#ready) return;
     try {
       const pipeline = this.#cmd.pipeline();
       this.#announce(pipeline);
@@ -603,6 +664,9 @@ export class RedisBus implements ClusterBus {
       for (const topic of this.#interests.keys()) {
         pipeline.srem(this.#key(`interest:${topic}`), this.nodeId);
       }
+      for (const name of this.#leases.keys()) {
+        (pipeline as ScriptPipeline).marqueeLeaseRelease(this.#key(`lease:${name}`), this.nodeId);
+      }
       for (const topic of this.#states.keys())
         pipeline.hdel(this.#key(`state:${topic}`), this.nodeId);
       pipeline.del(this.#key(`node:${this.nodeId}`), this.#inbox);
@@ -621,5 +685,53 @@ export class RedisBus implements ClusterBus {
       new Promise((resolve) => (timer = setTimeout(resolve, 1500))),
     ]);
     clearTimeout(timer);
+  }
+}
+
+/** A lease as one instance sees it; the bus takes and renews it every heartbeat. */
+class ClusterLease implements Lease {
+  #held = false;
+  /** Unix ms of the last renewal that succeeded. */
+  renewedAt = 0;
+  readonly #listeners = new Set<(held: boolean) => void>();
+  readonly #logger: RedisBusLogger;
+  readonly #release: () => void;
+  #released = false;
+
+  constructor(logger: RedisBusLogger, release: () => void) {
+    this.#logger = logger;
+    this.#release = release;
+  }
+
+  get held(): boolean {
+    return this.#held;
+  }
+
+  set(held: boolean, at: number): void {
+    if (this.#released) return;
+    if (held) this.renewedAt = at;
+    if (held === this.#held) return;
+    this.#held = held;
+    for (const listener of this.#listeners) {
+      try {
+        listener(held);
+      } catch (error) {
+        this.#logger.error({ err: error }, 'a lease listener failed');
+      }
+    }
+  }
+
+  onChange(listener: (held: boolean) => void): () => void {
+    this.#listeners.add(listener);
+    return () => {
+      this.#listeners.delete(listener);
+    };
+  }
+
+  release(): void {
+    if (this.#released) return;
+    this.set(false, 0);
+    this.#released = true;
+    this.#release();
   }
 }

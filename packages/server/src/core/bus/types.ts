@@ -25,6 +25,16 @@ export interface BusStats {
   readonly outages: number;
 }
 
+/** A lease one instance of the cluster holds at a time (work done once per cluster). */
+export interface Lease {
+  /** Whether this instance holds it now. */
+  readonly held: boolean;
+  /** Runs `listener` whenever `held` changes; returns its removal. */
+  onChange(listener: (held: boolean) => void): () => void;
+  /** Gives it up (another instance takes it at its next heartbeat) and stops renewing. */
+  release(): void;
+}
+
 export interface ClusterBus {
   /** This instance's id, unique per start. */
   readonly nodeId: string;
@@ -57,6 +67,11 @@ export interface ClusterBus {
   release(registry: string, key: string): void;
   /** The instances holding `keys` (an entry per key held by a live instance). */
   holders(registry: string, keys: readonly string[]): Promise<Map<string, string>>;
+  /**
+   * The lease `name`: held by one live instance at a time, renewed every heartbeat, taken over by
+   * another within the node TTL when its holder stops or goes silent. Alone, always held.
+   */
+  lease(name: string): Lease;
   /** Every key of `registry` held by a live instance, with its holder. */
   held(registry: string): Promise<Map<string, string>>;
   /** Runs `listener` with the node id of an instance that stopped (or went silent). */
