@@ -119,6 +119,36 @@ describe.skipIf(!redis.available)('the bus on Redis', () => {
     expect(got).toEqual([0, 1, 2, 3, 4, 5]);
   });
 
+  it('lends a lease to one instance at a time, and moves it when its holder goes silent', async () => {
+    prefix = redis.prefix();
+    proxy = await TcpProxy.start('127.0.0.1', Number(new URL(redis.url).port || 6379));
+    const first = bus(`redis://127.0.0.1:${proxy.port}`);
+    await vi.waitFor(() => expect(first.lease('work').held).toBe(true), { timeout: 5000 });
+    const second = bus();
+    const changes: boolean[] = [];
+    second.lease('work').onChange((held) => changes.push(held));
+    await new Promise((resolve) => setTimeout(resolve, 1500));
+    expect(second.lease('work').held).toBe(false);
+    // The holder loses Redis: it gives the lease up after the node TTL, the other takes it.
+    proxy.cut();
+    await vi.waitFor(
+      () => {
+        expect(first.lease('work').held).toBe(false);
+        expect(second.lease('work').held).toBe(true);
+      },
+      { timeout: 10_000 },
+    );
+    expect(changes).toEqual([true]);
+    // Back: the lease stays where it is.
+    proxy.restore();
+    await vi.waitFor(() => expect(first.stats().connected).toBe(true), { timeout: 10_000 });
+    await new Promise((resolve) => setTimeout(resolve, 1500));
+    expect(first.lease('work').held).toBe(false);
+    // Released on purpose: the other takes it at its next heartbeat.
+    second.lease('work').release();
+    await vi.waitFor(() => expect(first.lease('work').held).toBe(true), { timeout: 5000 });
+  });
+
   it('notices an instance that went silent, and forgets its claims', async () => {
     prefix = redis.prefix();
     const [a, b] = [bus(), bus()];
