@@ -7,10 +7,12 @@
  * command posted is acked, applied exactly once by its own device, and only a command A wrote but
  * whose ack it never committed is written a second time.
  */
+import { spawn } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it, vi } from 'vitest';
+import { cleanEnv, repoRoot } from '../helpers/cli';
 import { call } from '../helpers/server';
 import { postgresForTests, type TestDatabase } from '../helpers/postgres';
 import { redisForTests } from '../helpers/redis';
@@ -166,3 +168,33 @@ async function states(server: ServerChild, token: string): Promise<Map<string, s
   }
   return all;
 }
+
+describe('marquee start with a bad MARQUEE_REDIS_URL', () => {
+  it('refuses to start, naming the variable', async () => {
+    const dataDir = mkdtempSync(join(tmpdir(), 'marquee-cluster-badurl-'));
+    try {
+      const child = spawn(
+        process.execPath,
+        ['--conditions=@marquee/source', '--import', 'tsx', 'packages/server/src/cli.ts', 'start'],
+        {
+          cwd: repoRoot,
+          env: cleanEnv({
+            PORT: '0',
+            MARQUEE_DATA_DIR: dataDir,
+            MARQUEE_DATABASE_URL: 'postgres://127.0.0.1:5432/none',
+            MARQUEE_REDIS_URL: 'http://127.0.0.1:6379',
+          }),
+        },
+      );
+      let output = '';
+      child.stdout.on('data', (chunk: Buffer) => (output += chunk.toString()));
+      child.stderr.on('data', (chunk: Buffer) => (output += chunk.toString()));
+      const code = await new Promise<number | null>((resolve) => child.once('close', resolve));
+      expect(code).not.toBe(0);
+      expect(output).toMatch(/MARQUEE_REDIS_URL.*redis:\/\//);
+      expect(output).not.toMatch(/listening on/);
+    } finally {
+      rmSync(dataDir, { recursive: true, force: true });
+    }
+  }, 60_000);
+});
