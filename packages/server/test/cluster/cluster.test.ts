@@ -185,13 +185,31 @@ describe.skipIf(!postgres.available || !redis.available)('several instances on o
     expect(titles(rest.body)).toEqual(['Early', 'Live']);
     expect(Snapshot.parse(rest.body).system.active_users).toBe(1);
 
-    // Stopped on A: gone from B's panel.
-    const stopped = await call(`${a.url}/api/dashboard/session/s-early/stop`, {
+    // Stopped through C (posted to A): A stops it, B's panel drops it; only its owner or an
+    // admin may, on any instance.
+    await a.server.auth.createUser({
+      username: 'someone',
+      password: 'someone-pass-1',
+      role: 'operator',
+    });
+    const someone = await login(c.url, 'someone', 'someone-pass-1');
+    const refused = await call(`${c.url}/api/dashboard/session/s-early/stop`, {
+      method: 'POST',
+      token: someone,
+    });
+    expect(refused.status).toBe(403);
+    const stopped = await call(`${c.url}/api/dashboard/session/s-early/stop`, {
       method: 'POST',
       token: player,
     });
     expect(stopped.status).toBe(200);
     await vi.waitFor(() => expect(titles(panel.messages.at(-1))).toEqual(['Live']));
+    expect(a.server.nowPlaying.tracker.get('s-early')).toBeUndefined();
+    const unknown = await call(`${c.url}/api/dashboard/session/nowhere/stop`, {
+      method: 'POST',
+      token: player,
+    });
+    expect(unknown.status).toBe(404);
 
     // A stops: its sessions leave the others' snapshots.
     const index = servers.indexOf(a);

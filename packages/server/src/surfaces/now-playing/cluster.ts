@@ -8,12 +8,25 @@
  * sessions before that subscriber's first snapshot; one that stops, or goes silent past the node
  * TTL, has its sessions dropped from the others' snapshots.
  */
-import { protocol } from '@marquee/sdk';
+import { MarqueeError, protocol } from '@marquee/sdk';
 import * as z from 'zod';
+import type { Identity } from '../../core/auth';
 import type { ClusterBus } from '../../core/bus';
 import type { NowPlayingService } from './service';
 
 export const NOW_PLAYING_BUS_TOPIC = 'now-playing';
+const STOP = 'now-playing.stop';
+
+/** Who asked another instance to stop a session it holds. */
+const StopRequest = z.object({
+  session_id: z.string(),
+  identity: z.object({
+    kind: z.literal('user'),
+    userId: z.number().int(),
+    username: z.string(),
+    role: z.enum(['admin', 'operator', 'viewer', 'device']),
+  }),
+});
 
 interface ClusterLogger {
   warn(obj: object, msg?: string): void;
@@ -66,6 +79,16 @@ export class NowPlayingCluster {
       }),
       bus.onReconnect(() => {
         if (this.#releaseInterest !== undefined) void this.refresh();
+      }),
+      // Stopped through another instance (checked there; checked again here).
+      bus.on(STOP, (payload, from) => {
+        const request = StopRequest.safeParse(payload);
+        if (!request.success) return;
+        try {
+          service.stop(request.data.identity, request.data.session_id);
+        } catch (error) {
+          this.#logger.warn({ err: error, from }, 'a session stop from another instance failed');
+        }
       }),
     );
   }
@@ -143,6 +166,24 @@ export class NowPlayingCluster {
       return;
     }
     await this.#refreshing;
+  }
+
+  /**
+   * Stops a session posted to another instance: asks that instance, once the caller may (its
+   * owner or an admin). False when no other instance holds it.
+   */
+  stopElsewhere(identity: Identity & { kind: 'user' }, sessionId: string): boolean {
+    const remote = this.#service.remoteSession(sessionId);
+    if (remote === undefined) return false;
+    if (remote.session.user_id !== identity.userId && identity.role !== 'admin') {
+      throw new MarqueeError('FORBIDDEN', 'Only the session owner or an admin can stop it');
+    }
+    const { kind, userId, username, role } = identity;
+    this.#bus.sendTo(remote.node, STOP, {
+      session_id: sessionId,
+      identity: { kind, userId, username, role },
+    });
+    return true;
   }
 
   stop(): void {

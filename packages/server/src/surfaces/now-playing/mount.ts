@@ -72,8 +72,17 @@ export function mountNowPlaying(options: NowPlayingMountOptions): () => void {
           service.changed();
         return { status: 'ok' as const, session_id: tracked.session.session_id };
       },
-      'nowPlaying.sessionStop': ({ params, identity }) => {
-        service.stop(requireUser(identity), params.session_id);
+      'nowPlaying.sessionStop': async ({ params, identity }) => {
+        const user = requireUser(identity);
+        const id = params.session_id;
+        // Posted to another instance: that one stops it (its panels' update follows at once).
+        if (service.tracker.get(id) === undefined && service.upstreamSession(id) === undefined) {
+          await cluster.current();
+          if (cluster.stopElsewhere(user, id)) {
+            return { status: 'ok' as const, message: 'Session stopped' };
+          }
+        }
+        service.stop(user, id);
         return { status: 'ok' as const, message: 'Session stopped' };
       },
     },

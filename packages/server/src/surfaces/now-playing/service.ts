@@ -110,6 +110,17 @@ export class NowPlayingService implements UpstreamSessionSink {
     if (had) this.broadcast();
   }
 
+  /** The instance holding a session posted there (not here), with the session. */
+  remoteSession(
+    sessionId: string,
+  ): { readonly node: string; readonly session: protocol.nowPlaying.Session } | undefined {
+    for (const [node, sessions] of this.#remote) {
+      const session = sessions.find((each) => each.session_id === sessionId);
+      if (session !== undefined) return { node, session };
+    }
+    return undefined;
+  }
+
   /** Nodes whose sessions are held. */
   remoteNodes(): string[] {
     return [...this.#remote.keys()];
