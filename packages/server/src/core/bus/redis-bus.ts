@@ -271,10 +271,18 @@ export class RedisBus implements ClusterBus {
         for (const [key] of batch) this.#queue.delete(key);
         const pipeline = this.#cmd.pipeline();
         for (const [, op] of batch) op(pipeline);
+        let failed: boolean;
         try {
-          await pipeline.exec();
+          const results = await pipeline.exec();
+          // Refused command by command when the connection went away while it was written.
+          failed = !this.#ready && (results ?? []).some(([error]) => error !== null);
         } catch {
-          // Not sent (the connection went away): back in front, in order, for the next connection.
+          failed = true;
+        }
+        if (failed) {
+          // Not sent: back in front, in order, for the next connection. One that did reach
+          // Redis goes again: a nudge, state, claim or interest repeated changes nothing; a
+          // repeated broadcast (an alert, a revocation) is handled twice.
           const rest = [...this.#queue.entries()];
           this.#queue.clear();
           for (const [key, op] of [...batch, ...rest]) this.#queue.set(key, op);
