@@ -297,7 +297,7 @@ describe.skipIf(!postgres.available || !redis.available)('several instances on o
     if (a === undefined || b === undefined) throw new Error('two instances');
     const token = await userToken(a, 'hall-tv');
     await register(a, token, 'SN-BUS-2');
-    const tv = await device(b, token, 'SN-BUS-2');
+    const first = await device(b, token, 'SN-BUS-2');
     const adminA = await a.login();
     await vi.waitFor(async () => expect(await online(a, adminA, 'SN-BUS-2')).toBe(true));
 
@@ -312,7 +312,12 @@ describe.skipIf(!postgres.available || !redis.available)('several instances on o
       action: 'set_brightness',
       brightness: 40,
     });
-    await vi.waitFor(() => expect(tv.actions().map((c) => c.command_id)).toContain(local));
+    await vi.waitFor(() => expect(first.actions().map((c) => c.command_id)).toContain(local));
+    // The device drops and comes back to B meanwhile: its claim waits for Redis (the release
+    // queued for the old socket must not undo it).
+    first.ws.close();
+    await first.closed;
+    const tv = await device(b, token, 'SN-BUS-2');
     // Posted to A meanwhile: stored (the store is shared), nothing can nudge B yet.
     const crossing = await sendCommand(a, adminA, 'SN-BUS-2', { action: 'pause' });
     await new Promise((resolve) => setTimeout(resolve, 500));
