@@ -420,6 +420,22 @@ describe('MARQUEE_REDIS_URL', () => {
     );
   });
 
+  it('refuses a bad prefix or queue bound, naming the variable', () => {
+    const base = {
+      MARQUEE_REDIS_URL: 'redis://127.0.0.1:6379',
+      MARQUEE_DATABASE_URL: 'postgres://db/x',
+    };
+    expect(() => load({ ...base, MARQUEE_REDIS_PREFIX: 'has spaces' })).toThrow(
+      /MARQUEE_REDIS_PREFIX/,
+    );
+    expect(() => load({ ...base, MARQUEE_REDIS_MAX_QUEUED: '0' })).toThrow(
+      /MARQUEE_REDIS_MAX_QUEUED/,
+    );
+    expect(
+      load({ ...base, MARQUEE_REDIS_PREFIX: 'site-a:', MARQUEE_REDIS_MAX_QUEUED: '500' }),
+    ).toMatchObject({ redisPrefix: 'site-a:', redisMaxQueued: 500 });
+  });
+
   it('is off by default', () => {
     const config = load({});
     expect(config.redisUrl).toBeUndefined();
