@@ -11,6 +11,7 @@
  * child process, to measure or SIGKILL), lib/device-fleet.ts (N signage devices and a command
  * load in a child process, with a delivery ledger), @marquee/simulators (device simulators).
  */
+import { cluster } from './cluster';
 import { fanOut, fanOutSampler } from './fan-out';
 import { fleet } from './fleet';
 import { history } from './history';
@@ -26,6 +27,7 @@ export const BENCHMARKS: readonly Benchmark[] = [
   upstreamEconomy,
   fleet,
   storm,
+  cluster,
   sampler,
   history,
   mediaPush,

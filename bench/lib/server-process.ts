@@ -23,6 +23,10 @@ export interface ServerProcessData {
   /** Marquee's data directory, kept across restarts. */
   readonly dataDir?: string;
   readonly pingIntervalMs: number;
+  /** Marquee: the store in this PostgreSQL database instead of SQLite. */
+  readonly databaseUrl?: string;
+  /** Marquee: the bus between instances (with `databaseUrl`) and its key prefix. */
+  readonly redis?: { readonly url: string; readonly prefix: string };
   /** Marquee: an account to create (first start only) that the devices sign in with. */
   readonly deviceUser?: { readonly username: string; readonly password: string };
 }
@@ -64,6 +68,10 @@ async function start(): Promise<{ url: string; connections: () => number }> {
       // reconnect storm itself, which a real fleet (one address per screen) never meets.
       wsConnectsPerIpPerSecond: 0,
       wsPingIntervalMs: data.pingIntervalMs,
+      ...(data.databaseUrl === undefined ? {} : { databaseUrl: data.databaseUrl }),
+      ...(data.redis === undefined
+        ? {}
+        : { redisUrl: data.redis.url, redisPrefix: data.redis.prefix }),
     },
     { admin: BENCH_ADMIN, ...(data.dataDir === undefined ? {} : { dataDir: data.dataDir }) },
   );

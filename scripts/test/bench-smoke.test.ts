@@ -66,6 +66,9 @@ describe('npm run bench -- --smoke', () => {
       'command latency p99',
     ]);
     expect(rss?.baselineLabel).toBe('plain ws');
+    const [hopP50] = rows('cluster', ['command latency p50', 'command latency p99']);
+    expect(hopP50?.baselineLabel).toBe('one instance');
+    expect(hopP50?.subject).toBeGreaterThan(0);
     const [back, cpu, lost, twice] = rows('storm', [
       'time until all 200 devices are back',
       'CPU of the restarted server process',

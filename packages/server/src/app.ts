@@ -20,6 +20,7 @@ import type { Config } from './core/config';
 import { registerBodyParsers } from './core/body-parsers';
 import { mountCoreRoutes } from './core/core-routes';
 import { registerCors } from './core/cors';
+import { busMetrics, createBus, type ClusterBus } from './core/bus';
 import { closeHttp } from './core/http-close';
 import { mountMetrics, storageMetrics, type Metrics } from './core/metrics';
 import { registerOriginCheck } from './core/origin';
@@ -123,6 +124,8 @@ export interface MarqueeServer {
   readonly metrics: Metrics;
   /** The data directory's disk: free space, faults met, the upload reserve. */
   readonly storage: StorageMonitor;
+  /** The bus between instances (Redis with MARQUEE_REDIS_URL, else local to this process). */
+  readonly bus: ClusterBus;
   /** The MQTT bridge for Home Assistant; undefined unless MARQUEE_MQTT_URL is set. */
   readonly mqtt: MqttBridge | undefined;
   /** Binds `config.host:config.port`; resolves with the base URL (port 0 picks a free port). */
@@ -147,6 +150,22 @@ function closeRevoked(
     protocol.CloseCodes.UNAUTHORIZED,
     reason,
   );
+}
+
+/** The bus message that closes revoked credentials' sockets on every instance. */
+const REVOKED = 'core.revoked';
+
+/** Credentials revoked: a user's (and their display tokens), or display tokens alone. */
+interface Revocation {
+  readonly userId: number | null;
+  readonly displayTokenIds: readonly string[];
+}
+
+function matchesRevocation(revoked: Revocation): (identity: Identity) => boolean {
+  return (who) =>
+    who.kind === 'user'
+      ? who.userId === revoked.userId
+      : revoked.displayTokenIds.includes(who.tokenId);
 }
 
 export async function createServer(
@@ -239,6 +258,18 @@ export async function createServer(
     );
   });
 
+  // Before the surfaces mount: they register their message handlers on it.
+  const bus = createBus(config, app.log, now);
+  /** Closes revoked credentials' sockets here, and asks every other instance to do the same. */
+  const revoke = (revoked: Revocation, reason: string): void => {
+    closeRevoked(gateway, matchesRevocation(revoked), reason);
+    bus.broadcast(REVOKED, { ...revoked, reason });
+  };
+  bus.on(REVOKED, (payload) => {
+    const revoked = payload as Revocation & { reason: string };
+    closeRevoked(gateway, matchesRevocation(revoked), revoked.reason);
+  });
+
   const startedAt = monotonic();
   mountCoreRoutes(app, {
     auth,
@@ -251,16 +282,11 @@ export async function createServer(
     monotonic,
     validateResponses,
     onDisplayTokenRevoked: (id) => {
-      closeRevoked(gateway, (who) => who.kind === 'display' && who.tokenId === id, 'Token revoked');
+      revoke({ userId: null, displayTokenIds: [id] }, 'Token revoked');
     },
   });
   auth.users.onRevoked(({ userId, displayTokenIds }) => {
-    closeRevoked(
-      gateway,
-      (who) =>
-        who.kind === 'user' ? who.userId === userId : displayTokenIds.includes(who.tokenId),
-      'Credentials revoked',
-    );
+    revoke({ userId, displayTokenIds: [...displayTokenIds] }, 'Credentials revoked');
   });
   const context = {
     config,
@@ -277,6 +303,7 @@ export async function createServer(
     logger: app.log,
     logTap,
     storage,
+    bus,
   };
   const mounted = new Map<SurfaceModule<unknown, unknown>, MountedSurface<unknown>>();
   for (const module of modules) mounted.set(module, await mountSurface(app, module, context));
@@ -316,6 +343,7 @@ export async function createServer(
     ]),
     collectors: [
       storageMetrics(storage),
+      busMetrics(bus),
       ...(mqtt === undefined ? [] : [mqttMetrics(mqtt)]),
       ...surfaceMetrics.flatMap((each) => each.collectors ?? []),
     ],
@@ -364,6 +392,7 @@ export async function createServer(
     surface,
     metrics,
     storage,
+    bus,
     mqtt,
     async listen() {
       await app.listen({ port: config.port, host: config.host, backlog: LISTEN_BACKLOG });
@@ -375,6 +404,8 @@ export async function createServer(
         await backups?.stop();
         await mqtt?.stop();
         for (const each of [...mounted.values()].reverse()) await each.stop?.();
+        // After the surfaces: their last claims and states are released with it.
+        await bus.stop();
         mediaStack.stop();
         await metrics.close();
         await gateway.closeAll(protocol.CloseCodes.GOING_AWAY, 'Server shutting down');

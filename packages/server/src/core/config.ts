@@ -86,6 +86,23 @@ export const ConfigSchema = z
       .regex(/^postgres(ql)?:\/\//, 'must be a postgres:// or postgresql:// URL')
       .refine((value) => URL.canParse(value), 'not a valid URL')
       .optional(),
+    /**
+     * A Redis URL (`redis://host:6379`, `rediss://` for TLS): turns on the bus between instances
+     * that share one `MARQUEE_DATABASE_URL` (docs/deploy.md, "Several instances"). @default undefined
+     */
+    redisUrl: z
+      .string()
+      .trim()
+      .regex(/^rediss?:\/\//, 'must be a redis:// or rediss:// URL')
+      .refine((value) => URL.canParse(value), 'not a valid URL')
+      .optional(),
+    /** Prefix of every key the bus uses; one per cluster. @default 'marquee:' */
+    redisPrefix: z
+      .string()
+      .regex(/^[A-Za-z0-9_:.-]{1,100}$/, 'letters, digits, _ : . and - (at most 100)')
+      .default('marquee:'),
+    /** Bus writes kept while Redis is away; past it the oldest are dropped. @default 10000 */
+    redisMaxQueued: z.coerce.number().int().min(1).max(1_000_000).default(10_000),
     /** Connections the PostgreSQL store's pool opens at most. @default 10 */
     databasePoolMax: z.coerce.number().int().min(1).max(1000).default(10),
     /** pino level. @default 'info' */
@@ -557,6 +574,15 @@ export const ConfigSchema = z
           'needs MARQUEE_TRUST_PROXY to list the proxy addresses (not true or a hop count): the headers are believed only from them',
       });
     }
+    // Instances on the bus share their store: each on its own SQLite file would not be one.
+    if (config.redisUrl !== undefined && config.databaseUrl === undefined) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['redisUrl'],
+        message:
+          'needs MARQUEE_DATABASE_URL: the instances on one bus share one PostgreSQL database (docs/deploy.md)',
+      });
+    }
     // A proxy that is meant to be guarded must not start open.
     if (config.proxyAuthEnabled && config.proxyAuthToken === undefined) {
       ctx.addIssue({
@@ -577,6 +603,9 @@ export const ENV_NAMES: Readonly<Record<keyof Config, string>> = {
   dataDir: 'MARQUEE_DATA_DIR',
   databaseUrl: 'MARQUEE_DATABASE_URL',
   databasePoolMax: 'MARQUEE_DATABASE_POOL_MAX',
+  redisUrl: 'MARQUEE_REDIS_URL',
+  redisPrefix: 'MARQUEE_REDIS_PREFIX',
+  redisMaxQueued: 'MARQUEE_REDIS_MAX_QUEUED',
   logLevel: 'LOG_LEVEL',
   adminUsername: 'DASHBOARD_AUTH_USERNAME',
   adminPassword: 'DASHBOARD_AUTH_PASSWORD',

@@ -22,6 +22,7 @@ import type { Migration, Store, SurfaceStore } from './store';
 import type { Hub, WsGateway } from './ws';
 import type { StorageMonitor } from './storage';
 import type { MonotonicClock } from './clock';
+import type { ClusterBus } from './bus';
 
 /** What the server hands every surface when it mounts it. */
 export interface SurfaceContext<Repositories = undefined> {
@@ -55,6 +56,11 @@ export interface SurfaceContext<Repositories = undefined> {
   readonly logTap: LogTap;
   /** The data directory's disk: free space, the upload reserve, reclaimers (core/storage.ts). */
   readonly storage: StorageMonitor;
+  /**
+   * The bus between instances on one database (`MARQUEE_REDIS_URL`); alone, a local one that
+   * reaches nobody else (core/bus).
+   */
+  readonly bus: ClusterBus;
 }
 
 /** A mounted surface: the API it exposes on `MarqueeServer`, its metrics and how it shuts down. */

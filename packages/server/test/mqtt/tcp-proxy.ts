@@ -21,10 +21,14 @@ export class TcpProxy {
     return proxy;
   }
 
-  get url(): string {
+  get port(): number {
     const address = this.#server.address();
     if (address === null || typeof address === 'string') throw new Error('not listening');
-    return `mqtt://127.0.0.1:${address.port}`;
+    return address.port;
+  }
+
+  get url(): string {
+    return `mqtt://127.0.0.1:${this.port}`;
   }
 
   private accept(client: Socket, host: string, port: number): void {

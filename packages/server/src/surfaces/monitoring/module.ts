@@ -37,6 +37,10 @@ const { monitoring } = protocol;
 
 /** The socket's hub topic. */
 export const MONITORING_TOPIC = 'monitoring';
+/** The lease of the instance that records history and evaluates alerts (core/bus). */
+export const RECORDER_LEASE = 'monitoring-recorder';
+const ALERT_MESSAGE = 'monitoring.alert';
+const SETTINGS_MESSAGE = 'monitoring.settings';
 const METRICS_KEY = 'metrics';
 /** A wall-clock move this much beyond the monotonic time between two samples is a step. */
 const CLOCK_STEP_MS = 5000;
@@ -144,6 +148,7 @@ export const monitoringModule = defineSurfaceModule<MonitoringApi, MonitoringRep
     monotonic,
     logger,
     logTap,
+    bus,
   }) {
     // Tokens as everywhere, plus forward-auth headers and open LAN reads where configured.
     const access = createMonitoringAccess(auth, config);
@@ -183,16 +188,47 @@ export const monitoringModule = defineSurfaceModule<MonitoringApi, MonitoringRep
       retryBaseMs: config.monitoringNotifyRetryMs,
       notifySend: config.monitoringNotifySend,
     });
+    // Several instances (MARQUEE_REDIS_URL): one records history and evaluates alerts (and
+    // notifies) under a lease; its alerts reach the other instances' sockets through the bus.
+    const recorder = bus.lease(RECORDER_LEASE);
     const alerts = new ThresholdAlerts(
       repositories.alerts,
       (record) => {
         const view = alertView(record);
         hub.publish(MONITORING_TOPIC, { type: 'alert', data: view });
+        bus.broadcast(ALERT_MESSAGE, view);
         notifier.notify(view, alertSettings);
       },
       // An alert that ended: the channels its level routes to hear it is over.
       (record) => notifier.notify(alertView(record), alertSettings, 'resolved'),
     );
+    const stopBus = [
+      bus.on(ALERT_MESSAGE, (view) => hub.publish(MONITORING_TOPIC, { type: 'alert', data: view })),
+      // Saved on another instance: read again (the holder evaluates with the new thresholds).
+      bus.on(SETTINGS_MESSAGE, () => {
+        void (async () => {
+          alertSettings = await stored(
+            ALERT_SETTINGS_KEY,
+            monitoring.AlertSettings,
+            DEFAULT_ALERT_SETTINGS,
+          );
+          configuration = await stored(CONFIG_KEY, monitoring.SystemConfig, DEFAULT_CONFIG);
+          services.sync(configuration.services);
+        })().catch((error: unknown) => {
+          logger.error({ err: error }, 'monitoring: reading the settings saved elsewhere failed');
+        });
+      }),
+      recorder.onChange((held) => {
+        // Another instance evaluates from now on, afresh: end what this one had open.
+        if (!held) alerts.endAll(now()).catch(() => undefined);
+        logger.info(
+          { node: bus.nodeId },
+          held
+            ? 'monitoring: this instance records history and evaluates alerts'
+            : 'monitoring: another instance records history and evaluates alerts',
+        );
+      }),
+    ];
 
     const services = new Services({
       docker:
@@ -266,8 +302,10 @@ export const monitoringModule = defineSurfaceModule<MonitoringApi, MonitoringRep
         logger.error({ err: error }, 'monitoring: recording a sample failed');
       };
       // Each is applied in order on its own chain; a failure is logged, later samples go on.
-      history.ingest(historySample(observation), Math.floor(steadyNow() / 1000)).catch(failed);
-      alerts.evaluate(usageOf(observation), alertSettings, observation.at).catch(failed);
+      if (recorder.held) {
+        history.ingest(historySample(observation), Math.floor(steadyNow() / 1000)).catch(failed);
+        alerts.evaluate(usageOf(observation), alertSettings, observation.at).catch(failed);
+      }
       if (hub.subscriberCount(MONITORING_TOPIC) > 0) {
         hub.publishLatest(MONITORING_TOPIC, METRICS_KEY, {
           type: 'metrics',
@@ -368,6 +406,7 @@ export const monitoringModule = defineSurfaceModule<MonitoringApi, MonitoringRep
             action: 'config.update',
           });
           configuration = body;
+          bus.broadcast(SETTINGS_MESSAGE, {});
           logger.info({ actor: actorOf(identity) }, 'monitoring: configuration updated');
           services.sync(body.services);
           return body;
@@ -381,6 +420,7 @@ export const monitoringModule = defineSurfaceModule<MonitoringApi, MonitoringRep
             action: 'alertSettings.update',
           });
           alertSettings = body;
+          bus.broadcast(SETTINGS_MESSAGE, {});
           logger.info({ actor: actorOf(identity) }, 'monitoring: alert settings updated');
           return redactSettings(body);
         },
@@ -511,13 +551,16 @@ export const monitoringModule = defineSurfaceModule<MonitoringApi, MonitoringRep
         }
         notifier.close();
         services.close();
-        for (const stop of stopHooks) stop();
+        for (const stop of [...stopHooks, ...stopBus]) stop();
         unsubscribe?.();
         unsubscribe = undefined;
+        const recorded = recorder.held;
+        recorder.release();
         try {
           // After the samples already taken are stored: the store closes once every surface stopped.
           await history.flush();
-          await alerts.endAll(now());
+          // Only the instance that evaluated them: the next holder goes on from the open ones.
+          if (recorded) await alerts.endAll(now());
         } catch (error) {
           logger.error({ err: error }, 'monitoring: ending the open alerts failed');
         }

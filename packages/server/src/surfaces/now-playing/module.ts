@@ -8,6 +8,7 @@ import { defineSurfaceModule } from '../../core/surface';
 import { mountAvatars } from './avatars';
 import { mountPlaybackControl, type PlaybackControl } from './control';
 import { mountHistory } from './history';
+import { NowPlayingCluster } from './cluster';
 import { mountNowPlaying } from './mount';
 import { NOW_PLAYING_TOPIC, NowPlayingService } from './service';
 import { mountThumbnails, type Thumbnails } from './thumbnails';
@@ -47,7 +48,13 @@ export const nowPlayingModule = defineSurfaceModule<NowPlaying>({
     // First to give space back when the disk runs low: every thumbnail can be rendered again.
     ctx.storage.addReclaimer('thumbnail cache', (wanted) => thumbnails.cache.giveBack(wanted));
     mountAvatars(app, { authenticate, validateResponses });
-    const stopNowPlaying = mountNowPlaying({ ...ctx, service, posters: thumbnails.posters });
+    const cluster = new NowPlayingCluster({ bus: ctx.bus, service, logger: app.log });
+    const stopNowPlaying = mountNowPlaying({
+      ...ctx,
+      service,
+      posters: thumbnails.posters,
+      cluster,
+    });
     mountHistory(app, { store, authenticate, validateResponses });
     const playback = mountPlaybackControl({ ...ctx, service, mediaStack });
     // Plex / Jellyfin sessions, from the same pollers the media-stack surface reads.
@@ -64,6 +71,7 @@ export const nowPlayingModule = defineSurfaceModule<NowPlaying>({
       stop() {
         stopUpstream();
         stopNowPlaying();
+        cluster.stop();
         playback.stop();
       },
     };

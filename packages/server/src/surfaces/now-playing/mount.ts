@@ -11,6 +11,7 @@ import type { Config } from '../../core/config';
 import { mountRoutes, type Authenticator } from '../../core/routes';
 import type { SystemSampler } from '../../core/sampler';
 import type { Hub, WsGateway } from '../../core/ws';
+import type { NowPlayingCluster } from './cluster';
 import type { PosterThumbs } from './poster-thumb';
 import { ProfileTopics, profileOfUrl, snapshotProfile } from './profiles';
 import { NOW_PLAYING_TOPIC, type NowPlayingService } from './service';
@@ -29,6 +30,8 @@ export interface NowPlayingMountOptions {
   readonly authenticate: Authenticator;
   readonly config: Pick<Config, 'nowPlayingWsAuth' | 'sessionTtlSeconds'>;
   readonly validateResponses: boolean;
+  /** The other instances' sessions (listened to while this one has subscribers). */
+  readonly cluster: NowPlayingCluster;
 }
 
 function requireUser(identity: Identity | undefined): Identity & { kind: 'user' } {
@@ -38,19 +41,21 @@ function requireUser(identity: Identity | undefined): Identity & { kind: 'user' 
 
 /** Wires routes, the socket channel and the sampler; returns a stop function for shutdown. */
 export function mountNowPlaying(options: NowPlayingMountOptions): () => void {
-  const { app, service, sampler, hub, gateway, auth } = options;
+  const { app, service, sampler, hub, gateway, auth, cluster } = options;
 
   mountRoutes(app, nowPlaying.nowPlayingRoutes, {
     surface: nowPlaying.nowPlayingSurface,
     authenticate: options.authenticate,
     validateResponses: options.validateResponses,
     handlers: {
-      'nowPlaying.get': async ({ query }) =>
-        snapshotProfile(query).render(service.snapshot(await sampler.latest())),
-      'nowPlaying.stats': async () => ({
-        ...(await sampler.latest()),
-        active_users: service.activeUsers(),
-      }),
+      'nowPlaying.get': async ({ query }) => {
+        await cluster.current();
+        return snapshotProfile(query).render(service.snapshot(await sampler.latest()));
+      },
+      'nowPlaying.stats': async () => {
+        await cluster.current();
+        return { ...(await sampler.latest()), active_users: service.activeUsers() };
+      },
       'nowPlaying.sessionUpdate': async ({ body, identity, reply }) => {
         let tracked;
         try {
@@ -64,11 +69,20 @@ export function mountNowPlaying(options: NowPlayingMountOptions): () => void {
         }
         // The thumbnail URL is known once the poster path is resolved; broadcast again if it changed.
         if (await options.posters.sync(service.tracker, tracked.session.session_id))
-          service.broadcast();
+          service.changed();
         return { status: 'ok' as const, session_id: tracked.session.session_id };
       },
-      'nowPlaying.sessionStop': ({ params, identity }) => {
-        service.stop(requireUser(identity), params.session_id);
+      'nowPlaying.sessionStop': async ({ params, identity }) => {
+        const user = requireUser(identity);
+        const id = params.session_id;
+        // Posted to another instance: that one stops it (its panels' update follows at once).
+        if (service.tracker.get(id) === undefined && service.upstreamSession(id) === undefined) {
+          await cluster.current();
+          if (cluster.stopElsewhere(user, id)) {
+            return { status: 'ok' as const, message: 'Session stopped' };
+          }
+        }
+        service.stop(user, id);
         return { status: 'ok' as const, message: 'Session stopped' };
       },
     },
@@ -79,6 +93,7 @@ export function mountNowPlaying(options: NowPlayingMountOptions): () => void {
   let unsubscribeSampler: (() => void) | undefined;
   const wanted = () => {
     demand++;
+    cluster.wanted();
     unsubscribeSampler ??= sampler.subscribe((sample) => service.onSample(sample));
   };
   const unwanted = () => {
@@ -86,6 +101,7 @@ export function mountNowPlaying(options: NowPlayingMountOptions): () => void {
     if (demand > 0) return;
     unsubscribeSampler?.();
     unsubscribeSampler = undefined;
+    cluster.unwanted();
     service.pause();
   };
   const stopFirst = hub.onFirstSubscriber(NOW_PLAYING_TOPIC, wanted);
@@ -111,7 +127,9 @@ export function mountNowPlaying(options: NowPlayingMountOptions): () => void {
     onConnection: async (conn, _identity, url) => {
       const profile = profileOfUrl(url);
       profiles.join(conn, profile);
-      // The first message on connect: the current snapshot, without waiting for the next tick.
+      // The first message on connect: the current snapshot, without waiting for the next tick
+      // (with the other instances' sessions, read when this is the first subscriber here).
+      await cluster.current();
       const first = profile.render(service.snapshot(await sampler.latest()));
       if (!conn.isClosed) conn.sendLatest('snapshot', JSON.stringify(first));
     },

@@ -64,8 +64,13 @@ export class NowPlayingService implements UpstreamSessionSink {
   readonly #upstreamLives = new Map<string, UpstreamLife>();
   readonly #deps: NowPlayingDeps;
   readonly #listeners = new Set<(snapshot: Snapshot) => void>();
+  readonly #changeListeners = new Set<() => void>();
+  /** Sessions posted to other instances (cluster.ts), by node id. */
+  readonly #remote = new Map<string, readonly protocol.nowPlaying.Session[]>();
   /** Newest sample from the shared sampler; undefined while nobody subscribes. */
   #system: SystemSample | undefined;
+  /** Reads that broadcasts wait for (holdUntil). */
+  #holds = 0;
 
   constructor(deps: NowPlayingDeps) {
     this.#deps = deps;
@@ -79,10 +84,79 @@ export class NowPlayingService implements UpstreamSessionSink {
     });
   }
 
+  /**
+   * Sessions players posted: to this instance, then to the others (a session another instance
+   * also holds, because its player switched instances, is shown once: this instance's copy).
+   */
+  #playerSessions(): protocol.nowPlaying.Session[] {
+    const local = this.tracker.list().map((t) => t.session);
+    if (this.#remote.size === 0) return local;
+    const seen = new Set(local.map((session) => session.session_id));
+    const all = [...local];
+    for (const sessions of this.#remote.values()) {
+      for (const session of sessions) {
+        if (seen.has(session.session_id)) continue;
+        seen.add(session.session_id);
+        all.push(session);
+      }
+    }
+    return all;
+  }
+
+  /** The sessions posted to this instance (what it shares with the others). */
+  localSessions(): protocol.nowPlaying.Session[] {
+    return this.tracker.list().map((t) => t.session);
+  }
+
+  /** Another instance's sessions, replacing what it shared before; broadcast. */
+  setRemoteSessions(node: string, sessions: readonly protocol.nowPlaying.Session[]): void {
+    if (sessions.length === 0 && !this.#remote.has(node)) return;
+    if (sessions.length === 0) this.#remote.delete(node);
+    else this.#remote.set(node, sessions.slice(0, this.#deps.maxSessions));
+    this.broadcast();
+  }
+
+  /** Forgets another instance's sessions (it stopped, or this one no longer listens). */
+  dropRemoteSessions(node?: string): void {
+    const had = node === undefined ? this.#remote.size > 0 : this.#remote.delete(node);
+    if (node === undefined) this.#remote.clear();
+    if (had) this.broadcast();
+  }
+
+  /** The instance holding a session posted there (not here), with the session. */
+  remoteSession(
+    sessionId: string,
+  ): { readonly node: string; readonly session: protocol.nowPlaying.Session } | undefined {
+    for (const [node, sessions] of this.#remote) {
+      const session = sessions.find((each) => each.session_id === sessionId);
+      if (session !== undefined) return { node, session };
+    }
+    return undefined;
+  }
+
+  /** Nodes whose sessions are held. */
+  remoteNodes(): string[] {
+    return [...this.#remote.keys()];
+  }
+
+  /** Runs `listener` whenever this instance's own sessions change; returns its removal. */
+  onLocalChange(listener: () => void): () => void {
+    this.#changeListeners.add(listener);
+    return () => {
+      this.#changeListeners.delete(listener);
+    };
+  }
+
+  /** This instance's sessions changed (posted, stopped, expired, a thumbnail resolved). */
+  changed(): void {
+    for (const listener of this.#changeListeners) listener();
+    this.broadcast();
+  }
+
   snapshot(system: SystemSample): Snapshot {
     return {
       sessions: [
-        ...this.tracker.list().map((t) => t.session),
+        ...this.#playerSessions(),
         ...[...this.#upstream.values()].flatMap((list) => list.sessions.map((u) => u.session)),
       ],
       system: { ...system, active_users: this.activeUsers() },
@@ -96,7 +170,8 @@ export class NowPlayingService implements UpstreamSessionSink {
     for (const [source, list] of this.#upstream) {
       for (const each of list.sessions) upstreamUsers.add(`${source}:${each.session.username}`);
     }
-    return this.tracker.activeUsers() + upstreamUsers.size;
+    const players = new Set(this.#playerSessions().map((session) => session.user_id));
+    return players.size + upstreamUsers.size;
   }
 
   /**
@@ -164,9 +239,21 @@ export class NowPlayingService implements UpstreamSessionSink {
     this.#system = undefined;
   }
 
+  /**
+   * Holds broadcasts until `pending` settles, then broadcasts once: the first subscriber's
+   * snapshot waits for the other instances' sessions (cluster.ts) rather than going out without.
+   */
+  holdUntil(pending: Promise<unknown>): void {
+    this.#holds++;
+    void pending.finally(() => {
+      this.#holds--;
+      this.broadcast();
+    });
+  }
+
   /** Broadcasts the current snapshot (sample tick or session change). */
   broadcast(): void {
-    if (!this.#system) return;
+    if (!this.#system || this.#holds > 0) return;
     const snapshot = this.snapshot(this.#system);
     this.#deps.broadcast(snapshot);
     for (const listener of this.#listeners) listener(snapshot);
@@ -188,7 +275,7 @@ export class NowPlayingService implements UpstreamSessionSink {
     body: protocol.nowPlaying.SessionUpdate,
   ): TrackedSession {
     const tracked = this.tracker.update(identity, body);
-    this.broadcast();
+    this.changed();
     return tracked;
   }
 
@@ -201,7 +288,7 @@ export class NowPlayingService implements UpstreamSessionSink {
       );
     }
     const tracked = this.tracker.stop(identity, sessionId);
-    this.broadcast();
+    this.changed();
     return tracked;
   }
 
@@ -210,7 +297,9 @@ export class NowPlayingService implements UpstreamSessionSink {
    * answered for the TTL); broadcasts only when something went away.
    */
   sweep(): void {
-    let removed = this.tracker.sweep();
+    const ended = this.tracker.sweep();
+    if (ended > 0) for (const listener of this.#changeListeners) listener();
+    let removed = ended;
     const limit = this.#deps.ttlSeconds * 1000;
     for (const [source, list] of this.#upstream) {
       if (this.#deps.monotonic() - list.seenAt < limit) continue;

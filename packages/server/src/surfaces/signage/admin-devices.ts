@@ -19,6 +19,7 @@ import { MarqueeError, protocol } from '@marquee/sdk';
 import type { FastifyInstance } from 'fastify';
 import { noContent, pickRoutes } from '../../core/routes';
 import type { SignageDeviceRecord } from './store';
+import type { SignageCluster } from './cluster';
 import type { SignageCommands } from './commands';
 import type { DeviceConnections } from './connections';
 import { defaultPlaylist } from './device-screens';
@@ -35,6 +36,8 @@ export interface AdminDevicesOptions extends SignageRouteOptions {
   readonly connections: DeviceConnections;
   readonly commands: SignageCommands;
   readonly files: SignageFiles;
+  /** Online on any instance; removal closes the socket wherever it is. */
+  readonly cluster: SignageCluster;
 }
 
 const routes = pickRoutes(signage.signageAdminRoutes, [
@@ -53,10 +56,14 @@ const SCREEN_KEYS = {
 } as const;
 
 export function mountAdminDevices(app: FastifyInstance, options: AdminDevicesOptions): void {
-  const { store, connections, commands, files } = options;
+  const { store, commands, files, cluster } = options;
   const { devices, screens } = store;
 
-  const summary = (device: SignageDeviceRecord, pendingCommands: number): DeviceSummary => ({
+  const summary = (
+    device: SignageDeviceRecord,
+    pendingCommands: number,
+    online: ReadonlySet<string>,
+  ): DeviceSummary => ({
     ...device.info,
     sn_number: device.snNumber,
     mac_address: device.info.mac_address ?? null,
@@ -65,7 +72,7 @@ export function mountAdminDevices(app: FastifyInstance, options: AdminDevicesOpt
     name: device.name,
     registered_at: device.registeredAt,
     updated_at: device.updatedAt,
-    online: connections.isOnline(device.snNumber),
+    online: online.has(device.snNumber),
     last_seen: device.lastSeenAt,
     pending_command_count: pendingCommands,
   });
@@ -76,7 +83,7 @@ export function mountAdminDevices(app: FastifyInstance, options: AdminDevicesOpt
     const [latestShot] = await store.screenshots.listForDevice(sn, 1);
     const pending = await store.commands.queued(sn);
     const result: DeviceDetail = {
-      ...summary(device, pending.length),
+      ...summary(device, pending.length, await cluster.online([sn])),
       current_playlist: device.currentPlaylistId ?? defaultPlaylist(deviceScreens),
       ready_playlists: [...device.readyPlaylists],
       ready_playlists_at: device.readyPlaylistsAt,
@@ -96,7 +103,7 @@ export function mountAdminDevices(app: FastifyInstance, options: AdminDevicesOpt
   mountSignageRoutes(app, routes, options, {
     'signage.adminDeviceList': async ({ query }) => {
       await commands.expire();
-      const online = query.online === undefined ? undefined : connections.online();
+      const online = query.online === undefined ? undefined : [...(await cluster.online())];
       const filter = {
         search: query.search,
         among: query.online === true ? online : undefined,
@@ -106,10 +113,14 @@ export function mountAdminDevices(app: FastifyInstance, options: AdminDevicesOpt
         devices.count(filter),
         devices.list(filter, { limit: query.limit, offset: query.offset }),
       ]);
-      const pending = await store.commands.countQueuedFor(page.map((d) => d.snNumber));
+      const sns = page.map((d) => d.snNumber);
+      const pending = await store.commands.countQueuedFor(sns);
+      const onlineNow = await cluster.online(sns);
       return {
         count,
-        results: page.map((device) => summary(device, pending.get(device.snNumber) ?? 0)),
+        results: page.map((device) =>
+          summary(device, pending.get(device.snNumber) ?? 0, onlineNow),
+        ),
       };
     },
     'signage.adminDeviceGet': async ({ params }) => {
@@ -119,7 +130,7 @@ export function mountAdminDevices(app: FastifyInstance, options: AdminDevicesOpt
     'signage.adminDeviceDelete': async ({ params }) => {
       const sn = params.sn_number;
       const removed = found(await devices.delete(sn), `Device ${sn}`);
-      connections.disconnect(sn, protocol.CloseCodes.DEVICE_REMOVED, 'Device removed');
+      await cluster.disconnect(sn);
       await files.removeScreenshots(removed.screenshotPaths);
       return noContent();
     },

@@ -61,6 +61,11 @@ export interface SignageCommandsOptions {
   readonly logger: CommandsLogger;
   /** How often queued commands are checked for expiry. @default 30000 */
   readonly sweepIntervalMs?: number;
+  /**
+   * Devices whose commands were stored here but whose socket is not: nudges the instance holding
+   * it, if any (cluster.ts). Absent when the server runs alone.
+   */
+  readonly route?: (snNumbers: readonly string[]) => Promise<void>;
   /** How state changes are batched into transactions (see write-batcher.ts). */
   readonly batching?: Omit<
     WriteBatcherOptions<SignageStateChange, SignageStateChangeResult>,
@@ -85,6 +90,7 @@ export class SignageCommands {
   readonly #ttl: number;
   readonly #maxQueued: number;
   readonly #logger: CommandsLogger;
+  readonly #route: ((snNumbers: readonly string[]) => Promise<void>) | undefined;
   /** The tail of each device's flush chain. */
   readonly #flushing = new Map<string, Promise<void>>();
   /** Command states, last seen and ready playlists: one transaction per batch. */
@@ -101,6 +107,7 @@ export class SignageCommands {
     this.#ttl = options.defaultTtlSeconds;
     this.#maxQueued = options.maxQueuedPerDevice;
     this.#logger = options.logger;
+    this.#route = options.route;
     const commands = this.#store.commands;
     this.#states = new WriteBatcher({
       ...options.batching,
@@ -143,7 +150,19 @@ export class SignageCommands {
     const stored = new Set(created.map((command) => command.snNumber));
     const skipped = snNumbers.filter((sn) => !stored.has(sn));
     // Stored is accepted: a delivery that fails here (logged by `flush`) is retried on connect.
-    await Promise.all([...stored].map((sn) => this.flush(sn).catch(() => undefined)));
+    const here = [...stored].filter((sn) => this.#connections.isOnline(sn));
+    const elsewhere = [...stored].filter((sn) => !this.#connections.isOnline(sn));
+    await Promise.all([
+      ...here.map((sn) => this.flush(sn).catch(() => undefined)),
+      // Not connected here: the instance holding the device's socket delivers (after the commit
+      // above, so its flush finds them); without one, the device's next socket does.
+      this.#route?.(elsewhere).catch((error: unknown) => {
+        this.#logger.warn(
+          { err: error, devices: elsewhere.length },
+          'could not reach the instances holding these devices; they get the commands on reconnect',
+        );
+      }),
+    ]);
     const accepted = await Promise.all(
       created.map(async (command) => ({
         command_id: command.id,

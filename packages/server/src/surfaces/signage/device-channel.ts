@@ -24,6 +24,7 @@ import type { SignageRepositories } from './store';
 import type { Connection, WsGateway } from '../../core/ws';
 import { deviceFor, requireUser } from './access';
 import type { SignageCommands } from './commands';
+import type { SignageCluster } from './cluster';
 import type { DeviceConnections } from './connections';
 import { BatcherClosedError } from './write-batcher';
 
@@ -42,6 +43,8 @@ export interface DeviceChannelOptions {
   readonly store: SignageRepositories;
   readonly connections: DeviceConnections;
   readonly commands: SignageCommands;
+  /** Claims each socket in the bus registry, so commands posted elsewhere find it. */
+  readonly cluster: SignageCluster;
   /** Unix ms. */
   readonly now: () => number;
   readonly logger: { warn(obj: object, msg?: string): void };
@@ -153,13 +156,18 @@ export function mountDeviceChannel(options: DeviceChannelOptions): void {
         // A replaced or removed (deleted device) socket is no longer the device's: its close
         // must not touch the newer socket's device, nor a device registered anew since.
         if (!connections.detach(sn, conn)) return;
+        options.cluster.detached(sn);
         touch(sn);
       });
       touch(sn);
-      commands.flush(sn).catch((error: unknown) => {
-        if (error instanceof BatcherClosedError) return; // the next start delivers them
-        logger.warn({ err: error, sn_number: sn }, 'could not deliver queued commands');
-      });
+      // Claimed first: a command stored elsewhere after this flush read the queue is routed here.
+      void options.cluster
+        .attached(sn)
+        .then(() => commands.flush(sn))
+        .catch((error: unknown) => {
+          if (error instanceof BatcherClosedError) return; // the next start delivers them
+          logger.warn({ err: error, sn_number: sn }, 'could not deliver queued commands');
+        });
     },
     renderError: (error) =>
       signage.signageErrorShape.render({

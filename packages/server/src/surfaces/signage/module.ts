@@ -11,6 +11,7 @@ import { mountAdminCommands } from './admin-commands';
 import { mountAdminDevices } from './admin-devices';
 import { mountAdminMedia } from './admin-media';
 import { mountAdminPlaylists } from './admin-playlists';
+import { SignageCluster } from './cluster';
 import { SignageCommands } from './commands';
 import { DeviceConnections } from './connections';
 import { mountDeviceChannel } from './device-channel';
@@ -54,23 +55,28 @@ export const signageModule = defineSurfaceModule<Signage, SignageRepositories>({
   store: signageStore,
   async mount({ app, repositories: store, config, now, validateResponses, authenticate, ...ctx }) {
     const files = new SignageFiles(config.dataDir);
-    // Files and rows agree after a crash; not while another server uses the directory.
-    if (runningServers(config.dataDir).length === 0) {
+    // Files and rows agree after a crash; not while another server uses the directory. Not on a
+    // bus either: instances on other hosts may share the directory, and their uploads in progress
+    // (in `tmp/`) are invisible to this host's process list.
+    if (!ctx.bus.clustered && runningServers(config.dataDir).length === 0) {
       await sweepSignageFiles(store, files, app.log).catch((error: unknown) => {
         app.log.warn({ err: error }, 'signage sweep failed; files and rows are checked next start');
       });
     }
     const connections = new DeviceConnections();
     const inFlight = new InFlightResponses();
+    const cluster = new SignageCluster({ bus: ctx.bus, connections, logger: app.log });
     const commands = new SignageCommands({
       store,
       connections,
+      ...(ctx.bus.clustered ? { route: (sns: readonly string[]) => cluster.route(sns) } : {}),
       now,
       defaultTtlSeconds: config.commandTtlSeconds,
       maxQueuedPerDevice: config.maxPendingCommandsPerDevice,
       logger: app.log,
       batching: { maxDelayMs: config.signageBatchDelayMs },
     });
+    cluster.start(commands);
 
     // Limits are per route (receiveUpload); these only bound what any multipart body may hold.
     // The parser is registered in this surface's context only: no other surface's types change.
@@ -95,7 +101,7 @@ export const signageModule = defineSurfaceModule<Signage, SignageRepositories>({
     // After the thumbnail cache: old screenshots (never a device's newest) give space back.
     ctx.storage.addReclaimer('old screenshots', (wanted) => pruneScreenshots(store, files, wanted));
     mountAdminPlaylists(app, { ...common, files, commands });
-    mountAdminDevices(app, { ...common, connections, commands, files });
+    mountAdminDevices(app, { ...common, connections, commands, files, cluster });
     const pairing = new Pairing({
       store,
       users: ctx.auth.users,
@@ -138,6 +144,7 @@ export const signageModule = defineSurfaceModule<Signage, SignageRepositories>({
       store,
       connections,
       commands,
+      cluster,
       now,
       logger: app.log,
     });
@@ -148,6 +155,7 @@ export const signageModule = defineSurfaceModule<Signage, SignageRepositories>({
       // Stops the expiry sweeper; waits for deliveries in progress.
       stop: () => {
         clearInterval(pruneTimer);
+        cluster.stop();
         return commands.stop();
       },
     };
