@@ -26,10 +26,14 @@ const PLAIN_HOST = /^(?:[A-Za-z0-9.-]+|\[[0-9A-Fa-f:.]+\])(?::\d{1,5})?$/;
  * named explicitly as ws:// and wss:// on the same host, since browsers before CSP 3 do not let
  * `'self'` match a ws: URL.
  */
-export function pageCsp(host: string | undefined, options: { blobMedia?: boolean } = {}): string {
+export function pageCsp(
+  host: string | undefined,
+  options: { blobMedia?: boolean; blobImages?: boolean } = {},
+): string {
   const sockets = host !== undefined && PLAIN_HOST.test(host) ? ` ws://${host} wss://${host}` : '';
-  // The TV player shows media from its Cache API store as blob: URLs.
-  const blob = options.blobMedia === true ? ' blob:' : '';
+  // The TV player shows media from its Cache API store as blob: URLs; the kiosk page shows
+  // posters it fetched with its display token as blob: URLs.
+  const blob = options.blobMedia === true || options.blobImages === true ? ' blob:' : '';
   return [
     "default-src 'self'",
     "script-src 'self'",
@@ -49,6 +53,8 @@ interface Asset {
   readonly type: string;
   /** The page plays blob: media (the TV player). */
   readonly blobMedia?: boolean;
+  /** The page shows blob: images (the kiosk page's posters fetched with its token). */
+  readonly blobImages?: boolean;
 }
 
 /** A console chunk's name as Vite writes it: a plain file name, no folder. */
@@ -91,10 +97,15 @@ function mountConsole(
 export function mountPages(app: FastifyInstance): void {
   const root = packageRoot();
   const assets: Record<string, Asset> = {
-    '/': { file: join(root, 'web', 'dashboard.html'), type: 'text/html; charset=utf-8' },
+    '/': {
+      file: join(root, 'web', 'dashboard.html'),
+      type: 'text/html; charset=utf-8',
+      blobImages: true,
+    },
     '/dashboard_test.html': {
       file: join(root, 'web', 'dashboard.html'),
       type: 'text/html; charset=utf-8',
+      blobImages: true,
     },
     // The styles every page shares, linked before the page's own sheet.
     '/assets/base.css': { file: join(root, 'web', 'base.css'), type: 'text/css; charset=utf-8' },
@@ -163,7 +174,10 @@ export function mountPages(app: FastifyInstance): void {
       void reply
         .header(
           'content-security-policy',
-          pageCsp(request.headers.host, { blobMedia: asset.blobMedia === true }),
+          pageCsp(request.headers.host, {
+            blobMedia: asset.blobMedia === true,
+            blobImages: asset.blobImages === true,
+          }),
         )
         .header('referrer-policy', 'no-referrer');
     }

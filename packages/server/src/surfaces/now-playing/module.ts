@@ -56,6 +56,7 @@ export const nowPlayingModule = defineSurfaceModule<NowPlaying>({
       stack: mediaStack,
       authenticate,
       validateResponses,
+      access: config.nowPlayingWsAuth,
       now,
     });
     const stopUpstream = watchUpstreamSessions(mediaStack, service);
