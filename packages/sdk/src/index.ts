@@ -44,6 +44,15 @@ export type {
   VramStatus,
   VramUpdate,
 } from './protocol/gpu';
+// The media-stack client's payload types, for the same reason.
+export type {
+  DashboardServerMessage,
+  DashboardStats,
+  NewNotificationMessage,
+  Notification as MediaStackNotification,
+  ResponseMetadata,
+  ServiceStatusChangeMessage,
+} from './protocol/media-stack/index';
 // The player client's payload types, for the same reason.
 export type {
   ClaimResult,
@@ -145,6 +154,20 @@ export {
   createAccountsClient,
   type AccountsClientOptions,
   type CreatedDisplayTokenInfo,
+} from './clients/index';
+export {
+  MediaStackClient,
+  createMediaStackClient,
+  listServices,
+  type ListedService,
+  type MediaStackClientEvents,
+  type MediaStackClientOptions,
+  type NotificationAnswer,
+  type NotificationListAnswer,
+  type NotificationsFilter,
+  type ServiceDetailAnswer,
+  type ServiceStatusAnswer,
+  type StatsAnswer,
 } from './clients/index';
 export {
   GpuClient,
