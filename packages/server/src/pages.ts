@@ -1,6 +1,7 @@
 /**
  * Serves the kiosk dashboard: `/` and `/dashboard_test.html` (seed 000's name) plus its assets,
- * the GPU host page at `/gpu`, the monitoring page at `/monitor`, and the TV web player at `/tv/` (built from firmware/android-tv/web
+ * the GPU host page at `/gpu`, the monitoring page at `/monitor`, the media-stack page at
+ * `/media-stack`, and the TV web player at `/tv/` (built from firmware/android-tv/web
  * into tv/ by `npm run build`), and the operator console at `/console/` (packages/console, built by
  * Vite into console/: one page and its hashed chunks under /console/assets/).
  * The page's script is the SDK's browser client bundled by the package build into
@@ -133,6 +134,20 @@ export function mountPages(app: FastifyInstance): void {
     },
     '/assets/monitor.js': {
       file: join(root, 'public', 'monitor.js'),
+      type: 'text/javascript; charset=utf-8',
+    },
+    // The media-stack page (seed 001): services, downloads, requests, notifications. Not under
+    // /api/v1/dashboard (the surface's routes) nor /ws/dashboard (its socket).
+    '/media-stack': {
+      file: join(root, 'web', 'media-stack.html'),
+      type: 'text/html; charset=utf-8',
+    },
+    '/assets/media-stack.css': {
+      file: join(root, 'web', 'media-stack.css'),
+      type: 'text/css; charset=utf-8',
+    },
+    '/assets/media-stack.js': {
+      file: join(root, 'public', 'media-stack.js'),
       type: 'text/javascript; charset=utf-8',
     },
     // The TV web player (firmware/android-tv/web): a screen that plays playlists.
