@@ -320,8 +320,10 @@ describe('surface table', () => {
 describe('inferred types', () => {
   it('exposes the documented fields', () => {
     expectTypeOf<NotificationPriority>().toEqualTypeOf<'low' | 'normal' | 'high' | 'critical'>();
+    // The seed's seven and Marquee's `request_approved`.
     expectTypeOf<NotificationType>().toEqualTypeOf<
       | 'system_alert'
+      | 'request_approved'
       | 'request_completed'
       | 'request_failed'
       | 'download_completed'

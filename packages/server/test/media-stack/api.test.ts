@@ -178,7 +178,15 @@ describe('seed 001 fed by a fake media stack', () => {
     await service().checkNow();
   });
   afterEach(() => {
-    for (const fake of [fakes.plex, fakes.overseerr, fakes.qbittorrent, fakes.sonarr])
+    for (const fake of [
+      fakes.plex,
+      fakes.overseerr,
+      fakes.qbittorrent,
+      fakes.sonarr,
+      fakes.tautulli,
+      fakes.radarr,
+      fakes.prowlarr,
+    ])
       fake.mode = 'ok';
   });
   afterAll(async () => {
@@ -200,6 +208,18 @@ describe('seed 001 fed by a fake media stack', () => {
     expect(data.services.downloadClients).toHaveProperty('qbittorrent.version', '4.5.4');
     expect(data.services.downloadClients).toHaveProperty('qbittorrent.stats.activeTorrents', 1);
     expect(data.services.sonarr).toHaveProperty('stats.queued', 1);
+    // Tautulli, Radarr and Prowlarr from the simulator's fakes, each read with its own key.
+    expect(data.services.tautulli).toMatchObject({ status: 'up', url: fakes.tautulli.url });
+    expect(data.services.tautulli).toHaveProperty('stats.bandwidth', 12_500_000);
+    expect(data.services.radarr).toMatchObject({ status: 'up', version: '5.2.6.8376' });
+    expect(data.services.radarr).toHaveProperty('stats.queued', 1);
+    expect(data.services.radarr).toHaveProperty('stats.upcoming', 1);
+    expect(data.services.radarr).toHaveProperty('stats.healthIssues', 0);
+    expect(data.services.prowlarr).toMatchObject({ status: 'up', version: '1.11.4.4173' });
+    expect(data.services.prowlarr).toHaveProperty('stats.enabledIndexers', 1);
+    for (const fake of [fakes.tautulli, fakes.radarr, fakes.prowlarr]) {
+      expect([...fake.hits.values()].reduce((a, b) => a + b, 0)).toBeGreaterThan(0);
+    }
 
     const plex = await call(`${t.url}${BASE}/status/plex`, { token });
     const detail = protocol.mediaStack.ServiceDetailResponse.parse(plex.body);
@@ -341,6 +361,7 @@ describe('seed 001 fed by a fake media stack', () => {
   it('reports refused credentials and malformed answers as down with the reason', async () => {
     fakes.overseerr.mode = 'unauthorized';
     fakes.sonarr.mode = 'malformed';
+    fakes.tautulli.mode = 'unauthorized';
     await service().checkNow();
     const res = await call(`${t.url}${BASE}/status`, { token });
     const { data } = protocol.mediaStack.ServiceStatusResponse.parse(res.body);
@@ -350,6 +371,9 @@ describe('seed 001 fed by a fake media stack', () => {
     expect(overseerr.stats).toHaveProperty('lastSuccessAt');
     const sonarr = data.services.sonarr as protocol.mediaStack.ServiceInfo;
     expect(sonarr.alerts?.[0]?.message).toContain('non-JSON');
+    const tautulli = data.services.tautulli as protocol.mediaStack.ServiceInfo;
+    expect(tautulli.status).toBe('down');
+    expect(tautulli.alerts?.[0]?.message).toContain('MARQUEE_TAUTULLI_API_KEY');
     expect(data.overall.status).toBe('critical');
   });
 
@@ -400,6 +424,58 @@ describe('seed 001 fed by a fake media stack', () => {
       expect(missing.status).toBe(404);
       expect(protocol.mediaStack.MediaStackError.parse(missing.body).error.code).toBe('NOT_FOUND');
     }
+  });
+});
+
+describe('seed 001: an Overseerr request approved', () => {
+  let fakes: FakeMediaStack;
+  let t: TestServer;
+  let token: string;
+  const service = () => t.server.surface(mediaStackModule).service;
+
+  beforeAll(async () => {
+    fakes = await startFakeMediaStack();
+    t = await startTestServer({ ...fakes.config, upstreamTimeoutSeconds: 1 });
+    token = await t.login();
+    await service().checkNow();
+  });
+  afterAll(async () => {
+    await t.close();
+    await fakes.close();
+  });
+
+  it('announces a waiting request once it is approved (request_approved, in the request category), not one already approved', async () => {
+    const socket = await dashboardSocket(t, token);
+    const waiting = fakes.state.requests.results[1];
+    if (!waiting) throw new Error('the fixture has a waiting request');
+    expect(waiting.status).toBe(1);
+    waiting.status = 2; // approved
+    waiting.media.status = 3; // processing
+    await service().checkNow();
+    const pushed = await socket.next((m) => m.type === 'new_notification');
+    expect(pushed).toMatchObject({
+      notification: {
+        type: 'request_approved',
+        title: 'Request Approved',
+        priority: 'low',
+        data: { mediaTitle: 'Breaking Bad', user: 'jane_smith', mediaType: 'tv' },
+      },
+    });
+    const listed = await call(`${t.url}${BASE}/notifications?type=request`, { token });
+    const { data } = protocol.mediaStack.NotificationListResponse.parse(listed.body);
+    expect(data.notifications.map((n) => n.type)).toEqual(['request_approved']);
+    expect(data.summary.byType).toMatchObject({ request_approved: 1 });
+    // Polled again unchanged, and then available: no second approval, one completion.
+    await service().checkNow();
+    waiting.media.status = 5;
+    await service().checkNow();
+    const after = await call(`${t.url}${BASE}/notifications?type=request`, { token });
+    expect(
+      protocol.mediaStack.NotificationListResponse.parse(after.body).data.notifications.map(
+        (n) => n.type,
+      ),
+    ).toEqual(['request_completed', 'request_approved']);
+    socket.ws.close();
   });
 });
 

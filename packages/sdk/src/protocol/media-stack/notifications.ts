@@ -5,9 +5,14 @@
 import * as z from 'zod';
 import { isoDateTime, nonNegativeInt, queryBoolean, queryInt } from '../common';
 
-/** The seed's `NotificationType`. */
+/**
+ * The seed's `NotificationType`, plus `request_approved` (Marquee's addition: the seed has no
+ * type for an approval, which issue 12 asks to announce; a client that switches over the seed's
+ * types alone can show it as a generic request notification).
+ */
 export const NotificationType = z.enum([
   'system_alert',
+  'request_approved',
   'request_completed',
   'request_failed',
   'download_completed',
@@ -63,7 +68,7 @@ export type NotificationCategory = z.infer<typeof NotificationCategory>;
  */
 export const notificationCategoryTypes = {
   system: ['service_down', 'service_restored'],
-  request: ['request_completed', 'request_failed'],
+  request: ['request_approved', 'request_completed', 'request_failed'],
   download: ['download_completed', 'download_failed'],
   alert: ['system_alert'],
 } as const satisfies Record<NotificationCategory, readonly NotificationType[]>;
