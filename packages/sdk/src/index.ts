@@ -23,6 +23,14 @@ export type {
 } from './protocol/core';
 // The event emitter every client extends, so declaration bundles can name it.
 export { Emitter, type EventMap } from './transport/emitter';
+// The base of the REST + push-channel clients (GPU, media stack), for the same reason.
+export {
+  RestChannelClient,
+  type ChannelEvents,
+  type ChannelSocketOptions,
+  type RestChannelOptions,
+  type RestChannelSetup,
+} from './clients/rest-channel-client';
 // The panel client's payload types, at the top level so declaration bundles can name them.
 export type {
   CompactSnapshot,

@@ -17,6 +17,14 @@ export {
   type ServiceStatusAnswer,
   type StatsAnswer,
 } from './clients/media-stack';
+// The client's base, so declaration bundles can name it.
+export {
+  RestChannelClient,
+  type ChannelEvents,
+  type ChannelSocketOptions,
+  type RestChannelOptions,
+  type RestChannelSetup,
+} from './clients/rest-channel-client';
 export type {
   DashboardServerMessage,
   DashboardStats,

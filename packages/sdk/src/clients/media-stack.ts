@@ -15,7 +15,6 @@
  * sent with both.
  */
 import type { z } from 'zod';
-import type { MarqueeError } from '../errors';
 import {
   DashboardServerMessage,
   NotificationListResponse,
@@ -33,16 +32,11 @@ import {
   type mediaStackChannels,
   type mediaStackRoutes,
 } from '../protocol/media-stack/index';
-import { channelUrl } from '../transport/channel-url';
-import { Emitter } from '../transport/emitter';
-import { createHttpClient, type HttpClient } from '../transport/http-client';
-import { ReconnectingSocket } from '../transport/reconnecting-socket';
-import type {
-  InvalidMessage,
-  SocketOptions,
-  SocketState,
-  StateChange,
-} from '../transport/socket-types';
+import {
+  RestChannelClient,
+  type ChannelEvents,
+  type RestChannelOptions,
+} from './rest-channel-client';
 
 // Typed against the protocol tables, so a renamed path fails to compile here.
 type Route<Id> = Extract<(typeof mediaStackRoutes)[number], { id: Id }>['path'];
@@ -71,10 +65,7 @@ export type ServiceDetailAnswer = z.infer<typeof ServiceDetailResponse>;
 export type NotificationListAnswer = z.infer<typeof NotificationListResponse>;
 export type NotificationAnswer = z.infer<typeof NotificationResponse>;
 
-export interface MediaStackClientOptions extends Omit<
-  SocketOptions<DashboardServerMessage, never>,
-  'url' | 'incoming' | 'outgoing' | 'coalesceKey' | 'onConnect' | 'maxQueue'
-> {
+export interface MediaStackClientOptions extends RestChannelOptions<DashboardServerMessage> {
   /** The server, e.g. `http://marquee:8080`; the socket uses ws:// or wss:// to match. */
   readonly baseUrl: string;
   /**
@@ -89,39 +80,25 @@ export interface MediaStackClientOptions extends Omit<
   readonly timeoutMs?: number;
 }
 
-export interface MediaStackClientEvents {
+export interface MediaStackClientEvents extends ChannelEvents {
   /** Once on connect (the current statistics) and whenever they are recomputed. */
   stats_update: [stats: DashboardStats];
   /** A health check found a service in a new state. */
   service_status_change: [change: ServiceStatusChangeMessage];
   /** A new notification (service down or back, download finished, request approved ...). */
   new_notification: [notification: NewNotificationMessage['notification']];
-  'invalid-message': [invalid: InvalidMessage];
-  state: [change: StateChange];
-  error: [error: MarqueeError];
 }
 
-export class MediaStackClient extends Emitter<MediaStackClientEvents> {
-  /** The push channel, for connection-level events and state. */
-  readonly socket: ReconnectingSocket<DashboardServerMessage, never>;
-  readonly #http: HttpClient;
+export class MediaStackClient extends RestChannelClient<
+  MediaStackClientEvents,
+  DashboardServerMessage
+> {
   #latest: DashboardStats | undefined;
 
   constructor(options: MediaStackClientOptions) {
-    super();
-    const { baseUrl, fetch, timeoutMs, ...socketOptions } = options;
-    const token = socketOptions.token;
-    this.#http = createHttpClient({
-      baseUrl,
+    super(options, {
       errorShape: mediaStackErrorShape,
-      ...(timeoutMs === undefined ? {} : { timeoutMs }),
-      ...(fetch ? { fetch } : {}),
-      // Read per request; after a 401 the request is retried once with whatever it returns then.
-      ...(token ? { auth: { getAccessToken: async () => token(), refresh: async () => {} } } : {}),
-    });
-    this.socket = new ReconnectingSocket<DashboardServerMessage, never>({
-      ...socketOptions,
-      url: channelUrl(baseUrl, CHANNEL_PATH),
+      channelPath: CHANNEL_PATH,
       incoming: DashboardServerMessage,
     });
     this.socket.onMessage('stats_update', (message) => {
@@ -134,13 +111,6 @@ export class MediaStackClient extends Emitter<MediaStackClientEvents> {
     this.socket.onMessage('new_notification', (message) =>
       this.emit('new_notification', message.notification),
     );
-    this.socket.on('invalid-message', (invalid) => this.emit('invalid-message', invalid));
-    this.socket.on('state', (change) => this.emit('state', change));
-    this.socket.on('error', (error) => this.emit('error', error));
-  }
-
-  get state(): SocketState {
-    return this.socket.state;
   }
 
   /** The most recent `stats_update`, if one arrived. */
@@ -148,30 +118,19 @@ export class MediaStackClient extends Emitter<MediaStackClientEvents> {
     return this.#latest;
   }
 
-  /** Opens the push channel (and keeps it open until `close()`). */
-  connect(): this {
-    this.socket.connect();
-    return this;
-  }
-
-  /** Closes the push channel for good; REST calls keep working. */
-  close(): void {
-    this.socket.close();
-  }
-
   /** `GET /api/v1/dashboard/stats` (cached 5 minutes: `metadata.cacheAge` says how old). */
   stats(): Promise<StatsAnswer> {
-    return this.#http.request({ path: PATHS.stats, schema: StatsResponse });
+    return this.http.request({ path: PATHS.stats, schema: StatsResponse });
   }
 
   /** `GET /api/v1/dashboard/status`: every service and the system checks (cached 1 minute). */
   status(): Promise<ServiceStatusAnswer> {
-    return this.#http.request({ path: PATHS.status, schema: ServiceStatusResponse });
+    return this.http.request({ path: PATHS.status, schema: ServiceStatusResponse });
   }
 
   /** `GET /api/v1/dashboard/status/{service}`; an unknown name rejects with `INVALID_SERVICE`. */
   service(name: string): Promise<ServiceDetailAnswer> {
-    return this.#http.request({
+    return this.http.request({
       path: PATHS.service.replace('{service}', encodeURIComponent(name)),
       schema: ServiceDetailResponse,
     });
@@ -179,7 +138,7 @@ export class MediaStackClient extends Emitter<MediaStackClientEvents> {
 
   /** `GET /api/v1/dashboard/notifications`: newest first, with a summary (never cached). */
   notifications(filter: NotificationsFilter = {}): Promise<NotificationListAnswer> {
-    return this.#http.request({
+    return this.http.request({
       path: PATHS.notifications,
       query: { unread: filter.unread, limit: filter.limit, type: filter.type },
       schema: NotificationListResponse,
@@ -188,7 +147,7 @@ export class MediaStackClient extends Emitter<MediaStackClientEvents> {
 
   /** `POST /api/v1/dashboard/notifications/{id}/acknowledge` (operators); idempotent. */
   acknowledge(id: string): Promise<NotificationAnswer> {
-    return this.#http.request({
+    return this.http.request({
       method: 'POST',
       path: PATHS.acknowledge.replace('{id}', encodeURIComponent(id)),
       schema: NotificationResponse,

@@ -60,6 +60,25 @@ async function viewerToken(t: TestServer, admin: string, name: string): Promise<
   return (res.body as { access: string }).access;
 }
 
+/** A fresh fake stack and a server fed by it, health-checked once; `close` stops both. */
+async function fedServer() {
+  const fakes = await startFakeMediaStack();
+  const t = await startTestServer({ ...fakes.config, upstreamTimeoutSeconds: 1 });
+  const token = await t.login();
+  const service = () => t.server.surface(mediaStackModule).service;
+  await service().checkNow();
+  return {
+    fakes,
+    t,
+    token,
+    service,
+    async close() {
+      await t.close();
+      await fakes.close();
+    },
+  };
+}
+
 describe('seed 001 with no upstream configured', () => {
   let t: TestServer;
   let token: string;
@@ -171,11 +190,11 @@ describe('seed 001 fed by a fake media stack', () => {
   let token: string;
   const service = () => t.server.surface(mediaStackModule).service;
 
+  let fed: Awaited<ReturnType<typeof fedServer>>;
+
   beforeAll(async () => {
-    fakes = await startFakeMediaStack();
-    t = await startTestServer({ ...fakes.config, upstreamTimeoutSeconds: 1 });
-    token = await t.login();
-    await service().checkNow();
+    fed = await fedServer();
+    ({ fakes, t, token } = fed);
   });
   afterEach(() => {
     for (const fake of [
@@ -189,10 +208,7 @@ describe('seed 001 fed by a fake media stack', () => {
     ])
       fake.mode = 'ok';
   });
-  afterAll(async () => {
-    await t.close();
-    await fakes.close();
-  });
+  afterAll(() => fed.close());
 
   it('reports each configured service up with its version, latency and figures', async () => {
     const res = await call(`${t.url}${BASE}/status`, { token });
@@ -428,23 +444,14 @@ describe('seed 001 fed by a fake media stack', () => {
 });
 
 describe('seed 001: an Overseerr request approved', () => {
-  let fakes: FakeMediaStack;
-  let t: TestServer;
-  let token: string;
-  const service = () => t.server.surface(mediaStackModule).service;
-
+  let fed: Awaited<ReturnType<typeof fedServer>>;
   beforeAll(async () => {
-    fakes = await startFakeMediaStack();
-    t = await startTestServer({ ...fakes.config, upstreamTimeoutSeconds: 1 });
-    token = await t.login();
-    await service().checkNow();
+    fed = await fedServer();
   });
-  afterAll(async () => {
-    await t.close();
-    await fakes.close();
-  });
+  afterAll(() => fed.close());
 
   it('announces a waiting request once it is approved (request_approved, in the request category), not one already approved', async () => {
+    const { fakes, t, token, service } = fed;
     const socket = await dashboardSocket(t, token);
     const waiting = fakes.state.requests.results[1];
     if (!waiting) throw new Error('the fixture has a waiting request');

@@ -15,6 +15,7 @@ import { mediaStackModule } from '../../src/surfaces/media-stack/module';
 import {
   chromiumAvailable,
   expectInlineScriptBlocked,
+  expectNoSidewaysScroll,
   launchChromium,
   pageStyles,
   watchCspViolations,
@@ -140,19 +141,7 @@ describe.runIf(chromiumAvailable)('media-stack page', () => {
     expect(await page.locator('#signin').isHidden()).toBe(true);
     expect(await tile('overseerr').getAttribute('data-status')).toBe('up');
 
-    for (const [width, height] of [
-      [360, 740],
-      [1280, 800],
-      [3840, 2160],
-    ] as const) {
-      await page.setViewportSize({ width, height });
-      await expect
-        .poll(
-          () => page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth),
-          WAIT,
-        )
-        .toBeLessThanOrEqual(0);
-    }
+    await expectNoSidewaysScroll(page);
     // Read from across the room: a service name on a 4K screen is drawn large.
     const nameSize = await tile('plex')
       .locator('.name')
