@@ -29,7 +29,7 @@ const examples = extractSeedExamples(readSeed('media-stack'));
 
 describe('seed 001 examples', () => {
   // Each JSON example of the document, in document order, with the schema it documents.
-  const schemas: Array<[string, z.ZodType]> = [
+  const schemas: Array<[string, z.core.$ZodType]> = [
     ['dashboard stats response', StatsResponse],
     ['service status response', ServiceStatusResponse],
     ['service detail response', ServiceDetailResponse],

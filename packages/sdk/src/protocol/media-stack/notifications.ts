@@ -2,8 +2,8 @@
  * `GET /api/v1/dashboard/notifications`, Marquee's acknowledge route and the `new_notification`
  * message: the seed's `Notification`, `NotificationType` and `NotificationAction`.
  */
-import * as z from 'zod';
-import { isoDateTime, nonNegativeInt, queryBoolean, queryInt } from '../common';
+import * as z from 'zod/mini';
+import { isoDateTime, nonNegativeInt, queryBoolean, queryInt } from '../primitives';
 
 /**
  * The seed's `NotificationType`, plus `request_approved` (Marquee's addition: the seed has no
@@ -32,29 +32,29 @@ export type NotificationPriority = z.infer<typeof NotificationPriority>;
 export const NotificationAction = z
   .object({
     type: z.enum(['view', 'acknowledge', 'retry', 'dismiss']),
-    label: z.string().min(1),
-    url: z.string().min(1).optional(),
-    endpoint: z.string().min(1).optional(),
+    label: z.string().check(z.minLength(1)),
+    url: z.optional(z.string().check(z.minLength(1))),
+    endpoint: z.optional(z.string().check(z.minLength(1))),
   })
-  .meta({ id: 'MediaStackNotificationAction' });
+  .register(z.globalRegistry, { id: 'MediaStackNotificationAction' });
 export type NotificationAction = z.infer<typeof NotificationAction>;
 
 /** The seed's `Notification`. `readAt` is present once the notification has been read. */
 export const Notification = z
   .object({
-    id: z.string().min(1),
+    id: z.string().check(z.minLength(1)),
     type: NotificationType,
     title: z.string(),
     message: z.string(),
     read: z.boolean(),
     priority: NotificationPriority,
     createdAt: isoDateTime,
-    readAt: isoDateTime.optional(),
+    readAt: z.optional(isoDateTime),
     /** Type-specific context (request id, media title, storage figures ...). */
-    data: z.record(z.string(), z.unknown()).optional(),
-    actions: z.array(NotificationAction).optional(),
+    data: z.optional(z.record(z.string(), z.unknown())),
+    actions: z.optional(z.array(NotificationAction)),
   })
-  .meta({ id: 'MediaStackNotification' });
+  .register(z.globalRegistry, { id: 'MediaStackNotification' });
 export type Notification = z.infer<typeof Notification>;
 
 /** The categories the `type` query filter takes (coarser than `NotificationType`). */
@@ -76,13 +76,13 @@ export const notificationCategoryTypes = {
 /** Query of `GET /api/v1/dashboard/notifications`. */
 export const NotificationsQuery = z.object({
   /** `true`: unread notifications only. Absent or `false`: all. */
-  unread: queryBoolean.optional(),
+  unread: z.optional(queryBoolean),
   /**
    * Maximum notifications returned, newest first.
    * @default 50
    */
-  limit: queryInt(1, 500).default(50),
-  type: NotificationCategory.optional(),
+  limit: z._default(queryInt(1, 500), 50),
+  type: z.optional(NotificationCategory),
 });
 export type NotificationsQuery = z.infer<typeof NotificationsQuery>;
 
@@ -97,15 +97,17 @@ export const NotificationSummary = z
     byType: z.partialRecord(NotificationType, nonNegativeInt),
     byPriority: z.partialRecord(NotificationPriority, nonNegativeInt),
   })
-  .meta({ id: 'MediaStackNotificationSummary' });
+  .register(z.globalRegistry, { id: 'MediaStackNotificationSummary' });
 export type NotificationSummary = z.infer<typeof NotificationSummary>;
 
 /** `data` of `GET /api/v1/dashboard/notifications`. */
 export const NotificationList = z
   .object({ notifications: z.array(Notification), summary: NotificationSummary })
-  .meta({ id: 'MediaStackNotificationList' });
+  .register(z.globalRegistry, { id: 'MediaStackNotificationList' });
 export type NotificationList = z.infer<typeof NotificationList>;
 
 /** Path parameters of the acknowledge route. */
-export const NotificationIdParams = z.object({ id: z.string().min(1).max(200) });
+export const NotificationIdParams = z.object({
+  id: z.string().check(z.minLength(1), z.maxLength(200)),
+});
 export type NotificationIdParams = z.infer<typeof NotificationIdParams>;
