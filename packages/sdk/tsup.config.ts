@@ -2,11 +2,15 @@ import { existsSync } from 'node:fs';
 import { dirname, relative, resolve } from 'node:path';
 import { defineConfig, type Options } from 'tsup';
 
-/** The package's entry points: `.`, `./protocol` and `./device` (Node only: node:fs, node:crypto). */
+/**
+ * The package's entry points: `.`, `./protocol`, `./device` (Node only: node:fs, node:crypto) and
+ * `./media-stack`.
+ */
 const entries = {
   index: 'src/index.ts',
   protocol: 'src/protocol/index.ts',
   device: 'src/device.ts',
+  'media-stack': 'src/media-stack.ts',
 };
 
 /**
@@ -63,6 +67,7 @@ export default defineConfig([
   ...[
     { index: entries.index, protocol: entries.protocol } as Record<string, string>,
     { device: entries.device },
+    { 'media-stack': entries['media-stack'] },
   ].map((entry): Options => ({
     ...shared,
     entry,

@@ -41,9 +41,14 @@ export default defineConfig([
     banner: { js: '#!/usr/bin/env node' },
   },
   {
-    // The pages' scripts (kiosk dashboard, GPU host, monitoring): the SDK's browser clients, bundled and minified.
+    // The pages' scripts (kiosk dashboard, GPU host, monitoring, media stack): the SDK's browser clients, bundled and minified.
     // Their own folder: the node build's `clean` empties dist/ while this one runs in parallel.
-    entry: { dashboard: 'web/dashboard.ts', gpu: 'web/gpu.ts', monitor: 'web/monitor.ts' },
+    entry: {
+      dashboard: 'web/dashboard.ts',
+      gpu: 'web/gpu.ts',
+      monitor: 'web/monitor.ts',
+      'media-stack': 'web/media-stack.ts',
+    },
     outDir: 'public',
     clean: true,
     ...browserScript,

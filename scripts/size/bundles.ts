@@ -76,6 +76,7 @@ export const packedVariants: readonly Variant[] = [
       ['panel', 'a panel app', 'createPanelClient'],
       ['player', 'a player app', 'createPlayerClient'],
       ['gpu', 'a GPU dashboard', 'createGpuClient'],
+      ['media-stack', 'a media-stack dashboard', 'createMediaStackClient'],
       ['signage-admin', 'a signage admin app', 'createSignageAdminClient'],
       ['socket', 'the socket alone (caller brings a schema)', 'createSocket'],
     ] as const

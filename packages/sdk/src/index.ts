@@ -23,6 +23,14 @@ export type {
 } from './protocol/core';
 // The event emitter every client extends, so declaration bundles can name it.
 export { Emitter, type EventMap } from './transport/emitter';
+// The base of the REST + push-channel clients (GPU, media stack), for the same reason.
+export {
+  RestChannelClient,
+  type ChannelEvents,
+  type ChannelSocketOptions,
+  type RestChannelOptions,
+  type RestChannelSetup,
+} from './clients/rest-channel-client';
 // The panel client's payload types, at the top level so declaration bundles can name them.
 export type {
   CompactSnapshot,
@@ -44,6 +52,15 @@ export type {
   VramStatus,
   VramUpdate,
 } from './protocol/gpu';
+// The media-stack client's payload types, for the same reason.
+export type {
+  DashboardServerMessage,
+  DashboardStats,
+  NewNotificationMessage,
+  Notification as MediaStackNotification,
+  ResponseMetadata,
+  ServiceStatusChangeMessage,
+} from './protocol/media-stack/index';
 // The player client's payload types, for the same reason.
 export type {
   ClaimResult,
@@ -145,6 +162,20 @@ export {
   createAccountsClient,
   type AccountsClientOptions,
   type CreatedDisplayTokenInfo,
+} from './clients/index';
+export {
+  MediaStackClient,
+  createMediaStackClient,
+  listServices,
+  type ListedService,
+  type MediaStackClientEvents,
+  type MediaStackClientOptions,
+  type NotificationAnswer,
+  type NotificationListAnswer,
+  type NotificationsFilter,
+  type ServiceDetailAnswer,
+  type ServiceStatusAnswer,
+  type StatsAnswer,
 } from './clients/index';
 export {
   GpuClient,

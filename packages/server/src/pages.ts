@@ -1,6 +1,7 @@
 /**
  * Serves the kiosk dashboard: `/` and `/dashboard_test.html` (seed 000's name) plus its assets,
- * the GPU host page at `/gpu`, the monitoring page at `/monitor`, and the TV web player at `/tv/` (built from firmware/android-tv/web
+ * the GPU host page at `/gpu`, the monitoring page at `/monitor`, the media-stack page at
+ * `/media-stack`, and the TV web player at `/tv/` (built from firmware/android-tv/web
  * into tv/ by `npm run build`), and the operator console at `/console/` (packages/console, built by
  * Vite into console/: one page and its hashed chunks under /console/assets/).
  * The page's script is the SDK's browser client bundled by the package build into
@@ -26,10 +27,14 @@ const PLAIN_HOST = /^(?:[A-Za-z0-9.-]+|\[[0-9A-Fa-f:.]+\])(?::\d{1,5})?$/;
  * named explicitly as ws:// and wss:// on the same host, since browsers before CSP 3 do not let
  * `'self'` match a ws: URL.
  */
-export function pageCsp(host: string | undefined, options: { blobMedia?: boolean } = {}): string {
+export function pageCsp(
+  host: string | undefined,
+  options: { blobMedia?: boolean; blobImages?: boolean } = {},
+): string {
   const sockets = host !== undefined && PLAIN_HOST.test(host) ? ` ws://${host} wss://${host}` : '';
-  // The TV player shows media from its Cache API store as blob: URLs.
-  const blob = options.blobMedia === true ? ' blob:' : '';
+  // The TV player shows media from its Cache API store as blob: URLs; the kiosk page shows
+  // posters it fetched with its display token as blob: URLs.
+  const blob = options.blobMedia === true || options.blobImages === true ? ' blob:' : '';
   return [
     "default-src 'self'",
     "script-src 'self'",
@@ -49,6 +54,8 @@ interface Asset {
   readonly type: string;
   /** The page plays blob: media (the TV player). */
   readonly blobMedia?: boolean;
+  /** The page shows blob: images (the kiosk page's posters fetched with its token). */
+  readonly blobImages?: boolean;
 }
 
 /** A console chunk's name as Vite writes it: a plain file name, no folder. */
@@ -91,10 +98,15 @@ function mountConsole(
 export function mountPages(app: FastifyInstance): void {
   const root = packageRoot();
   const assets: Record<string, Asset> = {
-    '/': { file: join(root, 'web', 'dashboard.html'), type: 'text/html; charset=utf-8' },
+    '/': {
+      file: join(root, 'web', 'dashboard.html'),
+      type: 'text/html; charset=utf-8',
+      blobImages: true,
+    },
     '/dashboard_test.html': {
       file: join(root, 'web', 'dashboard.html'),
       type: 'text/html; charset=utf-8',
+      blobImages: true,
     },
     // The styles every page shares, linked before the page's own sheet.
     '/assets/base.css': { file: join(root, 'web', 'base.css'), type: 'text/css; charset=utf-8' },
@@ -122,6 +134,20 @@ export function mountPages(app: FastifyInstance): void {
     },
     '/assets/monitor.js': {
       file: join(root, 'public', 'monitor.js'),
+      type: 'text/javascript; charset=utf-8',
+    },
+    // The media-stack page (seed 001): services, downloads, requests, notifications. Not under
+    // /api/v1/dashboard (the surface's routes) nor /ws/dashboard (its socket).
+    '/media-stack': {
+      file: join(root, 'web', 'media-stack.html'),
+      type: 'text/html; charset=utf-8',
+    },
+    '/assets/media-stack.css': {
+      file: join(root, 'web', 'media-stack.css'),
+      type: 'text/css; charset=utf-8',
+    },
+    '/assets/media-stack.js': {
+      file: join(root, 'public', 'media-stack.js'),
       type: 'text/javascript; charset=utf-8',
     },
     // The TV web player (firmware/android-tv/web): a screen that plays playlists.
@@ -163,7 +189,10 @@ export function mountPages(app: FastifyInstance): void {
       void reply
         .header(
           'content-security-policy',
-          pageCsp(request.headers.host, { blobMedia: asset.blobMedia === true }),
+          pageCsp(request.headers.host, {
+            blobMedia: asset.blobMedia === true,
+            blobImages: asset.blobImages === true,
+          }),
         )
         .header('referrer-policy', 'no-referrer');
     }

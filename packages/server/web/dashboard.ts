@@ -100,11 +100,42 @@ function renderSession(session: Session, nowMs: number): HTMLElement {
   avatar.hidden = avatarSrc === '';
   if (avatar.getAttribute('src') !== avatarSrc) avatar.setAttribute('src', avatarSrc);
   $<HTMLElement>('.state', card).textContent = session.state;
-  const poster = $<HTMLImageElement>('.poster', card);
-  const src = session.poster_thumb ?? session.poster_url ?? '';
-  if (poster.getAttribute('src') !== src) poster.setAttribute('src', src);
+  showPoster(
+    $<HTMLImageElement>('.poster', card),
+    session.poster_thumb ?? session.poster_url ?? '',
+  );
   renderProgress(card, session, nowMs);
   return card;
+}
+
+/** Where the page fetches a poster itself: the Plex / Jellyfin relay, which needs the token. */
+const RELAYED_POSTER = '/api/media/upstream-poster/';
+
+/**
+ * Shows `src` in `img`. With a display token, relayed posters are fetched with it as Bearer (an
+ * `<img>` cannot send one, and the relay needs it where the socket does) and shown as a blob: URL,
+ * revoked when the card shows another; other images load as they are.
+ */
+function showPoster(img: HTMLImageElement, src: string): void {
+  if (img.dataset.src === src) return;
+  img.dataset.src = src;
+  const previous = img.getAttribute('src');
+  if (previous?.startsWith('blob:')) URL.revokeObjectURL(previous);
+  if (token === undefined || !src.startsWith(RELAYED_POSTER)) {
+    img.setAttribute('src', src);
+    return;
+  }
+  img.removeAttribute('src');
+  fetch(src, { headers: { authorization: `Bearer ${token}` } })
+    .then((res) => (res.ok ? res.blob() : undefined))
+    .then(
+      (blob) => {
+        if (blob !== undefined && img.dataset.src === src) {
+          img.setAttribute('src', URL.createObjectURL(blob));
+        }
+      },
+      () => undefined, // no poster this time; the next snapshot with another one tries again
+    );
 }
 
 function renderSystem(system: Snapshot['system']): void {

@@ -13,6 +13,7 @@ import './zod-jitless';
 import { MarqueeError, createGpuClient, type VramStatus, type protocol } from '@marquee/sdk';
 import { bytes, metric, mib } from './gpu-format';
 import { $, connectionIndicator, displayToken } from './page';
+import { signInForm } from './signin';
 
 type Device = protocol.gpu.GpuDevice;
 type Progress = protocol.gpu.ModelDownloadProgress;
@@ -24,7 +25,6 @@ const client = createGpuClient({
 });
 
 const message = $<HTMLElement>('#message');
-const signin = $<HTMLFormElement>('#signin');
 const gpuState = $<HTMLElement>('#gpu-state');
 const gpusEl = $<HTMLElement>('#gpus');
 const modelsEl = $<HTMLElement>('#models');
@@ -159,23 +159,6 @@ $<HTMLFormElement>('#download-form').addEventListener('submit', (event) => {
   }, show);
 });
 
-signin.addEventListener('submit', (event) => {
-  event.preventDefault();
-  const form = new FormData(signin);
-  void fetch('/api/v1/auth/session/', {
-    method: 'POST',
-    headers: { 'content-type': 'application/json' },
-    body: JSON.stringify({ username: form.get('username'), password: form.get('password') }),
-  }).then(async (res) => {
-    if (!res.ok) {
-      $<HTMLElement>('.error', signin).textContent = 'Wrong user or password';
-      return;
-    }
-    signin.hidden = true;
-    await start();
-  }, show);
-});
-
 client.on('state', ({ state }) => setConnection(state));
 client.on('vram_update', renderStatus);
 client.on('model_download_progress', renderProgress);
@@ -185,7 +168,7 @@ async function start(): Promise<void> {
     renderStatus(await client.vramStatus());
   } catch (error) {
     if (error instanceof MarqueeError && error.status === 401) {
-      signin.hidden = false;
+      signin.show();
       setConnection('closed');
       return;
     }
@@ -193,5 +176,7 @@ async function start(): Promise<void> {
   }
   client.connect();
 }
+
+const signin = signInForm(start, show);
 
 void start();

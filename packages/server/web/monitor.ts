@@ -13,6 +13,7 @@
  */
 import uPlot from 'uplot';
 import { $, connectionIndicator, displayToken } from './page';
+import { signInForm } from './signin';
 
 type Status = 'healthy' | 'warning' | 'critical';
 interface Metrics {
@@ -52,7 +53,6 @@ const MAX_ALERTS = 50;
 
 const token = displayToken();
 const message = $<HTMLElement>('#message');
-const signin = $<HTMLFormElement>('#signin');
 const setConnection = connectionIndicator({ closed: 'Signed out' });
 
 class HttpError extends Error {
@@ -355,7 +355,7 @@ async function start(): Promise<void> {
     hostState.textContent = `${status.status} · up ${status.uptime}`;
   } catch (error) {
     if (error instanceof HttpError && error.status === 401) {
-      signin.hidden = false;
+      signin.show();
       setConnection('closed');
       return;
     }
@@ -366,21 +366,6 @@ async function start(): Promise<void> {
   connect();
 }
 
-signin.addEventListener('submit', (event) => {
-  event.preventDefault();
-  const form = new FormData(signin);
-  void fetch('/api/v1/auth/session/', {
-    method: 'POST',
-    headers: { 'content-type': 'application/json' },
-    body: JSON.stringify({ username: form.get('username'), password: form.get('password') }),
-  }).then(async (res) => {
-    if (!res.ok) {
-      $<HTMLElement>('.error', signin).textContent = 'Wrong user or password';
-      return;
-    }
-    signin.hidden = true;
-    await start();
-  }, show);
-});
+const signin = signInForm(start, show);
 
 void start();

@@ -28,16 +28,11 @@ import {
   type gpuProxyRoutes,
   type gpuRoutes,
 } from '../protocol/gpu';
-import { channelUrl } from '../transport/channel-url';
-import { Emitter } from '../transport/emitter';
-import { createHttpClient, type HttpClient } from '../transport/http-client';
-import { ReconnectingSocket } from '../transport/reconnecting-socket';
-import type {
-  InvalidMessage,
-  SocketOptions,
-  SocketState,
-  StateChange,
-} from '../transport/socket-types';
+import {
+  RestChannelClient,
+  type ChannelEvents,
+  type RestChannelOptions,
+} from './rest-channel-client';
 
 // Typed against the protocol tables, so a renamed path fails to compile here.
 type Route<Id> = Extract<(typeof gpuRoutes)[number], { id: Id }>['path'];
@@ -54,10 +49,7 @@ const PATHS = {
 const PROXY_PATH: (typeof gpuProxyRoutes)[0]['path'] = '/api/ollama/{path}';
 const CHANNEL_PATH: (typeof gpuChannels)[0]['path'] = '/api/gpu/ws';
 
-export interface GpuClientOptions extends Omit<
-  SocketOptions<GpuServerMessage, never>,
-  'url' | 'incoming' | 'outgoing' | 'coalesceKey' | 'onConnect' | 'maxQueue'
-> {
+export interface GpuClientOptions extends RestChannelOptions<GpuServerMessage> {
   /** The server, e.g. `http://gpu-box:8000`; the socket uses ws:// or wss:// to match. */
   readonly baseUrl: string;
   /**
@@ -77,41 +69,26 @@ export interface GpuClientOptions extends Omit<
   readonly proxyToken?: () => string | undefined | Promise<string | undefined>;
 }
 
-export interface GpuClientEvents {
+export interface GpuClientEvents extends ChannelEvents {
   /** Every 2 s and once on connect. */
   vram_update: [update: VramUpdate];
   /** While any download runs; the last one of a download has status `complete` or `error`. */
   model_download_progress: [progress: ModelDownloadProgress];
-  'invalid-message': [invalid: InvalidMessage];
-  state: [change: StateChange];
-  error: [error: MarqueeError];
 }
 
-export class GpuClient extends Emitter<GpuClientEvents> {
-  /** The push channel, for connection-level events and state. */
-  readonly socket: ReconnectingSocket<GpuServerMessage, never>;
-  readonly #http: HttpClient;
+export class GpuClient extends RestChannelClient<GpuClientEvents, GpuServerMessage> {
   readonly #options: GpuClientOptions;
   #latest: VramUpdate | undefined;
 
   constructor(options: GpuClientOptions) {
-    super();
-    const { baseUrl, fetch, timeoutMs, proxyToken: _proxyToken, ...socketOptions } = options;
-    this.#options = options;
-    const token = socketOptions.token;
-    this.#http = createHttpClient({
-      baseUrl,
+    const { proxyToken: _proxyToken, ...channelOptions } = options;
+    super(channelOptions, {
       errorShape: gpuErrorShape,
-      timeoutMs: timeoutMs ?? 120_000,
-      ...(fetch ? { fetch } : {}),
-      // Read per request; after a 401 the request is retried once with whatever it returns then.
-      ...(token ? { auth: { getAccessToken: async () => token(), refresh: async () => {} } } : {}),
-    });
-    this.socket = new ReconnectingSocket<GpuServerMessage, never>({
-      ...socketOptions,
-      url: channelUrl(baseUrl, CHANNEL_PATH),
+      channelPath: CHANNEL_PATH,
       incoming: GpuServerMessage,
+      timeoutMs: 120_000,
     });
+    this.#options = options;
     this.socket.onMessage('vram_update', (message) => {
       this.#latest = message.data;
       this.emit('vram_update', message.data);
@@ -119,13 +96,6 @@ export class GpuClient extends Emitter<GpuClientEvents> {
     this.socket.onMessage('model_download_progress', (message) =>
       this.emit('model_download_progress', message.data),
     );
-    this.socket.on('invalid-message', (invalid) => this.emit('invalid-message', invalid));
-    this.socket.on('state', (change) => this.emit('state', change));
-    this.socket.on('error', (error) => this.emit('error', error));
-  }
-
-  get state(): SocketState {
-    return this.socket.state;
   }
 
   /** The most recent `vram_update`, if one arrived. */
@@ -133,30 +103,19 @@ export class GpuClient extends Emitter<GpuClientEvents> {
     return this.#latest;
   }
 
-  /** Opens the push channel (and keeps it open until `close()`). */
-  connect(): this {
-    this.socket.connect();
-    return this;
-  }
-
-  /** Closes the push channel for good; REST calls keep working. */
-  close(): void {
-    this.socket.close();
-  }
-
   /** `GET /api/vram/status`: 200 even without a GPU; `state` says why there is no reading. */
   vramStatus(): Promise<VramStatus> {
-    return this.#http.request({ path: PATHS.vramStatus, schema: VramStatus });
+    return this.http.request({ path: PATHS.vramStatus, schema: VramStatus });
   }
 
   /** `GET /api/models/ollama/list`: the installed models. */
   listModels(): Promise<OllamaModelList> {
-    return this.#http.request({ path: PATHS.list, schema: OllamaModelList });
+    return this.http.request({ path: PATHS.list, schema: OllamaModelList });
   }
 
   /** `GET /api/models/ollama/loaded`: the models in memory, with `size_vram`. */
   loadedModels(): Promise<OllamaLoadedList> {
-    return this.#http.request({ path: PATHS.loaded, schema: OllamaLoadedList });
+    return this.http.request({ path: PATHS.loaded, schema: OllamaLoadedList });
   }
 
   /** `POST /api/models/ollama/load`; resolves once Ollama has loaded it. */
@@ -218,7 +177,7 @@ export class GpuClient extends Emitter<GpuClientEvents> {
         { details: checked.error.issues, cause: checked.error },
       );
     }
-    return this.#http.request({
+    return this.http.request({
       method: 'POST',
       path,
       body: checked.data,

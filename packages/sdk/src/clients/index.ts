@@ -33,3 +33,17 @@ export {
   type AccountsClientOptions,
   type CreatedDisplayTokenInfo,
 } from './accounts/index';
+export {
+  MediaStackClient,
+  createMediaStackClient,
+  listServices,
+  type ListedService,
+  type MediaStackClientEvents,
+  type MediaStackClientOptions,
+  type NotificationAnswer,
+  type NotificationListAnswer,
+  type NotificationsFilter,
+  type ServiceDetailAnswer,
+  type ServiceStatusAnswer,
+  type StatsAnswer,
+} from './media-stack';

@@ -158,7 +158,7 @@ export const mediaRoutes = [
     method: 'GET',
     path: '/api/media/upstream-poster/{session_id}',
     summary:
-      "The poster of a Now Playing session read from Plex or Jellyfin (its `poster_url`), relayed from the media server with the server's credential, which never reaches the client; only sessions playing now have one. With `width` or `height` (its `poster_thumb` asks 150×225), a baseline JPEG fitted into the nearest documented thumbnail size instead. Kept in memory (16 MiB, least recently used evicted, 10 minutes), so many screens showing one poster cost the media server one fetch; with ETag and 304",
+      "The poster of a Now Playing session read from Plex or Jellyfin (its `poster_url`), relayed from the media server with the server's credential, which never reaches the client; only sessions playing now have one. Open like the Now Playing socket; with MARQUEE_NOW_PLAYING_WS_AUTH=token it needs the socket's credential too (a user, or a display token scoped `now-playing`, as Bearer or the session cookie: 401/403). With `width` or `height` (its `poster_thumb` asks 150×225), a baseline JPEG fitted into the nearest documented thumbnail size instead. Kept in memory (16 MiB, least recently used evicted, 10 minutes), so many screens showing one poster cost the media server one fetch; with ETag and 304",
     auth: 'none',
     params: UpstreamPosterParams,
     query: ThumbQuery,
@@ -170,6 +170,12 @@ export const mediaRoutes = [
       200: response('The poster, as the media server sends it (JPEG or PNG)', null, 'image/jpeg'),
       304: response('Not modified: the If-None-Match ETag is current', null),
       400: errorResponse('Empty or over-long session id, or width/height out of range'),
+      401: errorResponse(
+        'MARQUEE_NOW_PLAYING_WS_AUTH=token and no valid credential (`UNAUTHORIZED`, `TOKEN_EXPIRED`)',
+      ),
+      403: errorResponse(
+        'MARQUEE_NOW_PLAYING_WS_AUTH=token and a display token not scoped `now-playing`',
+      ),
       404: errorResponse('No media-server session with this id plays now, or it has no poster'),
       422: errorResponse('A thumbnail was asked and the poster cannot be decoded'),
       429: errorResponse('Over 120 poster requests a minute from this address (`Retry-After`)'),

@@ -29,7 +29,7 @@ const examples = extractSeedExamples(readSeed('media-stack'));
 
 describe('seed 001 examples', () => {
   // Each JSON example of the document, in document order, with the schema it documents.
-  const schemas: Array<[string, z.ZodType]> = [
+  const schemas: Array<[string, z.core.$ZodType]> = [
     ['dashboard stats response', StatsResponse],
     ['service status response', ServiceStatusResponse],
     ['service detail response', ServiceDetailResponse],
@@ -320,8 +320,10 @@ describe('surface table', () => {
 describe('inferred types', () => {
   it('exposes the documented fields', () => {
     expectTypeOf<NotificationPriority>().toEqualTypeOf<'low' | 'normal' | 'high' | 'critical'>();
+    // The seed's seven and Marquee's `request_approved`.
     expectTypeOf<NotificationType>().toEqualTypeOf<
       | 'system_alert'
+      | 'request_approved'
       | 'request_completed'
       | 'request_failed'
       | 'download_completed'

@@ -87,3 +87,26 @@ export async function expectInlineScriptBlocked(page: Page, violations: string[]
   );
   violations.splice(0, violations.length);
 }
+
+/**
+ * Resizes the page to a phone (360 px), a laptop (1280 px) and a 4K screen (3840 px) and expects
+ * no sideways scroll at any of them.
+ */
+export async function expectNoSidewaysScroll(page: Page): Promise<void> {
+  for (const [width, height] of [
+    [360, 740],
+    [1280, 800],
+    [3840, 2160],
+  ] as const) {
+    await page.setViewportSize({ width, height });
+    await vi.waitFor(
+      async () => {
+        const overflow = await page.evaluate(
+          () => document.documentElement.scrollWidth - window.innerWidth,
+        );
+        if (overflow > 0) throw new Error(`${overflow} px sideways scroll at ${width} px`);
+      },
+      { timeout: 15_000, interval: 50 },
+    );
+  }
+}

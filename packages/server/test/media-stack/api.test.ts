@@ -60,6 +60,25 @@ async function viewerToken(t: TestServer, admin: string, name: string): Promise<
   return (res.body as { access: string }).access;
 }
 
+/** A fresh fake stack and a server fed by it, health-checked once; `close` stops both. */
+async function fedServer() {
+  const fakes = await startFakeMediaStack();
+  const t = await startTestServer({ ...fakes.config, upstreamTimeoutSeconds: 1 });
+  const token = await t.login();
+  const service = () => t.server.surface(mediaStackModule).service;
+  await service().checkNow();
+  return {
+    fakes,
+    t,
+    token,
+    service,
+    async close() {
+      await t.close();
+      await fakes.close();
+    },
+  };
+}
+
 describe('seed 001 with no upstream configured', () => {
   let t: TestServer;
   let token: string;
@@ -171,20 +190,25 @@ describe('seed 001 fed by a fake media stack', () => {
   let token: string;
   const service = () => t.server.surface(mediaStackModule).service;
 
+  let fed: Awaited<ReturnType<typeof fedServer>>;
+
   beforeAll(async () => {
-    fakes = await startFakeMediaStack();
-    t = await startTestServer({ ...fakes.config, upstreamTimeoutSeconds: 1 });
-    token = await t.login();
-    await service().checkNow();
+    fed = await fedServer();
+    ({ fakes, t, token } = fed);
   });
   afterEach(() => {
-    for (const fake of [fakes.plex, fakes.overseerr, fakes.qbittorrent, fakes.sonarr])
+    for (const fake of [
+      fakes.plex,
+      fakes.overseerr,
+      fakes.qbittorrent,
+      fakes.sonarr,
+      fakes.tautulli,
+      fakes.radarr,
+      fakes.prowlarr,
+    ])
       fake.mode = 'ok';
   });
-  afterAll(async () => {
-    await t.close();
-    await fakes.close();
-  });
+  afterAll(() => fed.close());
 
   it('reports each configured service up with its version, latency and figures', async () => {
     const res = await call(`${t.url}${BASE}/status`, { token });
@@ -200,6 +224,18 @@ describe('seed 001 fed by a fake media stack', () => {
     expect(data.services.downloadClients).toHaveProperty('qbittorrent.version', '4.5.4');
     expect(data.services.downloadClients).toHaveProperty('qbittorrent.stats.activeTorrents', 1);
     expect(data.services.sonarr).toHaveProperty('stats.queued', 1);
+    // Tautulli, Radarr and Prowlarr from the simulator's fakes, each read with its own key.
+    expect(data.services.tautulli).toMatchObject({ status: 'up', url: fakes.tautulli.url });
+    expect(data.services.tautulli).toHaveProperty('stats.bandwidth', 12_500_000);
+    expect(data.services.radarr).toMatchObject({ status: 'up', version: '5.2.6.8376' });
+    expect(data.services.radarr).toHaveProperty('stats.queued', 1);
+    expect(data.services.radarr).toHaveProperty('stats.upcoming', 1);
+    expect(data.services.radarr).toHaveProperty('stats.healthIssues', 0);
+    expect(data.services.prowlarr).toMatchObject({ status: 'up', version: '1.11.4.4173' });
+    expect(data.services.prowlarr).toHaveProperty('stats.enabledIndexers', 1);
+    for (const fake of [fakes.tautulli, fakes.radarr, fakes.prowlarr]) {
+      expect([...fake.hits.values()].reduce((a, b) => a + b, 0)).toBeGreaterThan(0);
+    }
 
     const plex = await call(`${t.url}${BASE}/status/plex`, { token });
     const detail = protocol.mediaStack.ServiceDetailResponse.parse(plex.body);
@@ -341,6 +377,7 @@ describe('seed 001 fed by a fake media stack', () => {
   it('reports refused credentials and malformed answers as down with the reason', async () => {
     fakes.overseerr.mode = 'unauthorized';
     fakes.sonarr.mode = 'malformed';
+    fakes.tautulli.mode = 'unauthorized';
     await service().checkNow();
     const res = await call(`${t.url}${BASE}/status`, { token });
     const { data } = protocol.mediaStack.ServiceStatusResponse.parse(res.body);
@@ -350,6 +387,9 @@ describe('seed 001 fed by a fake media stack', () => {
     expect(overseerr.stats).toHaveProperty('lastSuccessAt');
     const sonarr = data.services.sonarr as protocol.mediaStack.ServiceInfo;
     expect(sonarr.alerts?.[0]?.message).toContain('non-JSON');
+    const tautulli = data.services.tautulli as protocol.mediaStack.ServiceInfo;
+    expect(tautulli.status).toBe('down');
+    expect(tautulli.alerts?.[0]?.message).toContain('MARQUEE_TAUTULLI_API_KEY');
     expect(data.overall.status).toBe('critical');
   });
 
@@ -400,6 +440,49 @@ describe('seed 001 fed by a fake media stack', () => {
       expect(missing.status).toBe(404);
       expect(protocol.mediaStack.MediaStackError.parse(missing.body).error.code).toBe('NOT_FOUND');
     }
+  });
+});
+
+describe('seed 001: an Overseerr request approved', () => {
+  let fed: Awaited<ReturnType<typeof fedServer>>;
+  beforeAll(async () => {
+    fed = await fedServer();
+  });
+  afterAll(() => fed.close());
+
+  it('announces a waiting request once it is approved (request_approved, in the request category), not one already approved', async () => {
+    const { fakes, t, token, service } = fed;
+    const socket = await dashboardSocket(t, token);
+    const waiting = fakes.state.requests.results[1];
+    if (!waiting) throw new Error('the fixture has a waiting request');
+    expect(waiting.status).toBe(1);
+    waiting.status = 2; // approved
+    waiting.media.status = 3; // processing
+    await service().checkNow();
+    const pushed = await socket.next((m) => m.type === 'new_notification');
+    expect(pushed).toMatchObject({
+      notification: {
+        type: 'request_approved',
+        title: 'Request Approved',
+        priority: 'low',
+        data: { mediaTitle: 'Breaking Bad', user: 'jane_smith', mediaType: 'tv' },
+      },
+    });
+    const listed = await call(`${t.url}${BASE}/notifications?type=request`, { token });
+    const { data } = protocol.mediaStack.NotificationListResponse.parse(listed.body);
+    expect(data.notifications.map((n) => n.type)).toEqual(['request_approved']);
+    expect(data.summary.byType).toMatchObject({ request_approved: 1 });
+    // Polled again unchanged, and then available: no second approval, one completion.
+    await service().checkNow();
+    waiting.media.status = 5;
+    await service().checkNow();
+    const after = await call(`${t.url}${BASE}/notifications?type=request`, { token });
+    expect(
+      protocol.mediaStack.NotificationListResponse.parse(after.body).data.notifications.map(
+        (n) => n.type,
+      ),
+    ).toEqual(['request_completed', 'request_approved']);
+    socket.ws.close();
   });
 });
 

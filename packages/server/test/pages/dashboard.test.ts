@@ -13,6 +13,7 @@ import {
   pageStyles,
   watchCspViolations,
 } from '../helpers/browser';
+import { FAKE_CREDENTIALS, startFakeMediaStack, type FakeMediaStack } from '@marquee/simulators';
 import { ADMIN, call, login, startTestServer, type TestServer } from '../helpers/server';
 
 describe.runIf(chromiumAvailable)('kiosk dashboard page', () => {
@@ -165,13 +166,20 @@ describe.runIf(chromiumAvailable)('kiosk dashboard page', () => {
 
 describe.runIf(chromiumAvailable)('kiosk dashboard with a display token', () => {
   let browser: Browser;
+  let fakes: FakeMediaStack;
   let t: TestServer;
   let token: string;
 
   beforeAll(async () => {
     browser = await launchChromium();
     // The socket takes no one without a token, so the page only goes live with the one it was given.
-    t = await startTestServer({ nowPlayingWsAuth: 'token' });
+    // The fake Plex's sessions have posters, which the relay serves only with that token too.
+    fakes = await startFakeMediaStack();
+    t = await startTestServer({
+      nowPlayingWsAuth: 'token',
+      plexUrl: fakes.plex.url,
+      plexToken: FAKE_CREDENTIALS.plexToken,
+    });
     const res = await call(`${t.url}/api/v1/admin/display-tokens/`, {
       token: await login(t.url),
       body: { name: 'hallway panel', scopes: ['now-playing'] },
@@ -181,6 +189,7 @@ describe.runIf(chromiumAvailable)('kiosk dashboard with a display token', () => 
   afterAll(async () => {
     await browser?.close();
     await t?.close();
+    await fakes?.close();
   });
 
   /** A page that records every HTTP request's URL and Referer, to look for the token in. */
@@ -199,6 +208,39 @@ describe.runIf(chromiumAvailable)('kiosk dashboard with a display token', () => 
     await page.goto(`${t.url}/#token=${encodeURIComponent(token)}`);
     await expect.poll(() => state(page), { timeout: 10_000 }).toBe('open');
     expect(sent.length).toBeGreaterThan(2);
+    expect(sent.filter((entry) => entry.includes(token))).toEqual([]);
+    expect(violations).toEqual([]);
+    await page.close();
+  });
+
+  it('shows Plex posters, which the relay gives only to its token, sent as Bearer', async () => {
+    const { page, sent, violations } = await openPage();
+    const posters: { status: number; authorized: boolean }[] = [];
+    page.on('requestfinished', (request) => {
+      if (!request.url().includes('/api/media/upstream-poster/')) return;
+      void Promise.all([request.response(), request.allHeaders()]).then(([res, headers]) =>
+        posters.push({
+          status: res?.status() ?? 0,
+          authorized: headers.authorization === `Bearer ${token}`,
+        }),
+      );
+    });
+    await page.goto(`${t.url}/#token=${encodeURIComponent(token)}`);
+    await t.server.mediaStack.get('plex')?.poller.refresh();
+    const poster = page.locator('.session[data-session-id="plex-12"] .poster');
+    await expect
+      .poll(
+        () =>
+          poster.evaluate((img: HTMLImageElement) =>
+            img.src.startsWith('blob:') && img.complete ? img.naturalWidth : 0,
+          ),
+        { timeout: 10_000 },
+      )
+      .toBeGreaterThan(0);
+    expect(posters.length).toBeGreaterThan(0);
+    expect(posters.every((p) => p.status === 200 && p.authorized)).toBe(true);
+    // Without the token the relay refuses the same poster.
+    expect((await fetch(`${t.url}/api/media/upstream-poster/plex-12`)).status).toBe(401);
     expect(sent.filter((entry) => entry.includes(token))).toEqual([]);
     expect(violations).toEqual([]);
     await page.close();

@@ -10,6 +10,7 @@ import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it, vi } 
 import {
   chromiumAvailable,
   expectInlineScriptBlocked,
+  expectNoSidewaysScroll,
   launchChromium,
   pageStyles,
   watchCspViolations,
@@ -207,18 +208,6 @@ describe.runIf(chromiumAvailable)('monitoring page', () => {
     await expect.poll(() => page.locator('#message').isVisible(), WAIT).toBe(true);
     expect(await page.locator('#message').textContent()).not.toBe('');
 
-    for (const [width, height] of [
-      [360, 740],
-      [1280, 800],
-      [3840, 2160],
-    ] as const) {
-      await page.setViewportSize({ width, height });
-      await expect
-        .poll(
-          () => page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth),
-          WAIT,
-        )
-        .toBeLessThanOrEqual(0);
-    }
+    await expectNoSidewaysScroll(page);
   });
 });

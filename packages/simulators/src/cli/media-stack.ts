@@ -1,23 +1,34 @@
 /**
- * `marquee-sim media-stack`: a fake media stack for a development Marquee — Plex, Overseerr,
- * qBittorrent and Sonarr on free ports, answering the recorded shapes Marquee's adapters are
- * tested with. Prints the environment that points Marquee at them; `--down`, `--slow`,
- * `--unauthorized` and `--malformed` start the named upstreams in that failure mode. Logs each
- * request and prints a summary on Ctrl+C (SIGINT) or SIGTERM.
+ * `marquee-sim media-stack`: a fake media stack for a development Marquee — Plex, Tautulli,
+ * Overseerr, qBittorrent, Sonarr, Radarr and Prowlarr on free ports, answering the recorded
+ * shapes Marquee's adapters are tested with. Prints the environment that points Marquee at them;
+ * `--down`, `--slow`, `--unauthorized` and `--malformed` start the named upstreams in that failure
+ * mode, and commands on stdin (`plex down`, `all ok`, `status`; media-stack-control.ts) switch
+ * them while it runs. Prints a summary on Ctrl+C (SIGINT) or SIGTERM.
  */
+import { createInterface } from 'node:readline';
 import { parseArgs } from 'node:util';
 import { startFakeMediaStack, type FakeMode, type FakeUpstream } from '../media-stack';
 import { ExitCodes, type Command } from './command';
+import { CONTROL_HELP, applyControlLine } from './media-stack-control';
 import { UsageError, parseCommandLine } from './options';
 import { formatElapsed as duration, waitForStopSignal } from './run-control';
 
-const UPSTREAMS = ['plex', 'overseerr', 'qbittorrent', 'sonarr'] as const;
+const UPSTREAMS = [
+  'plex',
+  'tautulli',
+  'overseerr',
+  'qbittorrent',
+  'sonarr',
+  'radarr',
+  'prowlarr',
+] as const;
 type Upstream = (typeof UPSTREAMS)[number];
 
 const USAGE = `Usage: marquee-sim media-stack [options]
 
-A fake media stack: Plex, Overseerr, qBittorrent and Sonarr, each on a free port.
-Stop it with Ctrl+C.
+A fake media stack: Plex, Tautulli, Overseerr, qBittorrent, Sonarr, Radarr and
+Prowlarr, each on a free port. Stop it with Ctrl+C.
 
 Options:
   --host H                 address to listen on (default 127.0.0.1)
@@ -28,7 +39,8 @@ Options:
   -h, --help               this help
 
 LIST is a comma-separated list of: ${UPSTREAMS.join(', ')}
-`;
+
+${CONTROL_HELP}`;
 
 const ENV_NAMES: Record<string, string> = {
   plexUrl: 'MARQUEE_PLEX_URL',
@@ -40,6 +52,12 @@ const ENV_NAMES: Record<string, string> = {
   qbittorrentPassword: 'MARQUEE_QBITTORRENT_PASSWORD',
   sonarrUrl: 'MARQUEE_SONARR_URL',
   sonarrApiKey: 'MARQUEE_SONARR_API_KEY',
+  tautulliUrl: 'MARQUEE_TAUTULLI_URL',
+  tautulliApiKey: 'MARQUEE_TAUTULLI_API_KEY',
+  radarrUrl: 'MARQUEE_RADARR_URL',
+  radarrApiKey: 'MARQUEE_RADARR_API_KEY',
+  prowlarrUrl: 'MARQUEE_PROWLARR_URL',
+  prowlarrApiKey: 'MARQUEE_PROWLARR_API_KEY',
 };
 
 interface Options {
@@ -92,9 +110,12 @@ async function run(argv: readonly string[]): Promise<number> {
   }
   const fakes: Record<Upstream, FakeUpstream> = {
     plex: stack.plex,
+    tautulli: stack.tautulli,
     overseerr: stack.overseerr,
     qbittorrent: stack.qbittorrent,
     sonarr: stack.sonarr,
+    radarr: stack.radarr,
+    prowlarr: stack.prowlarr,
   };
   for (const [upstream, mode] of options.modes) fakes[upstream].mode = mode;
   const started = Date.now();
@@ -107,9 +128,17 @@ async function run(argv: readonly string[]): Promise<number> {
       Object.entries(stack.config)
         .map(([key, value]) => `  export ${ENV_NAMES[key] ?? key}=${value}\n`)
         .join('') +
-      `\nCtrl+C to stop.\n`,
+      `\nType "help" for live commands (e.g. "plex down", "all ok"). Ctrl+C to stop.\n`,
   );
+  // Live mode switches, one command a line; stdin closing (a pipe, /dev/null) changes nothing.
+  const commands = createInterface({ input: process.stdin, terminal: false });
+  commands.on('line', (line) => {
+    const result = applyControlLine(line, fakes);
+    if ('error' in result) process.stderr.write(`${result.error}\n`);
+    else process.stdout.write(result.out);
+  });
   const signal = await waitForStopSignal();
+  commands.close();
   await stack.close();
   const hits = UPSTREAMS.map(
     (name) => `${name} ${[...fakes[name].hits.values()].reduce((a, b) => a + b, 0)}`,
@@ -122,7 +151,8 @@ async function run(argv: readonly string[]): Promise<number> {
 
 export const mediaStackCommand: Command = {
   name: 'media-stack',
-  summary: 'a fake Plex, Overseerr, qBittorrent and Sonarr for the media-stack dashboard',
+  summary:
+    'a fake Plex, Tautulli, Overseerr, qBittorrent, Sonarr, Radarr and Prowlarr for the media-stack dashboard',
   usage: USAGE,
   run,
 };

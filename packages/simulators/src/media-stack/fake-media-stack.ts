@@ -1,6 +1,6 @@
 /**
- * Fake media-stack upstreams on real sockets (port 0 or given ports): Plex, Overseerr, qBittorrent and
- * Sonarr, answering the recorded shapes of fixtures.ts and checking each one's credential the way the
+ * Fake media-stack upstreams on real sockets (port 0 or given ports): Plex, Tautulli, Overseerr,
+ * qBittorrent, Sonarr, Radarr and Prowlarr, answering the recorded shapes of fixtures.ts and checking each one's credential the way the
  * real one does. Each has a mode switch: `ok`, `down` (the connection is cut), `unauthorized`
  * (401 / qBittorrent's `Fails.`), `malformed` (HTML where JSON belongs) and `slow` (answers after
  * `slowMs`). Tests change the answers through `state`.
@@ -116,12 +116,17 @@ export interface FakeMediaStack {
   readonly overseerr: FakeUpstream;
   readonly qbittorrent: FakeUpstream;
   readonly sonarr: FakeUpstream;
+  readonly tautulli: FakeUpstream;
+  readonly radarr: FakeUpstream;
+  readonly prowlarr: FakeUpstream;
   /** What the fakes answer; tests change it between polls. */
   readonly state: {
     /** Plex's `/status/sessions` answer: what plays now. */
     plexSessions: typeof api.PLEX_SESSIONS;
     torrents: typeof api.QBIT_TORRENTS;
     requests: typeof api.OVERSEERR_REQUESTS;
+    /** Radarr's queue. */
+    radarrQueue: typeof api.RADARR_QUEUE;
   };
   /** Config overrides that point a Marquee server at the fakes. */
   readonly config: Record<string, string>;
@@ -132,6 +137,9 @@ export const FAKE_CREDENTIALS = {
   plexToken: 'fake-plex-token',
   overseerrApiKey: 'fake-overseerr-key',
   sonarrApiKey: 'fake-sonarr-key',
+  tautulliApiKey: 'fake-tautulli-key',
+  radarrApiKey: 'fake-radarr-key',
+  prowlarrApiKey: 'fake-prowlarr-key',
   qbittorrentUsername: 'admin',
   qbittorrentPassword: 'adminadmin',
 } as const;
@@ -149,6 +157,7 @@ export async function startFakeMediaStack(
     plexSessions: structuredClone(api.PLEX_SESSIONS),
     torrents: structuredClone(api.QBIT_TORRENTS),
     requests: structuredClone(api.OVERSEERR_REQUESTS),
+    radarrQueue: structuredClone(api.RADARR_QUEUE),
   };
   let plexPush: FakePlexPush | undefined;
   const plex = await startFake(
@@ -230,12 +239,53 @@ export async function startFakeMediaStack(
       return undefined;
     },
   );
+  // Tautulli's API v2: one path, the command in `cmd`, the key in `apikey` (Tautulli's API.md).
+  const tautulliCommands: Record<string, unknown> = {
+    get_activity: api.TAUTULLI_ACTIVITY,
+    get_history: api.TAUTULLI_HISTORY,
+    get_libraries: api.TAUTULLI_LIBRARIES,
+    get_users: api.TAUTULLI_USERS,
+  };
+  const tautulli = await startFake(
+    host,
+    (_request, url) => url.searchParams.get('apikey') === FAKE_CREDENTIALS.tautulliApiKey,
+    (_request, url) => {
+      if (url.pathname !== '/api/v2') return undefined;
+      const answer = tautulliCommands[url.searchParams.get('cmd') ?? ''];
+      return answer === undefined ? undefined : { json: answer };
+    },
+  );
+  const radarr = await startFake(
+    host,
+    (request) => request.headers['x-api-key'] === FAKE_CREDENTIALS.radarrApiKey,
+    (_request, url) => {
+      if (url.pathname === '/api/v3/system/status') return { json: api.RADARR_STATUS };
+      if (url.pathname === '/api/v3/health') return { json: api.ARR_HEALTH_OK };
+      if (url.pathname === '/api/v3/queue') return { json: state.radarrQueue };
+      if (url.pathname === '/api/v3/calendar') return { json: api.RADARR_CALENDAR };
+      return undefined;
+    },
+  );
+  const prowlarr = await startFake(
+    host,
+    (request) => request.headers['x-api-key'] === FAKE_CREDENTIALS.prowlarrApiKey,
+    (_request, url) => {
+      if (url.pathname === '/api/v1/system/status') return { json: api.PROWLARR_STATUS };
+      if (url.pathname === '/api/v1/health') return { json: api.ARR_HEALTH_OK };
+      if (url.pathname === '/api/v1/indexer') return { json: api.PROWLARR_INDEXERS };
+      return undefined;
+    },
+  );
+  const all = [plex, overseerr, qbittorrent, sonarr, tautulli, radarr, prowlarr];
   return {
     plex,
     plexPush: plexSocket,
     overseerr,
     qbittorrent,
     sonarr,
+    tautulli,
+    radarr,
+    prowlarr,
     state,
     config: {
       plexUrl: plex.url,
@@ -247,10 +297,16 @@ export async function startFakeMediaStack(
       qbittorrentPassword: FAKE_CREDENTIALS.qbittorrentPassword,
       sonarrUrl: sonarr.url,
       sonarrApiKey: FAKE_CREDENTIALS.sonarrApiKey,
+      tautulliUrl: tautulli.url,
+      tautulliApiKey: FAKE_CREDENTIALS.tautulliApiKey,
+      radarrUrl: radarr.url,
+      radarrApiKey: FAKE_CREDENTIALS.radarrApiKey,
+      prowlarrUrl: prowlarr.url,
+      prowlarrApiKey: FAKE_CREDENTIALS.prowlarrApiKey,
     },
     async close() {
       plexSocket.endpoint.close();
-      await Promise.all([plex.close(), overseerr.close(), qbittorrent.close(), sonarr.close()]);
+      await Promise.all(all.map((fake) => fake.close()));
     },
   };
 }

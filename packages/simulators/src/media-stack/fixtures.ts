@@ -385,3 +385,52 @@ export const PROWLARR_INDEXERS = [
   { id: 1, name: 'Nyaa', enable: true, protocol: 'torrent', priority: 25 },
   { id: 2, name: 'NZBgeek', enable: false, protocol: 'usenet', priority: 25 },
 ];
+
+export const RADARR_STATUS = {
+  appName: 'Radarr',
+  version: '5.2.6.8376',
+  startTime: '2024-01-01T00:00:00Z',
+};
+
+/** Radarr's queue: one film downloading (a movie record names `movieId`, not a series). */
+export const RADARR_QUEUE = {
+  page: 1,
+  pageSize: 100,
+  sortKey: 'timeleft',
+  totalRecords: 1,
+  records: [
+    {
+      id: 71,
+      movieId: 12,
+      title: 'The.Batman.2022.2160p.UHD.BluRay',
+      status: 'downloading',
+      trackedDownloadStatus: 'ok',
+      trackedDownloadState: 'downloading',
+      size: 12_400_000_000,
+      sizeleft: 4_030_000_000,
+      timeleft: '00:42:15',
+      estimatedCompletionTime: '2024-01-01T13:00:00Z',
+      downloadClient: 'qBittorrent',
+      protocol: 'torrent',
+    },
+  ],
+};
+
+/** Radarr's calendar: films by their release dates (no `airDateUtc`). */
+export const RADARR_CALENDAR = [
+  {
+    id: 14,
+    title: 'Dune: Part Two',
+    hasFile: false,
+    monitored: true,
+    inCinemas: '2024-03-01T00:00:00Z',
+    digitalRelease: '2024-04-16T00:00:00Z',
+    physicalRelease: '2024-05-14T00:00:00Z',
+  },
+];
+
+export const PROWLARR_STATUS = {
+  appName: 'Prowlarr',
+  version: '1.11.4.4173',
+  startTime: '2024-01-01T00:00:00Z',
+};

@@ -3,8 +3,8 @@
  * helper builds it so each route's response schema is `successEnvelope(<data schema>)` and the
  * metadata rules live in one place.
  */
-import * as z from 'zod';
-import { isoDateTime, nonNegativeInt } from '../common';
+import * as z from 'zod/mini';
+import { isoDateTime, nonNegativeInt } from '../primitives';
 
 /**
  * `metadata` of every response. `cacheAge` and `nextUpdate` appear only on cached routes (the
@@ -15,20 +15,20 @@ export const ResponseMetadata = z
     /** When the response was produced. */
     timestamp: isoDateTime,
     /** Correlates a response (and its logs) with one request, e.g. `req-stats-123`. */
-    requestId: z.string().min(1),
+    requestId: z.string().check(z.minLength(1)),
     /** Seconds since the cached data was computed; equals the `X-Cache-Age` header. */
-    cacheAge: nonNegativeInt.optional(),
+    cacheAge: z.optional(nonNegativeInt),
     /** When the cached data will next be refreshed. */
-    nextUpdate: isoDateTime.optional(),
+    nextUpdate: z.optional(isoDateTime),
     /**
      * Marquee's addition: the figures of `data` that have no source right now (their upstream is
      * not configured or not answering), e.g. `requestStats (overseerr not configured)`. Those
      * fields are present with their documented type but hold zeros or empty lists, not
      * measurements. Absent when every figure has a source.
      */
-    missing: z.array(z.string().min(1)).optional(),
+    missing: z.optional(z.array(z.string().check(z.minLength(1)))),
   })
-  .meta({ id: 'MediaStackResponseMetadata' });
+  .register(z.globalRegistry, { id: 'MediaStackResponseMetadata' });
 export type ResponseMetadata = z.infer<typeof ResponseMetadata>;
 
 /** A successful response carrying `data` of type `T`. */
@@ -39,9 +39,9 @@ export interface SuccessEnvelope<T> {
 }
 
 /**
- * Wraps a data schema in the documented envelope. Callers add their own `.meta({ id })`, so each
+ * Wraps a data schema in the documented envelope. Callers add their own `.register(z.globalRegistry, { id })`, so each
  * route's response is a distinct, named schema in the generated docs.
  */
-export function successEnvelope<T extends z.ZodType>(data: T) {
+export function successEnvelope<T extends z.ZodMiniType>(data: T) {
   return z.object({ success: z.literal(true), data, metadata: ResponseMetadata });
 }

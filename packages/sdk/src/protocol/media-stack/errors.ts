@@ -6,21 +6,22 @@
  * Codes beyond the seed's table are the generic ones of Marquee's code map (`UNAUTHORIZED`,
  * `BAD_REQUEST`, `NOT_FOUND`, `RATE_LIMITED`, `INTERNAL`).
  */
-import * as z from 'zod';
-import { isoDateTime, type ErrorFields, type ErrorShape } from '../common';
+import * as z from 'zod/mini';
+import { isoDateTime } from '../primitives';
+import type { ErrorFields, ErrorShape } from '../tables';
 
 export const MediaStackError = z
   .object({
     success: z.literal(false),
     error: z.object({
-      code: z.string().min(1),
+      code: z.string().check(z.minLength(1)),
       message: z.string(),
       /** Structured context, e.g. validation issues. */
-      details: z.unknown().optional(),
+      details: z.optional(z.unknown()),
     }),
-    metadata: z.object({ timestamp: isoDateTime, requestId: z.string().min(1) }),
+    metadata: z.object({ timestamp: isoDateTime, requestId: z.string().check(z.minLength(1)) }),
   })
-  .meta({ id: 'MediaStackError' });
+  .register(z.globalRegistry, { id: 'MediaStackError' });
 export type MediaStackError = z.infer<typeof MediaStackError>;
 
 /** Identity of the failed request; the server passes its own so logs and body agree. */

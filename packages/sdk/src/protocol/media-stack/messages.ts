@@ -3,7 +3,7 @@
  * client switches on it: `stats_update` (`data`), `service_status_change` (`service`, `status`)
  * and `new_notification` (`notification`). The channel is push-only.
  */
-import * as z from 'zod';
+import * as z from 'zod/mini';
 import { Notification } from './notifications';
 import { DashboardStats } from './stats';
 import { ServiceInfo, ServiceState } from './status';
@@ -11,7 +11,7 @@ import { ServiceInfo, ServiceState } from './status';
 /** Sent whenever the statistics are recomputed (every 5 minutes, as the stats cache). */
 export const StatsUpdateMessage = z
   .object({ type: z.literal('stats_update'), data: DashboardStats })
-  .meta({ id: 'MediaStackStatsUpdateMessage' });
+  .register(z.globalRegistry, { id: 'MediaStackStatsUpdateMessage' });
 export type StatsUpdateMessage = z.infer<typeof StatsUpdateMessage>;
 
 /**
@@ -24,18 +24,18 @@ export const ServiceStatusChangeMessage = z
   .object({
     type: z.literal('service_status_change'),
     /** The name `GET /api/v1/dashboard/status/{service}` takes, e.g. `plex`, `qbittorrent`. */
-    service: z.string().min(1),
+    service: z.string().check(z.minLength(1)),
     status: ServiceState,
-    previous: ServiceState.optional(),
-    info: ServiceInfo.optional(),
+    previous: z.optional(ServiceState),
+    info: z.optional(ServiceInfo),
   })
-  .meta({ id: 'MediaStackServiceStatusChangeMessage' });
+  .register(z.globalRegistry, { id: 'MediaStackServiceStatusChangeMessage' });
 export type ServiceStatusChangeMessage = z.infer<typeof ServiceStatusChangeMessage>;
 
 /** Sent to the notification's recipient when it is created. */
 export const NewNotificationMessage = z
   .object({ type: z.literal('new_notification'), notification: Notification })
-  .meta({ id: 'MediaStackNewNotificationMessage' });
+  .register(z.globalRegistry, { id: 'MediaStackNewNotificationMessage' });
 export type NewNotificationMessage = z.infer<typeof NewNotificationMessage>;
 
 export const DashboardServerMessage = z
@@ -44,5 +44,5 @@ export const DashboardServerMessage = z
     ServiceStatusChangeMessage,
     NewNotificationMessage,
   ])
-  .meta({ id: 'MediaStackServerMessage' });
+  .register(z.globalRegistry, { id: 'MediaStackServerMessage' });
 export type DashboardServerMessage = z.infer<typeof DashboardServerMessage>;

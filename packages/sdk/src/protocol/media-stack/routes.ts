@@ -9,7 +9,7 @@
  * 120 (one counter for the list and the detail), notifications 300 (listing and acknowledging);
  * beyond them the answer is 429 `RATE_LIMITED` with `Retry-After`.
  */
-import { type z } from 'zod';
+import * as z from 'zod/mini';
 import {
   defineChannel,
   defineRoute,
@@ -17,7 +17,7 @@ import {
   response,
   type RateLimitDef,
   type ResponseDef,
-} from '../common';
+} from '../tables';
 import { successEnvelope } from './envelope';
 import { MediaStackError, mediaStackErrorShape } from './errors';
 import { DashboardServerMessage } from './messages';
@@ -30,19 +30,22 @@ import {
 import { DashboardStats } from './stats';
 import { ServiceDetail, ServiceParams, ServiceStatus } from './status';
 
-export const StatsResponse = successEnvelope(DashboardStats).meta({
+export const StatsResponse = successEnvelope(DashboardStats).register(z.globalRegistry, {
   id: 'MediaStackStatsResponse',
 });
-export const ServiceStatusResponse = successEnvelope(ServiceStatus).meta({
+export const ServiceStatusResponse = successEnvelope(ServiceStatus).register(z.globalRegistry, {
   id: 'MediaStackServiceStatusResponse',
 });
-export const ServiceDetailResponse = successEnvelope(ServiceDetail).meta({
+export const ServiceDetailResponse = successEnvelope(ServiceDetail).register(z.globalRegistry, {
   id: 'MediaStackServiceDetailResponse',
 });
-export const NotificationListResponse = successEnvelope(NotificationList).meta({
-  id: 'MediaStackNotificationListResponse',
-});
-export const NotificationResponse = successEnvelope(Notification).meta({
+export const NotificationListResponse = successEnvelope(NotificationList).register(
+  z.globalRegistry,
+  {
+    id: 'MediaStackNotificationListResponse',
+  },
+);
+export const NotificationResponse = successEnvelope(Notification).register(z.globalRegistry, {
   id: 'MediaStackNotificationResponse',
 });
 export type StatsResponse = z.infer<typeof StatsResponse>;

@@ -5,12 +5,12 @@
  * example, field for field. Sizes and speeds that the seed shows as strings ("45.8 TB",
  * "45.2 MB/s") stay human-readable strings: clients display them as they come.
  */
-import * as z from 'zod';
-import { isoDateTime, nonNegativeInt, percent, positiveInt } from '../common';
+import * as z from 'zod/mini';
+import { isoDateTime, nonNegativeInt, percent, positiveInt } from '../primitives';
 
 const count = nonNegativeInt;
 /** A non-negative quantity that may be fractional (GB, TB, milliseconds, rates). */
-const amount = z.number().min(0);
+const amount = z.number().check(z.minimum(0));
 
 /** The seed's `SystemOverview`. */
 export const SystemOverview = z
@@ -22,23 +22,23 @@ export const SystemOverview = z
     processingRequests: count,
     completedToday: count,
     /** Human-readable, e.g. `15d 8h 32m`. */
-    systemUptime: z.string().min(1),
+    systemUptime: z.string().check(z.minLength(1)),
     lastUpdate: isoDateTime,
   })
-  .meta({ id: 'MediaStackSystemOverview' });
+  .register(z.globalRegistry, { id: 'MediaStackSystemOverview' });
 export type SystemOverview = z.infer<typeof SystemOverview>;
 
 /** The seed's `LibraryInfo`: `type` is `movie` or `tv` here (Plex's `show` maps to `tv`). */
 export const LibraryInfo = z
   .object({
-    id: z.string().min(1),
+    id: z.string().check(z.minLength(1)),
     name: z.string(),
     type: z.enum(['movie', 'tv']),
     count,
     /** Human-readable, e.g. `18.2 TB`. */
     size: z.string(),
   })
-  .meta({ id: 'MediaStackLibraryInfo' });
+  .register(z.globalRegistry, { id: 'MediaStackLibraryInfo' });
 export type LibraryInfo = z.infer<typeof LibraryInfo>;
 
 /** The seed's `MediaLibraryStats`. */
@@ -52,7 +52,7 @@ export const MediaLibraryStats = z
     newAdditions: z.object({ today: count, thisWeek: count, thisMonth: count }),
     libraries: z.array(LibraryInfo),
   })
-  .meta({ id: 'MediaStackMediaLibraryStats' });
+  .register(z.globalRegistry, { id: 'MediaStackMediaLibraryStats' });
 export type MediaLibraryStats = z.infer<typeof MediaLibraryStats>;
 
 export const CpuResources = z
@@ -65,33 +65,33 @@ export const CpuResources = z
      * Degrees Celsius. The seed shows a number; null means the host has no readable sensor
      * (containers, most VMs), which is better than inventing a reading.
      */
-    temperature: z.number().nullable(),
+    temperature: z.nullable(z.number()),
   })
-  .meta({ id: 'MediaStackCpuResources' });
+  .register(z.globalRegistry, { id: 'MediaStackCpuResources' });
 export type CpuResources = z.infer<typeof CpuResources>;
 
 /** Memory in GB (the seed's example: 12.8 of 32.0). */
 export const MemoryResources = z
   .object({ used: amount, total: amount, available: amount, percentage: percent })
-  .meta({ id: 'MediaStackMemoryResources' });
+  .register(z.globalRegistry, { id: 'MediaStackMemoryResources' });
 export type MemoryResources = z.infer<typeof MemoryResources>;
 
 /** One mount point, sizes in TB (the seed's media mount holds its 45.8 TB library). */
 export const StorageResource = z
   .object({
-    mount: z.string().min(1),
+    mount: z.string().check(z.minLength(1)),
     used: amount,
     total: amount,
     available: amount,
     percentage: percent,
   })
-  .meta({ id: 'MediaStackStorageResource' });
+  .register(z.globalRegistry, { id: 'MediaStackStorageResource' });
 export type StorageResource = z.infer<typeof StorageResource>;
 
 /** Counters since boot, summed over the host's interfaces. */
 export const NetworkResources = z
   .object({ bytesIn: count, bytesOut: count, packetsIn: count, packetsOut: count })
-  .meta({ id: 'MediaStackNetworkResources' });
+  .register(z.globalRegistry, { id: 'MediaStackNetworkResources' });
 export type NetworkResources = z.infer<typeof NetworkResources>;
 
 export const SystemResources = z
@@ -101,7 +101,7 @@ export const SystemResources = z
     storage: z.array(StorageResource),
     network: NetworkResources,
   })
-  .meta({ id: 'MediaStackSystemResources' });
+  .register(z.globalRegistry, { id: 'MediaStackSystemResources' });
 export type SystemResources = z.infer<typeof SystemResources>;
 
 /**
@@ -127,7 +127,7 @@ export const RequestActivity = z
     user: z.string(),
     timestamp: isoDateTime,
   })
-  .meta({ id: 'MediaStackRequestActivity' });
+  .register(z.globalRegistry, { id: 'MediaStackRequestActivity' });
 export type RequestActivity = z.infer<typeof RequestActivity>;
 
 export const TopRequester = z
@@ -137,7 +137,7 @@ export const TopRequester = z
     /** Share of this user's requests that completed, in percent. */
     completionRate: percent,
   })
-  .meta({ id: 'MediaStackTopRequester' });
+  .register(z.globalRegistry, { id: 'MediaStackTopRequester' });
 export type TopRequester = z.infer<typeof TopRequester>;
 
 export const RequestStatistics = z
@@ -154,12 +154,12 @@ export const RequestStatistics = z
     /** Newest first. */
     recentActivity: z.array(RequestActivity),
   })
-  .meta({ id: 'MediaStackRequestStatistics' });
+  .register(z.globalRegistry, { id: 'MediaStackRequestStatistics' });
 export type RequestStatistics = z.infer<typeof RequestStatistics>;
 
 export const ActiveDownload = z
   .object({
-    id: z.string().min(1),
+    id: z.string().check(z.minLength(1)),
     title: z.string(),
     progress: percent,
     /** Human-readable, e.g. `25.6 MB/s`. */
@@ -169,7 +169,7 @@ export const ActiveDownload = z
     /** Human-readable, e.g. `12.4 GB`. */
     size: z.string(),
   })
-  .meta({ id: 'MediaStackActiveDownload' });
+  .register(z.globalRegistry, { id: 'MediaStackActiveDownload' });
 export type ActiveDownload = z.infer<typeof ActiveDownload>;
 
 export const DownloadActivity = z
@@ -182,7 +182,7 @@ export const DownloadActivity = z
     todayDownloaded: z.string(),
     activeDownloads: z.array(ActiveDownload),
   })
-  .meta({ id: 'MediaStackDownloadActivity' });
+  .register(z.globalRegistry, { id: 'MediaStackDownloadActivity' });
 export type DownloadActivity = z.infer<typeof DownloadActivity>;
 
 export const PerformanceMetrics = z
@@ -194,7 +194,7 @@ export const PerformanceMetrics = z
     errorRate: percent,
     requestsPerMinute: amount,
   })
-  .meta({ id: 'MediaStackPerformanceMetrics' });
+  .register(z.globalRegistry, { id: 'MediaStackPerformanceMetrics' });
 export type PerformanceMetrics = z.infer<typeof PerformanceMetrics>;
 
 /** The seed's `DashboardStats`. */
@@ -207,5 +207,5 @@ export const DashboardStats = z
     downloadActivity: DownloadActivity,
     performance: PerformanceMetrics,
   })
-  .meta({ id: 'MediaStackDashboardStats' });
+  .register(z.globalRegistry, { id: 'MediaStackDashboardStats' });
 export type DashboardStats = z.infer<typeof DashboardStats>;

@@ -4,12 +4,12 @@
  * those interfaces (database connections, Redis memory, grouped download clients, the network
  * check's latency) so that no documented field is dropped when a response is parsed.
  */
-import * as z from 'zod';
-import { isoDateTime, nonNegativeInt, percent } from '../common';
+import * as z from 'zod/mini';
+import { isoDateTime, nonNegativeInt, percent } from '../primitives';
 
 const count = nonNegativeInt;
 /** A non-negative quantity that may be fractional (milliseconds, MB). */
-const amount = z.number().min(0);
+const amount = z.number().check(z.minimum(0));
 
 /** A service's reachability: the seed's `ServiceInfo.status`. */
 export const ServiceState = z.enum(['up', 'down', 'degraded']);
@@ -34,7 +34,7 @@ export const ServiceAlert = z
     message: z.string(),
     timestamp: isoDateTime,
   })
-  .meta({ id: 'MediaStackServiceAlert' });
+  .register(z.globalRegistry, { id: 'MediaStackServiceAlert' });
 export type ServiceAlert = z.infer<typeof ServiceAlert>;
 
 /** Fields every service entry may carry, in the summary and in the detail alike. */
@@ -42,28 +42,28 @@ const serviceInfoFields = {
   status: ServiceState,
   /** Milliseconds the last health check took. */
   responseTime: amount,
-  version: z.string().optional(),
-  url: z.url().optional(),
+  version: z.optional(z.string()),
+  url: z.optional(z.url()),
   lastCheck: isoDateTime,
   /** Human-readable, e.g. `12d 15h 22m`. */
-  uptime: z.string().optional(),
+  uptime: z.optional(z.string()),
   /** Service-specific counters (sessions, bandwidth, queue sizes ...). */
-  stats: z.record(z.string(), z.unknown()).optional(),
-  alerts: z.array(ServiceAlert).optional(),
+  stats: z.optional(z.record(z.string(), z.unknown())),
+  alerts: z.optional(z.array(ServiceAlert)),
   /** Engine name for the database entry, e.g. `PostgreSQL` or `SQLite`. */
-  type: z.string().optional(),
+  type: z.optional(z.string()),
   /** Database connection pool. */
-  connections: z.object({ active: count, idle: count, max: count }).optional(),
+  connections: z.optional(z.object({ active: count, idle: count, max: count })),
   /** Cache memory in MB. */
-  memory: z.object({ used: amount, peak: amount, limit: amount }).optional(),
+  memory: z.optional(z.object({ used: amount, peak: amount, limit: amount })),
   /** Cache keyspace. */
-  keyspace: z.object({ keys: count, expires: count }).optional(),
+  keyspace: z.optional(z.object({ keys: count, expires: count })),
 };
 
 /** The seed's `ServiceInfo`: one entry of `services`. `features` maps a feature to on/off. */
 export const ServiceInfo = z
-  .object({ ...serviceInfoFields, features: z.record(z.string(), z.boolean()).optional() })
-  .meta({ id: 'MediaStackServiceInfo' });
+  .object({ ...serviceInfoFields, features: z.optional(z.record(z.string(), z.boolean())) })
+  .register(z.globalRegistry, { id: 'MediaStackServiceInfo' });
 export type ServiceInfo = z.infer<typeof ServiceInfo>;
 
 /**
@@ -72,7 +72,7 @@ export type ServiceInfo = z.infer<typeof ServiceInfo>;
  */
 export const ServiceGroup = z
   .record(z.string(), ServiceInfo)
-  .meta({ id: 'MediaStackServiceGroup' });
+  .register(z.globalRegistry, { id: 'MediaStackServiceGroup' });
 export type ServiceGroup = z.infer<typeof ServiceGroup>;
 
 /**
@@ -86,11 +86,11 @@ export const OverallStatus = z
   .object({
     status: HealthStatus,
     /** Human-readable, e.g. `15d 8h 32m`. */
-    uptime: z.string().min(1),
+    uptime: z.string().check(z.minLength(1)),
     lastCheck: isoDateTime,
     healthScore: percent,
   })
-  .meta({ id: 'MediaStackOverallStatus' });
+  .register(z.globalRegistry, { id: 'MediaStackOverallStatus' });
 export type OverallStatus = z.infer<typeof OverallStatus>;
 
 /** The seed's `HealthMetric`: `usage` and `threshold` are percentages. */
@@ -99,9 +99,9 @@ export const HealthMetric = z
     status: HealthStatus,
     usage: percent,
     threshold: percent,
-    message: z.string().optional(),
+    message: z.optional(z.string()),
   })
-  .meta({ id: 'MediaStackHealthMetric' });
+  .register(z.globalRegistry, { id: 'MediaStackHealthMetric' });
 export type HealthMetric = z.infer<typeof HealthMetric>;
 
 /**
@@ -114,9 +114,9 @@ export const NetworkHealthMetric = z
     status: HealthStatus,
     latency: amount,
     threshold: amount,
-    message: z.string().optional(),
+    message: z.optional(z.string()),
   })
-  .meta({ id: 'MediaStackNetworkHealthMetric' });
+  .register(z.globalRegistry, { id: 'MediaStackNetworkHealthMetric' });
 export type NetworkHealthMetric = z.infer<typeof NetworkHealthMetric>;
 
 /** The seed's `SystemHealthCheck`. */
@@ -127,7 +127,7 @@ export const SystemHealthCheck = z
     cpu: HealthMetric,
     network: NetworkHealthMetric,
   })
-  .meta({ id: 'MediaStackSystemHealthCheck' });
+  .register(z.globalRegistry, { id: 'MediaStackSystemHealthCheck' });
 export type SystemHealthCheck = z.infer<typeof SystemHealthCheck>;
 
 /** The seed's `ServiceStatus`: `data` of `GET /api/v1/dashboard/status`. */
@@ -137,20 +137,19 @@ export const ServiceStatus = z
     services: z.record(z.string(), ServiceEntry),
     systemHealth: SystemHealthCheck,
   })
-  .meta({ id: 'MediaStackServiceStatus' });
+  .register(z.globalRegistry, { id: 'MediaStackServiceStatus' });
 export type ServiceStatus = z.infer<typeof ServiceStatus>;
 
 /** A feature in the detail view: whether it is on, plus feature-specific fields. */
 export const ServiceFeature = z
-  .object({ enabled: z.boolean() })
-  .catchall(z.unknown())
-  .meta({ id: 'MediaStackServiceFeature' });
+  .catchall(z.object({ enabled: z.boolean() }), z.unknown())
+  .register(z.globalRegistry, { id: 'MediaStackServiceFeature' });
 export type ServiceFeature = z.infer<typeof ServiceFeature>;
 
 /** A media server library as the detail view lists it; `type` is Plex's section type. */
 export const ServiceLibrary = z
   .object({
-    id: z.string().min(1),
+    id: z.string().check(z.minLength(1)),
     title: z.string(),
     type: z.enum(['movie', 'show', 'artist', 'photo']),
     count,
@@ -158,13 +157,13 @@ export const ServiceLibrary = z
     size: count,
     lastScan: isoDateTime,
   })
-  .meta({ id: 'MediaStackServiceLibrary' });
+  .register(z.globalRegistry, { id: 'MediaStackServiceLibrary' });
 export type ServiceLibrary = z.infer<typeof ServiceLibrary>;
 
 /** A playback session on the media server. */
 export const ServiceSession = z
   .object({
-    sessionKey: z.string().min(1),
+    sessionKey: z.string().check(z.minLength(1)),
     /** The media server's item type: `movie`, `episode`, `track` ... */
     type: z.string(),
     title: z.string(),
@@ -175,7 +174,7 @@ export const ServiceSession = z
     progress: count,
     transcoding: z.boolean(),
   })
-  .meta({ id: 'MediaStackServiceSession' });
+  .register(z.globalRegistry, { id: 'MediaStackServiceSession' });
 export type ServiceSession = z.infer<typeof ServiceSession>;
 
 export const ServicePerformance = z
@@ -189,7 +188,7 @@ export const ServicePerformance = z
       successRate: percent,
     }),
   })
-  .meta({ id: 'MediaStackServicePerformance' });
+  .register(z.globalRegistry, { id: 'MediaStackServicePerformance' });
 export type ServicePerformance = z.infer<typeof ServicePerformance>;
 
 /**
@@ -199,28 +198,30 @@ export type ServicePerformance = z.infer<typeof ServicePerformance>;
  */
 export const ServiceDetail = z
   .object({
-    service: z.string().min(1),
+    service: z.string().check(z.minLength(1)),
     ...serviceInfoFields,
     /** Service-specific settings, e.g. Plex's `server_name` and `platform`. */
-    configuration: z.record(z.string(), z.unknown()).optional(),
-    features: z.record(z.string(), ServiceFeature).optional(),
-    libraries: z.array(ServiceLibrary).optional(),
-    currentActivity: z
-      .object({
+    configuration: z.optional(z.record(z.string(), z.unknown())),
+    features: z.optional(z.record(z.string(), ServiceFeature)),
+    libraries: z.optional(z.array(ServiceLibrary)),
+    currentActivity: z.optional(
+      z.object({
         sessions: z.array(ServiceSession),
         /** Bits per second. */
         totalBandwidth: count,
         transcodingSessions: count,
-      })
-      .optional(),
-    performance: ServicePerformance.optional(),
+      }),
+    ),
+    performance: z.optional(ServicePerformance),
   })
-  .meta({ id: 'MediaStackServiceDetail' });
+  .register(z.globalRegistry, { id: 'MediaStackServiceDetail' });
 export type ServiceDetail = z.infer<typeof ServiceDetail>;
 
 /**
  * Path parameters of the detail route: a key of `services` (`plex`, `database` ...) or a grouped
  * client's own key (`qbittorrent`). Any other name is answered with 404 `INVALID_SERVICE`.
  */
-export const ServiceParams = z.object({ service: z.string().min(1).max(100) });
+export const ServiceParams = z.object({
+  service: z.string().check(z.minLength(1), z.maxLength(100)),
+});
 export type ServiceParams = z.infer<typeof ServiceParams>;

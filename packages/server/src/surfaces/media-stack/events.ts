@@ -1,8 +1,9 @@
 /**
  * Notifications read from the difference between two polls of an upstream: a qBittorrent torrent
  * that reached 100 % (or went into an error state) is `download_completed` (`download_failed`);
- * an Overseerr request whose media became available is `request_completed`, one declined or
- * failed `request_failed`. The first poll only sets the baseline: nothing that was already done
+ * an Overseerr request that was waiting and is now approved (or processing) is
+ * `request_approved` (Marquee's addition to the seed's types), one whose media became available
+ * `request_completed`, one declined or failed `request_failed`. The first poll only sets the baseline: nothing that was already done
  * before Marquee looked is announced.
  */
 import type { protocol } from '@marquee/sdk';
@@ -65,7 +66,18 @@ function requests(before: OverseerrSummary, after: OverseerrSummary): ObservedEv
       mediaType: entry.request.type,
       user,
     };
-    if (now === 'request_completed') {
+    if (
+      old === 'request_submitted' &&
+      (now === 'request_approved' || now === 'request_processing')
+    ) {
+      events.push({
+        type: 'request_approved',
+        title: 'Request Approved',
+        message: `The request for '${title}' by ${user} was approved.`,
+        priority: 'low',
+        data,
+      });
+    } else if (now === 'request_completed') {
       events.push({
         type: 'request_completed',
         title: 'Request Completed',

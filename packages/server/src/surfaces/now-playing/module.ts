@@ -63,6 +63,7 @@ export const nowPlayingModule = defineSurfaceModule<NowPlaying>({
       stack: mediaStack,
       authenticate,
       validateResponses,
+      access: config.nowPlayingWsAuth,
       now,
     });
     const stopUpstream = watchUpstreamSessions(mediaStack, service);

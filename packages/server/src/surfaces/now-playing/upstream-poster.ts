@@ -3,6 +3,8 @@
  * Jellyfin, fetched from the media server with its credential (in a header, never in a URL the
  * client sees) and relayed. Only sessions listed now have one, so the route cannot be used to read
  * anything else from the media server; only image types a browser renders without scripts pass.
+ * Where the Now Playing socket needs a token (MARQUEE_NOW_PLAYING_WS_AUTH=token) so does this
+ * route: a poster says what someone is watching.
  */
 import { MarqueeError, protocol } from '@marquee/sdk';
 import type { FastifyInstance } from 'fastify';
@@ -24,6 +26,12 @@ export interface UpstreamPosterOptions {
   readonly stack: MediaStack;
   readonly authenticate: Authenticator;
   readonly validateResponses: boolean;
+  /**
+   * `token` (MARQUEE_NOW_PLAYING_WS_AUTH=token): the relay asks for the same credential as the
+   * socket that lists the sessions (a user, or a display token scoped `now-playing`), sent as
+   * Bearer or the session cookie. `open`: anyone on the LAN, like the socket.
+   */
+  readonly access: 'open' | 'token';
   readonly now?: () => number;
 }
 
@@ -38,6 +46,9 @@ export function mountUpstreamPosters(
     validateResponses: options.validateResponses,
     handlers: {
       'media.upstreamPoster': async ({ params, query, request, reply }) => {
+        if (options.access === 'token') {
+          await options.authenticate(request, 'display', nowPlaying.nowPlayingSurface.name);
+        }
         const found = options.service.upstreamSession(params.session_id);
         const source = found?.session.source;
         const upstream = source === undefined ? undefined : options.stack.get(source);
