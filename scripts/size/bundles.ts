@@ -77,6 +77,7 @@ export const packedVariants: readonly Variant[] = [
       ['player', 'a player app', 'createPlayerClient'],
       ['gpu', 'a GPU dashboard', 'createGpuClient'],
       ['signage-admin', 'a signage admin app', 'createSignageAdminClient'],
+      ['accounts', 'an accounts app (session, users, display tokens)', 'createAccountsClient'],
       ['socket', 'the socket alone (caller brings a schema)', 'createSocket'],
     ] as const
   ).map(([id, app, name]) => ({
