@@ -52,8 +52,25 @@ function notes(all: ReadonlyMap<string, Measured>): string[] {
     `The root entry tree-shakes because the package is \`"sideEffects": false\` and its ESM build keeps one file per source module (packages/sdk/tsup.config.ts): a bundler drops every module the app does not reach, with the classic zod schemas of the other surfaces. A single bundled file would keep them all (each top-level schema is a call a bundler must assume has effects); the everything-used row is that ceiling.`,
     `The panel validates with zod/mini (${classic.length === 0 ? 'no classic zod module in its bundle' : `classic zod modules: ${classic.join(', ')}`}); zod is ${(zodShare * 100).toFixed(0)} % of its minified bytes, Marquee's own code ${kb(panel.byPackage.get('@marquee/sdk') ?? 0)}.`,
     `The clients' event emitter is eventemitter3, the design's choice, behind a typed face (packages/sdk/src/transport/emitter.ts): ${kb(panel.byPackage.get('eventemitter3') ?? 0)} of the panel's minified bytes, ${kb(emitter.gzip)} min+gzip on its own. With the hand-written emitter it replaced, the same panel bundle was ${HAND_WRITTEN_EMITTER_PANEL_GZIP} B min+gzip; eventemitter3 costs ${panel.gzip - HAND_WRITTEN_EMITTER_PANEL_GZIP} B over it, ${panel.gzip - HAND_WRITTEN_EMITTER_PANEL_GZIP > 1024 ? 'MORE than the 1 KB the design allows for keeping the library: drop it' : 'within the 1 KB the design allows for keeping the library (close to it: a larger emitter face would tip it)'}.`,
-    `The socket alone (emitter, isomorphic-ws, zod core's \`safeParse\`) is ${kb(socket.gzip)} min+gzip; the surfaces written in classic zod (player, signage, GPU) cost more because their schemas bring it.`,
+    `The socket alone (emitter, isomorphic-ws, zod core's \`safeParse\`) is ${kb(socket.gzip)} min+gzip; each client adds its own schemas and calls to it.`,
+    classicNote(all),
   ];
+}
+
+/** Which client bundles carry classic zod (every client is meant to validate with zod/mini). */
+function classicNote(all: ReadonlyMap<string, Measured>): string {
+  const clients = [...all.values()].filter(
+    (m) => m.id !== 'everything' && m.id !== 'eventemitter3',
+  );
+  const classic = clients.filter((m) => nonMiniZodModules(m.inputs).length > 0);
+  const everything = all.get('everything');
+  const ceiling =
+    everything && nonMiniZodModules(everything.inputs).length > 0
+      ? ' The everything-used row still carries classic zod: the monitoring, media-stack, MQTT and history schemas, which no client above reaches, are written in it.'
+      : '';
+  return classic.length === 0
+    ? `No client bundle above contains a classic zod module: every client's schemas are written in zod/mini (GPU and signage admin moved on 2026-12-08, from 37.8 and 36.1 KB min+gzip).${ceiling}`
+    : `Classic zod modules are still in: ${classic.map((m) => m.id).join(', ')}.${ceiling}`;
 }
 
 async function main(): Promise<void> {

@@ -78,6 +78,7 @@ export const packedVariants: readonly Variant[] = [
       ['gpu', 'a GPU dashboard', 'createGpuClient'],
       ['media-stack', 'a media-stack dashboard', 'createMediaStackClient'],
       ['signage-admin', 'a signage admin app', 'createSignageAdminClient'],
+      ['accounts', 'an accounts app (session, users, display tokens)', 'createAccountsClient'],
       ['socket', 'the socket alone (caller brings a schema)', 'createSocket'],
     ] as const
   ).map(([id, app, name]) => ({

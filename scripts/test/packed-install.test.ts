@@ -108,9 +108,17 @@ async function postSession(): Promise<void> {
   expect(res.status).toBe(200);
 }
 
-async function runNode(cwd: string): Promise<NodeReport> {
+/**
+ * Runs the project's main.js (Node by default; Bun and Deno run the same file) and returns its
+ * report, the last line it prints.
+ */
+async function runNode(
+  cwd: string,
+  command: readonly string[] = [process.execPath, 'main.js'],
+): Promise<NodeReport> {
   await postSession();
-  const { stdout } = await run(process.execPath, ['main.js'], {
+  const [program = process.execPath, ...args] = command;
+  const { stdout } = await run(program, args, {
     cwd,
     env: { MARQUEE_URL: server.url },
     timeoutMs: 60_000,
@@ -136,6 +144,18 @@ describe('the packed packages, installed in fresh projects', { timeout: 90_000 }
 
   it('work from Node CommonJS (require)', async () => {
     expect(await runNode(cjs)).toEqual(expectedReport);
+  });
+
+  // Bun and Deno install from the npm registry here (devDependencies `bun` and `deno`), so the
+  // same ESM program runs under each, from the same node_modules.
+  it('work under Bun: the same ESM program', async () => {
+    expect(await runNode(esm, [repoBin('bun'), 'main.js'])).toEqual(expectedReport);
+  });
+
+  it('work under Deno: the same ESM program', async () => {
+    expect(await runNode(esm, [repoBin('deno'), 'run', '--allow-all', 'main.js'])).toEqual(
+      expectedReport,
+    );
   });
 
   it('type-check under moduleResolution bundler, with no export typed any', async () => {

@@ -3,15 +3,15 @@
  * becomes one message per field, shown beside that field and linked to it with
  * `aria-describedby`.
  */
-import type * as z from 'zod';
+import { safeParse, type $ZodType, type output } from 'zod/v4/core';
 
 export type FieldErrors = Readonly<Record<string, string>>;
 
 export type Checked<T> = { ok: true; value: T } | { ok: false; errors: FieldErrors };
 
 /** Parses `input` with `schema`; errors keyed by the dotted path of the field. */
-export function check<S extends z.ZodType>(schema: S, input: unknown): Checked<z.output<S>> {
-  const result = schema.safeParse(input);
+export function check<S extends $ZodType>(schema: S, input: unknown): Checked<output<S>> {
+  const result = safeParse(schema, input);
   if (result.success) return { ok: true, value: result.data };
   const errors: Record<string, string> = {};
   for (const issue of result.error.issues) {

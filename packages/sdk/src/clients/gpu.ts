@@ -24,10 +24,8 @@ import {
   type KeepAlive,
   type ModelDownloadProgress,
   type VramUpdate,
-  type gpuChannels,
-  type gpuProxyRoutes,
-  type gpuRoutes,
-} from '../protocol/gpu';
+} from '../protocol/gpu-schemas';
+import type { gpuChannels, gpuProxyRoutes, gpuRoutes } from '../protocol/gpu';
 import {
   RestChannelClient,
   type ChannelEvents,

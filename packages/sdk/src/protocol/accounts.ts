@@ -3,20 +3,23 @@
  * Seed 002's style like the other core routes (`/api/v1`, trailing slashes, `{message,
  * status_code}` errors, `{count, results}` lists).
  */
-import * as z from 'zod';
-import { defineRoute, isoDateTime, positiveInt, response } from './common';
+import * as z from 'zod/mini';
+import { isoDateTime, positiveInt } from './primitives';
+import { defineRoute, response } from './tables';
 import { Role } from './roles';
 import { SignageError } from './signage/errors';
 
 /** Letters, digits and `@.+-_`, as Django (seed 002's backend) allows; 150 at most. */
 export const Username = z
   .string()
-  .min(1)
-  .max(150)
-  .regex(/^[\w.@+-]+$/, 'letters, digits and @.+-_ only');
+  .check(
+    z.minLength(1),
+    z.maxLength(150),
+    z.regex(/^[\w.@+-]+$/, 'letters, digits and @.+-_ only'),
+  );
 
 /** At least 8 characters; 1024 at most so a password never costs more scrypt than a login. */
-export const Password = z.string().min(8).max(1024);
+export const Password = z.string().check(z.minLength(8), z.maxLength(1024));
 
 export const User = z
   .object({
@@ -25,58 +28,61 @@ export const User = z
     role: Role,
     disabled: z.boolean(),
     created_at: isoDateTime,
-    disabled_at: isoDateTime.nullable(),
+    disabled_at: z.nullable(isoDateTime),
   })
-  .meta({ id: 'CoreUser' });
+  .register(z.globalRegistry, { id: 'CoreUser' });
 export type User = z.infer<typeof User>;
 
 export const UserList = z
-  .object({ count: z.number().int().min(0), results: z.array(User) })
-  .meta({ id: 'CoreUserList' });
+  .object({ count: z.number().check(z.int(), z.minimum(0)), results: z.array(User) })
+  .register(z.globalRegistry, { id: 'CoreUserList' });
 export type UserList = z.infer<typeof UserList>;
 
-export const UserListQuery = z.object({ role: Role.optional() });
+export const UserListQuery = z.object({ role: z.optional(Role) });
 
 export const CreateUser = z
   .object({
     username: Username,
     role: Role,
     /** Left out: a password is generated and returned once in the answer. */
-    password: Password.optional(),
+    password: z.optional(Password),
   })
-  .meta({ id: 'CoreCreateUser' });
+  .register(z.globalRegistry, { id: 'CoreCreateUser' });
 export type CreateUser = z.infer<typeof CreateUser>;
 
 /** The creation answer: `password` only when the server generated it (shown this once). */
-export const CreatedUser = User.extend({ password: z.string().optional() }).meta({
-  id: 'CoreCreatedUser',
-});
+export const CreatedUser = z
+  .extend(User, { password: z.optional(z.string()) })
+  .register(z.globalRegistry, {
+    id: 'CoreCreatedUser',
+  });
 export type CreatedUser = z.infer<typeof CreatedUser>;
 
 export const UpdateUser = z
   .object({
-    role: Role.optional(),
-    password: Password.optional(),
+    role: z.optional(Role),
+    password: z.optional(Password),
     /** `true` disables the account: it cannot sign in, and every token it holds stops working. */
-    disabled: z.boolean().optional(),
+    disabled: z.optional(z.boolean()),
   })
-  .refine((body) => Object.values(body).some((value) => value !== undefined), {
-    message: 'Nothing to change: send role, password or disabled',
-  })
-  .meta({ id: 'CoreUpdateUser' });
+  .check(
+    z.refine((body) => Object.values(body).some((value) => value !== undefined), {
+      message: 'Nothing to change: send role, password or disabled',
+    }),
+  )
+  .register(z.globalRegistry, { id: 'CoreUpdateUser' });
 export type UpdateUser = z.infer<typeof UpdateUser>;
 
 export const UserParams = z.object({
-  id: z.coerce
-    .number()
-    .int()
-    .min(1)
-    .max(2 ** 53 - 1),
+  id: z.coerce.number().check(z.int(), z.minimum(1), z.maximum(2 ** 53 - 1)),
 });
 
 export const ChangePassword = z
-  .object({ current_password: z.string().min(1).max(1024), new_password: Password })
-  .meta({ id: 'CoreChangePassword' });
+  .object({
+    current_password: z.string().check(z.minLength(1), z.maxLength(1024)),
+    new_password: Password,
+  })
+  .register(z.globalRegistry, { id: 'CoreChangePassword' });
 export type ChangePassword = z.infer<typeof ChangePassword>;
 
 const err = (description: string) => response(description, SignageError);

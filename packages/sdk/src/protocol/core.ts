@@ -3,8 +3,9 @@
  * API for display tokens and for users (accounts.ts), and one's own password. They follow seed 002's style (`/api/v1`, trailing slashes,
  * `{message, status_code}` errors), since the seeds' token endpoints live there too.
  */
-import * as z from 'zod';
-import { defineRoute, defineSurface, isoDateTime, response } from './common';
+import * as z from 'zod/mini';
+import { isoDateTime } from './primitives';
+import { defineRoute, defineSurface, response } from './tables';
 import { accountRoutes } from './accounts';
 import { Role } from './roles';
 import { LoginBody } from './signage/auth';
@@ -19,12 +20,12 @@ export const StorageHealth = z
   .object({
     state: z.enum(['ok', 'low', 'full', 'read_only']),
     /** Bytes free to the server on the data directory's filesystem; null when unreadable. */
-    free_bytes: z.number().int().min(0).nullable(),
-    total_bytes: z.number().int().min(0).nullable(),
+    free_bytes: z.nullable(z.number().check(z.int(), z.minimum(0))),
+    total_bytes: z.nullable(z.number().check(z.int(), z.minimum(0))),
     /** MARQUEE_STORAGE_RESERVE_BYTES. */
-    reserve_bytes: z.number().int().min(0),
+    reserve_bytes: z.number().check(z.int(), z.minimum(0)),
   })
-  .meta({ id: 'CoreStorageHealth' });
+  .register(z.globalRegistry, { id: 'CoreStorageHealth' });
 export type StorageHealth = z.infer<typeof StorageHealth>;
 
 export const Health = z
@@ -32,11 +33,11 @@ export const Health = z
     /** `degraded` while the storage is `full` or `read_only`: reads work, writes are refused. */
     status: z.enum(['ok', 'degraded']),
     version: z.string(),
-    uptime_seconds: z.number().min(0),
+    uptime_seconds: z.number().check(z.minimum(0)),
     store: z.enum(['sqlite', 'postgres']),
     storage: StorageHealth,
   })
-  .meta({ id: 'CoreHealth' });
+  .register(z.globalRegistry, { id: 'CoreHealth' });
 export type Health = z.infer<typeof Health>;
 
 export { Role } from './roles';
@@ -58,14 +59,14 @@ export {
 export const SessionInfo = z
   .object({
     kind: z.enum(['user', 'display']),
-    username: z.string().optional(),
-    role: Role.optional(),
+    username: z.optional(z.string()),
+    role: z.optional(Role),
     /** Display token name, for `kind: display`. */
-    name: z.string().optional(),
-    scopes: z.array(z.string()).optional(),
-    expires_at: isoDateTime.optional(),
+    name: z.optional(z.string()),
+    scopes: z.optional(z.array(z.string())),
+    expires_at: z.optional(isoDateTime),
   })
-  .meta({ id: 'CoreSessionInfo' });
+  .register(z.globalRegistry, { id: 'CoreSessionInfo' });
 export type SessionInfo = z.infer<typeof SessionInfo>;
 
 /** Scopes a display token can read; `*` is every read-only surface. */
@@ -74,10 +75,12 @@ export type DisplayScope = z.infer<typeof DisplayScope>;
 
 export const CreateDisplayToken = z
   .object({
-    name: z.string().trim().min(1).max(100),
-    scopes: z.array(DisplayScope).min(1).max(5).default(['now-playing']),
+    name: z.string().check(z.trim(), z.minLength(1), z.maxLength(100)),
+    scopes: z._default(z.array(DisplayScope).check(z.minLength(1), z.maxLength(5)), [
+      'now-playing',
+    ]),
   })
-  .meta({ id: 'CoreCreateDisplayToken' });
+  .register(z.globalRegistry, { id: 'CoreCreateDisplayToken' });
 export type CreateDisplayToken = z.infer<typeof CreateDisplayToken>;
 
 export const DisplayToken = z
@@ -86,22 +89,26 @@ export const DisplayToken = z
     name: z.string(),
     scopes: z.array(z.string()),
     created_at: isoDateTime,
-    revoked_at: isoDateTime.nullable(),
-    last_used_at: isoDateTime.nullable(),
+    revoked_at: z.nullable(isoDateTime),
+    last_used_at: z.nullable(isoDateTime),
   })
-  .meta({ id: 'CoreDisplayToken' });
+  .register(z.globalRegistry, { id: 'CoreDisplayToken' });
 export type DisplayToken = z.infer<typeof DisplayToken>;
 
 /** The creation answer is the only time the secret is shown. */
-export const CreatedDisplayToken = DisplayToken.extend({ token: z.string() }).meta({
-  id: 'CoreCreatedDisplayToken',
-});
+export const CreatedDisplayToken = z
+  .extend(DisplayToken, { token: z.string() })
+  .register(z.globalRegistry, {
+    id: 'CoreCreatedDisplayToken',
+  });
 
 export const DisplayTokenList = z
   .object({ tokens: z.array(DisplayToken) })
-  .meta({ id: 'CoreDisplayTokenList' });
+  .register(z.globalRegistry, { id: 'CoreDisplayTokenList' });
 
-export const DisplayTokenParams = z.object({ id: z.string().min(1).max(100) });
+export const DisplayTokenParams = z.object({
+  id: z.string().check(z.minLength(1), z.maxLength(100)),
+});
 
 const err = (description: string) => response(description, SignageError);
 

@@ -27,285 +27,59 @@
  *   the percent in [0, 100], which a seed-written page can show as `${progress}%` or draw as a
  *   bar; strings are rejected rather than half-accepted.
  */
-import * as z from 'zod';
+import * as z from 'zod/mini';
 import {
-  defineChannel,
-  defineRoute,
-  defineSurface,
-  isoDateTime,
-  nonNegativeInt,
-  percent,
-  response,
-  unixSeconds,
-  type ErrorShape,
-} from './common';
+  GpuDevice,
+  GpuError,
+  GpuMetric,
+  GpuMetricUnavailableReason,
+  GpuProcess,
+  GpuServerMessage,
+  GpuState,
+  GpuSummary,
+  KeepAlive,
+  LoadModelRequest,
+  ModelActionResponse,
+  ModelDownloadProgress,
+  ModelDownloadProgressEvent,
+  ModelRequest,
+  OllamaLoadedList,
+  OllamaLoadedModel,
+  OllamaModel,
+  OllamaModelList,
+  VramStatus,
+  VramUpdate,
+  VramUpdateEvent,
+  DownloadStatus,
+  gpuErrorShape,
+} from './gpu-schemas';
+import { defineChannel, defineRoute, defineSurface, response } from './tables';
 
-/** The first GPU in the seed's shape. MiB values are whole numbers, as nvidia-smi reports them. */
-export const GpuSummary = z
-  .object({
-    name: z.string(),
-    total_mb: nonNegativeInt,
-    used_mb: nonNegativeInt,
-    free_mb: nonNegativeInt,
-    /** GPU utilisation in percent. */
-    utilization: percent,
-  })
-  .meta({
-    id: 'GpuSummary',
-    description:
-      'The first GPU (index 0) in the seed shape. A metric nvidia-smi cannot read is 0 here; `gpus[]` has it as null with the reason.',
-  });
-export type GpuSummary = z.infer<typeof GpuSummary>;
-
-/** The metrics of a `gpus[]` entry that nvidia-smi may be unable to read. */
-export const GpuMetric = z
-  .enum([
-    'total_mb',
-    'used_mb',
-    'free_mb',
-    'utilization',
-    'temperature_c',
-    'power_draw_w',
-    'power_limit_w',
-  ])
-  .meta({ id: 'GpuMetric' });
-export type GpuMetric = z.infer<typeof GpuMetric>;
-
-/**
- * Why a metric is null: nvidia-smi prints `[N/A]` (`not_available`), `[Not Supported]`
- * (`not_supported`) or `[Insufficient Permissions]` (`insufficient_permissions`); anything else in
- * brackets (`[Unknown Error]`, `[GPU is lost]`) is `unknown`.
- */
-export const GpuMetricUnavailableReason = z
-  .enum(['not_available', 'not_supported', 'insufficient_permissions', 'unknown'])
-  .meta({ id: 'GpuMetricUnavailableReason' });
-export type GpuMetricUnavailableReason = z.infer<typeof GpuMetricUnavailableReason>;
-
-/** One GPU (Marquee extension). Metric names mirror the seed's `gpu` block. */
-export const GpuDevice = z
-  .object({
-    /** nvidia-smi's index. */
-    index: nonNegativeInt,
-    uuid: z.string().min(1),
-    name: z.string(),
-    total_mb: nonNegativeInt.nullable(),
-    used_mb: nonNegativeInt.nullable(),
-    free_mb: nonNegativeInt.nullable(),
-    utilization: percent.nullable(),
-    /** Degrees Celsius. */
-    temperature_c: z.number().nullable(),
-    /** Watts. */
-    power_draw_w: z.number().min(0).nullable(),
-    /** Watts. */
-    power_limit_w: z.number().min(0).nullable(),
-    unavailable: z
-      .partialRecord(GpuMetric, GpuMetricUnavailableReason)
-      .describe('Why each null metric is null; `{}` when every metric was read.'),
-  })
-  .meta({ id: 'GpuDevice' });
-export type GpuDevice = z.infer<typeof GpuDevice>;
-
-/** One compute process using a GPU (`nvidia-smi --query-compute-apps`). */
-export const GpuProcess = z
-  .object({
-    /** Matches `gpus[].uuid`. */
-    gpu_uuid: z.string().min(1),
-    pid: nonNegativeInt,
-    process_name: z.string(),
-    /** MiB; null where the driver does not report it (e.g. Windows WDDM). */
-    used_memory_mb: nonNegativeInt.nullable(),
-  })
-  .meta({ id: 'GpuProcess' });
-export type GpuProcess = z.infer<typeof GpuProcess>;
-
-/**
- * How the last nvidia-smi run went: `ok`; `no_gpu` (the driver sees none); `no_driver` (the
- * kernel module is not loaded); `driver_mismatch` (driver/library version mismatch);
- * `not_installed` (no nvidia-smi binary); `timeout`; `error` (anything else, see `error`).
- */
-export const GpuState = z
-  .enum(['ok', 'no_gpu', 'no_driver', 'driver_mismatch', 'not_installed', 'timeout', 'error'])
-  .meta({ id: 'GpuState' });
-export type GpuState = z.infer<typeof GpuState>;
-
-const vramStatusFields = {
-  gpu: GpuSummary.nullable().describe(
-    'Null when there is no reading (no GPU, no driver, or no success since start-up). After a `timeout` or `error` that follows a success, the last reading stays; see `last_success_at`.',
-  ),
-  processes: z.array(GpuProcess),
-  /** Marquee extension: every GPU, in nvidia-smi index order. */
-  gpus: z.array(GpuDevice).optional(),
-  state: GpuState.optional().describe('Marquee extension: how the last nvidia-smi run went.'),
-  /** Marquee extension: when nvidia-smi last answered; null if it never has. */
-  last_success_at: isoDateTime.nullable().optional(),
-  /** Marquee extension: what went wrong when `state` is not `ok`. */
-  error: z.string().optional(),
-};
-
-/** `GET /api/vram/status`. */
-export const VramStatus = z.object(vramStatusFields).meta({ id: 'GpuVramStatus' });
-export type VramStatus = z.infer<typeof VramStatus>;
-
-/** The `vram_update` event payload: the status plus when it was sampled. */
-export const VramUpdate = z
-  .object({
-    ...vramStatusFields,
-    /** Unix seconds when the sample was taken. */
-    timestamp: unixSeconds,
-  })
-  .meta({ id: 'GpuVramUpdate' });
-export type VramUpdate = z.infer<typeof VramUpdate>;
-
-const modelFields = {
-  name: z.string(),
-  /** The short digest `ollama list` prints. */
-  id: z.string(),
-  /** Human-readable, as `ollama list` prints it (`3.8 GB`). */
-  size: z.string(),
-  /** Marquee extension: the size in bytes. */
-  size_bytes: nonNegativeInt.optional(),
-};
-
-/** One installed model. */
-export const OllamaModel = z
-  .object({
-    ...modelFields,
-    /** Marquee extension. */
-    modified_at: isoDateTime.optional(),
-  })
-  .meta({ id: 'GpuOllamaModel' });
-export type OllamaModel = z.infer<typeof OllamaModel>;
-
-/** `GET /api/models/ollama/list`; `count` is `models.length`. */
-export const OllamaModelList = z
-  .object({ models: z.array(OllamaModel), count: nonNegativeInt })
-  .meta({ id: 'GpuOllamaModelList' });
-export type OllamaModelList = z.infer<typeof OllamaModelList>;
-
-/** One model loaded in memory, as `ollama ps` shows it. */
-export const OllamaLoadedModel = z
-  .object({
-    ...modelFields,
-    /** Where it runs, as `ollama ps` prints it (`100% GPU`, `48%/52% CPU/GPU`). */
-    processor: z.string(),
-    /** Marquee extension: bytes held in VRAM. */
-    size_vram: nonNegativeInt.optional(),
-    /** Marquee extension: when Ollama will unload it. */
-    expires_at: isoDateTime.optional(),
-  })
-  .meta({ id: 'GpuOllamaLoadedModel' });
-export type OllamaLoadedModel = z.infer<typeof OllamaLoadedModel>;
-
-/** `GET /api/models/ollama/loaded`; `count` is `models.length`. */
-export const OllamaLoadedList = z
-  .object({ models: z.array(OllamaLoadedModel), count: nonNegativeInt })
-  .meta({ id: 'GpuOllamaLoadedList' });
-export type OllamaLoadedList = z.infer<typeof OllamaLoadedList>;
-
-/** An Ollama model name (`llama2`, `llama3.1:8b`, `hf.co/org/repo:Q4_K_M`); surrounding blanks are trimmed. */
-const modelName = z.string().trim().min(1).max(256);
-
-/** Body of unload, download, delete and download cancel. */
-export const ModelRequest = z.object({ model_name: modelName }).meta({ id: 'GpuModelRequest' });
-export type ModelRequest = z.infer<typeof ModelRequest>;
-
-/**
- * How long Ollama keeps a model loaded: a Go duration (`5m`, `1h30m`, `0`) or seconds. A
- * negative number keeps it loaded indefinitely; 0 unloads it after the request.
- */
-export const KeepAlive = z
-  .union([z.string().regex(/^(?:0|-?(?:\d+(?:\.\d+)?(?:ns|us|µs|ms|s|m|h))+)$/), z.number()])
-  .meta({ id: 'GpuKeepAlive' });
-export type KeepAlive = z.infer<typeof KeepAlive>;
-
-/** `POST /api/models/ollama/load` body. */
-export const LoadModelRequest = z
-  .object({
-    model_name: modelName,
-    /** Marquee extension; Ollama's default (5 m) when absent. */
-    keep_alive: KeepAlive.optional(),
-  })
-  .meta({ id: 'GpuLoadModelRequest' });
-export type LoadModelRequest = z.infer<typeof LoadModelRequest>;
-
-/** Success body of every model action; failures use `GpuError`, so `success` is always true here. */
-export const ModelActionResponse = z
-  .object({ success: z.literal(true), message: z.string(), model_name: z.string() })
-  .meta({ id: 'GpuModelActionResponse' });
-export type ModelActionResponse = z.infer<typeof ModelActionResponse>;
-
-export const DownloadStatus = z
-  .enum(['downloading', 'complete', 'error'])
-  .meta({ id: 'GpuDownloadStatus' });
-export type DownloadStatus = z.infer<typeof DownloadStatus>;
-
-/** The `model_download_progress` event payload. */
-export const ModelDownloadProgress = z
-  .object({
-    model_name: z.string(),
-    progress: percent.describe(
-      'Percent in [0, 100], 100 when `complete` (the seed\'s `"..."` is a placeholder for this number).',
-    ),
-    status: DownloadStatus,
-    /** Marquee extension: bytes of the current layer downloaded so far. */
-    completed: nonNegativeInt.optional(),
-    /** Marquee extension: bytes of the current layer. */
-    total: nonNegativeInt.optional(),
-    /** Marquee extension: the layer being downloaded. */
-    digest: z.string().optional(),
-    /** Marquee extension: Ollama's own status line (`pulling manifest`, `verifying sha256 digest`). */
-    detail: z.string().optional(),
-    /** Marquee extension: why the download failed, when `status` is `error`. */
-    error: z.string().optional(),
-  })
-  .meta({ id: 'GpuModelDownloadProgress' });
-export type ModelDownloadProgress = z.infer<typeof ModelDownloadProgress>;
-
-export const VramUpdateEvent = z
-  .object({ event: z.literal('vram_update'), data: VramUpdate })
-  .meta({ id: 'GpuVramUpdateEvent', description: 'Every 2 s and once on connect.' });
-export type VramUpdateEvent = z.infer<typeof VramUpdateEvent>;
-
-export const ModelDownloadProgressEvent = z
-  .object({ event: z.literal('model_download_progress'), data: ModelDownloadProgress })
-  .meta({
-    id: 'GpuModelDownloadProgressEvent',
-    description: 'While a download runs, to every connected client.',
-  });
-export type ModelDownloadProgressEvent = z.infer<typeof ModelDownloadProgressEvent>;
-
-/** Every frame the server sends on `/api/gpu/ws`, discriminated by `event`. */
-export const GpuServerMessage = z
-  .discriminatedUnion('event', [VramUpdateEvent, ModelDownloadProgressEvent])
-  .meta({ id: 'GpuServerMessage' });
-export type GpuServerMessage = z.infer<typeof GpuServerMessage>;
-
-/** Flask-style error body; `error` is a code from `ErrorCodes`. */
-export const GpuError = z
-  .object({
-    success: z.literal(false),
-    error: z.string(),
-    message: z.string(),
-    details: z.unknown().optional(),
-  })
-  .meta({ id: 'GpuError' });
-export type GpuError = z.infer<typeof GpuError>;
-
-export const gpuErrorShape: ErrorShape = {
-  schema: GpuError,
-  render: (e) => ({
-    success: false,
-    error: e.code,
-    message: e.message,
-    ...(e.details === undefined ? {} : { details: e.details }),
-  }),
-  read: (body) => {
-    const parsed = GpuError.safeParse(body);
-    if (!parsed.success) return undefined;
-    const { error, message, details } = parsed.data;
-    return details === undefined ? { code: error, message } : { code: error, message, details };
-  },
-};
+export {
+  DownloadStatus,
+  GpuDevice,
+  GpuError,
+  GpuMetric,
+  GpuMetricUnavailableReason,
+  GpuProcess,
+  GpuServerMessage,
+  GpuState,
+  GpuSummary,
+  KeepAlive,
+  LoadModelRequest,
+  ModelActionResponse,
+  ModelDownloadProgress,
+  ModelDownloadProgressEvent,
+  ModelRequest,
+  OllamaLoadedList,
+  OllamaLoadedModel,
+  OllamaModel,
+  OllamaModelList,
+  VramStatus,
+  VramUpdate,
+  VramUpdateEvent,
+  gpuErrorShape,
+} from './gpu-schemas';
 
 const errorResponse = (description: string) => response(description, GpuError);
 const unauthorized = errorResponse('`UNAUTHORIZED`: not signed in');
@@ -453,15 +227,83 @@ export const gpuRoutes = [
 ] as const;
 
 /** `{path}` of the proxy: everything after `/api/ollama/`, slashes included. */
-export const OllamaProxyParams = z
-  .object({
-    path: z
-      .string()
-      .describe(
+export const OllamaProxyParams = z.object({
+  /**
+   * Ollama's own path, slashes included: `/api/ollama/api/tags` is Ollama's `/api/tags`,
+   * `/api/ollama/v1/chat/completions` its OpenAI-compatible route.
+   */
+  path: z.string(),
+});
+
+// The surface's documentation ids and descriptions (component names in JSON Schema, OpenAPI and
+// AsyncAPI), registered beside the table the docs generator reads rather than on the schemas: a
+// GPU dashboard imports gpu-schemas.ts alone and so bundles neither zod's registry nor these
+// strings (as now-playing/routes.ts does for the panel).
+const documented: ReadonlyArray<readonly [z.core.$ZodType, z.core.GlobalMeta]> = [
+  [
+    GpuSummary,
+    {
+      id: 'GpuSummary',
+      description:
+        'The first GPU (index 0) in the seed shape. A metric nvidia-smi cannot read is 0 here; `gpus[]` has it as null with the reason.',
+    },
+  ],
+  [GpuMetric, { id: 'GpuMetric' }],
+  [GpuMetricUnavailableReason, { id: 'GpuMetricUnavailableReason' }],
+  [
+    GpuDevice.shape.unavailable,
+    { description: 'Why each null metric is null; `{}` when every metric was read.' },
+  ],
+  [GpuDevice, { id: 'GpuDevice' }],
+  [GpuProcess, { id: 'GpuProcess' }],
+  [GpuState, { id: 'GpuState' }],
+  [
+    VramStatus.shape.gpu,
+    {
+      description:
+        'Null when there is no reading (no GPU, no driver, or no success since start-up). After a `timeout` or `error` that follows a success, the last reading stays; see `last_success_at`.',
+    },
+  ],
+  [VramStatus.shape.state, { description: 'Marquee extension: how the last nvidia-smi run went.' }],
+  [VramStatus, { id: 'GpuVramStatus' }],
+  [VramUpdate, { id: 'GpuVramUpdate' }],
+  [OllamaModel, { id: 'GpuOllamaModel' }],
+  [OllamaModelList, { id: 'GpuOllamaModelList' }],
+  [OllamaLoadedModel, { id: 'GpuOllamaLoadedModel' }],
+  [OllamaLoadedList, { id: 'GpuOllamaLoadedList' }],
+  [ModelRequest, { id: 'GpuModelRequest' }],
+  [KeepAlive, { id: 'GpuKeepAlive' }],
+  [LoadModelRequest, { id: 'GpuLoadModelRequest' }],
+  [ModelActionResponse, { id: 'GpuModelActionResponse' }],
+  [DownloadStatus, { id: 'GpuDownloadStatus' }],
+  [
+    ModelDownloadProgress.shape.progress,
+    {
+      description:
+        'Percent in [0, 100], 100 when `complete` (the seed\'s `"..."` is a placeholder for this number).',
+    },
+  ],
+  [ModelDownloadProgress, { id: 'GpuModelDownloadProgress' }],
+  [VramUpdateEvent, { id: 'GpuVramUpdateEvent', description: 'Every 2 s and once on connect.' }],
+  [
+    ModelDownloadProgressEvent,
+    {
+      id: 'GpuModelDownloadProgressEvent',
+      description: 'While a download runs, to every connected client.',
+    },
+  ],
+  [GpuServerMessage, { id: 'GpuServerMessage' }],
+  [GpuError, { id: 'GpuError' }],
+  [
+    OllamaProxyParams.shape.path,
+    {
+      description:
         "Ollama's own path, slashes included: `/api/ollama/api/tags` is Ollama's `/api/tags`, `/api/ollama/v1/chat/completions` its OpenAI-compatible route.",
-      ),
-  })
-  .meta({ id: 'GpuOllamaProxyParams' });
+    },
+  ],
+  [OllamaProxyParams, { id: 'GpuOllamaProxyParams' }],
+];
+for (const [schema, meta] of documented) z.globalRegistry.add(schema, meta);
 
 const proxyRoute = <const Id extends string, const M extends 'GET' | 'POST' | 'DELETE'>(
   id: Id,

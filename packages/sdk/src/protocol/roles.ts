@@ -1,4 +1,4 @@
-import * as z from 'zod';
+import * as z from 'zod/mini';
 
 /**
  * A user's role: `admin` (everything, users included), `operator` (fleet, media, playlists,

@@ -1,5 +1,5 @@
 import { describe, expect, expectTypeOf, it } from 'vitest';
-import type { z } from 'zod';
+import type { z } from 'zod/mini';
 import {
   GpuDevice,
   GpuServerMessage,
@@ -29,7 +29,7 @@ const progressExample = examples[10]?.value as Record<string, unknown>;
 describe('seed 004 examples', () => {
   // Each JSON example of the document, in document order, with the schema it documents.
   // `null` marks the one example that is a placeholder and cannot be valid as written.
-  const schemas: Array<[string, z.ZodType | null]> = [
+  const schemas: Array<[string, z.core.$ZodType | null]> = [
     ['VRAM status response', VramStatus],
     ['Ollama list response', OllamaModelList],
     ['Ollama loaded response', OllamaLoadedList],

@@ -1,5 +1,5 @@
 import { describe, expect, expectTypeOf, it } from 'vitest';
-import type { z } from 'zod';
+import type { z } from 'zod/mini';
 import {
   AckMessage,
   AuthModel,
@@ -40,7 +40,7 @@ const example = <T>(i: number): T => structuredClone(examples[i]?.value) as T;
 
 describe('seed 002 examples', () => {
   // Each JSON example of the document, in document order, with the schema it documents.
-  const schemas: Array<[string, z.ZodType]> = [
+  const schemas: Array<[string, z.core.$ZodType]> = [
     ['quick reference: ready_playlists', ClientMessage],
     ['quick reference: status ready', ClientMessage],
     ['quick reference: status downloading', ClientMessage],

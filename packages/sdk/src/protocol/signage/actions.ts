@@ -11,16 +11,16 @@
  * brightness); the server then records the command as `expired`. The comparison uses the
  * device's clock, so a device whose clock is far off can mistake a fresh command for an old one.
  */
-import * as z from 'zod';
-import { hexColor, isoDateTime, nonNegativeInt, positiveInt } from '../common';
+import * as z from 'zod/mini';
+import { hexColor, isoDateTime, nonNegativeInt, positiveInt } from '../primitives';
 
 /** Marquee's correlation id; absent on commands nobody waits for. */
-const commandId = z.string().min(1).max(128).optional();
+const commandId = z.optional(z.string().check(z.minLength(1), z.maxLength(128)));
 /** When the command stops being valid; absent on commands sent without a TTL. */
-const expiresAt = isoDateTime.optional();
+const expiresAt = z.optional(isoDateTime);
 
 /** A 0–100 level the device applies as-is. */
-const level = z.number().int().min(0).max(100);
+const level = z.number().check(z.int(), z.minimum(0), z.maximum(100));
 
 function action<const A extends string, S extends z.core.$ZodShape>(name: A, shape: S) {
   return z.object({
@@ -32,23 +32,31 @@ function action<const A extends string, S extends z.core.$ZodShape>(name: A, sha
 }
 
 /** Resume or start playback. */
-export const PlayAction = action('play', {}).meta({ id: 'SignagePlayAction' });
+export const PlayAction = action('play', {}).register(z.globalRegistry, {
+  id: 'SignagePlayAction',
+});
 export type PlayAction = z.infer<typeof PlayAction>;
 /** Pause playback. */
-export const PauseAction = action('pause', {}).meta({ id: 'SignagePauseAction' });
+export const PauseAction = action('pause', {}).register(z.globalRegistry, {
+  id: 'SignagePauseAction',
+});
 export type PauseAction = z.infer<typeof PauseAction>;
 /** Skip to the next media item. */
-export const NextAction = action('next', {}).meta({ id: 'SignageNextAction' });
+export const NextAction = action('next', {}).register(z.globalRegistry, {
+  id: 'SignageNextAction',
+});
 export type NextAction = z.infer<typeof NextAction>;
 /** Go back to the previous media item. */
-export const PreviousAction = action('previous', {}).meta({ id: 'SignagePreviousAction' });
+export const PreviousAction = action('previous', {}).register(z.globalRegistry, {
+  id: 'SignagePreviousAction',
+});
 export type PreviousAction = z.infer<typeof PreviousAction>;
 
 /**
  * Fetch the playlists again and download what changed; the device answers with
  * `ready_playlists` once done.
  */
-export const ReloadPlaylistAction = action('reload_playlist', {}).meta({
+export const ReloadPlaylistAction = action('reload_playlist', {}).register(z.globalRegistry, {
   id: 'SignageReloadPlaylistAction',
 });
 export type ReloadPlaylistAction = z.infer<typeof ReloadPlaylistAction>;
@@ -56,15 +64,15 @@ export type ReloadPlaylistAction = z.infer<typeof ReloadPlaylistAction>;
 /** Switch to another playlist; the device answers with `ready_playlists` once it is ready. */
 export const SwitchPlaylistAction = action('switch_playlist', {
   playlist_id: positiveInt,
-}).meta({ id: 'SignageSwitchPlaylistAction' });
+}).register(z.globalRegistry, { id: 'SignageSwitchPlaylistAction' });
 export type SwitchPlaylistAction = z.infer<typeof SwitchPlaylistAction>;
 
 /** Jump to one media item, by id or by 0-based position in the current playlist. */
 export const PlayMediaAction = action('play_media', {
-  media_id: positiveInt.optional(),
+  media_id: z.optional(positiveInt),
   /** 0-based index in the current playlist. */
-  media_index: nonNegativeInt.optional(),
-}).meta({ id: 'SignagePlayMediaAction' });
+  media_index: z.optional(nonNegativeInt),
+}).register(z.globalRegistry, { id: 'SignagePlayMediaAction' });
 export type PlayMediaAction = z.infer<typeof PlayMediaAction>;
 
 /**
@@ -75,41 +83,44 @@ export type PlayMediaAction = z.infer<typeof PlayMediaAction>;
  */
 export const TextOverlay = z
   .object({
-    text: z.string().min(1).max(1000),
+    text: z.string().check(z.minLength(1), z.maxLength(1000)),
     /** @default 'bottom' */
-    position: z.enum(['top', 'bottom', 'left', 'right']).default('bottom'),
+    position: z._default(z.enum(['top', 'bottom', 'left', 'right']), 'bottom'),
     /** @default 'scroll' */
-    animation: z.enum(['scroll', 'static']).default('scroll'),
+    animation: z._default(z.enum(['scroll', 'static']), 'scroll'),
     /** Scroll speed in pixels per second (ignored when static). @default 50 */
-    speed: z.number().min(0).default(50),
+    speed: z._default(z.number().check(z.minimum(0)), 50),
     /** Font size in pixels. */
-    font_size: positiveInt.optional(),
-    background_color: hexColor.optional(),
-    text_color: hexColor.optional(),
+    font_size: z.optional(positiveInt),
+    background_color: z.optional(hexColor),
+    text_color: z.optional(hexColor),
   })
-  .meta({ id: 'SignageTextOverlay' });
+  .register(z.globalRegistry, { id: 'SignageTextOverlay' });
 export type TextOverlay = z.infer<typeof TextOverlay>;
 
 /** Show a scrolling or static text overlay. */
 export const ShowTextOverlayAction = action('show_text_overlay', {
   text_overlay: TextOverlay,
-}).meta({ id: 'SignageShowTextOverlayAction' });
+}).register(z.globalRegistry, { id: 'SignageShowTextOverlayAction' });
 export type ShowTextOverlayAction = z.infer<typeof ShowTextOverlayAction>;
 
 /** Hide the text overlay. */
-export const HideTextOverlayAction = action('hide_text_overlay', {}).meta({
+export const HideTextOverlayAction = action('hide_text_overlay', {}).register(z.globalRegistry, {
   id: 'SignageHideTextOverlayAction',
 });
 export type HideTextOverlayAction = z.infer<typeof HideTextOverlayAction>;
 
 /** Set screen brightness. */
-export const SetBrightnessAction = action('set_brightness', { brightness: level }).meta({
-  id: 'SignageSetBrightnessAction',
-});
+export const SetBrightnessAction = action('set_brightness', { brightness: level }).register(
+  z.globalRegistry,
+  {
+    id: 'SignageSetBrightnessAction',
+  },
+);
 export type SetBrightnessAction = z.infer<typeof SetBrightnessAction>;
 
 /** Set audio volume. */
-export const SetVolumeAction = action('set_volume', { volume: level }).meta({
+export const SetVolumeAction = action('set_volume', { volume: level }).register(z.globalRegistry, {
   id: 'SignageSetVolumeAction',
 });
 export type SetVolumeAction = z.infer<typeof SetVolumeAction>;
@@ -119,7 +130,7 @@ export type SetVolumeAction = z.infer<typeof SetVolumeAction>;
  * the upload but no action that asks for one). The ack follows the upload: ok once the server
  * took the image, refused when the device cannot capture or the upload failed.
  */
-export const TakeScreenshotAction = action('take_screenshot', {}).meta({
+export const TakeScreenshotAction = action('take_screenshot', {}).register(z.globalRegistry, {
   id: 'SignageTakeScreenshotAction',
 });
 export type TakeScreenshotAction = z.infer<typeof TakeScreenshotAction>;
@@ -140,6 +151,6 @@ export const ServerAction = z
     SetVolumeAction,
     TakeScreenshotAction,
   ])
-  .meta({ id: 'SignageServerAction' });
+  .register(z.globalRegistry, { id: 'SignageServerAction' });
 export type ServerAction = z.infer<typeof ServerAction>;
 export type ServerActionName = ServerAction['action'];

@@ -10,13 +10,13 @@
  * and acked it as expired without applying it. A device written from the seed alone never acks,
  * so its commands stay `sent`.
  */
-import * as z from 'zod';
-import { isoDateTime, nonNegativeInt, queryInt } from '../common';
+import * as z from 'zod/mini';
+import { isoDateTime, nonNegativeInt, queryInt } from '../primitives';
 import { ServerAction } from './actions';
 
 export const CommandState = z
   .enum(['queued', 'sent', 'acked', 'failed', 'expired'])
-  .meta({ id: 'SignageCommandState' });
+  .register(z.globalRegistry, { id: 'SignageCommandState' });
 export type CommandState = z.infer<typeof CommandState>;
 
 /** Longest accepted TTL: 30 days. */
@@ -33,92 +33,105 @@ export const CommandRequest = z
      * How long an offline device's command waits for it, in seconds.
      * @default the server's MARQUEE_COMMAND_TTL_SECONDS (one day)
      */
-    ttl_seconds: z.number().int().min(1).max(MAX_COMMAND_TTL_SECONDS).optional(),
+    ttl_seconds: z.optional(
+      z.number().check(z.int(), z.minimum(1), z.maximum(MAX_COMMAND_TTL_SECONDS)),
+    ),
   })
-  .meta({ id: 'SignageCommandRequest' });
+  .register(z.globalRegistry, { id: 'SignageCommandRequest' });
 export type CommandRequest = z.input<typeof CommandRequest>;
 
 /** Body of `POST commands/`: the same command for a list of devices, or `"all"` registered ones. */
 export const BroadcastCommandRequest = z
   .object({
     command: ServerAction,
-    ttl_seconds: z.number().int().min(1).max(MAX_COMMAND_TTL_SECONDS).optional(),
+    ttl_seconds: z.optional(
+      z.number().check(z.int(), z.minimum(1), z.maximum(MAX_COMMAND_TTL_SECONDS)),
+    ),
     /** Every listed device must exist (404 otherwise, and nothing is sent). */
-    sn_numbers: z.union([z.array(z.string().min(1).max(255)).min(1).max(10_000), z.literal('all')]),
+    sn_numbers: z.union([
+      z
+        .array(z.string().check(z.minLength(1), z.maxLength(255)))
+        .check(z.minLength(1), z.maxLength(10_000)),
+      z.literal('all'),
+    ]),
   })
-  .meta({ id: 'SignageBroadcastCommandRequest' });
+  .register(z.globalRegistry, { id: 'SignageBroadcastCommandRequest' });
 export type BroadcastCommandRequest = z.input<typeof BroadcastCommandRequest>;
 
 /** One command created by a request, with its state right after the attempt to deliver it. */
 export const CommandAccepted = z
   .object({
-    command_id: z.string().min(1),
-    sn_number: z.string().min(1),
+    command_id: z.string().check(z.minLength(1)),
+    sn_number: z.string().check(z.minLength(1)),
     state: CommandState,
   })
-  .meta({ id: 'SignageCommandAccepted' });
+  .register(z.globalRegistry, { id: 'SignageCommandAccepted' });
 export type CommandAccepted = z.infer<typeof CommandAccepted>;
 
 /** 202 answer: one command per target device, in request order. */
 export const CommandsAccepted = z
   .object({ commands: z.array(CommandAccepted) })
-  .meta({ id: 'SignageCommandsAccepted' });
+  .register(z.globalRegistry, { id: 'SignageCommandsAccepted' });
 export type CommandsAccepted = z.infer<typeof CommandsAccepted>;
 
 /** A device a broadcast left out, and why. */
 export const SkippedDevice = z
   .object({
-    sn_number: z.string().min(1),
+    sn_number: z.string().check(z.minLength(1)),
     /**
      * `queue_full`: the device already holds the server's MARQUEE_MAX_PENDING_COMMANDS_PER_DEVICE
      * commands waiting for delivery (state `queued`); they go out when it connects, or expire.
      */
     reason: z.literal('queue_full'),
   })
-  .meta({ id: 'SignageSkippedDevice' });
+  .register(z.globalRegistry, { id: 'SignageSkippedDevice' });
 export type SkippedDevice = z.infer<typeof SkippedDevice>;
 
 /**
  * 202 answer of a broadcast: one command per device that got one, in request order, and the
  * devices that got none because their queue was full (a broadcast does not fail for them).
  */
-export const BroadcastAccepted = CommandsAccepted.extend({
-  skipped: z.array(SkippedDevice),
-}).meta({ id: 'SignageBroadcastAccepted' });
+export const BroadcastAccepted = z
+  .extend(CommandsAccepted, {
+    skipped: z.array(SkippedDevice),
+  })
+  .register(z.globalRegistry, { id: 'SignageBroadcastAccepted' });
 export type BroadcastAccepted = z.infer<typeof BroadcastAccepted>;
 
 /** A command and what became of it. */
 export const CommandRecord = z
   .object({
-    command_id: z.string().min(1),
-    sn_number: z.string().min(1),
+    command_id: z.string().check(z.minLength(1)),
+    sn_number: z.string().check(z.minLength(1)),
     /** The message exactly as the device receives it (with `command_id`). */
     command: ServerAction,
     state: CommandState,
     created_at: isoDateTime,
     /** After this, a still-queued command expires instead of being delivered. */
     expires_at: isoDateTime,
-    sent_at: isoDateTime.nullable(),
+    sent_at: z.nullable(isoDateTime),
     /** When the device's `ack` arrived (state `acked` or `failed`). */
-    acked_at: isoDateTime.nullable(),
+    acked_at: z.nullable(isoDateTime),
     /** The device's error from a failed `ack`. */
-    error: z.string().nullable(),
+    error: z.nullable(z.string()),
   })
-  .meta({ id: 'SignageCommandRecord' });
+  .register(z.globalRegistry, { id: 'SignageCommandRecord' });
 export type CommandRecord = z.infer<typeof CommandRecord>;
 
 export const CommandList = z
   .object({ count: nonNegativeInt, results: z.array(CommandRecord) })
-  .meta({ id: 'SignageCommandList' });
+  .register(z.globalRegistry, { id: 'SignageCommandList' });
 export type CommandList = z.infer<typeof CommandList>;
 
 /** `?state=&limit=` of a device's command list (newest first). */
 export const CommandListQuery = z.object({
-  state: CommandState.optional(),
+  state: z.optional(CommandState),
   /** @default 100 */
-  limit: queryInt(1, 1000).optional(),
+  limit: z.optional(queryInt(1, 1000)),
 });
 export type CommandListQuery = z.infer<typeof CommandListQuery>;
 
-export const CommandIdParams = z.object({ command_id: z.string().min(1).max(128) });
+export const CommandIdParams = z.object({
+  command_id: z.string().check(z.minLength(1), z.maxLength(128)),
+});
 export type CommandIdParams = z.infer<typeof CommandIdParams>;

@@ -3,8 +3,8 @@
  * registered with what the server tracks: online/offline, last seen, the latest status of each
  * playlist, the ready playlists, the current playlist, the last screenshot and pending commands.
  */
-import * as z from 'zod';
-import { isoDateTime, nonNegativeInt, positiveInt, queryBoolean, queryInt } from '../common';
+import * as z from 'zod/mini';
+import { isoDateTime, nonNegativeInt, positiveInt, queryBoolean, queryInt } from '../primitives';
 import { CommandRecord } from './admin-commands';
 import { idParam } from './admin-media';
 import { HealthMessage } from './client-messages';
@@ -12,10 +12,10 @@ import { HealthMessage } from './client-messages';
 /** The four screens a device may have, named as in `DeviceScreens` (`front` → `front_screen`). */
 export const ScreenPosition = z
   .enum(['front', 'back', 'right', 'left'])
-  .meta({ id: 'SignageScreenPosition' });
+  .register(z.globalRegistry, { id: 'SignageScreenPosition' });
 export type ScreenPosition = z.infer<typeof ScreenPosition>;
 
-const snNumber = z.string().min(1).max(255);
+const snNumber = z.string().check(z.minLength(1), z.maxLength(255));
 
 export const DeviceParams = z.object({ sn_number: snNumber });
 export type DeviceParams = z.infer<typeof DeviceParams>;
@@ -26,18 +26,18 @@ export type ScreenParams = z.infer<typeof ScreenParams>;
 /** Body of `PUT devices/{sn_number}/screens/{position}/`; creates or replaces that screen. */
 export const ScreenInput = z
   .object({
-    screen_name: z.string().min(1).max(255),
+    screen_name: z.string().check(z.minLength(1), z.maxLength(255)),
     /** e.g. `1920x1080`. */
-    resolution: z.string().min(1).max(64),
+    resolution: z.string().check(z.minLength(1), z.maxLength(64)),
     /** The screen's playlists in order; each must exist. */
-    playlist_ids: z.array(positiveInt).max(100).default([]),
+    playlist_ids: z._default(z.array(positiveInt).check(z.maxLength(100)), []),
     /**
      * The active playlist; must be one of `playlist_ids`.
      * @default the first of `playlist_ids`, or null when there is none
      */
-    current_playlist: positiveInt.nullable().optional(),
+    current_playlist: z.optional(z.nullable(positiveInt)),
   })
-  .meta({ id: 'SignageScreenInput' });
+  .register(z.globalRegistry, { id: 'SignageScreenInput' });
 export type ScreenInput = z.input<typeof ScreenInput>;
 
 /** A screen as the admin API shows it (playlists by id; devices get them in full). */
@@ -48,10 +48,10 @@ export const AdminScreen = z
     screen_name: z.string(),
     resolution: z.string(),
     playlist_ids: z.array(positiveInt),
-    current_playlist: positiveInt.nullable(),
+    current_playlist: z.nullable(positiveInt),
     updated_at: isoDateTime,
   })
-  .meta({ id: 'SignageAdminScreen' });
+  .register(z.globalRegistry, { id: 'SignageAdminScreen' });
 export type AdminScreen = z.infer<typeof AdminScreen>;
 
 /** The latest `playlist_status` a device sent for one playlist. */
@@ -59,13 +59,13 @@ export const PlaylistReport = z
   .object({
     playlist_id: positiveInt,
     status: z.enum(['ready', 'downloading', 'partial', 'failed']),
-    total_items: nonNegativeInt.nullable(),
-    downloaded_items: nonNegativeInt.nullable(),
+    total_items: z.nullable(nonNegativeInt),
+    downloaded_items: z.nullable(nonNegativeInt),
     missing_files: z.array(z.string()),
-    error: z.string().nullable(),
+    error: z.nullable(z.string()),
     reported_at: isoDateTime,
   })
-  .meta({ id: 'SignagePlaylistReport' });
+  .register(z.globalRegistry, { id: 'SignagePlaylistReport' });
 export type PlaylistReport = z.infer<typeof PlaylistReport>;
 
 /** One stored screenshot; `url` serves the JPEG to admins. */
@@ -76,14 +76,14 @@ export const ScreenshotRecord = z
     media_id: positiveInt,
     file_size: nonNegativeInt,
     created_at: isoDateTime,
-    url: z.string().min(1),
+    url: z.string().check(z.minLength(1)),
   })
-  .meta({ id: 'SignageScreenshotRecord' });
+  .register(z.globalRegistry, { id: 'SignageScreenshotRecord' });
 export type ScreenshotRecord = z.infer<typeof ScreenshotRecord>;
 
 export const ScreenshotList = z
   .object({ count: nonNegativeInt, results: z.array(ScreenshotRecord) })
-  .meta({ id: 'SignageScreenshotList' });
+  .register(z.globalRegistry, { id: 'SignageScreenshotList' });
 export type ScreenshotList = z.infer<typeof ScreenshotList>;
 
 export const ScreenshotIdParams = z.object({ screenshot_id: idParam() });
@@ -100,26 +100,26 @@ export const DeviceSummary = z
     screen_resolution: z.string(),
     total_storage: z.string(),
     free_storage: z.string(),
-    mac_address: z.string().nullable(),
+    mac_address: z.nullable(z.string()),
     app_version: z.string(),
-    ip_address: z.string().nullable(),
-    brightness: z.number().int().min(0).max(100),
-    volume: z.number().int().min(0).max(100),
+    ip_address: z.nullable(z.string()),
+    brightness: z.number().check(z.int(), z.minimum(0), z.maximum(100)),
+    volume: z.number().check(z.int(), z.minimum(0), z.maximum(100)),
     /** The user account the device registered with (it alone, and operators, may act as it). */
-    owner: z.string().nullable(),
+    owner: z.nullable(z.string()),
     /** What the operator named the screen when pairing it; null for a screen never paired. */
-    name: z.string().nullable(),
+    name: z.nullable(z.string()),
     registered_at: isoDateTime,
     /** Last registration (devices re-register on every start). */
     updated_at: isoDateTime,
     /** A device socket is open now. */
     online: z.boolean(),
     /** Last connect, message or disconnect on the device socket; null when it never connected. */
-    last_seen: isoDateTime.nullable(),
+    last_seen: z.nullable(isoDateTime),
     /** Commands waiting for the device to connect. */
     pending_command_count: nonNegativeInt,
   })
-  .meta({ id: 'SignageDeviceSummary' });
+  .register(z.globalRegistry, { id: 'SignageDeviceSummary' });
 export type DeviceSummary = z.infer<typeof DeviceSummary>;
 
 /**
@@ -128,7 +128,7 @@ export type DeviceSummary = z.infer<typeof DeviceSummary>;
  */
 export const DeviceList = z
   .object({ count: nonNegativeInt, results: z.array(DeviceSummary) })
-  .meta({ id: 'SignageDeviceList' });
+  .register(z.globalRegistry, { id: 'SignageDeviceList' });
 export type DeviceList = z.infer<typeof DeviceList>;
 
 /** Most devices one page of `GET devices/` may hold. */
@@ -137,55 +137,57 @@ export const MAX_DEVICE_PAGE = 1000;
 /** `?online=&search=&limit=&offset=` of the device list; every filter is optional. */
 export const DeviceListQuery = z.object({
   /** Only devices with (`true`) or without (`false`) an open device socket. */
-  online: queryBoolean.optional(),
+  online: z.optional(queryBoolean),
   /**
    * A substring of the device's `sn_number`, `brand`, `model` (the name Android gives a
    * device) or paired `name`; ASCII letters match in any case, and an empty value matches every
    * device.
    */
-  search: z.string().max(255).optional(),
+  search: z.optional(z.string().check(z.maxLength(255))),
   /**
    * Page size.
    * @default every matching device
    */
-  limit: queryInt(1, MAX_DEVICE_PAGE).optional(),
+  limit: z.optional(queryInt(1, MAX_DEVICE_PAGE)),
   /**
    * Matching devices to skip before the page.
    * @default 0
    */
-  offset: queryInt(0, Number.MAX_SAFE_INTEGER).optional(),
+  offset: z.optional(queryInt(0, Number.MAX_SAFE_INTEGER)),
 });
 export type DeviceListQuery = z.infer<typeof DeviceListQuery>;
 
 /** The latest `health` message of a device, as it sent it, and when it arrived. */
-export const DeviceHealth = HealthMessage.omit({ type: true })
-  .extend({ reported_at: isoDateTime })
-  .meta({ id: 'SignageDeviceHealth' });
+export const DeviceHealth = z
+  .extend(z.omit(HealthMessage, { type: true }), { reported_at: isoDateTime })
+  .register(z.globalRegistry, { id: 'SignageDeviceHealth' });
 export type DeviceHealth = z.infer<typeof DeviceHealth>;
 
 /** `GET devices/{sn_number}/`. */
-export const DeviceDetail = DeviceSummary.extend({
-  /**
-   * The playlist the device plays now: the last `switch_playlist` it acknowledged, else the
-   * front screen's (or first assigned screen's) current playlist.
-   */
-  current_playlist: positiveInt.nullable(),
-  /** From the device's last `ready_playlists`. */
-  ready_playlists: z.array(positiveInt),
-  ready_playlists_at: isoDateTime.nullable(),
-  /** The latest `playlist_status` per playlist. */
-  playlist_statuses: z.array(PlaylistReport),
-  front_screen: AdminScreen.nullable(),
-  back_screen: AdminScreen.nullable(),
-  right_screen: AdminScreen.nullable(),
-  left_screen: AdminScreen.nullable(),
-  last_screenshot: ScreenshotRecord.nullable(),
-  /** Queued commands, in delivery order. */
-  pending_commands: z.array(CommandRecord),
-  /**
-   * The device's latest health report; null when it never sent one (absent from servers that
-   * predate health reports).
-   */
-  health: DeviceHealth.nullable().optional(),
-}).meta({ id: 'SignageDeviceDetail' });
+export const DeviceDetail = z
+  .extend(DeviceSummary, {
+    /**
+     * The playlist the device plays now: the last `switch_playlist` it acknowledged, else the
+     * front screen's (or first assigned screen's) current playlist.
+     */
+    current_playlist: z.nullable(positiveInt),
+    /** From the device's last `ready_playlists`. */
+    ready_playlists: z.array(positiveInt),
+    ready_playlists_at: z.nullable(isoDateTime),
+    /** The latest `playlist_status` per playlist. */
+    playlist_statuses: z.array(PlaylistReport),
+    front_screen: z.nullable(AdminScreen),
+    back_screen: z.nullable(AdminScreen),
+    right_screen: z.nullable(AdminScreen),
+    left_screen: z.nullable(AdminScreen),
+    last_screenshot: z.nullable(ScreenshotRecord),
+    /** Queued commands, in delivery order. */
+    pending_commands: z.array(CommandRecord),
+    /**
+     * The device's latest health report; null when it never sent one (absent from servers that
+     * predate health reports).
+     */
+    health: z.optional(z.nullable(DeviceHealth)),
+  })
+  .register(z.globalRegistry, { id: 'SignageDeviceDetail' });
 export type DeviceDetail = z.infer<typeof DeviceDetail>;

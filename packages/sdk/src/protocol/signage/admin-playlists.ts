@@ -3,8 +3,8 @@
  * items and a playback config; the server fills each item's media fields from the library,
  * computes `duration`, and answers with the items exactly as devices will receive them.
  */
-import * as z from 'zod';
-import { isoDateTime, nonNegativeInt, positiveInt } from '../common';
+import * as z from 'zod/mini';
+import { isoDateTime, nonNegativeInt, positiveInt } from '../primitives';
 import { idParam } from './admin-media';
 import { MediaEffects, MediaLayout, MediaTiming } from './media';
 import { PlaybackConfig, playlistFields } from './playlist';
@@ -36,35 +36,37 @@ export const PlaylistItemInput = z
     /** A file of the media library. */
     media_id: positiveInt,
     /** Playback position. @default the item's 1-based position in `media_items` */
-    order: nonNegativeInt.optional(),
+    order: z.optional(nonNegativeInt),
     /** @default the whole canvas: x 0, y 0, the playlist's width and height, z_index 1 */
-    layout: MediaLayout.optional(),
+    layout: z.optional(MediaLayout),
     /** @default { start_time: 0, duration: 10, loop: false } */
-    timing: MediaTiming.optional(),
+    timing: z.optional(MediaTiming),
     /** @default { fade_in: false, fade_out: false, transition: 'none' } */
-    effects: MediaEffects.optional(),
+    effects: z.optional(MediaEffects),
     /** @default 1 */
-    n_time_play: nonNegativeInt.default(1),
+    n_time_play: z._default(nonNegativeInt, 1),
   })
-  .meta({ id: 'SignagePlaylistItemInput' });
+  .register(z.globalRegistry, { id: 'SignagePlaylistItemInput' });
 export type PlaylistItemInput = z.input<typeof PlaylistItemInput>;
 
 /** Body of `POST playlists/` and `PUT playlists/{id}/` (a PUT replaces the whole playlist). */
 export const PlaylistInput = z
   .object({
-    name: z.string().min(1).max(255),
+    name: z.string().check(z.minLength(1), z.maxLength(255)),
     width: positiveInt,
     height: positiveInt,
     /** Played in ascending `order`; items with equal `order` keep their position here. */
-    media_items: z.array(PlaylistItemInput).max(1000).default([]),
+    media_items: z._default(z.array(PlaylistItemInput).check(z.maxLength(1000)), []),
     /** @default { repeat: true, repeat_count: -1, background_color: '#000000' } */
-    playback_config: PlaybackConfig.default(DEFAULT_PLAYBACK_CONFIG),
+    playback_config: z._default(PlaybackConfig, DEFAULT_PLAYBACK_CONFIG),
   })
-  .refine((playlist) => Number.isSafeInteger(totalDuration(playlist.media_items)), {
-    path: ['media_items'],
-    message: `The playlist's total duration (timing.duration × n_time_play, summed over items) is over ${Number.MAX_SAFE_INTEGER} seconds`,
-  })
-  .meta({ id: 'SignagePlaylistInput' });
+  .check(
+    z.refine((playlist) => Number.isSafeInteger(totalDuration(playlist.media_items)), {
+      path: ['media_items'],
+      message: `The playlist's total duration (timing.duration × n_time_play, summed over items) is over ${Number.MAX_SAFE_INTEGER} seconds`,
+    }),
+  )
+  .register(z.globalRegistry, { id: 'SignagePlaylistInput' });
 
 /** Seconds: the sum over items of `timing.duration × n_time_play` (items without timing: 10 s). */
 function totalDuration(
@@ -90,12 +92,12 @@ export const AdminPlaylist = z
     /** Devices with a screen that carries this playlist (they get `reload_playlist` on change). */
     sn_numbers: z.array(z.string()),
   })
-  .meta({ id: 'SignageAdminPlaylist' });
+  .register(z.globalRegistry, { id: 'SignageAdminPlaylist' });
 export type AdminPlaylist = z.infer<typeof AdminPlaylist>;
 
 export const PlaylistList = z
   .object({ count: nonNegativeInt, results: z.array(AdminPlaylist) })
-  .meta({ id: 'SignagePlaylistList' });
+  .register(z.globalRegistry, { id: 'SignagePlaylistList' });
 export type PlaylistList = z.infer<typeof PlaylistList>;
 
 export const PlaylistIdParams = z.object({ playlist_id: idParam() });

@@ -6,7 +6,7 @@
  * Note the device route `GET /api/v1/admin/cloud/playlists?sn_number=` (the seed's, no trailing
  * slash) and the admin list `GET /api/v1/admin/cloud/playlists/` are two routes.
  */
-import { defineRoute, response, type ResponseDef, type RouteDef } from '../common';
+import { defineRoute, response, type ResponseDef, type RouteDef } from '../tables';
 import {
   BroadcastAccepted,
   BroadcastCommandRequest,

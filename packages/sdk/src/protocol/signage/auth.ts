@@ -3,8 +3,8 @@
  * token pair (the seed's `AuthModel`). Devices log in with a user account, so the access token
  * they carry is a user token.
  */
-import * as z from 'zod';
-import { positiveInt } from '../common';
+import * as z from 'zod/mini';
+import { positiveInt } from '../primitives';
 
 /**
  * `POST /auth/token/` body. Empty strings are rejected here rather than looked up: they can
@@ -12,16 +12,16 @@ import { positiveInt } from '../common';
  */
 export const LoginBody = z
   .object({
-    username: z.string().min(1).max(150),
-    password: z.string().min(1).max(1024),
+    username: z.string().check(z.minLength(1), z.maxLength(150)),
+    password: z.string().check(z.minLength(1), z.maxLength(1024)),
   })
-  .meta({ id: 'SignageLoginBody' });
+  .register(z.globalRegistry, { id: 'SignageLoginBody' });
 export type LoginBody = z.infer<typeof LoginBody>;
 
 /** `POST /auth/token/refresh/` body. */
 export const RefreshBody = z
-  .object({ refresh: z.string().min(1) })
-  .meta({ id: 'SignageRefreshBody' });
+  .object({ refresh: z.string().check(z.minLength(1)) })
+  .register(z.globalRegistry, { id: 'SignageRefreshBody' });
 export type RefreshBody = z.infer<typeof RefreshBody>;
 
 /**
@@ -31,11 +31,11 @@ export type RefreshBody = z.infer<typeof RefreshBody>;
 export const AuthModel = z
   .object({
     /** JWT sent as `Authorization: Bearer` and as the WebSocket `token` query parameter. */
-    access: z.string().min(1),
+    access: z.string().check(z.minLength(1)),
     /** JWT that obtains a new pair from the refresh route. */
-    refresh: z.string().min(1),
+    refresh: z.string().check(z.minLength(1)),
     /** Lifetime of `access` in seconds; clients refresh ahead of it (the seed suggests 5 min). */
     expires_in: positiveInt,
   })
-  .meta({ id: 'SignageAuthModel' });
+  .register(z.globalRegistry, { id: 'SignageAuthModel' });
 export type AuthModel = z.infer<typeof AuthModel>;

@@ -3,8 +3,8 @@
  * `playlist_status` further discriminated by `status` so each status's required fields are
  * enforced exactly as the seed's table lists them.
  */
-import * as z from 'zod';
-import { nonNegativeInt, positiveInt } from '../common';
+import * as z from 'zod/mini';
+import { nonNegativeInt, positiveInt } from '../primitives';
 
 /** Every playlist that is fully downloaded and playable, sent after reload/switch and on start. */
 export const ReadyPlaylistsMessage = z
@@ -13,7 +13,7 @@ export const ReadyPlaylistsMessage = z
     /** May be empty when nothing is ready yet. */
     playlist_ids: z.array(positiveInt),
   })
-  .meta({ id: 'SignageReadyPlaylistsMessage' });
+  .register(z.globalRegistry, { id: 'SignageReadyPlaylistsMessage' });
 export type ReadyPlaylistsMessage = z.infer<typeof ReadyPlaylistsMessage>;
 
 const statusBase = {
@@ -25,17 +25,17 @@ const statusBase = {
 export const MAX_REPORT_ERROR = 2000;
 
 /** A device's error text, kept to its first MAX_REPORT_ERROR characters: a stack trace must not cost the report. */
-const reportError = z.string().overwrite((text) => text.slice(0, MAX_REPORT_ERROR));
+const reportError = z.string().check(z.overwrite((text) => text.slice(0, MAX_REPORT_ERROR)));
 
 /** All media downloaded and verified; the counts are optional. */
 export const PlaylistReadyStatus = z
   .object({
     ...statusBase,
     status: z.literal('ready'),
-    total_items: nonNegativeInt.optional(),
-    downloaded_items: nonNegativeInt.optional(),
+    total_items: z.optional(nonNegativeInt),
+    downloaded_items: z.optional(nonNegativeInt),
   })
-  .meta({ id: 'SignagePlaylistReadyStatus' });
+  .register(z.globalRegistry, { id: 'SignagePlaylistReadyStatus' });
 export type PlaylistReadyStatus = z.infer<typeof PlaylistReadyStatus>;
 
 /** Download in progress; both counts are required. */
@@ -46,7 +46,7 @@ export const PlaylistDownloadingStatus = z
     total_items: nonNegativeInt,
     downloaded_items: nonNegativeInt,
   })
-  .meta({ id: 'SignagePlaylistDownloadingStatus' });
+  .register(z.globalRegistry, { id: 'SignagePlaylistDownloadingStatus' });
 export type PlaylistDownloadingStatus = z.infer<typeof PlaylistDownloadingStatus>;
 
 /** Download finished with some files missing; playable with what arrived. */
@@ -59,7 +59,7 @@ export const PlaylistPartialStatus = z
     /** File names that failed to download. */
     missing_files: z.array(z.string()),
   })
-  .meta({ id: 'SignagePlaylistPartialStatus' });
+  .register(z.globalRegistry, { id: 'SignagePlaylistPartialStatus' });
 export type PlaylistPartialStatus = z.infer<typeof PlaylistPartialStatus>;
 
 /** Nothing could be downloaded; every detail is optional. */
@@ -67,11 +67,11 @@ export const PlaylistFailedStatus = z
   .object({
     ...statusBase,
     status: z.literal('failed'),
-    total_items: nonNegativeInt.optional(),
-    downloaded_items: nonNegativeInt.optional(),
-    error: reportError.optional(),
+    total_items: z.optional(nonNegativeInt),
+    downloaded_items: z.optional(nonNegativeInt),
+    error: z.optional(reportError),
   })
-  .meta({ id: 'SignagePlaylistFailedStatus' });
+  .register(z.globalRegistry, { id: 'SignagePlaylistFailedStatus' });
 export type PlaylistFailedStatus = z.infer<typeof PlaylistFailedStatus>;
 
 /** The seed's `PlaylistStatusMessageModel`, one schema per status. */
@@ -82,7 +82,7 @@ export const PlaylistStatusMessage = z
     PlaylistPartialStatus,
     PlaylistFailedStatus,
   ])
-  .meta({ id: 'SignagePlaylistStatusMessage' });
+  .register(z.globalRegistry, { id: 'SignagePlaylistStatusMessage' });
 export type PlaylistStatusMessage = z.infer<typeof PlaylistStatusMessage>;
 export type PlaylistStatusValue = PlaylistStatusMessage['status'];
 
@@ -93,21 +93,21 @@ export type PlaylistStatusValue = PlaylistStatusMessage['status'];
 export const AckMessage = z
   .object({
     type: z.literal('ack'),
-    command_id: z.string().min(1).max(128),
+    command_id: z.string().check(z.minLength(1), z.maxLength(128)),
     ok: z.boolean(),
     /** Why the device could not apply the command, when `ok` is false. */
-    error: reportError.optional(),
+    error: z.optional(reportError),
     /**
      * Marquee: the command arrived after its `expires_at` and was not applied (`ok` is false);
      * the server records it as `expired` rather than `failed`.
      */
-    expired: z.literal(true).optional(),
+    expired: z.optional(z.literal(true)),
   })
-  .meta({ id: 'SignageAckMessage' });
+  .register(z.globalRegistry, { id: 'SignageAckMessage' });
 export type AckMessage = z.infer<typeof AckMessage>;
 
 /** Most bytes a health figure may name (about 9 PB): anything larger is a device bug. */
-const bytes = nonNegativeInt.max(2 ** 53 - 1);
+const bytes = nonNegativeInt.check(z.maximum(2 ** 53 - 1));
 
 /**
  * Marquee: a device's health, sent when its socket opens and then periodically (the web player:
@@ -118,28 +118,28 @@ const bytes = nonNegativeInt.max(2 ** 53 - 1);
 export const HealthMessage = z
   .object({
     type: z.literal('health'),
-    app_version: z.string().min(1).max(64),
+    app_version: z.string().check(z.minLength(1), z.maxLength(64)),
     /** Seconds since the player (page or app) started. */
     uptime_s: nonNegativeInt,
-    screen_width: positiveInt.max(100_000),
-    screen_height: positiveInt.max(100_000),
+    screen_width: positiveInt.check(z.maximum(100_000)),
+    screen_height: positiveInt.check(z.maximum(100_000)),
     /** Bytes of storage the player uses (the browser's estimate, or the file system's). */
-    storage_used_bytes: bytes.optional(),
+    storage_used_bytes: z.optional(bytes),
     /** Bytes the player may use in all. */
-    storage_quota_bytes: bytes.optional(),
+    storage_quota_bytes: z.optional(bytes),
     /** Bytes of media in the player's cache. */
-    cache_bytes: bytes.optional(),
+    cache_bytes: z.optional(bytes),
     /** Files in the player's media cache. */
-    cached_files: nonNegativeInt.optional(),
+    cached_files: z.optional(nonNegativeInt),
     /** The WebView or browser, e.g. `Chrome/120.0.6099.224`. */
-    webview_version: z.string().max(255).optional(),
+    webview_version: z.optional(z.string().check(z.maxLength(255))),
     /** Proof-of-play records waiting to be sent. */
-    unsent_plays: nonNegativeInt.optional(),
+    unsent_plays: z.optional(nonNegativeInt),
     /** Where the device's bridge reports them. */
-    memory_used_bytes: bytes.optional(),
-    temperature_c: z.number().min(-100).max(200).optional(),
+    memory_used_bytes: z.optional(bytes),
+    temperature_c: z.optional(z.number().check(z.minimum(-100), z.maximum(200))),
   })
-  .meta({ id: 'SignageHealthMessage' });
+  .register(z.globalRegistry, { id: 'SignageHealthMessage' });
 export type HealthMessage = z.infer<typeof HealthMessage>;
 
 /** Everything a device may send. */
@@ -150,5 +150,5 @@ export const ClientMessage = z
     AckMessage,
     HealthMessage,
   ])
-  .meta({ id: 'SignageClientMessage' });
+  .register(z.globalRegistry, { id: 'SignageClientMessage' });
 export type ClientMessage = z.infer<typeof ClientMessage>;

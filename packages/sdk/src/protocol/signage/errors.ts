@@ -4,17 +4,17 @@
  * exists; the server always fills it with the response status. Marquee adds an optional `code`
  * from its error code map; clients that ignore unknown fields are unaffected.
  */
-import * as z from 'zod';
-import { response, type ErrorShape } from '../common';
+import * as z from 'zod/mini';
+import { response, type ErrorShape } from '../tables';
 
 export const SignageError = z
   .object({
     message: z.string(),
-    status_code: z.number().int().min(100).max(599).nullable(),
+    status_code: z.nullable(z.number().check(z.int(), z.minimum(100), z.maximum(599))),
     /** Marquee's machine-readable error code, e.g. `UNAUTHORIZED`. */
-    code: z.string().optional(),
+    code: z.optional(z.string()),
   })
-  .meta({ id: 'SignageError' });
+  .register(z.globalRegistry, { id: 'SignageError' });
 export type SignageError = z.infer<typeof SignageError>;
 
 export const signageErrorShape: ErrorShape = {

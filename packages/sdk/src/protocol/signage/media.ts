@@ -2,8 +2,8 @@
  * One media item of a playlist, as the playlists response carries it, and the same item as a
  * device caches it after download (the seed's `MediaItemModel`).
  */
-import * as z from 'zod';
-import { isoDateTime, nonNegativeInt, positiveInt } from '../common';
+import * as z from 'zod/mini';
+import { isoDateTime, nonNegativeInt, positiveInt } from '../primitives';
 
 /** The seed allows exactly these two: "image" or "video". */
 export const MediaType = z.enum(['image', 'video']);
@@ -15,14 +15,14 @@ export type MediaType = z.infer<typeof MediaType>;
  */
 export const MediaLayout = z
   .object({
-    x: z.number().int(),
-    y: z.number().int(),
+    x: z.number().check(z.int()),
+    y: z.number().check(z.int()),
     width: nonNegativeInt,
     height: nonNegativeInt,
     /** Layer order; higher is drawn on top. */
-    z_index: z.number().int(),
+    z_index: z.number().check(z.int()),
   })
-  .meta({ id: 'SignageMediaLayout' });
+  .register(z.globalRegistry, { id: 'SignageMediaLayout' });
 export type MediaLayout = z.infer<typeof MediaLayout>;
 
 /** When and how long the item shows, in whole seconds. */
@@ -32,7 +32,7 @@ export const MediaTiming = z
     duration: nonNegativeInt,
     loop: z.boolean(),
   })
-  .meta({ id: 'SignageMediaTiming' });
+  .register(z.globalRegistry, { id: 'SignageMediaTiming' });
 export type MediaTiming = z.infer<typeof MediaTiming>;
 
 /**
@@ -43,27 +43,27 @@ export const MediaEffects = z
   .object({
     fade_in: z.boolean(),
     fade_out: z.boolean(),
-    transition: z.string().min(1),
+    transition: z.string().check(z.minLength(1)),
   })
-  .meta({ id: 'SignageMediaEffects' });
+  .register(z.globalRegistry, { id: 'SignageMediaEffects' });
 export type MediaEffects = z.infer<typeof MediaEffects>;
 
 /** An MD5 digest in hex, which devices compare after download. */
 export const md5Hex = z
   .string()
-  .regex(/^[0-9a-fA-F]{32}$/, 'Expected an MD5 digest (32 hex digits)');
+  .check(z.regex(/^[0-9a-fA-F]{32}$/, 'Expected an MD5 digest (32 hex digits)'));
 
 const mediaItemFields = {
   media_id: positiveInt,
   /** Playback position in the playlist (the seed's examples start at 1). */
   order: nonNegativeInt,
   /** File name; devices cache the file as `{media_id}_{media_name}`. */
-  media_name: z.string().min(1),
+  media_name: z.string().check(z.minLength(1)),
   media_type: MediaType,
   /** e.g. `image/jpeg`, `video/mp4`. */
-  mimetype: z.string().min(1),
+  mimetype: z.string().check(z.minLength(1)),
   /** Relative (`/media/images/logo1.jpg`, resolved against the server origin) or absolute. */
-  media_url: z.string().min(1),
+  media_url: z.string().check(z.minLength(1)),
   /** Size in bytes. */
   file_size: nonNegativeInt,
   checksum: md5Hex,
@@ -75,7 +75,9 @@ const mediaItemFields = {
 };
 
 /** A media item as `GET /admin/cloud/playlists` returns it. */
-export const MediaItem = z.object(mediaItemFields).meta({ id: 'SignageMediaItem' });
+export const MediaItem = z
+  .object(mediaItemFields)
+  .register(z.globalRegistry, { id: 'SignageMediaItem' });
 export type MediaItem = z.infer<typeof MediaItem>;
 
 /**
@@ -86,10 +88,10 @@ export const MediaItemModel = z
   .object({
     ...mediaItemFields,
     /** Where the cached file lives on the device, once downloaded. */
-    local_path: z.string().min(1).optional(),
+    local_path: z.optional(z.string().check(z.minLength(1))),
     downloaded: z.boolean(),
     /** When the file was downloaded. */
-    download_date: isoDateTime.optional(),
+    download_date: z.optional(isoDateTime),
   })
-  .meta({ id: 'SignageMediaItemModel' });
+  .register(z.globalRegistry, { id: 'SignageMediaItemModel' });
 export type MediaItemModel = z.infer<typeof MediaItemModel>;

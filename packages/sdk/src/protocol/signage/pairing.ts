@@ -13,38 +13,34 @@
  *
  * Codes expire (MARQUEE_PAIRING_CODE_TTL_SECONDS), are single-use and rate-limited per address.
  */
-import * as z from 'zod';
-import {
-  defineRoute,
-  isoDateTime,
-  nonNegativeInt,
-  positiveInt,
-  queryInt,
-  response,
-} from '../common';
+import * as z from 'zod/mini';
+import { isoDateTime, nonNegativeInt, positiveInt, queryInt } from '../primitives';
+import { defineRoute, response } from '../tables';
 import { SignageError } from './errors';
 
 /** Characters of a code: no 0/O, 1/I/L, so it reads unambiguously off a TV across a room. */
 export const PAIRING_CODE_ALPHABET = 'ABCDEFGHJKMNPQRSTUVWXYZ23456789';
 
 /** A code as shown (`ABCD-EF23`); typed in any case, with or without the dash. */
-export const PairingCode = z
-  .string()
-  .trim()
-  .transform((value) => value.toUpperCase().replace(/[\s-]/g, ''))
-  .pipe(z.string().regex(/^[A-HJKMNP-Z2-9]{8}$/, 'a pairing code is 8 letters and digits'));
+export const PairingCode = z.pipe(
+  z.pipe(
+    z.string().check(z.trim()),
+    z.transform((value) => value.toUpperCase().replace(/[\s-]/g, '')),
+  ),
+  z.string().check(z.regex(/^[A-HJKMNP-Z2-9]{8}$/, 'a pairing code is 8 letters and digits')),
+);
 
-const snNumber = z.string().min(1).max(255);
+const snNumber = z.string().check(z.minLength(1), z.maxLength(255));
 
 /** `POST /cloud/pairing/` body; both fields only help the operator recognise the screen. */
 export const PairingRequestBody = z
   .object({
     /** The serial the TV knows itself by, if any (the operator confirms or corrects it). */
-    sn_number: snNumber.optional(),
+    sn_number: z.optional(snNumber),
     /** A model or location hint shown beside the code. */
-    hint: z.string().max(100).optional(),
+    hint: z.optional(z.string().check(z.maxLength(100))),
   })
-  .meta({ id: 'SignagePairingRequestBody' });
+  .register(z.globalRegistry, { id: 'SignagePairingRequestBody' });
 export type PairingRequestBody = z.input<typeof PairingRequestBody>;
 
 export const PairingStarted = z
@@ -59,14 +55,14 @@ export const PairingStarted = z
     /** Seconds between polls without `wait`. */
     poll_interval: positiveInt,
   })
-  .meta({ id: 'SignagePairingStarted' });
+  .register(z.globalRegistry, { id: 'SignagePairingStarted' });
 export type PairingStarted = z.infer<typeof PairingStarted>;
 
-export const PairingIdParams = z.object({ id: z.string().min(1).max(64) });
+export const PairingIdParams = z.object({ id: z.string().check(z.minLength(1), z.maxLength(64)) });
 
 export const PairingPollQuery = z.object({
   /** Hold the request open up to this many seconds until the pairing changes. @default 0 */
-  wait: queryInt(0, 30).optional(),
+  wait: z.optional(queryInt(0, 30)),
 });
 
 /** What a poll answers: still pending, or approved with the device's credentials (once). */
@@ -83,25 +79,25 @@ export const PairingStatus = z
       password: z.string(),
     }),
   ])
-  .meta({ id: 'SignagePairingStatus' });
+  .register(z.globalRegistry, { id: 'SignagePairingStatus' });
 export type PairingStatus = z.infer<typeof PairingStatus>;
 
 export const PendingPairing = z
   .object({
     code: z.string(),
-    sn_number: z.string().nullable(),
-    hint: z.string().nullable(),
+    sn_number: z.nullable(z.string()),
+    hint: z.nullable(z.string()),
     /** The address the request came from, to tell two screens apart. */
     ip: z.string(),
     created_at: isoDateTime,
     expires_at: isoDateTime,
   })
-  .meta({ id: 'SignagePendingPairing' });
+  .register(z.globalRegistry, { id: 'SignagePendingPairing' });
 export type PendingPairing = z.infer<typeof PendingPairing>;
 
 export const PendingPairingList = z
   .object({ count: nonNegativeInt, results: z.array(PendingPairing) })
-  .meta({ id: 'SignagePendingPairingList' });
+  .register(z.globalRegistry, { id: 'SignagePendingPairingList' });
 export type PendingPairingList = z.infer<typeof PendingPairingList>;
 
 export const PairingCodeParams = z.object({ code: PairingCode });
@@ -110,14 +106,14 @@ export const ApprovePairing = z
   .object({
     sn_number: snNumber,
     /** What the fleet calls this screen (`Lobby left`). */
-    name: z.string().trim().min(1).max(100),
+    name: z.string().check(z.trim(), z.minLength(1), z.maxLength(100)),
   })
-  .meta({ id: 'SignageApprovePairing' });
+  .register(z.globalRegistry, { id: 'SignageApprovePairing' });
 export type ApprovePairing = z.infer<typeof ApprovePairing>;
 
 export const ApprovedPairing = z
   .object({ code: z.string(), sn_number: z.string(), name: z.string(), username: z.string() })
-  .meta({ id: 'SignageApprovedPairing' });
+  .register(z.globalRegistry, { id: 'SignageApprovedPairing' });
 export type ApprovedPairing = z.infer<typeof ApprovedPairing>;
 
 const err = (description: string) => response(description, SignageError);

@@ -2,8 +2,8 @@
  * What `GET /admin/cloud/playlists?sn_number=` returns: up to four screens per device, each
  * with its playlists (the seed's `DeviceScreens`, `ScreenConfig`, `PlaylistModel`).
  */
-import * as z from 'zod';
-import { hexColor, isoDateTime, nonNegativeInt, positiveInt } from '../common';
+import * as z from 'zod/mini';
+import { hexColor, isoDateTime, nonNegativeInt, positiveInt } from '../primitives';
 import { MediaItem } from './media';
 
 /** How a playlist repeats once its last item has played. */
@@ -11,11 +11,11 @@ export const PlaybackConfig = z
   .object({
     repeat: z.boolean(),
     /** Number of repeats; -1 means repeat forever. */
-    repeat_count: z.number().int().min(-1),
+    repeat_count: z.number().check(z.int(), z.minimum(-1)),
     /** Colour behind items that do not cover the canvas. */
     background_color: hexColor,
   })
-  .meta({ id: 'SignagePlaybackConfig' });
+  .register(z.globalRegistry, { id: 'SignagePlaybackConfig' });
 export type PlaybackConfig = z.infer<typeof PlaybackConfig>;
 
 /**
@@ -31,7 +31,7 @@ export const PlaylistStatus = z
     /** ISO 8601 time of the last verification. */
     last_verified: isoDateTime,
   })
-  .meta({ id: 'SignagePlaylistStatus' });
+  .register(z.globalRegistry, { id: 'SignagePlaylistStatus' });
 export type PlaylistStatus = z.infer<typeof PlaylistStatus>;
 
 /** The fields a device's and the admin API's view of a playlist share. */
@@ -50,7 +50,7 @@ export const playlistFields = {
 /** One playlist (the seed's `PlaylistModel`). */
 export const Playlist = z
   .object({ ...playlistFields, status: PlaylistStatus })
-  .meta({ id: 'SignagePlaylist' });
+  .register(z.globalRegistry, { id: 'SignagePlaylist' });
 export type Playlist = z.infer<typeof Playlist>;
 
 /** One physical screen of a device and the playlists assigned to it. */
@@ -64,10 +64,10 @@ export const ScreenConfig = z
      * The active playlist's id. The seed marks it optional; Marquee sends `null` when no
      * playlist is active, and the schema accepts an absent field too so either reading parses.
      */
-    current_playlist: positiveInt.nullable().optional(),
+    current_playlist: z.optional(z.nullable(positiveInt)),
     playlists: z.array(Playlist),
   })
-  .meta({ id: 'SignageScreenConfig' });
+  .register(z.globalRegistry, { id: 'SignageScreenConfig' });
 export type ScreenConfig = z.infer<typeof ScreenConfig>;
 
 /**
@@ -77,15 +77,17 @@ export type ScreenConfig = z.infer<typeof ScreenConfig>;
  */
 export const DeviceScreens = z
   .object({
-    sn_number: z.string().min(1),
-    front_screen: ScreenConfig.nullable(),
-    back_screen: ScreenConfig.nullable(),
-    right_screen: ScreenConfig.nullable(),
-    left_screen: ScreenConfig.nullable(),
+    sn_number: z.string().check(z.minLength(1)),
+    front_screen: z.nullable(ScreenConfig),
+    back_screen: z.nullable(ScreenConfig),
+    right_screen: z.nullable(ScreenConfig),
+    left_screen: z.nullable(ScreenConfig),
   })
-  .meta({ id: 'SignageDeviceScreens' });
+  .register(z.globalRegistry, { id: 'SignageDeviceScreens' });
 export type DeviceScreens = z.infer<typeof DeviceScreens>;
 
 /** `?sn_number=` of the playlists route. */
-export const PlaylistsQuery = z.object({ sn_number: z.string().min(1).max(255) });
+export const PlaylistsQuery = z.object({
+  sn_number: z.string().check(z.minLength(1), z.maxLength(255)),
+});
 export type PlaylistsQuery = z.infer<typeof PlaylistsQuery>;

@@ -2,8 +2,8 @@
  * `POST /screenshot`: a device uploads what it is showing, as multipart/form-data with the
  * text fields below and the JPEG in the `image_file` part.
  */
-import * as z from 'zod';
-import { positiveInt } from '../common';
+import * as z from 'zod/mini';
+import { positiveInt } from '../primitives';
 
 /** Multipart field name of the screenshot file (JPEG). */
 export const SCREENSHOT_FILE_FIELD = 'image_file';
@@ -12,11 +12,11 @@ export const SCREENSHOT_FILE_FIELD = 'image_file';
 export const ScreenshotFields = z
   .object({
     /** The device's `sn_number`. */
-    device_id: z.string().min(1).max(255),
+    device_id: z.string().check(z.minLength(1), z.maxLength(255)),
     /** The media item on screen when the screenshot was taken. */
     media_id: positiveInt,
   })
-  .meta({ id: 'SignageScreenshotFields' });
+  .register(z.globalRegistry, { id: 'SignageScreenshotFields' });
 export type ScreenshotFields = z.infer<typeof ScreenshotFields>;
 
 /**
@@ -26,13 +26,13 @@ export type ScreenshotFields = z.infer<typeof ScreenshotFields>;
  */
 export const ScreenshotFormFields = z
   .object({
-    device_id: z.string().min(1).max(255),
-    media_id: z.coerce.number().int().min(1),
+    device_id: z.string().check(z.minLength(1), z.maxLength(255)),
+    media_id: z.coerce.number().check(z.int(), z.minimum(1)),
   })
-  .meta({ id: 'SignageScreenshotFormFields' });
+  .register(z.globalRegistry, { id: 'SignageScreenshotFormFields' });
 export type ScreenshotFormFields = z.infer<typeof ScreenshotFormFields>;
 
 export const ScreenshotResponse = z
   .object({ message: z.string() })
-  .meta({ id: 'SignageScreenshotResponse' });
+  .register(z.globalRegistry, { id: 'SignageScreenshotResponse' });
 export type ScreenshotResponse = z.infer<typeof ScreenshotResponse>;

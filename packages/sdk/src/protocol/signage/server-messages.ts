@@ -2,7 +2,7 @@
  * Everything the server sends on `/ws/cloud/tb_device/`: the seed's control actions plus
  * Marquee's `error` reply to a device message it could not accept.
  */
-import * as z from 'zod';
+import * as z from 'zod/mini';
 import { ServerAction } from './actions';
 
 /**
@@ -15,9 +15,9 @@ export const SocketErrorMessage = z
     type: z.literal('error'),
     message: z.string(),
     /** Machine-readable code from Marquee's error code map. */
-    code: z.string().optional(),
+    code: z.optional(z.string()),
   })
-  .meta({ id: 'SignageSocketErrorMessage' });
+  .register(z.globalRegistry, { id: 'SignageSocketErrorMessage' });
 export type SocketErrorMessage = z.infer<typeof SocketErrorMessage>;
 
 /**
@@ -26,5 +26,5 @@ export type SocketErrorMessage = z.infer<typeof SocketErrorMessage>;
  */
 export const ServerMessage = z
   .union([ServerAction, SocketErrorMessage])
-  .meta({ id: 'SignageServerMessage' });
+  .register(z.globalRegistry, { id: 'SignageServerMessage' });
 export type ServerMessage = z.infer<typeof ServerMessage>;

@@ -3,8 +3,8 @@
  * `/api/v1`; media files are served from `/media/...` at the origin, as the seed's
  * `media_url` examples show.
  */
-import * as z from 'zod';
-import { defineChannel, defineRoute, defineSurface, response } from '../common';
+import * as z from 'zod/mini';
+import { defineChannel, defineRoute, defineSurface, response } from '../tables';
 import { signageAdminRoutes } from './admin';
 import { pairingRoutes } from './pairing';
 import { proofOfPlayRoutes } from './proof-of-play';
@@ -23,25 +23,23 @@ const errorResponse = (description: string) => response(description, SignageErro
  * segments are refused so a path can never leave the media root.
  */
 export const MediaPathParams = z.object({
-  path: z
-    .string()
-    .min(1)
-    .refine((p) => !p.split('/').includes('..'), 'Path may not contain ".." segments'),
+  path: z.string().check(
+    z.minLength(1),
+    z.refine((p) => !p.split('/').includes('..'), 'Path may not contain ".." segments'),
+  ),
 });
 export type MediaPathParams = z.infer<typeof MediaPathParams>;
 
 /** `?token=&sn_number=` of the device socket; the browser WebSocket API cannot set headers. */
 export const DeviceSocketQuery = z.object({
-  token: z.string().min(1),
-  sn_number: z.string().min(1).max(255),
-  acks: z
-    .literal('1')
-    .optional()
-    .describe(
+  token: z.string().check(z.minLength(1)),
+  sn_number: z.string().check(z.minLength(1), z.maxLength(255)),
+  acks: z.optional(z.literal('1')).register(z.globalRegistry, {
+    description:
       'Marquee extension: the device acknowledges commands (`ack`) and drops a `command_id` it ' +
-        'already applied, so commands written but not acknowledged before a disconnect are ' +
-        'delivered again on its next socket (at least once on the wire, exactly once applied).',
-    ),
+      'already applied, so commands written but not acknowledged before a disconnect are ' +
+      'delivered again on its next socket (at least once on the wire, exactly once applied).',
+  }),
 });
 export type DeviceSocketQuery = z.infer<typeof DeviceSocketQuery>;
 

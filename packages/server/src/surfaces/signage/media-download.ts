@@ -18,6 +18,7 @@ import { createReadStream } from 'node:fs';
 import { stat } from 'node:fs/promises';
 import { MarqueeError, protocol } from '@marquee/sdk';
 import type { FastifyInstance } from 'fastify';
+import * as z from 'zod';
 import { isOperator } from '../../core/auth';
 import { validationError } from '../../core/http-errors';
 import { isPassiveMediaType } from '../../core/media-sniff';
@@ -70,7 +71,10 @@ export function mountMediaDownload(app: FastifyInstance, options: MediaDownloadO
   mountSignageRoutes(app, [route] as const, options, {
     'signage.mediaDownload': async ({ request, reply, identity }) => {
       const user = requireUser(identity);
-      const parsed = paramsSchema.safeParse({ path: (request.params as { '*'?: unknown })['*'] });
+      // zod's function form yields classic ZodErrors whatever flavour the schema is.
+      const parsed = z.safeParse(paramsSchema, {
+        path: (request.params as { '*'?: unknown })['*'],
+      });
       if (!parsed.success) throw validationError(parsed.error, 'params');
       const media = await store.media.findByPath(parsed.data.path);
       const notFound = () =>

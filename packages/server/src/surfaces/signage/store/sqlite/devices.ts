@@ -4,6 +4,7 @@
  * each is one prepared statement whatever the filter, paged with LIMIT/OFFSET in SQL.
  */
 import { protocol } from '@marquee/sdk';
+import * as z from 'zod/mini';
 import {
   type SignageDeviceFilter,
   type SignageDeviceRecord,
@@ -63,7 +64,7 @@ export function toDevice(row: Row): SignageDeviceRecord {
   };
 }
 
-const HealthReport = protocol.signage.HealthMessage.omit({ type: true });
+const HealthReport = z.omit(protocol.signage.HealthMessage, { type: true });
 
 function healthOf(row: Row): SignageDeviceRecord['health'] {
   const at = textOrNull(row, 'health_at');
