@@ -147,6 +147,12 @@ export {
   type CreatedDisplayTokenInfo,
 } from './clients/index';
 export {
+  SignageEventsClient,
+  createSignageEventsClient,
+  type SignageEventsClientEvents,
+  type SignageEventsClientOptions,
+} from './clients/index';
+export {
   GpuClient,
   createGpuClient,
   type GpuClientEvents,

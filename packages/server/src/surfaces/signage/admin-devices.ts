@@ -23,6 +23,7 @@ import type { SignageCommands } from './commands';
 import type { DeviceConnections } from './connections';
 import { defaultPlaylist } from './device-screens';
 import type { SignageFiles } from './files';
+import type { FleetEvents } from './fleet-events';
 import { findDevice, found, mountSignageRoutes, type SignageRouteOptions } from './route-helpers';
 import { adminScreen, commandRecord, playlistReport, screenshotRecord } from './views';
 
@@ -35,6 +36,8 @@ export interface AdminDevicesOptions extends SignageRouteOptions {
   readonly connections: DeviceConnections;
   readonly commands: SignageCommands;
   readonly files: SignageFiles;
+  /** Where removals and screen changes (the current playlist) are announced. */
+  readonly events?: FleetEvents;
 }
 
 const routes = pickRoutes(signage.signageAdminRoutes, [
@@ -53,7 +56,15 @@ const SCREEN_KEYS = {
 } as const;
 
 export function mountAdminDevices(app: FastifyInstance, options: AdminDevicesOptions): void {
-  const { store, connections, commands, files } = options;
+  const { store, connections, commands, files, events } = options;
+
+  /** A screen change may change what the device plays; consoles hear the playlist it plays now. */
+  const announceCurrent = async (device: SignageDeviceRecord): Promise<void> => {
+    if (events === undefined) return;
+    const current =
+      device.currentPlaylistId ?? defaultPlaylist(await screens.listForDevice(device.snNumber));
+    events.device('current_playlist', device.snNumber, { current_playlist: current });
+  };
   const { devices, screens } = store;
 
   const summary = (device: SignageDeviceRecord, pendingCommands: number): DeviceSummary => ({
@@ -120,6 +131,7 @@ export function mountAdminDevices(app: FastifyInstance, options: AdminDevicesOpt
       const sn = params.sn_number;
       const removed = found(await devices.delete(sn), `Device ${sn}`);
       connections.disconnect(sn, protocol.CloseCodes.DEVICE_REMOVED, 'Device removed');
+      events?.device('removed', sn);
       await files.removeScreenshots(removed.screenshotPaths);
       return noContent();
     },
@@ -154,6 +166,7 @@ export function mountAdminDevices(app: FastifyInstance, options: AdminDevicesOpt
         new Date(options.now()).toISOString(),
       );
       await commands.reload([device.snNumber]);
+      await announceCurrent(device);
       return adminScreen(screen);
     },
     'signage.adminScreenDelete': async ({ params }) => {
@@ -165,6 +178,7 @@ export function mountAdminDevices(app: FastifyInstance, options: AdminDevicesOpt
         );
       }
       await commands.reload([device.snNumber]);
+      await announceCurrent(device);
       return noContent();
     },
   });

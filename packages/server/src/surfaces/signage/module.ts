@@ -7,6 +7,7 @@ import multipart from '@fastify/multipart';
 import { protocol } from '@marquee/sdk';
 import { runningServers } from '../../core/server-lock';
 import { defineSurfaceModule } from '../../core/surface';
+import { mountAdminChannel } from './admin-channel';
 import { mountAdminCommands } from './admin-commands';
 import { mountAdminDevices } from './admin-devices';
 import { mountAdminMedia } from './admin-media';
@@ -16,6 +17,7 @@ import { DeviceConnections } from './connections';
 import { mountDeviceChannel } from './device-channel';
 import { mountDeviceRoutes } from './device-routes';
 import { SignageFiles } from './files';
+import { FleetEvents } from './fleet-events';
 import { InFlightResponses } from './in-flight';
 import { mountMediaDownload } from './media-download';
 import type { SignageRouteOptions } from './route-helpers';
@@ -60,7 +62,8 @@ export const signageModule = defineSurfaceModule<Signage, SignageRepositories>({
         app.log.warn({ err: error }, 'signage sweep failed; files and rows are checked next start');
       });
     }
-    const connections = new DeviceConnections();
+    const events = new FleetEvents({ now, monotonic: ctx.monotonic, logger: app.log });
+    const connections = new DeviceConnections(events);
     const inFlight = new InFlightResponses();
     const commands = new SignageCommands({
       store,
@@ -70,6 +73,7 @@ export const signageModule = defineSurfaceModule<Signage, SignageRepositories>({
       maxQueuedPerDevice: config.maxPendingCommandsPerDevice,
       logger: app.log,
       batching: { maxDelayMs: config.signageBatchDelayMs },
+      events,
     });
 
     // Limits are per route (receiveUpload); these only bound what any multipart body may hold.
@@ -95,7 +99,7 @@ export const signageModule = defineSurfaceModule<Signage, SignageRepositories>({
     // After the thumbnail cache: old screenshots (never a device's newest) give space back.
     ctx.storage.addReclaimer('old screenshots', (wanted) => pruneScreenshots(store, files, wanted));
     mountAdminPlaylists(app, { ...common, files, commands });
-    mountAdminDevices(app, { ...common, connections, commands, files });
+    mountAdminDevices(app, { ...common, connections, commands, files, events });
     const pairing = new Pairing({
       store,
       users: ctx.auth.users,
@@ -105,6 +109,7 @@ export const signageModule = defineSurfaceModule<Signage, SignageRepositories>({
       ttlSeconds: config.pairingCodeTtlSeconds,
       maxPending: config.maxPendingPairings,
       maxWaiting: config.maxPendingPairings,
+      events,
     });
     mountPairingRoutes(app, { authenticate, validateResponses, pairing });
     const plays = {
@@ -140,6 +145,14 @@ export const signageModule = defineSurfaceModule<Signage, SignageRepositories>({
       commands,
       now,
       logger: app.log,
+      events,
+    });
+    const offAdminChannel = mountAdminChannel({
+      gateway: ctx.gateway,
+      hub: ctx.hub,
+      auth: ctx.auth,
+      events,
+      now,
     });
 
     return {
@@ -148,6 +161,7 @@ export const signageModule = defineSurfaceModule<Signage, SignageRepositories>({
       // Stops the expiry sweeper; waits for deliveries in progress.
       stop: () => {
         clearInterval(pruneTimer);
+        offAdminChannel();
         return commands.stop();
       },
     };
