@@ -118,6 +118,19 @@ export const DeviceSummary = z
     last_seen: isoDateTime.nullable(),
     /** Commands waiting for the device to connect. */
     pending_command_count: nonNegativeInt,
+    /**
+     * The playlist the device plays now: the last `switch_playlist` it acknowledged, else the
+     * front screen's (or first assigned screen's) current playlist.
+     */
+    current_playlist: positiveInt.nullable(),
+    /**
+     * How far the current playlist is on the device: its latest `playlist_status` for it, else
+     * `ready` when its last `ready_playlists` names it; null when it reported neither (or plays
+     * nothing).
+     */
+    current_playlist_status: z.enum(['ready', 'downloading', 'partial', 'failed']).nullable(),
+    /** The newest screenshot (its `url` serves the image to operators); null when none. */
+    last_screenshot: ScreenshotRecord.nullable(),
   })
   .meta({ id: 'SignageDeviceSummary' });
 export type DeviceSummary = z.infer<typeof DeviceSummary>;
@@ -165,11 +178,6 @@ export type DeviceHealth = z.infer<typeof DeviceHealth>;
 
 /** `GET devices/{sn_number}/`. */
 export const DeviceDetail = DeviceSummary.extend({
-  /**
-   * The playlist the device plays now: the last `switch_playlist` it acknowledged, else the
-   * front screen's (or first assigned screen's) current playlist.
-   */
-  current_playlist: positiveInt.nullable(),
   /** From the device's last `ready_playlists`. */
   ready_playlists: z.array(positiveInt),
   ready_playlists_at: isoDateTime.nullable(),
@@ -179,7 +187,6 @@ export const DeviceDetail = DeviceSummary.extend({
   back_screen: AdminScreen.nullable(),
   right_screen: AdminScreen.nullable(),
   left_screen: AdminScreen.nullable(),
-  last_screenshot: ScreenshotRecord.nullable(),
   /** Queued commands, in delivery order. */
   pending_commands: z.array(CommandRecord),
   /**

@@ -8,7 +8,9 @@
  *
  * The list is built for fleets of thousands: search and paging run in SQL, the online filter
  * hands the store the in-memory set of open sockets, and the page's pending command counts come
- * from one grouped query.
+ * from one grouped query. What each device of the page plays now (current playlist, how far it
+ * is there, newest screenshot) costs three indexed reads per device, run together; a page holds
+ * at most MAX_DEVICE_PAGE devices.
  *
  * Deleting a device removes its rows first (one store transaction), so a reconnect racing the
  * delete is refused with 404 instead of let in; then its socket is closed with DEVICE_REMOVED
@@ -18,7 +20,7 @@
 import { MarqueeError, protocol } from '@marquee/sdk';
 import type { FastifyInstance } from 'fastify';
 import { noContent, pickRoutes } from '../../core/routes';
-import type { SignageDeviceRecord } from './store';
+import type { SignageDeviceRecord, SignageScreenRecord } from './store';
 import type { SignageCommands } from './commands';
 import type { DeviceConnections } from './connections';
 import { defaultPlaylist } from './device-screens';
@@ -48,6 +50,12 @@ const routes = pickRoutes(signage.signageAdminRoutes, [
   'signage.adminScreenDelete',
 ]);
 
+const NOTHING_PLAYING = {
+  current_playlist: null,
+  current_playlist_status: null,
+  last_screenshot: null,
+} as const;
+
 const SCREEN_KEYS = {
   front: 'front_screen',
   back: 'back_screen',
@@ -67,7 +75,38 @@ export function mountAdminDevices(app: FastifyInstance, options: AdminDevicesOpt
   };
   const { devices, screens } = store;
 
-  const summary = (device: SignageDeviceRecord, pendingCommands: number): DeviceSummary => ({
+  /** What the list and the detail both say of a device beyond its registration. */
+  const playing = async (
+    device: SignageDeviceRecord,
+    deviceScreens?: readonly SignageScreenRecord[],
+  ) => {
+    const sn = device.snNumber;
+    const [shots, reports, assigned] = await Promise.all([
+      store.screenshots.listForDevice(sn, 1),
+      store.reports.listForDevice(sn),
+      deviceScreens ?? screens.listForDevice(sn),
+    ]);
+    const current = device.currentPlaylistId ?? defaultPlaylist(assigned);
+    const report = reports.find((r) => r.playlistId === current);
+    const status =
+      current === null
+        ? null
+        : (report?.status ?? (device.readyPlaylists.includes(current) ? 'ready' : null));
+    return {
+      reports,
+      fields: {
+        current_playlist: current,
+        current_playlist_status: status,
+        last_screenshot: shots[0] === undefined ? null : screenshotRecord(shots[0]),
+      },
+    };
+  };
+
+  const summary = (
+    device: SignageDeviceRecord,
+    pendingCommands: number,
+    fields: Pick<DeviceSummary, 'current_playlist' | 'current_playlist_status' | 'last_screenshot'>,
+  ): DeviceSummary => ({
     ...device.info,
     sn_number: device.snNumber,
     mac_address: device.info.mac_address ?? null,
@@ -79,24 +118,23 @@ export function mountAdminDevices(app: FastifyInstance, options: AdminDevicesOpt
     online: connections.isOnline(device.snNumber),
     last_seen: device.lastSeenAt,
     pending_command_count: pendingCommands,
+    ...fields,
   });
 
   const detail = async (device: SignageDeviceRecord): Promise<DeviceDetail> => {
     const sn = device.snNumber;
     const deviceScreens = await screens.listForDevice(sn);
-    const [latestShot] = await store.screenshots.listForDevice(sn, 1);
+    const { reports, fields } = await playing(device, deviceScreens);
     const pending = await store.commands.queued(sn);
     const result: DeviceDetail = {
-      ...summary(device, pending.length),
-      current_playlist: device.currentPlaylistId ?? defaultPlaylist(deviceScreens),
+      ...summary(device, pending.length, fields),
       ready_playlists: [...device.readyPlaylists],
       ready_playlists_at: device.readyPlaylistsAt,
-      playlist_statuses: (await store.reports.listForDevice(sn)).map(playlistReport),
+      playlist_statuses: reports.map(playlistReport),
       front_screen: null,
       back_screen: null,
       right_screen: null,
       left_screen: null,
-      last_screenshot: latestShot === undefined ? null : screenshotRecord(latestShot),
       pending_commands: pending.map(commandRecord),
       health: device.health && { ...device.health.report, reported_at: device.health.at },
     };
@@ -118,9 +156,12 @@ export function mountAdminDevices(app: FastifyInstance, options: AdminDevicesOpt
         devices.list(filter, { limit: query.limit, offset: query.offset }),
       ]);
       const pending = await store.commands.countQueuedFor(page.map((d) => d.snNumber));
+      const extra = await Promise.all(page.map((device) => playing(device)));
       return {
         count,
-        results: page.map((device) => summary(device, pending.get(device.snNumber) ?? 0)),
+        results: page.map((device, i) =>
+          summary(device, pending.get(device.snNumber) ?? 0, extra[i]?.fields ?? NOTHING_PLAYING),
+        ),
       };
     },
     'signage.adminDeviceGet': async ({ params }) => {
