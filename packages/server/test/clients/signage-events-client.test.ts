@@ -2,8 +2,8 @@
  * The fleet's push channel (`WS /ws/cloud/admin/`) and the SDK's SignageEventsClient against a
  * real server on port 0 with an injected clock: `hello` first; a device coming online, its last
  * seen (throttled to one notice per 10 s of the monotonic clock), its playlist status and ready
- * playlists, a screen assignment changing its current playlist, an acknowledged
- * `switch_playlist`, going offline and being removed; pairing codes pending, approved and
+ * playlists, a screen assignment changing its current playlist, a screenshot, going offline and
+ * being removed; pairing codes pending, approved and
  * rejected; a command queued, sent and acked, one that fails, and queued commands expiring in
  * the sweep. Who may open it: operators and admins by Bearer, `?token=` or the session cookie
  * (same Origin); viewers, devices, display tokens and a cookie from a foreign Origin are refused
@@ -16,8 +16,10 @@ import { call, startTestServer, type TestServer } from '../helpers/server';
 import {
   ADMIN_API,
   createPlaylist,
+  jpegBytes,
   mp4Bytes,
   openDevice,
+  postMultipart,
   putScreen,
   register,
   sendCommand,
@@ -126,6 +128,15 @@ describe('the fleet push channel', () => {
         current_playlist: playlist.id,
       }),
     );
+
+    const shot = await postMultipart(
+      `${t.url}/api/v1/screenshot`,
+      tv,
+      { device_id: 'SN-1', media_id: String(media.media_id) },
+      { field: 'image_file', name: 'screen.jpg', type: 'image/jpeg', bytes: jpegBytes(400) },
+    );
+    expect(shot.status).toBe(200);
+    await vi.waitFor(() => expect(devices(seen, 'SN-1').at(-1)).toBe('screenshot'));
 
     device.ws.close();
     await vi.waitFor(() => expect(devices(seen, 'SN-1')).toContain('offline'));

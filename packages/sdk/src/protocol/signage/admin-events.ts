@@ -28,6 +28,7 @@ export type AdminHelloMessage = z.infer<typeof AdminHelloMessage>;
  *   former);
  * - `current_playlist`: the playlist it plays changed (an acknowledged `switch_playlist`, or a
  *   screen assignment);
+ * - `screenshot`: it uploaded a screenshot;
  * - `removed`: an operator deleted it.
  */
 export const DeviceChange = z.enum([
@@ -36,6 +37,7 @@ export const DeviceChange = z.enum([
   'last_seen',
   'status',
   'current_playlist',
+  'screenshot',
   'removed',
 ]);
 export type DeviceChange = z.infer<typeof DeviceChange>;

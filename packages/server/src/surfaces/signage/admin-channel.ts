@@ -31,7 +31,8 @@ export function latestKey(message: Notice): string | undefined {
       // online/offline/removed are kept in order; the repeated kinds replace their own.
       return message.change === 'last_seen' ||
         message.change === 'status' ||
-        message.change === 'current_playlist'
+        message.change === 'current_playlist' ||
+        message.change === 'screenshot'
         ? `device:${message.change}:${message.sn_number}`
         : undefined;
     case 'command':

@@ -89,6 +89,7 @@ export const signageModule = defineSurfaceModule<Signage, SignageRepositories>({
       inFlight,
       maxBytes: config.maxScreenshotBytes,
       keepPerDevice: config.maxScreenshotsPerDevice,
+      events,
     });
     mountAdminMedia(app, {
       ...common,
