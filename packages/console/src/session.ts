@@ -47,7 +47,8 @@ export function areasFor(info: SessionInfo): readonly Area[] {
     case 'operator':
       return ['fleet', 'pairing', 'media', 'playlists', 'plays', 'dashboards', 'account'];
     case 'viewer':
-      return ['dashboards', 'account'];
+      // A viewer has nothing to run here: the account first, then the kiosk pages' links.
+      return ['account', 'dashboards'];
     case 'device':
     case undefined:
       return ['account'];
