@@ -8,7 +8,8 @@ import type { JSX } from 'preact';
 import { useCallback, useEffect, useMemo, useState } from 'preact/hooks';
 import type { SessionInfo } from '@marquee/sdk';
 import { accounts, describeError } from './api';
-import { areasFor, makeSession, SessionContext, type Area } from './session';
+import { Feed, FeedContext } from './feed';
+import { areasFor, followsFleet, makeSession, SessionContext, type Area } from './session';
 import { SignIn } from './sign-in';
 import { applyTheme, effectiveTheme, storedTheme, type Theme } from './theme';
 
@@ -21,6 +22,7 @@ const VIEWS: Record<Area, { readonly title: string; readonly load: () => Promise
   playlists: { title: 'Playlists', load: () => import('./views/playlists') },
   plays: { title: 'Proof of play', load: () => import('./views/plays') },
   users: { title: 'Users & tokens', load: () => import('./views/users') },
+  dashboards: { title: 'Dashboards', load: () => import('./views/dashboards') },
   account: { title: 'Account', load: () => import('./views/account') },
 };
 
@@ -74,6 +76,18 @@ function Console(props: {
   readonly onSignedOut: () => void;
 }): JSX.Element {
   const session = useMemo(() => makeSession(props.info, props.onLost), [props.info, props.onLost]);
+  const feed = useMemo(
+    () =>
+      followsFleet(props.info)
+        ? // Credentials revoked (disabled, password changed): ask who we are; a 401 signs out.
+          new Feed(window.location.origin, () => void accounts.me().catch(session.lost))
+        : undefined,
+    [props.info, session],
+  );
+  useEffect(() => {
+    feed?.start();
+    return () => feed?.close();
+  }, [feed]);
   const areas = areasFor(props.info);
   const [hash, setHash] = useState(areaFromHash);
   useEffect(() => {
@@ -95,39 +109,36 @@ function Console(props: {
 
   return (
     <SessionContext.Provider value={session}>
-      <a class="skip" href="#main">
-        Skip to content
-      </a>
-      <header class="top">
-        <strong class="brand">Marquee</strong>
-        <nav aria-label="Console">
-          <ul>
-            {areas.map((name) => (
-              <li key={name}>
-                <a href={`#/${name}`} aria-current={name === area ? 'page' : undefined}>
-                  {VIEWS[name].title}
-                </a>
-              </li>
-            ))}
-            <li>
-              <a href="/">Now Playing</a>
-            </li>
-            <li>
-              <a href="/gpu">GPU</a>
-            </li>
-          </ul>
-        </nav>
-        <span class="who" data-testid="who">
-          {props.info.username} <small>({props.info.role})</small>
-        </span>
-        <ThemeToggle />
-        <button type="button" onClick={() => void signOut()}>
-          Sign out
-        </button>
-      </header>
-      <main id="main" tabIndex={-1}>
-        <LazyView key={area} area={area} />
-      </main>
+      <FeedContext.Provider value={feed}>
+        <a class="skip" href="#main">
+          Skip to content
+        </a>
+        <header class="top">
+          <strong class="brand">Marquee</strong>
+          <nav aria-label="Console">
+            <ul>
+              {areas.map((name) => (
+                <li key={name}>
+                  <a href={`#/${name}`} aria-current={name === area ? 'page' : undefined}>
+                    {VIEWS[name].title}
+                  </a>
+                </li>
+              ))}
+            </ul>
+          </nav>
+          {feed !== undefined && <FeedState feed={feed} />}
+          <span class="who" data-testid="who">
+            {props.info.username} <small>({props.info.role})</small>
+          </span>
+          <ThemeToggle />
+          <button type="button" onClick={() => void signOut()}>
+            Sign out
+          </button>
+        </header>
+        <main id="main" tabIndex={-1}>
+          <LazyView key={area} area={area} />
+        </main>
+      </FeedContext.Provider>
     </SessionContext.Provider>
   );
 }
@@ -144,6 +155,20 @@ function LazyView(props: { readonly area: Area }): JSX.Element {
   if (!view) return <p>Loading {title}…</p>;
   const View = view.default;
   return <View />;
+}
+
+/** Whether the views are live (the push channel is open) or polling slowly until it is back. */
+function FeedState(props: { readonly feed: Feed }): JSX.Element {
+  const [live, setLive] = useState(props.feed.live);
+  useEffect(() => {
+    setLive(props.feed.live);
+    return props.feed.onLive(setLive);
+  }, [props.feed]);
+  return (
+    <span class="feed" data-testid="feed-state" data-live={live ? 'yes' : 'no'} role="status">
+      {live ? 'Live' : 'Reconnecting…'}
+    </span>
+  );
 }
 
 function ThemeToggle(): JSX.Element {

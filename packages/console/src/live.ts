@@ -1,11 +1,16 @@
 /**
- * Live data for the views. The signage surface has no admin socket (its one channel is the
- * devices'), so the console reads the SDK's list calls again every few seconds while the page is
- * visible, and at once when it becomes visible again or after the view changes something. A
- * hidden tab asks for nothing; one request per view is in flight at most.
+ * Live data for the views, without a polling loop. A view's data is read when it opens, when
+ * the view changed something (`reload`), when the page becomes visible again, and whenever the
+ * fleet's push channel (`feed.ts`) brings a notice the view says makes it stale (`stale`); every
+ * (re)connect of the channel reads it again too, since notices missed meanwhile are not replayed.
+ * Notices arriving together cause one read; a notice during a read causes one more after it.
+ *
+ * Only while the channel is down (it failed, or is reconnecting) does a view that follows it read
+ * again every FALLBACK_INTERVAL_MS; a hidden tab asks for nothing.
  */
 import { useCallback, useEffect, useRef, useState } from 'preact/hooks';
 import { describeError } from './api';
+import { useFeed, type FeedEvent } from './feed';
 import { useSession } from './session';
 
 export interface Live<T> {
@@ -15,23 +20,44 @@ export interface Live<T> {
   readonly reload: () => Promise<void>;
 }
 
-/** The default period between reads, in milliseconds. */
-export const LIVE_INTERVAL_MS = 2000;
+export interface LiveOptions {
+  /**
+   * Which fleet notices make this data stale. Without it the data follows no notice (media,
+   * playlists, users: they change through this console) and is never polled.
+   */
+  readonly stale?: (event: FeedEvent) => boolean;
+}
 
-export function useLive<T>(read: () => Promise<T>, intervalMs = LIVE_INTERVAL_MS): Live<T> {
+/** The slow poll of a view that follows the feed, while the feed is down, in milliseconds. */
+export const FALLBACK_INTERVAL_MS = 10_000;
+/** Notices within this many milliseconds of the first cause one read. */
+const COALESCE_MS = 100;
+
+export function useLive<T>(read: () => Promise<T>, options: LiveOptions = {}): Live<T> {
   const [data, setData] = useState<T | undefined>(undefined);
   const [error, setError] = useState<string | undefined>(undefined);
   const session = useSession();
+  const feed = useFeed();
   const readRef = useRef(read);
   readRef.current = read;
+  const staleRef = useRef(options.stale);
+  staleRef.current = options.stale;
+  const follows = options.stale !== undefined;
   const inFlight = useRef<Promise<void> | undefined>(undefined);
+  const again = useRef(false);
 
   const reload = useCallback((): Promise<void> => {
-    if (inFlight.current) return inFlight.current;
+    if (inFlight.current) {
+      again.current = true;
+      return inFlight.current;
+    }
     const run = (async () => {
       try {
-        setData(await readRef.current());
-        setError(undefined);
+        do {
+          again.current = false;
+          setData(await readRef.current());
+          setError(undefined);
+        } while (again.current);
       } catch (failure) {
         if (session.lost(failure)) return;
         setError(describeError(failure));
@@ -44,23 +70,45 @@ export function useLive<T>(read: () => Promise<T>, intervalMs = LIVE_INTERVAL_MS
   }, [session]);
 
   useEffect(() => {
-    let timer: ReturnType<typeof setTimeout> | undefined;
-    let stopped = false;
-    const tick = async () => {
-      if (document.visibilityState === 'visible') await reload();
-      if (!stopped) timer = setTimeout(() => void tick(), intervalMs);
-    };
+    void reload();
     const onVisible = () => {
       if (document.visibilityState === 'visible') void reload();
     };
-    void tick();
     document.addEventListener('visibilitychange', onVisible);
+    return () => document.removeEventListener('visibilitychange', onVisible);
+  }, [reload]);
+
+  useEffect(() => {
+    if (!follows || feed === undefined) return;
+    let pending: ReturnType<typeof setTimeout> | undefined;
+    const off = feed.subscribe((signal) => {
+      if (signal.type !== 'resync' && staleRef.current?.(signal) !== true) return;
+      if (pending !== undefined) return;
+      pending = setTimeout(() => {
+        pending = undefined;
+        void reload();
+      }, COALESCE_MS);
+    });
     return () => {
-      stopped = true;
-      clearTimeout(timer);
-      document.removeEventListener('visibilitychange', onVisible);
+      off();
+      clearTimeout(pending);
     };
-  }, [reload, intervalMs]);
+  }, [feed, follows, reload]);
+
+  // The fallback: a slow poll, only while the feed is not live (or there is none).
+  const [feedLive, setFeedLive] = useState(feed?.live ?? false);
+  useEffect(() => {
+    if (feed === undefined) return;
+    setFeedLive(feed.live);
+    return feed.onLive(setFeedLive);
+  }, [feed]);
+  useEffect(() => {
+    if (!follows || feedLive) return;
+    const timer = setInterval(() => {
+      if (document.visibilityState === 'visible') void reload();
+    }, FALLBACK_INTERVAL_MS);
+    return () => clearInterval(timer);
+  }, [follows, feedLive, reload]);
 
   return { data, error, reload };
 }

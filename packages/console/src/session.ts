@@ -30,17 +30,25 @@ export function makeSession(info: SessionInfo, onLost: () => void): Session {
   };
 }
 
-export type Area = 'fleet' | 'pairing' | 'media' | 'playlists' | 'plays' | 'users' | 'account';
+export type Area =
+  'fleet' | 'pairing' | 'media' | 'playlists' | 'plays' | 'users' | 'dashboards' | 'account';
+
+/** Whether the role may follow the fleet's push channel (operators and admins, as its table says). */
+export function followsFleet(info: SessionInfo): boolean {
+  return info.kind === 'user' && (info.role === 'admin' || info.role === 'operator');
+}
 
 /** What each role may open; the server enforces the same rules on every call. */
 export function areasFor(info: SessionInfo): readonly Area[] {
   const role = info.kind === 'user' ? info.role : undefined;
   switch (role) {
     case 'admin':
-      return ['fleet', 'pairing', 'media', 'playlists', 'plays', 'users', 'account'];
+      return ['fleet', 'pairing', 'media', 'playlists', 'plays', 'users', 'dashboards', 'account'];
     case 'operator':
-      return ['fleet', 'pairing', 'media', 'playlists', 'plays', 'account'];
+      return ['fleet', 'pairing', 'media', 'playlists', 'plays', 'dashboards', 'account'];
     case 'viewer':
+      // A viewer has nothing to run here: the account first, then the kiosk pages' links.
+      return ['account', 'dashboards'];
     case 'device':
     case undefined:
       return ['account'];

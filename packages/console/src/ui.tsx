@@ -40,6 +40,14 @@ export function Badge(props: {
   return <span class={`badge badge-${props.tone}`}>{props.children}</span>;
 }
 
+/** How a playlist's status on a device reads: ready is fine, partial or downloading not yet. */
+export const PLAYLIST_STATUS_TONE = {
+  ready: 'ok',
+  downloading: 'warn',
+  partial: 'warn',
+  failed: 'bad',
+} as const;
+
 export function Alert(props: { readonly children: ComponentChildren }): JSX.Element {
   return (
     <p class="alert" role="alert">

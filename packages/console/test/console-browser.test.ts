@@ -348,8 +348,10 @@ describe.runIf(chromiumAvailable)('operator console in Chromium', { timeout: 60_
   });
 
   it('creates a viewer and a display token; the viewer sees no upload, the server refuses it anyway', async () => {
-    // A session that ends under an open view (here: its cookie gone) returns to the sign-in form.
+    // A session that ends under an open view (here: its cookie gone) returns to the sign-in form
+    // at the view's next read: coming back to the tab reads again (no polling loop runs).
     await page.context().clearCookies();
+    await page.evaluate(() => document.dispatchEvent(new Event('visibilitychange')));
     await page.getByText('Your session ended. Sign in again.').waitFor(WAIT);
     await signIn(marquee.admin.username, marquee.admin.password);
     await page.getByRole('link', { name: 'Users & tokens' }).click();

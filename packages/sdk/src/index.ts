@@ -176,6 +176,10 @@ export {
   type ServiceDetailAnswer,
   type ServiceStatusAnswer,
   type StatsAnswer,
+  SignageEventsClient,
+  createSignageEventsClient,
+  type SignageEventsClientEvents,
+  type SignageEventsClientOptions,
 } from './clients/index';
 export {
   GpuClient,

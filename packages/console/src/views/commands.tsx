@@ -1,7 +1,7 @@
 /**
  * Commands to one device: every seed 002 action plus `take_screenshot`, with its parameters
  * checked by the SDK's `ServerAction` schema, and the device's latest commands with their state
- * (queued, sent, acked, failed, expired) read again every two seconds.
+ * (queued, sent, acked, failed, expired) read again as the fleet's push channel reports it.
  */
 import type { JSX } from 'preact';
 import { useState } from 'preact/hooks';
@@ -78,7 +78,11 @@ export function Commands(props: {
   const [action, setAction] = useState<ActionName>('play');
   const [errors, setErrors] = useState<FieldErrors>({});
   const [failure, setFailure] = useState<string | undefined>(undefined);
-  const commands = useLive<CommandList>(() => signage.listCommands(props.snNumber, { limit: 10 }));
+  const commands = useLive<CommandList>(() => signage.listCommands(props.snNumber, { limit: 10 }), {
+    stale: (event) =>
+      (event.type === 'command' && event.sn_number === props.snNumber) ||
+      event.type === 'commands_expired',
+  });
 
   const submit = async (event: SubmitEvent) => {
     event.preventDefault();

@@ -1,6 +1,7 @@
 /**
  * One device: what it plays and reported, its screens (assign a playlist), its last screenshot
- * and its commands. Read again every two seconds like the fleet list.
+ * and its commands. Read again when the fleet's push channel says the device or one of its
+ * commands changed.
  */
 import type { JSX } from 'preact';
 import { useState } from 'preact/hooks';
@@ -8,20 +9,22 @@ import { protocol, type DeviceDetail, type PlaylistList } from '@marquee/sdk';
 import { describeError, signage } from '../api';
 import { check, field, type FieldErrors } from '../forms';
 import { useLive } from '../live';
-import { Alert, Badge, when } from '../ui';
+import { Alert, Badge, PLAYLIST_STATUS_TONE, when } from '../ui';
 import { Commands } from './commands';
 
 const POSITIONS = ['front', 'back', 'left', 'right'] as const;
 type Position = (typeof POSITIONS)[number];
 
-const STATUS_TONE = { ready: 'ok', downloading: 'warn', partial: 'warn', failed: 'bad' } as const;
-
 export function DeviceDetailView(props: {
   readonly snNumber: string;
   readonly onClose: () => void;
 }): JSX.Element {
-  const device = useLive<DeviceDetail>(() => signage.getDevice(props.snNumber));
-  const playlists = useLive<PlaylistList>(() => signage.listPlaylists(), 10_000);
+  const device = useLive<DeviceDetail>(() => signage.getDevice(props.snNumber), {
+    stale: (event) =>
+      event.type === 'commands_expired' ||
+      ((event.type === 'device' || event.type === 'command') && event.sn_number === props.snNumber),
+  });
+  const playlists = useLive<PlaylistList>(() => signage.listPlaylists());
   const name = (id: number | null) =>
     id === null
       ? '—'
@@ -71,7 +74,7 @@ export function DeviceDetailView(props: {
                 {d.playlist_statuses.map((report) => (
                   <li key={report.playlist_id} data-playlist={report.playlist_id}>
                     {name(report.playlist_id)}:{' '}
-                    <Badge tone={STATUS_TONE[report.status]}>{report.status}</Badge>{' '}
+                    <Badge tone={PLAYLIST_STATUS_TONE[report.status]}>{report.status}</Badge>{' '}
                     {report.total_items !== null &&
                       `${report.downloaded_items ?? 0}/${report.total_items} files`}
                     {report.error !== null && <small class="error"> {report.error}</small>}

@@ -1,14 +1,15 @@
 /**
- * Fleet: every registered device with its online state, last seen, storage, version and pending
- * commands, read again every two seconds; a device opens its detail (current playlist, what it
- * reported per playlist, screens, last screenshot) and its commands.
+ * Fleet: every registered device with its online state, last seen, current playlist and how far
+ * it is there, free storage, app version, last screenshot (a thumbnail; click for full size) and
+ * pending commands, read again when the fleet's push channel says a device or command changed; a
+ * device opens its detail (what it reported per playlist, screens, commands).
  */
 import type { JSX } from 'preact';
 import { useState } from 'preact/hooks';
-import type { DeviceList } from '@marquee/sdk';
+import type { DeviceList, PlaylistList } from '@marquee/sdk';
 import { signage } from '../api';
 import { useLive } from '../live';
-import { Alert, Badge, when } from '../ui';
+import { Alert, Badge, PLAYLIST_STATUS_TONE, when } from '../ui';
 import { BulkCommand } from './bulk-command';
 import { DeviceDetailView } from './device-detail';
 
@@ -23,9 +24,14 @@ export default function Fleet(): JSX.Element {
       else next.delete(sn);
       return next;
     });
-  const devices = useLive<DeviceList>(() =>
-    signage.listDevices(search.trim() === '' ? {} : { search: search.trim() }),
+  const devices = useLive<DeviceList>(
+    () => signage.listDevices(search.trim() === '' ? {} : { search: search.trim() }),
+    // Every device notice, and commands: they change the pending counts.
+    { stale: (event) => event.type !== 'pairing' },
   );
+  const playlists = useLive<PlaylistList>(() => signage.listPlaylists());
+  const playlistName = (id: number) =>
+    playlists.data?.results.find((p) => p.id === id)?.name ?? `Playlist ${id}`;
   return (
     <section aria-labelledby="fleet-title">
       <h1 id="fleet-title">Fleet</h1>
@@ -55,8 +61,10 @@ export default function Fleet(): JSX.Element {
                 <th scope="col">Device</th>
                 <th scope="col">State</th>
                 <th scope="col">Last seen</th>
+                <th scope="col">Playing</th>
                 <th scope="col">Free storage</th>
                 <th scope="col">App</th>
+                <th scope="col">Screenshot</th>
                 <th scope="col">Pending commands</th>
               </tr>
             </thead>
@@ -96,9 +104,37 @@ export default function Fleet(): JSX.Element {
                     )}
                   </td>
                   <td>{when(device.last_seen)}</td>
+                  <td data-col="playing">
+                    {device.current_playlist === null ? (
+                      '—'
+                    ) : (
+                      <>
+                        {playlistName(device.current_playlist)}{' '}
+                        {device.current_playlist_status !== null && (
+                          <Badge tone={PLAYLIST_STATUS_TONE[device.current_playlist_status]}>
+                            {device.current_playlist_status}
+                          </Badge>
+                        )}
+                      </>
+                    )}
+                  </td>
                   <td>{device.free_storage}</td>
                   <td>{device.app_version}</td>
-                  <td>{device.pending_command_count}</td>
+                  <td data-col="screenshot">
+                    {device.last_screenshot === null ? (
+                      '—'
+                    ) : (
+                      <a href={device.last_screenshot.url} target="_blank" rel="noreferrer">
+                        <img
+                          class="shot"
+                          src={device.last_screenshot.url}
+                          loading="lazy"
+                          alt={`Screenshot of ${device.name ?? device.sn_number} at ${when(device.last_screenshot.created_at)}`}
+                        />
+                      </a>
+                    )}
+                  </td>
+                  <td data-col="pending">{device.pending_command_count}</td>
                 </tr>
               ))}
             </tbody>

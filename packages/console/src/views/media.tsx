@@ -4,12 +4,14 @@
  * use each file, and delete (warned, and refused by the server, while a playlist uses it).
  *
  * Files go up one at a time (one upload in flight keeps the server's per-user limits and the
- * page's memory bounded). `fetch` reports no upload progress, so each file shows its state rather
- * than a percentage. Only images and videos are offered; the server checks the bytes again.
+ * page's memory bounded), each with its percentage (the SDK sends it through XMLHttpRequest for
+ * the progress events). A file the server refused or that did not get through can be sent again
+ * with Retry; the page keeps the File of each row on screen for that. Dropped files go the same
+ * way as picked ones. Only images and videos are offered; the server checks the bytes again.
  */
 import type { JSX } from 'preact';
 import { useRef, useState } from 'preact/hooks';
-import type { MediaList, MediaRecord, PlaylistList } from '@marquee/sdk';
+import { MarqueeError, type MediaList, type MediaRecord, type PlaylistList } from '@marquee/sdk';
 import { describeError, signage } from '../api';
 import { useLive } from '../live';
 import { Alert, Badge, bytes, when } from '../ui';
@@ -23,30 +25,69 @@ interface Upload {
   readonly key: number;
   readonly name: string;
   readonly size: number;
-  readonly state: 'waiting' | 'uploading' | 'stored' | 'refused';
+  /**
+   * `refused`: not an image or video, or the server refused the bytes (no retry helps);
+   * `failed`: the upload did not get through (network, server busy or full): Retry.
+   */
+  readonly state: 'waiting' | 'uploading' | 'stored' | 'refused' | 'failed';
+  /** Whole percent of the request sent, while uploading. */
+  readonly percent?: number;
   readonly message?: string;
 }
 
-const UPLOAD_TONE = { waiting: 'idle', uploading: 'warn', stored: 'ok', refused: 'bad' } as const;
+const UPLOAD_TONE = {
+  waiting: 'idle',
+  uploading: 'warn',
+  stored: 'ok',
+  refused: 'bad',
+  failed: 'bad',
+} as const;
+
+const isMedia = (file: File) => file.type.startsWith('image/') || file.type.startsWith('video/');
 
 export default function Media(): JSX.Element {
-  const library = useLive<MediaList>(() => signage.listMedia(), 5000);
-  const playlists = useLive<PlaylistList>(() => signage.listPlaylists(), 10_000);
+  const library = useLive<MediaList>(() => signage.listMedia());
+  const playlists = useLive<PlaylistList>(() => signage.listPlaylists());
   const [uploads, setUploads] = useState<readonly Upload[]>([]);
   const [dragging, setDragging] = useState(false);
   const nextKey = useRef(1);
   const queue = useRef<Promise<void>>(Promise.resolve());
+  /** The file of each row that may be retried, dropped with its row. */
+  const files = useRef(new Map<number, File>());
 
   const update = (key: number, change: Partial<Upload>) =>
     setUploads((list) => list.map((u) => (u.key === key ? { ...u, ...change } : u)));
 
-  const add = (files: readonly File[]) => {
-    const batch = files.slice(0, MAX_BATCH).map((file) => ({ file, key: nextKey.current++ }));
-    setUploads((list) =>
-      [
+  const send = (key: number, file: File) => {
+    update(key, { state: 'waiting', percent: 0 });
+    queue.current = queue.current.then(async () => {
+      update(key, { state: 'uploading', percent: 0 });
+      try {
+        const stored = await signage.uploadMedia(file, {
+          onProgress: (sent, total) => {
+            const size = total ?? file.size;
+            update(key, { percent: size > 0 ? Math.min(100, Math.floor((sent / size) * 100)) : 0 });
+          },
+        });
+        files.current.delete(key);
+        update(key, { state: 'stored', percent: 100, message: `MD5 ${stored.checksum}` });
+      } catch (error) {
+        // The server's verdict on the bytes (not an image, too large) stands; anything else
+        // (the network, a busy or full server) may go through on a retry.
+        const verdict = error instanceof MarqueeError && [400, 413, 415].includes(error.status);
+        if (verdict) files.current.delete(key);
+        update(key, { state: verdict ? 'refused' : 'failed', message: describeError(error) });
+      }
+      await library.reload();
+    });
+  };
+
+  const add = (picked: readonly File[]) => {
+    const batch = picked.slice(0, MAX_BATCH).map((file) => ({ file, key: nextKey.current++ }));
+    setUploads((list) => {
+      const kept = [
         ...batch.map(({ file, key }): Upload => {
-          const known = file.type.startsWith('image/') || file.type.startsWith('video/');
-          return known
+          return isMedia(file)
             ? { key, name: file.name, size: file.size, state: 'waiting' }
             : {
                 key,
@@ -57,21 +98,22 @@ export default function Media(): JSX.Element {
               };
         }),
         ...list,
-      ].slice(0, MAX_ROWS),
-    );
+      ].slice(0, MAX_ROWS);
+      for (const key of [...files.current.keys()]) {
+        if (!kept.some((u) => u.key === key)) files.current.delete(key);
+      }
+      return kept;
+    });
     for (const { file, key } of batch) {
-      if (!(file.type.startsWith('image/') || file.type.startsWith('video/'))) continue;
-      queue.current = queue.current.then(async () => {
-        update(key, { state: 'uploading' });
-        try {
-          const stored = await signage.uploadMedia(file);
-          update(key, { state: 'stored', message: `MD5 ${stored.checksum}` });
-        } catch (error) {
-          update(key, { state: 'refused', message: describeError(error) });
-        }
-        await library.reload();
-      });
+      if (!isMedia(file)) continue;
+      files.current.set(key, file);
+      send(key, file);
     }
+  };
+
+  const retry = (key: number) => {
+    const file = files.current.get(key);
+    if (file !== undefined) send(key, file);
   };
 
   return (
@@ -108,10 +150,25 @@ export default function Media(): JSX.Element {
       {uploads.length > 0 && (
         <ul class="plain uploads" data-testid="uploads" aria-live="polite">
           {uploads.map((u) => (
-            <li key={u.key} data-state={u.state}>
+            <li key={u.key} data-state={u.state} data-name={u.name}>
               {u.name} <small>({bytes(u.size)})</small>{' '}
               <Badge tone={UPLOAD_TONE[u.state]}>{u.state}</Badge>
+              {u.state === 'uploading' && u.percent !== undefined && (
+                <>
+                  {' '}
+                  <progress max={100} value={u.percent} aria-label={`Uploading ${u.name}`} />{' '}
+                  <span data-testid="percent">{u.percent} %</span>
+                </>
+              )}
               {u.message !== undefined && <small> {u.message}</small>}
+              {u.state === 'failed' && files.current.has(u.key) && (
+                <>
+                  {' '}
+                  <button type="button" aria-label={`Retry ${u.name}`} onClick={() => retry(u.key)}>
+                    Retry
+                  </button>
+                </>
+              )}
             </li>
           ))}
         </ul>

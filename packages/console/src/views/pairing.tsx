@@ -1,5 +1,5 @@
 /**
- * Pairing: the codes TVs show while they wait, read again every two seconds; approving one with a
+ * Pairing: the codes TVs show while they wait, read again as they appear; approving one with a
  * serial and a name creates the TV's device account, which the TV collects on its next poll.
  */
 import type { JSX } from 'preact';
@@ -13,7 +13,9 @@ import { Alert, when } from '../ui';
 type Pending = PendingPairingList['results'][number];
 
 export default function Pairing(): JSX.Element {
-  const pending = useLive<PendingPairingList>(() => signage.listPairings());
+  const pending = useLive<PendingPairingList>(() => signage.listPairings(), {
+    stale: (event) => event.type === 'pairing',
+  });
   const [approved, setApproved] = useState<string | undefined>(undefined);
   return (
     <section aria-labelledby="pairing-title">

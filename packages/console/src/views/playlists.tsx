@@ -99,8 +99,11 @@ function inputOf(draft: Draft): unknown {
 }
 
 export default function Playlists(): JSX.Element {
-  const playlists = useLive<PlaylistList>(() => signage.listPlaylists(), 5000);
-  const media = useLive<MediaList>(() => signage.listMedia(), 10_000);
+  // A screen assignment changes a playlist's devices.
+  const playlists = useLive<PlaylistList>(() => signage.listPlaylists(), {
+    stale: (event) => event.type === 'device' && event.change === 'current_playlist',
+  });
+  const media = useLive<MediaList>(() => signage.listMedia());
   const [draft, setDraft] = useState<Draft | undefined>(undefined);
   const [saved, setSaved] = useState<string | undefined>(undefined);
   return (

@@ -54,9 +54,9 @@ export default function Plays(): JSX.Element {
   const session = useSession();
   const [filters, setFilters] = useState<Filters>({});
   const [errors, setErrors] = useState<FieldErrors>({});
-  const devices = useLive<DeviceList>(() => signage.listDevices(), 30_000);
-  const media = useLive<MediaList>(() => signage.listMedia(), 30_000);
-  const playlists = useLive<PlaylistList>(() => signage.listPlaylists(), 30_000);
+  const devices = useLive<DeviceList>(() => signage.listDevices());
+  const media = useLive<MediaList>(() => signage.listMedia());
+  const playlists = useLive<PlaylistList>(() => signage.listPlaylists());
   const names: Names = {
     media: new Map((media.data?.results ?? []).map((m) => [String(m.media_id), m.media_name])),
     playlist: new Map((playlists.data?.results ?? []).map((p) => [String(p.id), p.name])),
@@ -150,13 +150,11 @@ function Results(props: {
   const { filters, names } = props;
   const [page, setPage] = useState(0);
   const [exporting, setExporting] = useState<string | undefined>(undefined);
-  const summary = useLive<PlaySummary>(
-    () => readSummary((query) => signage.listPlays(query), filters),
-    10_000,
+  const summary = useLive<PlaySummary>(() =>
+    readSummary((query) => signage.listPlays(query), filters),
   );
-  const plays = useLive<PlayList>(
-    () => signage.listPlays({ ...filters, limit: PAGE_SIZE, offset: page * PAGE_SIZE }),
-    10_000,
+  const plays = useLive<PlayList>(() =>
+    signage.listPlays({ ...filters, limit: PAGE_SIZE, offset: page * PAGE_SIZE }),
   );
   const pages = Math.max(1, Math.ceil((plays.data?.count ?? 0) / PAGE_SIZE));
 
@@ -209,27 +207,22 @@ function Results(props: {
             )}
           </p>
           <div class="grid">
-            <TotalsTable
-              id="by-media"
-              title="Per media item"
-              heading="Media item"
-              rows={summary.data.byMedia}
-              label={mediaName}
-            />
-            <TotalsTable
-              id="by-device"
-              title="Per device"
-              heading="Device"
-              rows={summary.data.byDevice}
-              label={deviceName}
-            />
-            <TotalsTable
-              id="by-day"
-              title="Per day"
-              heading="Day"
-              rows={summary.data.byDay}
-              label={(day) => day}
-            />
+            {(
+              [
+                ['by-media', 'Per media item', 'Media item', summary.data.byMedia, mediaName],
+                ['by-device', 'Per device', 'Device', summary.data.byDevice, deviceName],
+                ['by-day', 'Per day', 'Day', summary.data.byDay, (day: string) => day],
+              ] as const
+            ).map(([id, title, heading, rows, label]) => (
+              <TotalsTable
+                key={id}
+                id={id}
+                title={title}
+                heading={heading}
+                rows={rows}
+                label={label}
+              />
+            ))}
           </div>
         </>
       )}

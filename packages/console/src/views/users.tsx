@@ -1,26 +1,76 @@
 /**
  * Users and display tokens (admins only): create a user with a role (a generated password is
- * shown once), disable or enable one; create a read-only display token for the kiosk pages (its
- * secret shown once) and revoke one.
+ * shown once), change a user's role, disable or enable one, delete one (the server refuses to
+ * demote, disable or delete the last admin, and that refusal is shown beside the user); create a
+ * read-only display token for the kiosk pages (its secret shown once) and revoke one.
  */
-import type { JSX } from 'preact';
+import type { ComponentChildren, JSX } from 'preact';
 import { useState } from 'preact/hooks';
-import { protocol, type DisplayToken, type UserList } from '@marquee/sdk';
+import { protocol, type DisplayToken, type User, type UserList } from '@marquee/sdk';
 import { accounts, describeError } from '../api';
-import { check, field, type FieldErrors } from '../forms';
+import { check, field, type Checked, type FieldErrors } from '../forms';
 import { useLive } from '../live';
-import { Alert, Badge, when } from '../ui';
+import { Alert, Badge, Field, when } from '../ui';
 
 const ROLES = ['viewer', 'operator', 'admin', 'device'] as const;
 const SCOPES = ['now-playing', 'media-stack', 'monitoring', 'gpu', '*'] as const;
 
 export default function Users(): JSX.Element {
-  const users = useLive<UserList>(() => accounts.listUsers(), 10_000);
-  const tokens = useLive<readonly DisplayToken[]>(() => accounts.listDisplayTokens(), 10_000);
+  const users = useLive<UserList>(() => accounts.listUsers());
+  const tokens = useLive<readonly DisplayToken[]>(() => accounts.listDisplayTokens());
   return (
     <section aria-labelledby="users-title">
       <h1 id="users-title">Users & tokens</h1>
-      <CreateUserForm onCreated={users.reload} />
+      <CreateForm
+        label="Create a user"
+        title="New user"
+        class="panel stack"
+        submit="Create user"
+        resultId="user-created"
+        parse={(form) => {
+          const password = field(form, 'password');
+          return check(protocol.core.CreateUser, {
+            username: field(form, 'username').trim(),
+            role: field(form, 'role'),
+            ...(password === '' ? {} : { password }),
+          });
+        }}
+        create={async (input) => {
+          const user = await accounts.createUser(input);
+          const created = `Created ${user.username} (${user.role}).`;
+          return user.password === undefined
+            ? created
+            : `${created} Password, shown once: ${user.password}`;
+        }}
+        onCreated={users.reload}
+      >
+        {(errors) => (
+          <div class="row">
+            <Field
+              label="User name"
+              name="username"
+              errors={errors}
+              input={{ autoComplete: 'off' }}
+            />
+            <label class="field">
+              <span>Role</span>
+              <select name="role">
+                {ROLES.map((role) => (
+                  <option key={role} value={role}>
+                    {role}
+                  </option>
+                ))}
+              </select>
+            </label>
+            <Field
+              label="Password (empty: generate one)"
+              name="password"
+              errors={errors}
+              input={{ type: 'password', autoComplete: 'new-password' }}
+            />
+          </div>
+        )}
+      </CreateForm>
       {users.error !== undefined && <Alert>{users.error}</Alert>}
       <div class="table-wrap">
         <table data-testid="users">
@@ -36,28 +86,51 @@ export default function Users(): JSX.Element {
           </thead>
           <tbody>
             {(users.data?.results ?? []).map((user) => (
-              <tr key={user.id} data-user={user.username}>
-                <th scope="row">{user.username}</th>
-                <td>{user.role}</td>
-                <td>
-                  {user.disabled ? (
-                    <Badge tone="bad">disabled</Badge>
-                  ) : (
-                    <Badge tone="ok">active</Badge>
-                  )}
-                </td>
-                <td>{when(user.created_at)}</td>
-                <td>
-                  <ToggleUser id={user.id} disabled={user.disabled} onDone={users.reload} />
-                </td>
-              </tr>
+              <UserRow key={user.id} user={user} onChanged={users.reload} />
             ))}
           </tbody>
         </table>
       </div>
       <h2>Display tokens</h2>
       <p>Read-only tokens for the kiosk pages (Now Playing, GPU, dashboards).</p>
-      <CreateTokenForm onCreated={tokens.reload} />
+      <CreateForm
+        label="Create a display token"
+        class="stack"
+        submit="Create token"
+        resultId="token-created"
+        parse={(form) =>
+          check(protocol.core.CreateDisplayToken, {
+            name: field(form, 'name'),
+            scopes: SCOPES.filter((scope) => {
+              const box = form.elements.namedItem(`scope-${scope}`);
+              return box instanceof HTMLInputElement && box.checked;
+            }),
+          })
+        }
+        create={async (input) => (await accounts.createDisplayToken(input)).token}
+        secret
+        onCreated={tokens.reload}
+      >
+        {(errors) => (
+          <>
+            <Field label="Token name" name="name" errors={errors} />
+            <fieldset>
+              <legend>Scopes</legend>
+              {SCOPES.map((scope) => (
+                <label key={scope} class="checkbox">
+                  <input
+                    type="checkbox"
+                    name={`scope-${scope}`}
+                    defaultChecked={scope === 'now-playing'}
+                  />{' '}
+                  {scope === '*' ? 'every read-only surface' : scope}
+                </label>
+              ))}
+              {errors.scopes !== undefined && <small class="error">{errors.scopes}</small>}
+            </fieldset>
+          </>
+        )}
+      </CreateForm>
       {tokens.error !== undefined && <Alert>{tokens.error}</Alert>}
       <ul class="plain" data-testid="tokens">
         {(tokens.data ?? []).map((token) => (
@@ -66,7 +139,12 @@ export default function Users(): JSX.Element {
             {token.revoked_at === null ? (
               <>
                 <Badge tone="ok">active</Badge> <small>last used {when(token.last_used_at)}</small>{' '}
-                <RevokeToken id={token.id} name={token.name} onDone={tokens.reload} />
+                <Action
+                  label="Revoke"
+                  name={`Revoke ${token.name}`}
+                  run={() => accounts.revokeDisplayToken(token.id)}
+                  onDone={tokens.reload}
+                />
               </>
             ) : (
               <Badge tone="idle">revoked {when(token.revoked_at)}</Badge>
@@ -78,129 +156,91 @@ export default function Users(): JSX.Element {
   );
 }
 
-function CreateUserForm(props: { readonly onCreated: () => Promise<void> }): JSX.Element {
-  const [errors, setErrors] = useState<FieldErrors>({});
+function UserRow(props: { readonly user: User; readonly onChanged: () => Promise<void> }) {
+  const { user } = props;
   const [failure, setFailure] = useState<string | undefined>(undefined);
-  const [created, setCreated] = useState<string | undefined>(undefined);
-  const submit = async (event: SubmitEvent) => {
-    event.preventDefault();
-    const form = event.currentTarget as HTMLFormElement;
-    const password = field(form, 'password');
-    const parsed = check(protocol.core.CreateUser, {
-      username: field(form, 'username').trim(),
-      role: field(form, 'role'),
-      ...(password === '' ? {} : { password }),
-    });
-    if (!parsed.ok) return setErrors(parsed.errors);
-    setErrors({});
+  const changeRole = async (role: string) => {
+    const parsed = check(protocol.core.UpdateUser, { role });
+    if (!parsed.ok) return setFailure(Object.values(parsed.errors)[0]);
     setFailure(undefined);
     try {
-      const user = await accounts.createUser(parsed.value);
-      setCreated(
-        user.password === undefined
-          ? `Created ${user.username} (${user.role}).`
-          : `Created ${user.username} (${user.role}). Password, shown once: ${user.password}`,
-      );
-      form.reset();
-      await props.onCreated();
+      await accounts.updateUser(user.id, parsed.value);
     } catch (error) {
       setFailure(describeError(error));
     }
+    // The select shows the role the server has, refused or not.
+    await props.onChanged();
   };
   return (
-    <form
-      noValidate
-      class="panel stack"
-      onSubmit={(event) => void submit(event)}
-      aria-label="Create a user"
-    >
-      <h2>New user</h2>
-      <div class="row">
-        <label class="field">
-          <span>User name</span>
-          <input
-            name="username"
-            autoComplete="off"
-            aria-invalid={errors.username ? 'true' : undefined}
-          />
-          {errors.username !== undefined && <small class="error">{errors.username}</small>}
-        </label>
-        <label class="field">
-          <span>Role</span>
-          <select name="role">
-            {ROLES.map((role) => (
-              <option key={role} value={role}>
-                {role}
-              </option>
-            ))}
-          </select>
-        </label>
-        <label class="field">
-          <span>Password (empty: generate one)</span>
-          <input
-            name="password"
-            type="password"
-            autoComplete="new-password"
-            aria-invalid={errors.password ? 'true' : undefined}
-          />
-          {errors.password !== undefined && <small class="error">{errors.password}</small>}
-        </label>
-      </div>
-      {failure !== undefined && <Alert>{failure}</Alert>}
-      {created !== undefined && (
-        <p role="status" data-testid="user-created">
-          {created}
-        </p>
-      )}
-      <button type="submit" class="primary">
-        Create user
-      </button>
-    </form>
+    <tr data-user={user.username}>
+      <th scope="row">{user.username}</th>
+      <td>
+        <select
+          aria-label={`Role of ${user.username}`}
+          value={user.role}
+          onChange={(event) => void changeRole(event.currentTarget.value)}
+        >
+          {ROLES.map((role) => (
+            <option key={role} value={role}>
+              {role}
+            </option>
+          ))}
+        </select>
+        {failure !== undefined && <small class="error"> {failure}</small>}
+      </td>
+      <td>
+        {user.disabled ? <Badge tone="bad">disabled</Badge> : <Badge tone="ok">active</Badge>}
+      </td>
+      <td>{when(user.created_at)}</td>
+      <td class="row">
+        <Action
+          label={user.disabled ? 'Enable' : 'Disable'}
+          name={`${user.disabled ? 'Enable' : 'Disable'} ${user.username}`}
+          run={() => accounts.updateUser(user.id, { disabled: !user.disabled })}
+          onDone={props.onChanged}
+        />
+        <Action
+          label="Delete"
+          name={`Delete ${user.username}`}
+          danger
+          confirm={`Delete the user ${user.username}? Their sessions and tokens stop working.`}
+          run={() => accounts.deleteUser(user.id)}
+          onDone={props.onChanged}
+        />
+      </td>
+    </tr>
   );
 }
 
-function ToggleUser(props: {
-  readonly id: number;
-  readonly disabled: boolean;
-  readonly onDone: () => Promise<void>;
+/**
+ * A creation form: parses the submitted fields with the SDK's schema (errors beside the fields),
+ * calls `create`, shows what it answers (a secret in `<code>`), empties itself and tells the list.
+ */
+function CreateForm<T>(props: {
+  readonly label: string;
+  readonly title?: string;
+  readonly class: string;
+  readonly submit: string;
+  readonly resultId: string;
+  readonly parse: (form: HTMLFormElement) => Checked<T>;
+  /** Resolves with the sentence (or, with `secret`, the secret) to show once. */
+  readonly create: (input: T) => Promise<string>;
+  readonly secret?: boolean;
+  readonly onCreated: () => Promise<void>;
+  readonly children: (errors: FieldErrors) => ComponentChildren;
 }): JSX.Element {
-  const [failure, setFailure] = useState<string | undefined>(undefined);
-  return (
-    <>
-      <button
-        type="button"
-        onClick={() =>
-          void accounts.updateUser(props.id, { disabled: !props.disabled }).then(
-            () => props.onDone(),
-            (error: unknown) => setFailure(describeError(error)),
-          )
-        }
-      >
-        {props.disabled ? 'Enable' : 'Disable'}
-      </button>
-      {failure !== undefined && <small class="error"> {failure}</small>}
-    </>
-  );
-}
-
-function CreateTokenForm(props: { readonly onCreated: () => Promise<void> }): JSX.Element {
   const [errors, setErrors] = useState<FieldErrors>({});
   const [failure, setFailure] = useState<string | undefined>(undefined);
-  const [secret, setSecret] = useState<string | undefined>(undefined);
+  const [result, setResult] = useState<string | undefined>(undefined);
   const submit = async (event: SubmitEvent) => {
     event.preventDefault();
     const form = event.currentTarget as HTMLFormElement;
-    const scopes = SCOPES.filter((scope) => {
-      const box = form.elements.namedItem(`scope-${scope}`);
-      return box instanceof HTMLInputElement && box.checked;
-    });
-    const parsed = check(protocol.core.CreateDisplayToken, { name: field(form, 'name'), scopes });
+    const parsed = props.parse(form);
     if (!parsed.ok) return setErrors(parsed.errors);
     setErrors({});
     setFailure(undefined);
     try {
-      const token = await accounts.createDisplayToken(parsed.value);
-      setSecret(token.token);
+      setResult(await props.create(parsed.value));
       form.reset();
       await props.onCreated();
     } catch (error) {
@@ -210,63 +250,66 @@ function CreateTokenForm(props: { readonly onCreated: () => Promise<void> }): JS
   return (
     <form
       noValidate
-      class="stack"
+      class={props.class}
       onSubmit={(event) => void submit(event)}
-      aria-label="Create a display token"
+      aria-label={props.label}
     >
-      <label class="field">
-        <span>Token name</span>
-        <input name="name" aria-invalid={errors.name ? 'true' : undefined} />
-        {errors.name !== undefined && <small class="error">{errors.name}</small>}
-      </label>
-      <fieldset>
-        <legend>Scopes</legend>
-        {SCOPES.map((scope) => (
-          <label key={scope} class="checkbox">
-            <input
-              type="checkbox"
-              name={`scope-${scope}`}
-              defaultChecked={scope === 'now-playing'}
-            />{' '}
-            {scope === '*' ? 'every read-only surface' : scope}
-          </label>
+      {props.title !== undefined && <h2>{props.title}</h2>}
+      {props.children(errors)}
+      {failure !== undefined && <Alert>{failure}</Alert>}
+      {result !== undefined &&
+        (props.secret === true ? (
+          <p role="status">
+            The token, shown once: <code data-testid="token-secret">{result}</code>
+          </p>
+        ) : (
+          <p role="status" data-testid={props.resultId}>
+            {result}
+          </p>
         ))}
-        {errors.scopes !== undefined && <small class="error">{errors.scopes}</small>}
-      </fieldset>
-      {failure !== undefined && <Alert>{failure}</Alert>}
-      {secret !== undefined && (
-        <p role="status">
-          The token, shown once: <code data-testid="token-secret">{secret}</code>
-        </p>
-      )}
       <button type="submit" class="primary">
-        Create token
+        {props.submit}
       </button>
     </form>
   );
 }
 
-function RevokeToken(props: {
-  readonly id: string;
+/** A button that runs one call, then `onDone`; a refusal is shown beside it. */
+function Action(props: {
+  readonly label: string;
+  /** The accessible name (which user or token). */
   readonly name: string;
+  readonly run: () => Promise<unknown>;
   readonly onDone: () => Promise<void>;
+  /** Asked first; Cancel runs nothing. */
+  readonly confirm?: string;
+  readonly danger?: boolean;
 }): JSX.Element {
   const [failure, setFailure] = useState<string | undefined>(undefined);
+  const click = () => {
+    if (props.confirm !== undefined && !window.confirm(props.confirm)) return;
+    setFailure(undefined);
+    void props.run().then(
+      () => props.onDone(),
+      (error: unknown) => setFailure(describeError(error)),
+    );
+  };
   return (
-    <>
+    <span>
       <button
         type="button"
-        aria-label={`Revoke ${props.name}`}
-        onClick={() =>
-          void accounts.revokeDisplayToken(props.id).then(
-            () => props.onDone(),
-            (error: unknown) => setFailure(describeError(error)),
-          )
-        }
+        class={props.danger === true ? 'danger' : undefined}
+        aria-label={props.name}
+        onClick={click}
       >
-        Revoke
+        {props.label}
       </button>
-      {failure !== undefined && <small class="error"> {failure}</small>}
-    </>
+      {failure !== undefined && (
+        <small class="error" role="alert">
+          {' '}
+          {failure}
+        </small>
+      )}
+    </span>
   );
 }

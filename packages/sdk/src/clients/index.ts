@@ -26,6 +26,10 @@ export {
   type MediaUploadOptions,
   type SignageAdminAuth,
   type SignageAdminClientOptions,
+  SignageEventsClient,
+  createSignageEventsClient,
+  type SignageEventsClientEvents,
+  type SignageEventsClientOptions,
 } from './signage-admin/index';
 export {
   AccountsClient,

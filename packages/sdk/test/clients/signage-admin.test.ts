@@ -82,6 +82,7 @@ const device: DeviceDetail = {
   last_seen: NOW,
   pending_command_count: 0,
   current_playlist: 101,
+  current_playlist_status: 'ready',
   ready_playlists: [101],
   ready_playlists_at: NOW,
   playlist_statuses: [],

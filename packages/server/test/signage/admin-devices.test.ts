@@ -12,14 +12,17 @@ import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { ADMIN, call, login, startTestServer, type TestServer } from '../helpers/server';
 import {
   ADMIN_API,
+  createPlaylist,
   deviceBody,
   jpegBytes,
+  mp4Bytes,
   openDevice,
   postMultipart,
   putScreen,
   refusedStatus,
   register,
   sendCommand,
+  uploadMedia,
   userToken,
   waitOnline,
   type RawDevice,
@@ -120,6 +123,74 @@ describe('GET devices/', () => {
     await vi.waitFor(() => expect(t.server.signage.connections.isOnline('SN-04')).toBe(false));
     expect(sns(await list('?online=true'))).toEqual(['SN-02']);
     expect((await list('?online=false')).count).toBe(4);
+  });
+
+  it('says what each device plays now, how far it is, and its newest screenshot', async () => {
+    const token = await userToken(t, 'tv-1');
+    await register(t, token, 'SN-02');
+    await register(t, token, 'SN-03');
+    await register(t, token, 'SN-04');
+    const media = await uploadMedia(t, admin, 'a.mp4', mp4Bytes(), 'video/mp4');
+    const playlists = [];
+    for (const name of ['One', 'Two', 'Three']) {
+      playlists.push(
+        await createPlaylist(t, admin, {
+          name,
+          width: 1920,
+          height: 1080,
+          media_items: [{ media_id: media.media_id }],
+        }),
+      );
+    }
+    const [one, two, three] = playlists.map((p) => p.id) as [number, number, number];
+    const screen = { screen_name: 'Front', resolution: '1920x1080' };
+    await putScreen(t, admin, 'SN-02', 'front', { ...screen, playlist_ids: [one] });
+    await putScreen(t, admin, 'SN-03', 'front', { ...screen, playlist_ids: [two] });
+    await putScreen(t, admin, 'SN-04', 'front', { ...screen, playlist_ids: [three] });
+    const sn2 = await connect(token, 'SN-02');
+    const sn3 = await connect(token, 'SN-03');
+    const sn4 = await connect(token, 'SN-04');
+    sn2.send({
+      type: 'playlist_status',
+      playlist_id: one,
+      status: 'partial',
+      total_items: 2,
+      downloaded_items: 1,
+      missing_files: ['x'],
+    });
+    sn3.send({ type: 'playlist_status', playlist_id: two, status: 'failed', error: 'disk full' });
+    sn4.send({ type: 'ready_playlists', playlist_ids: [three] });
+    const shot = await postMultipart(
+      `${t.url}/api/v1/screenshot`,
+      token,
+      { device_id: 'SN-02', media_id: String(media.media_id) },
+      { field: 'image_file', name: 'screen.jpg', type: 'image/jpeg', bytes: jpegBytes(500, 1) },
+    );
+    expect(shot.status).toBe(200);
+    const columns = async () =>
+      (await list()).results.map((d) => [
+        d.sn_number,
+        d.current_playlist,
+        d.current_playlist_status,
+        d.last_screenshot?.url.startsWith(`${ADMIN_API}/screenshots/`) ?? null,
+        d.free_storage,
+        d.app_version,
+      ]);
+    await vi.waitFor(async () =>
+      expect(await columns()).toEqual([
+        ['SN-01', null, null, null, '20GB', '1.0.0'],
+        ['SN-02', one, 'partial', true, '20GB', '1.0.0'],
+        ['SN-03', two, 'failed', null, '20GB', '1.0.0'],
+        ['SN-04', three, 'ready', null, '20GB', '1.0.0'],
+        ['SN-05', null, null, null, '20GB', '1.0.0'],
+      ]),
+    );
+    // The detail says the same.
+    const detail = await call(`${t.url}${ADMIN_API}/devices/SN-02/`, { token: admin });
+    expect(detail.body).toMatchObject({
+      current_playlist: one,
+      current_playlist_status: 'partial',
+    });
   });
 
   it('searches sn_number, brand and model, in any case', async () => {

@@ -140,6 +140,13 @@ export interface MediaUploadOptions {
    * @default a Blob's own type, else 'application/octet-stream'
    */
   readonly contentType?: string;
+  /**
+   * Told how many bytes of the request went up, of how many (a progress bar). Browsers only:
+   * the upload then goes through XMLHttpRequest, as fetch reports no upload progress; in Node it
+   * is never called.
+   * @default none
+   */
+  readonly onProgress?: (sent: number, total: number | undefined) => void;
 }
 
 export class SignageAdminClient {
@@ -199,7 +206,13 @@ export class SignageAdminClient {
     const fileName = options.fileName ?? (isNamed(file) ? file.name : 'upload');
     form.set(MEDIA_FILE_FIELD, blob, fileName);
     const { method, path } = ADMIN_ROUTES.mediaUpload;
-    return this.#http.request({ method, path, formData: form, schema: MediaRecord });
+    return this.#http.request({
+      method,
+      path,
+      formData: form,
+      schema: MediaRecord,
+      ...(options.onProgress === undefined ? {} : { onUploadProgress: options.onProgress }),
+    });
   }
 
   /** `GET media/`: the library, newest first. */

@@ -9,3 +9,9 @@ export {
   type SignageAdminAuth,
   type SignageAdminClientOptions,
 } from './admin-client';
+export {
+  SignageEventsClient,
+  createSignageEventsClient,
+  type SignageEventsClientEvents,
+  type SignageEventsClientOptions,
+} from './events-client';

@@ -118,6 +118,19 @@ export const DeviceSummary = z
     last_seen: z.nullable(isoDateTime),
     /** Commands waiting for the device to connect. */
     pending_command_count: nonNegativeInt,
+    /**
+     * The playlist the device plays now: the last `switch_playlist` it acknowledged, else the
+     * front screen's (or first assigned screen's) current playlist.
+     */
+    current_playlist: z.nullable(positiveInt),
+    /**
+     * How far the current playlist is on the device: its latest `playlist_status` for it, else
+     * `ready` when its last `ready_playlists` names it; null when it reported neither (or plays
+     * nothing).
+     */
+    current_playlist_status: z.nullable(z.enum(['ready', 'downloading', 'partial', 'failed'])),
+    /** The newest screenshot (its `url` serves the image to operators); null when none. */
+    last_screenshot: z.nullable(ScreenshotRecord),
   })
   .register(z.globalRegistry, { id: 'SignageDeviceSummary' });
 export type DeviceSummary = z.infer<typeof DeviceSummary>;
@@ -166,11 +179,6 @@ export type DeviceHealth = z.infer<typeof DeviceHealth>;
 /** `GET devices/{sn_number}/`. */
 export const DeviceDetail = z
   .extend(DeviceSummary, {
-    /**
-     * The playlist the device plays now: the last `switch_playlist` it acknowledged, else the
-     * front screen's (or first assigned screen's) current playlist.
-     */
-    current_playlist: z.nullable(positiveInt),
     /** From the device's last `ready_playlists`. */
     ready_playlists: z.array(positiveInt),
     ready_playlists_at: z.nullable(isoDateTime),
@@ -180,7 +188,6 @@ export const DeviceDetail = z
     back_screen: z.nullable(AdminScreen),
     right_screen: z.nullable(AdminScreen),
     left_screen: z.nullable(AdminScreen),
-    last_screenshot: z.nullable(ScreenshotRecord),
     /** Queued commands, in delivery order. */
     pending_commands: z.array(CommandRecord),
     /**

@@ -177,7 +177,7 @@ export const signageAdminRoutes = [
     method: 'GET',
     path: `${BASE}/devices/`,
     summary:
-      'Registered devices with online state and last seen, by sn_number; filtered by online and search, paged with limit and offset (count is the total that match)',
+      'Registered devices with online state, last seen, current playlist and its status, newest screenshot, free storage, app version and pending commands, by sn_number; filtered by online and search, paged with limit and offset (count is the total that match)',
     query: DeviceListQuery,
     responses: {
       200: response('Devices', DeviceList),

@@ -24,6 +24,15 @@ export {
 } from './actions';
 export { signageAdminRoutes } from './admin';
 export {
+  AdminCommandMessage,
+  AdminCommandsExpiredMessage,
+  AdminDeviceMessage,
+  AdminHelloMessage,
+  AdminPairingMessage,
+  AdminServerMessage,
+  DeviceChange,
+} from './admin-events';
+export {
   ApprovedPairing,
   ApprovePairing,
   PAIRING_CODE_ALPHABET,

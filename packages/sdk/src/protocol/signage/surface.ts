@@ -9,6 +9,7 @@ import { signageAdminRoutes } from './admin';
 import { pairingRoutes } from './pairing';
 import { proofOfPlayRoutes } from './proof-of-play';
 import { AuthModel, LoginBody, RefreshBody } from './auth';
+import { AdminServerMessage } from './admin-events';
 import { ClientMessage } from './client-messages';
 import { DeviceModel, RegisterDeviceResponse } from './device';
 import { signageErrorShape, SignageError, signageStorageErrors } from './errors';
@@ -159,6 +160,15 @@ export const signageChannels = [
     query: DeviceSocketQuery,
     serverMessages: ServerMessage,
     clientMessages: ClientMessage,
+  }),
+  defineChannel({
+    id: 'signage.admin',
+    path: '/ws/cloud/admin/',
+    summary:
+      "Fleet changes pushed to operator consoles: devices online/offline, last seen, playlist status and current playlist; pairing codes pending, approved or rejected; each command's state. Push-only; session cookie (same-origin pages) or Bearer / `?token=` of an operator or admin.",
+    auth: 'operator',
+    serverMessages: AdminServerMessage,
+    extension: true,
   }),
 ] as const;
 

@@ -8,7 +8,9 @@
  *
  * The list is built for fleets of thousands: search and paging run in SQL, the online filter
  * hands the store the in-memory set of open sockets, and the page's pending command counts come
- * from one grouped query.
+ * from one grouped query. What each device of the page plays now (current playlist, how far it
+ * is there, newest screenshot) costs three indexed reads per device, run together; a page holds
+ * at most MAX_DEVICE_PAGE devices.
  *
  * Deleting a device removes its rows first (one store transaction), so a reconnect racing the
  * delete is refused with 404 instead of let in; then its socket is closed with DEVICE_REMOVED
@@ -18,12 +20,13 @@
 import { MarqueeError, protocol } from '@marquee/sdk';
 import type { FastifyInstance } from 'fastify';
 import { noContent, pickRoutes } from '../../core/routes';
-import type { SignageDeviceRecord } from './store';
+import type { SignageDeviceRecord, SignageScreenRecord } from './store';
 import type { SignageCluster } from './cluster';
 import type { SignageCommands } from './commands';
 import type { DeviceConnections } from './connections';
 import { defaultPlaylist } from './device-screens';
 import type { SignageFiles } from './files';
+import type { FleetEvents } from './fleet-events';
 import { findDevice, found, mountSignageRoutes, type SignageRouteOptions } from './route-helpers';
 import { adminScreen, commandRecord, playlistReport, screenshotRecord } from './views';
 
@@ -38,6 +41,8 @@ export interface AdminDevicesOptions extends SignageRouteOptions {
   readonly files: SignageFiles;
   /** Online on any instance; removal closes the socket wherever it is. */
   readonly cluster: SignageCluster;
+  /** Where removals and screen changes (the current playlist) are announced. */
+  readonly events?: FleetEvents;
 }
 
 const routes = pickRoutes(signage.signageAdminRoutes, [
@@ -48,6 +53,12 @@ const routes = pickRoutes(signage.signageAdminRoutes, [
   'signage.adminScreenDelete',
 ]);
 
+const NOTHING_PLAYING = {
+  current_playlist: null,
+  current_playlist_status: null,
+  last_screenshot: null,
+} as const;
+
 const SCREEN_KEYS = {
   front: 'front_screen',
   back: 'back_screen',
@@ -56,13 +67,49 @@ const SCREEN_KEYS = {
 } as const;
 
 export function mountAdminDevices(app: FastifyInstance, options: AdminDevicesOptions): void {
-  const { store, commands, files, cluster } = options;
+  const { store, commands, files, cluster, events } = options;
+
+  /** A screen change may change what the device plays; consoles hear the playlist it plays now. */
+  const announceCurrent = async (device: SignageDeviceRecord): Promise<void> => {
+    if (events === undefined) return;
+    const current =
+      device.currentPlaylistId ?? defaultPlaylist(await screens.listForDevice(device.snNumber));
+    events.device('current_playlist', device.snNumber, { current_playlist: current });
+  };
   const { devices, screens } = store;
+
+  /** What the list and the detail both say of a device beyond its registration. */
+  const playing = async (
+    device: SignageDeviceRecord,
+    deviceScreens?: readonly SignageScreenRecord[],
+  ) => {
+    const sn = device.snNumber;
+    const [shots, reports, assigned] = await Promise.all([
+      store.screenshots.listForDevice(sn, 1),
+      store.reports.listForDevice(sn),
+      deviceScreens ?? screens.listForDevice(sn),
+    ]);
+    const current = device.currentPlaylistId ?? defaultPlaylist(assigned);
+    const report = reports.find((r) => r.playlistId === current);
+    const status =
+      current === null
+        ? null
+        : (report?.status ?? (device.readyPlaylists.includes(current) ? 'ready' : null));
+    return {
+      reports,
+      fields: {
+        current_playlist: current,
+        current_playlist_status: status,
+        last_screenshot: shots[0] === undefined ? null : screenshotRecord(shots[0]),
+      },
+    };
+  };
 
   const summary = (
     device: SignageDeviceRecord,
     pendingCommands: number,
     online: ReadonlySet<string>,
+    fields: Pick<DeviceSummary, 'current_playlist' | 'current_playlist_status' | 'last_screenshot'>,
   ): DeviceSummary => ({
     ...device.info,
     sn_number: device.snNumber,
@@ -75,24 +122,23 @@ export function mountAdminDevices(app: FastifyInstance, options: AdminDevicesOpt
     online: online.has(device.snNumber),
     last_seen: device.lastSeenAt,
     pending_command_count: pendingCommands,
+    ...fields,
   });
 
   const detail = async (device: SignageDeviceRecord): Promise<DeviceDetail> => {
     const sn = device.snNumber;
     const deviceScreens = await screens.listForDevice(sn);
-    const [latestShot] = await store.screenshots.listForDevice(sn, 1);
+    const { reports, fields } = await playing(device, deviceScreens);
     const pending = await store.commands.queued(sn);
     const result: DeviceDetail = {
-      ...summary(device, pending.length, await cluster.online([sn])),
-      current_playlist: device.currentPlaylistId ?? defaultPlaylist(deviceScreens),
+      ...summary(device, pending.length, await cluster.online([sn]), fields),
       ready_playlists: [...device.readyPlaylists],
       ready_playlists_at: device.readyPlaylistsAt,
-      playlist_statuses: (await store.reports.listForDevice(sn)).map(playlistReport),
+      playlist_statuses: reports.map(playlistReport),
       front_screen: null,
       back_screen: null,
       right_screen: null,
       left_screen: null,
-      last_screenshot: latestShot === undefined ? null : screenshotRecord(latestShot),
       pending_commands: pending.map(commandRecord),
       health: device.health && { ...device.health.report, reported_at: device.health.at },
     };
@@ -116,10 +162,16 @@ export function mountAdminDevices(app: FastifyInstance, options: AdminDevicesOpt
       const sns = page.map((d) => d.snNumber);
       const pending = await store.commands.countQueuedFor(sns);
       const onlineNow = await cluster.online(sns);
+      const extra = await Promise.all(page.map((device) => playing(device)));
       return {
         count,
-        results: page.map((device) =>
-          summary(device, pending.get(device.snNumber) ?? 0, onlineNow),
+        results: page.map((device, i) =>
+          summary(
+            device,
+            pending.get(device.snNumber) ?? 0,
+            onlineNow,
+            extra[i]?.fields ?? NOTHING_PLAYING,
+          ),
         ),
       };
     },
@@ -131,6 +183,7 @@ export function mountAdminDevices(app: FastifyInstance, options: AdminDevicesOpt
       const sn = params.sn_number;
       const removed = found(await devices.delete(sn), `Device ${sn}`);
       await cluster.disconnect(sn);
+      events?.device('removed', sn);
       await files.removeScreenshots(removed.screenshotPaths);
       return noContent();
     },
@@ -165,6 +218,7 @@ export function mountAdminDevices(app: FastifyInstance, options: AdminDevicesOpt
         new Date(options.now()).toISOString(),
       );
       await commands.reload([device.snNumber]);
+      await announceCurrent(device);
       return adminScreen(screen);
     },
     'signage.adminScreenDelete': async ({ params }) => {
@@ -176,6 +230,7 @@ export function mountAdminDevices(app: FastifyInstance, options: AdminDevicesOpt
         );
       }
       await commands.reload([device.snNumber]);
+      await announceCurrent(device);
       return noContent();
     },
   });

@@ -39,6 +39,7 @@ import type {
 } from './store';
 import { BatcherClosedError, WriteBatcher, type WriteBatcherOptions } from './write-batcher';
 import type { DeviceConnections } from './connections';
+import type { FleetEvents } from './fleet-events';
 
 type ServerAction = protocol.signage.ServerAction;
 type CommandAccepted = protocol.signage.CommandAccepted;
@@ -71,6 +72,8 @@ export interface SignageCommandsOptions {
     WriteBatcherOptions<SignageStateChange, SignageStateChangeResult>,
     'apply'
   >;
+  /** Where command states, last seen, ready playlists and current playlists are announced. */
+  readonly events?: FleetEvents;
 }
 
 /** What `issue` did: the commands stored, and the devices whose queue was full. */
@@ -91,6 +94,7 @@ export class SignageCommands {
   readonly #maxQueued: number;
   readonly #logger: CommandsLogger;
   readonly #route: ((snNumbers: readonly string[]) => Promise<void>) | undefined;
+  readonly #events: FleetEvents | undefined;
   /** The tail of each device's flush chain. */
   readonly #flushing = new Map<string, Promise<void>>();
   /** Command states, last seen and ready playlists: one transaction per batch. */
@@ -108,6 +112,7 @@ export class SignageCommands {
     this.#maxQueued = options.maxQueuedPerDevice;
     this.#logger = options.logger;
     this.#route = options.route;
+    this.#events = options.events;
     const commands = this.#store.commands;
     this.#states = new WriteBatcher({
       ...options.batching,
@@ -147,6 +152,7 @@ export class SignageCommands {
       }),
       this.#maxQueued,
     );
+    for (const command of created) this.#events?.command(command);
     const stored = new Set(created.map((command) => command.snNumber));
     const skipped = snNumbers.filter((sn) => !stored.has(sn));
     // Stored is accepted: a delivery that fails here (logged by `flush`) is retried on connect.
@@ -250,6 +256,7 @@ export class SignageCommands {
         await Promise.all(unsent.map((c) => this.#states.submit({ kind: 'requeue', id: c.id })));
         return;
       }
+      if (!resend) this.#events?.command({ ...command, state: 'sent' });
       // A device that does not acknowledge (a seed-only TV) never confirms; what reached its
       // socket is the best the server will know, so its effect is recorded on delivery.
       if (!socket.acks) await this.#record(snNumber, command.command);
@@ -278,6 +285,7 @@ export class SignageCommands {
     });
     this.#connections.settled(snNumber, ack.command_id);
     if (command !== undefined) {
+      this.#events?.command(command);
       await this.#applied(command);
       for (const listener of this.#settledListeners) {
         try {
@@ -296,9 +304,10 @@ export class SignageCommands {
 
   /** Records that a device's socket spoke (`last_seen_at`); coalesced per device in the batch. */
   touch(snNumber: string): Promise<void> {
-    return this.#states
-      .submit({ kind: 'touch', snNumber, at: this.#iso() }, `touch:${snNumber}`)
-      .then(() => undefined);
+    const at = this.#iso();
+    return this.#states.submit({ kind: 'touch', snNumber, at }, `touch:${snNumber}`).then(() => {
+      this.#events?.seen(snNumber, at);
+    });
   }
 
   /** Stores the playlists a device says are ready; a newer report replaces one not yet written. */
@@ -308,7 +317,7 @@ export class SignageCommands {
         { kind: 'readyPlaylists', snNumber, playlistIds, at: this.#iso() },
         `ready:${snNumber}`,
       )
-      .then(() => undefined);
+      .then(() => this.#events?.device('status', snNumber));
   }
 
   /**
@@ -333,6 +342,9 @@ export class SignageCommands {
     const devices = this.#store.devices;
     if (action.action === 'switch_playlist') {
       await devices.setCurrentPlaylist(snNumber, action.playlist_id);
+      this.#events?.device('current_playlist', snNumber, {
+        current_playlist: action.playlist_id,
+      });
     } else if (action.action === 'set_brightness') {
       await devices.setLevel(snNumber, 'brightness', action.brightness, this.#iso());
     } else if (action.action === 'set_volume') {
@@ -347,7 +359,10 @@ export class SignageCommands {
    */
   expire(): Promise<number> {
     if (this.#expiring !== undefined) return this.#expiring;
-    const run = this.#store.commands.expireDue(this.#iso());
+    const run = this.#store.commands.expireDue(this.#iso()).then((count) => {
+      if (count > 0) this.#events?.emit({ type: 'commands_expired', count });
+      return count;
+    });
     this.#expiring = run;
     setImmediate(() => {
       if (this.#expiring === run) this.#expiring = undefined;

@@ -10,6 +10,7 @@
  */
 import { protocol } from '@marquee/sdk';
 import type { Connection } from '../../core/ws';
+import type { FleetEvents } from './fleet-events';
 
 export interface DeviceSocket {
   readonly snNumber: string;
@@ -23,6 +24,12 @@ export class DeviceConnections {
   readonly #bySn = new Map<string, DeviceSocket>();
   /** Unacknowledged command ids written to each socket of a device that acks. */
   readonly #written = new WeakMap<DeviceSocket, Set<string>>();
+  readonly #events: FleetEvents | undefined;
+
+  /** `events` hears each device come online and go offline. */
+  constructor(events?: FleetEvents) {
+    this.#events = events;
+  }
 
   /** Makes `socket` the device's connection, closing the one it replaces. */
   attach(socket: DeviceSocket): void {
@@ -31,12 +38,19 @@ export class DeviceConnections {
     if (previous !== undefined && previous.conn !== socket.conn) {
       previous.conn.close(protocol.CloseCodes.REPLACED, 'Replaced by a newer connection');
     }
+    if (previous === undefined) {
+      this.#events?.device('online', socket.snNumber, {
+        online: true,
+        last_seen: socket.connectedAt,
+      });
+    }
   }
 
   /** Forgets `conn` if it is still the device's connection; true when it was. */
   detach(snNumber: string, conn: Connection<unknown>): boolean {
     if (this.#bySn.get(snNumber)?.conn !== conn) return false;
     this.#bySn.delete(snNumber);
+    this.#events?.device('offline', snNumber, { online: false });
     return true;
   }
 

@@ -26,6 +26,7 @@ import { deviceFor, requireUser } from './access';
 import type { SignageCommands } from './commands';
 import type { SignageCluster } from './cluster';
 import type { DeviceConnections } from './connections';
+import type { FleetEvents } from './fleet-events';
 import { BatcherClosedError } from './write-batcher';
 
 const { signage } = protocol;
@@ -48,6 +49,8 @@ export interface DeviceChannelOptions {
   /** Unix ms. */
   readonly now: () => number;
   readonly logger: { warn(obj: object, msg?: string): void };
+  /** Where playlist status reports are announced to operator consoles. */
+  readonly events?: FleetEvents;
 }
 
 export function mountDeviceChannel(options: DeviceChannelOptions): void {
@@ -98,6 +101,9 @@ export function mountDeviceChannel(options: DeviceChannelOptions): void {
           missingFiles: message.status === 'partial' ? message.missing_files : [],
           error: message.status === 'failed' ? (message.error ?? null) : null,
           reportedAt: iso(),
+        });
+        options.events?.device('status', sn, {
+          playlist_status: { playlist_id: message.playlist_id, status: message.status },
         });
         return;
       case 'health': {

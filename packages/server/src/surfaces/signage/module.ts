@@ -7,6 +7,7 @@ import multipart from '@fastify/multipart';
 import { protocol } from '@marquee/sdk';
 import { runningServers } from '../../core/server-lock';
 import { defineSurfaceModule } from '../../core/surface';
+import { mountAdminChannel } from './admin-channel';
 import { mountAdminCommands } from './admin-commands';
 import { mountAdminDevices } from './admin-devices';
 import { mountAdminMedia } from './admin-media';
@@ -17,6 +18,7 @@ import { DeviceConnections } from './connections';
 import { mountDeviceChannel } from './device-channel';
 import { mountDeviceRoutes } from './device-routes';
 import { SignageFiles } from './files';
+import { FleetEvents } from './fleet-events';
 import { InFlightResponses } from './in-flight';
 import { mountMediaDownload } from './media-download';
 import type { SignageRouteOptions } from './route-helpers';
@@ -63,7 +65,8 @@ export const signageModule = defineSurfaceModule<Signage, SignageRepositories>({
         app.log.warn({ err: error }, 'signage sweep failed; files and rows are checked next start');
       });
     }
-    const connections = new DeviceConnections();
+    const events = new FleetEvents({ now, monotonic: ctx.monotonic, logger: app.log });
+    const connections = new DeviceConnections(events);
     const inFlight = new InFlightResponses();
     const cluster = new SignageCluster({ bus: ctx.bus, connections, logger: app.log });
     const commands = new SignageCommands({
@@ -75,6 +78,7 @@ export const signageModule = defineSurfaceModule<Signage, SignageRepositories>({
       maxQueuedPerDevice: config.maxPendingCommandsPerDevice,
       logger: app.log,
       batching: { maxDelayMs: config.signageBatchDelayMs },
+      events,
     });
     cluster.start(commands);
 
@@ -91,6 +95,7 @@ export const signageModule = defineSurfaceModule<Signage, SignageRepositories>({
       inFlight,
       maxBytes: config.maxScreenshotBytes,
       keepPerDevice: config.maxScreenshotsPerDevice,
+      events,
     });
     mountAdminMedia(app, {
       ...common,
@@ -101,7 +106,7 @@ export const signageModule = defineSurfaceModule<Signage, SignageRepositories>({
     // After the thumbnail cache: old screenshots (never a device's newest) give space back.
     ctx.storage.addReclaimer('old screenshots', (wanted) => pruneScreenshots(store, files, wanted));
     mountAdminPlaylists(app, { ...common, files, commands });
-    mountAdminDevices(app, { ...common, connections, commands, files, cluster });
+    mountAdminDevices(app, { ...common, connections, commands, files, cluster, events });
     const pairing = new Pairing({
       store,
       users: ctx.auth.users,
@@ -111,6 +116,7 @@ export const signageModule = defineSurfaceModule<Signage, SignageRepositories>({
       ttlSeconds: config.pairingCodeTtlSeconds,
       maxPending: config.maxPendingPairings,
       maxWaiting: config.maxPendingPairings,
+      events,
     });
     mountPairingRoutes(app, { authenticate, validateResponses, pairing });
     const plays = {
@@ -147,6 +153,14 @@ export const signageModule = defineSurfaceModule<Signage, SignageRepositories>({
       cluster,
       now,
       logger: app.log,
+      events,
+    });
+    const offAdminChannel = mountAdminChannel({
+      gateway: ctx.gateway,
+      hub: ctx.hub,
+      auth: ctx.auth,
+      events,
+      now,
     });
 
     return {
@@ -156,6 +170,7 @@ export const signageModule = defineSurfaceModule<Signage, SignageRepositories>({
       stop: () => {
         clearInterval(pruneTimer);
         cluster.stop();
+        offAdminChannel();
         return commands.stop();
       },
     };

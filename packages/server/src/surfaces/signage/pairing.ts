@@ -11,6 +11,7 @@ import { MarqueeError, protocol } from '@marquee/sdk';
 import { generatePassword, type Users } from '../../core/auth';
 import { generateSecret, sha256Hex } from '../../core/auth/secrets';
 import type { UsersRepository } from '../../core/store';
+import type { FleetEvents } from './fleet-events';
 import type { SignagePairingRecord, SignageRepositories } from './store';
 
 const { PAIRING_CODE_ALPHABET } = protocol.signage;
@@ -37,6 +38,8 @@ export interface PairingOptions {
   readonly maxPending: number;
   /** Long polls held open at once; beyond it a poll answers at once. */
   readonly maxWaiting: number;
+  /** Where codes pending, approved and rejected are announced to operator consoles. */
+  readonly events?: FleetEvents;
 }
 
 type Started = protocol.signage.PairingStarted;
@@ -103,6 +106,7 @@ export class Pairing {
       const code = drawCode();
       try {
         await pairings.create({ ...record, code });
+        this.#options.events?.emit({ type: 'pairing', change: 'pending', code: formatCode(code) });
         return {
           code: formatCode(code),
           id: record.id,
@@ -158,6 +162,12 @@ export class Pairing {
     }
     await store.pairings.approve(pairing.id, { userId, snNumber });
     this.#wake(pairing.id);
+    this.#options.events?.emit({
+      type: 'pairing',
+      change: 'approved',
+      code: formatCode(code),
+      sn_number: snNumber,
+    });
     return { code: formatCode(code), sn_number: snNumber, name, username };
   }
 
@@ -167,6 +177,7 @@ export class Pairing {
       throw gone();
     }
     this.#wake(pairing.id);
+    this.#options.events?.emit({ type: 'pairing', change: 'rejected', code: formatCode(code) });
   }
 
   /** The pairing `id` if `secret` is its own; NOT_FOUND when gone, UNAUTHORIZED otherwise. */

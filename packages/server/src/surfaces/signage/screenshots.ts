@@ -23,6 +23,7 @@ import { sniffMedia } from '../../core/media-sniff';
 import { pickRoutes } from '../../core/routes';
 import { deviceFor } from './access';
 import type { SignageFiles } from './files';
+import type { FleetEvents } from './fleet-events';
 import type { InFlightResponses } from './in-flight';
 import {
   findDevice,
@@ -46,6 +47,8 @@ export interface ScreenshotsOptions extends SignageRouteOptions {
   readonly maxBytes: number;
   /** Screenshots kept per device (the newest). */
   readonly keepPerDevice: number;
+  /** Where a stored screenshot is announced to operator consoles. */
+  readonly events?: FleetEvents;
 }
 
 /**
@@ -162,6 +165,7 @@ export function mountScreenshots(app: FastifyInstance, options: ScreenshotsOptio
             'pruning screenshots failed',
           );
         });
+        options.events?.device('screenshot', device.snNumber);
         return { message: 'Screenshot uploaded successfully' };
       } finally {
         await upload.discard();
