@@ -5,6 +5,8 @@
 #                  (npm run firmware:build / test:firmware).
 #   libcjson-dev — cJSON, the JSON parser the panel uses (ESP-IDF bundles the same library).
 #   faketime     — libfaketime, the stepped wall clock of the time-fault test (issue 18 §2).
+#   python3-requests, python3-websockets — what seed 003's Python example client imports; the
+#                  monitoring test runs it with Debian's /usr/bin/python3 against `npm start`.
 # Runs as root on CI and fresh machines of this project (apt-get works as is); elsewhere it says
 # what to install and leaves the decision to you (the tests that need them then fail with that
 # message).
@@ -20,6 +22,8 @@ dpkg-query -W -f='${Status}' libcjson-dev 2>/dev/null | grep -q 'install ok inst
   missing+=(libcjson-dev)
 dpkg-query -W -f='${Status}' libfaketime 2>/dev/null | grep -q 'install ok installed' ||
   missing+=(faketime)
+/usr/bin/python3 -c 'import requests' >/dev/null 2>&1 || missing+=(python3-requests)
+/usr/bin/python3 -c 'import websockets' >/dev/null 2>&1 || missing+=(python3-websockets)
 
 if [ ${#missing[@]} -eq 0 ]; then
   exit 0
