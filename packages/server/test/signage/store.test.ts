@@ -8,10 +8,11 @@ import { MarqueeError } from '@marquee/sdk';
 import { beforeEach, describe, expect, it } from 'vitest';
 import { type Store } from '../../src/core/store';
 import { signageStore, type SignageRepositories } from '../../src/surfaces/signage/store';
-import type { SignagePlayRecord, SignageStateChange } from '../../src/surfaces/signage/store/types';
+import type { SignagePlayRecord } from '../../src/surfaces/signage/store/types';
 import { describeEachEngine } from '../helpers/engines';
 import { postgresForTests } from '../helpers/postgres';
 import { deviceBody } from './helpers';
+import { ackChange, queueCommands, sentChange } from './state-changes';
 
 const pg = await postgresForTests();
 const AT = '2025-01-15T10:00:00.000Z';
@@ -274,24 +275,9 @@ describeEachEngine(pg, 'signage store', (engine) => {
   });
 
   describe('applyStateChanges (batched command state changes)', () => {
-    const queue = (sn: string, ...ids: string[]) =>
-      signage.commands.createMany(
-        ids.map((id) => ({
-          id,
-          snNumber: sn,
-          command: { action: 'play' as const, command_id: id },
-          createdAt: AT,
-          expiresAt: '2099-01-01T00:00:00.000Z',
-        })),
-      );
-    const sent = (id: string): SignageStateChange => ({ kind: 'sent', id, at: AT });
-    const ack = (id: string, sn = 'SN-1'): SignageStateChange => ({
-      kind: 'settle',
-      id,
-      snNumber: sn,
-      outcome: { ok: true, error: null },
-      at: LATER,
-    });
+    const queue = (sn: string, ...ids: string[]) => queueCommands(signage, sn, ...ids);
+    const sent = (id: string) => sentChange(id);
+    const ack = ackChange;
     const states = async (...ids: string[]): Promise<Record<string, string | undefined>> => {
       const out: Record<string, string | undefined> = {};
       for (const id of ids) out[id] = (await signage.commands.find(id))?.state;

@@ -20,14 +20,14 @@ import {
 } from '../../src/surfaces/signage/store';
 import { BatcherClosedError, WriteBatcher } from '../../src/surfaces/signage/write-batcher';
 import { deviceBody } from './helpers';
+import { STATE_AT, STATE_LATER, ackChange, queueCommands, sentChange } from './state-changes';
 
 let dir: string;
 let file: string;
 let store: Store;
 let signage: SignageRepositories;
-const AT = '2025-01-15T10:00:00.000Z';
-const LATER = '2025-01-15T11:00:00.000Z';
-const EXPIRES = '2099-01-01T00:00:00.000Z';
+const AT = STATE_AT;
+const LATER = STATE_LATER;
 
 type Batcher = WriteBatcher<SignageStateChange, SignageStateChangeResult>;
 
@@ -51,18 +51,7 @@ function sqlite(): DatabaseSync {
   return store.engine.db;
 }
 
-/** Queued commands `ids` for `sn`, in that order. */
-async function queue(sn: string, ...ids: string[]): Promise<void> {
-  await signage.commands.createMany(
-    ids.map((id) => ({
-      id,
-      snNumber: sn,
-      command: { action: 'play', command_id: id },
-      createdAt: AT,
-      expiresAt: EXPIRES,
-    })),
-  );
-}
+const queue = (sn: string, ...ids: string[]) => queueCommands(signage, sn, ...ids);
 
 /** What a second connection to the file sees: only committed data. */
 function committed(sql: string, ...params: string[]): Record<string, unknown>[] {
@@ -118,73 +107,8 @@ function batcher(options: { maxBatch?: number; maxDelayMs?: number; maxPending?:
   };
 }
 
-const sent = (id: string, at = AT): SignageStateChange => ({ kind: 'sent', id, at });
-const ack = (id: string, sn = 'SN-1'): SignageStateChange => ({
-  kind: 'settle',
-  id,
-  snNumber: sn,
-  outcome: { ok: true, error: null },
-  at: LATER,
-});
-
-describe('applyStateChanges (SQLite)', () => {
-  it('applies in array order in one transaction and answers per change with its guard', async () => {
-    await queue('SN-1', 'a', 'b');
-    await queue('SN-2', 'c');
-    const results = await signage.commands.applyStateChanges([
-      sent('a'),
-      sent('a'), // no longer queued
-      ack('a'),
-      ack('a'), // already acked
-      sent('c'),
-      ack('c', 'SN-1'), // not this device's command
-      { kind: 'touch', snNumber: 'SN-2', at: LATER },
-      { kind: 'touch', snNumber: 'SN-NONE', at: LATER },
-      { kind: 'readyPlaylists', snNumber: 'SN-2', playlistIds: [3, 1], at: LATER },
-      sent('b'),
-      { kind: 'requeue', id: 'b' },
-      { kind: 'resent', id: 'c', at: LATER },
-    ]);
-    expect(results.map((r) => r.changed)).toEqual([
-      true,
-      false,
-      true,
-      false,
-      true,
-      false,
-      true,
-      false,
-      true,
-      true,
-      true,
-      true,
-    ]);
-    expect(results[2]?.command).toMatchObject({ id: 'a', state: 'acked', ackedAt: LATER });
-    expect(states('a', 'b', 'c')).toEqual({ a: 'acked', b: 'queued', c: 'sent' });
-    expect(committed("SELECT sent_at FROM signage_commands WHERE id = 'c'")).toEqual([
-      { sent_at: LATER },
-    ]);
-    const device = await signage.devices.find('SN-2');
-    expect(device).toMatchObject({ lastSeenAt: LATER, readyPlaylists: [3, 1] });
-  });
-
-  it('is all or nothing: a statement failing mid-batch leaves every change unapplied', async () => {
-    await queue('SN-1', 'a');
-    sqlite().exec(`CREATE TRIGGER refuse_bad BEFORE UPDATE OF last_seen_at ON signage_devices
-      WHEN NEW.sn_number = 'SN-BAD' BEGIN SELECT RAISE(ABORT, 'injected failure'); END`);
-    await expect(
-      signage.commands.applyStateChanges([
-        sent('a'),
-        { kind: 'touch', snNumber: 'SN-1', at: LATER },
-        { kind: 'touch', snNumber: 'SN-BAD', at: LATER },
-      ]),
-    ).rejects.toThrow('injected failure');
-    expect(states('a')).toEqual({ a: 'queued' });
-    expect((await signage.devices.find('SN-1'))?.lastSeenAt).toBeNull();
-    // The connection is usable afterwards.
-    expect((await signage.commands.applyStateChanges([sent('a')]))[0]?.changed).toBe(true);
-  });
-});
+const sent = sentChange;
+const ack = ackChange;
 
 describe('WriteBatcher', () => {
   it('writes a batch at once when it is full, without waiting for the delay', async () => {
