@@ -40,7 +40,7 @@ const report = await runSoak({
   onSample: (s) => {
     console.log(
       `${(s.atMs / 60_000).toFixed(1).padStart(5)} min  heap ${(s.heapBytes / 1_048_576).toFixed(2)} MB  ` +
-        `nodes ${s.domNodes}–${s.domNodesMax} (elements ${s.elements})  listeners ${s.listeners}  ` +
+        `nodes ${s.domNodes}–${s.domNodesMax} (elements ${s.elements})  listeners ${s.listeners}  diagnostics ${(s.diagnosticsBytes / 1024).toFixed(0)} KB  ` +
         `frame gap ${s.maxFrameGapMs} ms  plays ${s.plays}`,
     );
   },

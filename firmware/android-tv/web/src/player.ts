@@ -46,6 +46,7 @@ import { MediaStore } from './media-store';
 import { playRecord, type StoredPlayQueue } from './play-queue';
 import { sameSchedule } from './schedule';
 import type { Provisioning } from './provision';
+import type { Recovery } from './recovery';
 import type { Play, Renderer } from './renderer';
 import type { DeviceScreens, MediaItem, Playlist, ServerAction } from './types';
 
@@ -61,6 +62,10 @@ const PLAY_SEND_DELAY_MS = 1000;
 const PLAY_RETRY_MS = 15_000;
 /** A health report goes out when the socket opens and then this often. */
 const HEALTH_INTERVAL_MS = 5 * 60_000;
+/** After an item failed, a health report goes out at most this often (the error report). */
+const ERROR_REPORT_MS = 30_000;
+/** Between the report of a self-reload and the reload, for the socket to write it. */
+const RELOAD_DELAY_MS = 500;
 
 export type PlayerState = 'starting' | 'online' | 'offline' | 'stopped';
 
@@ -85,6 +90,10 @@ export interface Diagnostics {
   playQueue: 'indexeddb' | 'memory';
   /** The last health report sent. */
   health: HealthMessage | undefined;
+  /** Items that failed to show since the page loaded (see `playbackError`). */
+  playbackErrors: number;
+  /** Times the page reloaded itself after repeated failures, this session. */
+  selfReloads: number;
   /** The service worker that lets the page start offline (see sw.ts). */
   offlineStart: 'pending' | 'registered' | 'unsupported' | 'failed';
 }
@@ -97,6 +106,10 @@ export interface PlayerOptions {
   readonly diagnostics: Diagnostics;
   /** Where plays wait until the server has them. */
   readonly plays: StoredPlayQueue;
+  /** Decides when repeated playback failures call for a reload. */
+  readonly recovery: Recovery;
+  /** Reloads the page (`location.reload`). */
+  readonly reload: () => void;
   readonly onState?: (state: PlayerState) => void;
 }
 
@@ -125,6 +138,9 @@ export class TvPlayer {
   #sendingPlays: Promise<void> | undefined;
   #playsAgain = false;
   #healthTimer: ReturnType<typeof setInterval> | undefined;
+  #lastPlaybackError: string | undefined;
+  /** When the last error report (a health report after a failure) went out; performance.now. */
+  #errorReportAt = Number.NEGATIVE_INFINITY;
 
   constructor(options: PlayerOptions) {
     this.#options = options;
@@ -133,6 +149,7 @@ export class TvPlayer {
     this.#diag.snNumber = snNumber;
     this.#diag.bridge = options.bridge.kind;
     this.#diag.playQueue = options.plays.persistent ? 'indexeddb' : 'memory';
+    this.#diag.selfReloads = options.recovery.reloads;
     this.#tokens = new TokenManager({ baseUrl: server, credentials: { username, password } });
     this.#api = new DeviceApi(
       createHttpClient({ baseUrl: server, auth: this.#tokens, errorShape: signageErrorShape }),
@@ -526,7 +543,12 @@ export class TvPlayer {
       screen_width: Math.max(1, Math.round(screen.width)),
       screen_height: Math.max(1, Math.round(screen.height)),
       unsent_plays: this.#diag.unsentPlays,
+      playback_errors: this.#diag.playbackErrors,
+      self_reloads: this.#diag.selfReloads,
     };
+    if (this.#lastPlaybackError !== undefined) {
+      report.last_error = this.#lastPlaybackError.slice(0, 500);
+    }
     const browser = /(?:Chrome|Chromium|Firefox|Version)\/[\d.]+/.exec(navigator.userAgent);
     if (browser) report.webview_version = browser[0];
     try {
@@ -544,6 +566,28 @@ export class TvPlayer {
       // The Cache API is unavailable: left out.
     }
     return report;
+  }
+
+  /**
+   * An item could not be shown (the renderer skipped it): kept for diagnostics, reported to the
+   * server in a health report at most every ERROR_REPORT_MS, and past the recovery's threshold
+   * the page reloads itself (after that report went out).
+   */
+  playbackError(message: string): void {
+    push(this.#diag.errors, message);
+    this.#diag.playbackErrors++;
+    this.#lastPlaybackError = message;
+    if (this.#options.recovery.failure(Date.now())) {
+      this.#diag.selfReloads = this.#options.recovery.reloads;
+      void this.#sendHealth().finally(() => {
+        setTimeout(() => this.#options.reload(), RELOAD_DELAY_MS);
+      });
+      return;
+    }
+    const now = performance.now();
+    if (now - this.#errorReportAt < ERROR_REPORT_MS) return;
+    this.#errorReportAt = now;
+    void this.#sendHealth();
   }
 
   async #sendHealth(): Promise<void> {

@@ -48,6 +48,8 @@ export interface SoakSample {
   /** Elements in the document (the rest of `domNodes` are text nodes and detached ones). */
   readonly elements: number;
   readonly listeners: number;
+  /** `window.marqueeTv` (the diagnostics: bounded logs of plays, acks, statuses, errors) as JSON. */
+  readonly diagnosticsBytes: number;
   /** The longest gap between two animation frames since the last sample (GC pauses excluded). */
   readonly maxFrameGapMs: number;
   readonly framesOver250: number;
@@ -93,7 +95,7 @@ const KEEP_NAMES = 'globalThis.__name = (fn) => fn;';
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 /** A 2 s VP8 WebM drawn on a canvas in the browser. */
-async function recordClip(browser: Browser): Promise<Uint8Array> {
+export async function recordClip(browser: Browser): Promise<Uint8Array> {
   const page = await browser.newPage();
   await page.addInitScript({ content: KEEP_NAMES });
   await page.goto('about:blank');
@@ -269,6 +271,9 @@ export async function runSoak(options: SoakOptions): Promise<SoakReport> {
         domNodesMax: nodes.max,
         elements: await page.evaluate(() => document.getElementsByTagName('*').length),
         listeners: m.JSEventListeners ?? 0,
+        diagnosticsBytes: await page.evaluate(
+          () => JSON.stringify(Reflect.get(window, 'marqueeTv')).length,
+        ),
         maxFrameGapMs: Math.round(frames.max),
         framesOver250: frames.over,
         plays: diag.sentPlays + diag.unsentPlays,

@@ -111,7 +111,7 @@ const bytes = nonNegativeInt.max(2 ** 53 - 1);
 
 /**
  * Marquee: a device's health, sent when its socket opens and then periodically (the web player:
- * every 5 minutes). The server keeps the latest per device; the admin device view shows it with
+ * every 5 minutes, and at most every 30 s after an item failed: the error report). The server keeps the latest per device; the admin device view shows it with
  * the time it arrived. Only `app_version`, `uptime_s` and the screen size are required; a device
  * leaves out what it cannot measure.
  */
@@ -135,6 +135,12 @@ export const HealthMessage = z
     webview_version: z.string().max(255).optional(),
     /** Proof-of-play records waiting to be sent. */
     unsent_plays: nonNegativeInt.optional(),
+    /** Items that could not be shown (failed to load, a video that errored or stalled) since start. */
+    playback_errors: nonNegativeInt.optional(),
+    /** The latest of those failures, in words. */
+    last_error: z.string().max(500).optional(),
+    /** Times the player reloaded itself after repeated failures (the web player: this session). */
+    self_reloads: nonNegativeInt.optional(),
     /** Where the device's bridge reports them. */
     memory_used_bytes: bytes.optional(),
     temperature_c: z.number().min(-100).max(200).optional(),
