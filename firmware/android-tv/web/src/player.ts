@@ -56,8 +56,12 @@ const SCREENS_KEY = 'marquee.tv.screens';
 const MAX_SCREENS_BYTES = 2 * 1024 * 1024;
 /** Entries each diagnostics list keeps. */
 const LOG_LIMIT = 500;
-/** Plays are sent this long after the last one ended (a burst goes as one batch). */
-const PLAY_SEND_DELAY_MS = 1000;
+/**
+ * Plays are sent at most this long after one ended, in one batch with those that ended
+ * meanwhile: a playlist of 1 s items sends a batch every 5 s, well inside the server's
+ * per-device limit (MARQUEE_PROOF_OF_PLAY_BATCHES_PER_MINUTE, 60), not one per play.
+ */
+const PLAY_SEND_DELAY_MS = 5000;
 /** While plays wait for the server, sending is tried again this often. */
 const PLAY_RETRY_MS = 15_000;
 /** A health report goes out when the socket opens and then this often. */
@@ -138,6 +142,7 @@ export class TvPlayer {
   #sendingPlays: Promise<void> | undefined;
   #playsAgain = false;
   #healthTimer: ReturnType<typeof setInterval> | undefined;
+  #screenshotTimer: ReturnType<typeof setInterval> | undefined;
   #lastPlaybackError: string | undefined;
   /** When the last error report (a health report after a failure) went out; performance.now. */
   #errorReportAt = Number.NEGATIVE_INFINITY;
@@ -204,6 +209,7 @@ export class TvPlayer {
     clearTimeout(this.#retryTimer);
     clearTimeout(this.#playTimer);
     clearInterval(this.#healthTimer);
+    clearInterval(this.#screenshotTimer);
     this.#socket.close();
     this.#options.renderer.stop();
     this.#setState('stopped');
@@ -465,6 +471,22 @@ export class TvPlayer {
     return this.#store.isAvailable(item);
   }
 
+  /**
+   * The periodic screenshot of the provisioning's `screenshotEverySeconds`: from the first
+   * connect on, one upload that often while something is on screen (a failed one is recorded
+   * and the next comes on time).
+   */
+  #startScreenshots(): void {
+    const every = this.#options.provisioning.screenshotEverySeconds;
+    if (every === undefined || this.#screenshotTimer !== undefined || this.#stopped) return;
+    this.#screenshotTimer = setInterval(() => {
+      if (this.#options.renderer.onScreen === undefined || this.#diag.state !== 'online') return;
+      this.screenshot().catch((error: unknown) => {
+        this.#error(`Periodic screenshot failed: ${toMarqueeError(error).message}`);
+      });
+    }, every * 1000);
+  }
+
   /** Captures the screen and uploads it with the media id on screen. */
   async screenshot(): Promise<void> {
     const renderer = this.#options.renderer;
@@ -490,7 +512,7 @@ export class TvPlayer {
       this.#error(`Keeping a play failed: ${String(error)}`);
     }
     await this.#countUnsent();
-    this.#schedulePlays(PLAY_SEND_DELAY_MS);
+    this.#schedulePlays(PLAY_SEND_DELAY_MS, false);
   }
 
   /** Sends every queued play now; resolves when the queue is empty or a batch failed. */
@@ -515,15 +537,20 @@ export class TvPlayer {
     })();
     this.#sendingPlays = run.finally(() => {
       this.#sendingPlays = undefined;
-      if (this.#diag.unsentPlays > 0) this.#schedulePlays(PLAY_RETRY_MS);
+      if (this.#diag.unsentPlays > 0) this.#schedulePlays(PLAY_RETRY_MS, false);
     });
     return this.#sendingPlays;
   }
 
-  #schedulePlays(delayMs: number): void {
+  /** Sends the queue in `delayMs`; `replace` false keeps an earlier send already planned. */
+  #schedulePlays(delayMs: number, replace = true): void {
     if (this.#stopped) return;
+    if (!replace && this.#playTimer !== undefined) return;
     clearTimeout(this.#playTimer);
-    this.#playTimer = setTimeout(() => void this.sendPlays(), delayMs);
+    this.#playTimer = setTimeout(() => {
+      this.#playTimer = undefined;
+      void this.sendPlays();
+    }, delayMs);
   }
 
   async #countUnsent(): Promise<void> {
@@ -602,6 +629,7 @@ export class TvPlayer {
 
   #onConnect(): void {
     this.#schedulePlays(0);
+    this.#startScreenshots();
     void this.#sendHealth();
     clearInterval(this.#healthTimer);
     this.#healthTimer = setInterval(() => void this.#sendHealth(), HEALTH_INTERVAL_MS);
