@@ -53,5 +53,5 @@ const failed =
   report.overlaps > 0 ||
   report.outOfOrder > 0 ||
   report.unsentAtEnd > 0 ||
-  Math.abs(report.playsAtServer - report.playsExpected) > 2;
+  Math.abs(report.playsAtServer - report.playsExpected) > report.playsTolerance;
 process.exit(failed ? 1 : 0);

@@ -35,7 +35,9 @@ describe.runIf(chromiumAvailable)('TV web player soak', () => {
       expect(report.overlaps).toBe(0);
       expect(report.outOfOrder).toBe(0);
       expect(report.unsentAtEnd).toBe(0);
-      expect(Math.abs(report.playsAtServer - report.playsExpected)).toBeLessThanOrEqual(2);
+      expect(Math.abs(report.playsAtServer - report.playsExpected)).toBeLessThanOrEqual(
+        report.playsTolerance,
+      );
     },
     (MINUTES * 60 + 120) * 1000,
   );

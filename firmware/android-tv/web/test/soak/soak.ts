@@ -74,6 +74,12 @@ export interface SoakReport {
   readonly playsAtServer: number;
   /** What the elapsed time holds at the playlist's durations. */
   readonly playsExpected: number;
+  /**
+   * How far `playsAtServer` may be from `playsExpected`: each item runs a few ms past its
+   * duration (timers, decoding), so a long run drifts by a play per few hundred; a lost play shows
+   * in `outOfOrder` and `maxItemGapMs` instead.
+   */
+  readonly playsTolerance: number;
   readonly unsentAtEnd: number;
   readonly pageErrors: readonly string[];
 }
@@ -328,6 +334,7 @@ export async function runSoak(options: SoakOptions): Promise<SoakReport> {
       outOfOrder,
       playsAtServer: plays.length,
       playsExpected,
+      playsTolerance: Math.max(2, Math.ceil(playsExpected * 0.005)),
       unsentAtEnd,
       pageErrors,
     };
