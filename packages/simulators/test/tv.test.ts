@@ -229,6 +229,33 @@ describe('TvSimulator against a real server', () => {
     expect(created.droppedPlays).toBe(0);
   });
 
+  it('sends a health report when its socket opens, as the web player does', async () => {
+    const created = await readyTv({ virtualTime: true, healthIntervalMs: 60_000 });
+    created.advance(7000);
+    const token = await marquee.login();
+    const detail = async () => {
+      const res = await fetch(`${marquee.url}/api/v1/admin/cloud/devices/${created.snNumber}/`, {
+        headers: { authorization: `Bearer ${token}` },
+      });
+      return ((await res.json()) as protocol.signage.DeviceDetail).health;
+    };
+    // The first report went when the socket opened (before the media was cached).
+    await vi.waitFor(async () => expect(await detail()).not.toBeNull(), WAIT);
+    const sent = created.sent.filter((s) => s.message.type === 'health');
+    expect(sent.length).toBeGreaterThanOrEqual(1);
+    expect(await detail()).toMatchObject({
+      app_version: expect.any(String),
+      screen_width: 1920,
+      screen_height: 1080,
+      webview_version: expect.stringMatching(/^MarqueeTvSimulator\//),
+    });
+    // Asked now: its cache holds the playlist's files, and the plays are still unsent.
+    const report = await created.sendHealth();
+    expect(report).toMatchObject({ uptime_s: 7, cached_files: 2, unsent_plays: 1 });
+    expect(report.cache_bytes).toBe(library.logo.bytes.length + library.video.bytes.length);
+    await vi.waitFor(async () => expect(await detail()).toMatchObject({ uptime_s: 7 }), WAIT);
+  });
+
   it('moves its timeline on commands, lets a hook refuse one, and acks each', async () => {
     const created = await readyTv({ virtualTime: T0 });
     const sn = created.snNumber;

@@ -10,7 +10,15 @@ import { detectBridge } from './bridge';
 import { openPlayQueue } from './play-queue';
 import { APP_VERSION, TvPlayer, type Diagnostics } from './player';
 import { readProvisioning, saveProvisioning, type Provisioning } from './provision';
+import { Recovery } from './recovery';
 import { Renderer } from './renderer';
+
+/**
+ * The newest plays `window.marqueeTv` keeps for support and the tests (the server has them all).
+ * Bounded small: the soak measures the heap, and a longer log is only memory that grows for the
+ * first minutes of every start.
+ */
+const PLAY_LOG_LIMIT = 100;
 
 function element(id: string): HTMLElement {
   const found = document.getElementById(id);
@@ -35,6 +43,8 @@ const diagnostics: Diagnostics = {
   playQueue: 'memory',
   offlineStart: 'pending',
   health: undefined,
+  playbackErrors: 0,
+  selfReloads: 0,
 };
 Reflect.set(window, 'marqueeTv', diagnostics);
 
@@ -73,10 +83,10 @@ async function main(): Promise<void> {
     isAvailable: (item) => player.isAvailable(item),
     played: (play) => {
       diagnostics.plays.push(play);
-      if (diagnostics.plays.length > 500) diagnostics.plays.shift();
+      if (diagnostics.plays.length > PLAY_LOG_LIMIT) diagnostics.plays.shift();
       void player.recordPlay(play);
     },
-    error: (message) => diagnostics.errors.push(message),
+    error: (message) => player.playbackError(message),
   });
   const player: TvPlayer = new TvPlayer({
     provisioning,
@@ -85,6 +95,8 @@ async function main(): Promise<void> {
     storage: localStorage,
     diagnostics,
     plays,
+    recovery: new Recovery(sessionStorage),
+    reload: () => location.reload(),
     onState: (state) => {
       document.body.dataset['state'] = state;
       status.textContent = state === 'online' ? '' : state;

@@ -46,6 +46,7 @@ import { MediaStore } from './media-store';
 import { playRecord, type StoredPlayQueue } from './play-queue';
 import { sameSchedule } from './schedule';
 import type { Provisioning } from './provision';
+import type { Recovery } from './recovery';
 import type { Play, Renderer } from './renderer';
 import type { DeviceScreens, MediaItem, Playlist, ServerAction } from './types';
 
@@ -55,12 +56,20 @@ const SCREENS_KEY = 'marquee.tv.screens';
 const MAX_SCREENS_BYTES = 2 * 1024 * 1024;
 /** Entries each diagnostics list keeps. */
 const LOG_LIMIT = 500;
-/** Plays are sent this long after the last one ended (a burst goes as one batch). */
-const PLAY_SEND_DELAY_MS = 1000;
+/**
+ * Plays are sent at most this long after one ended, in one batch with those that ended
+ * meanwhile: a playlist of 1 s items sends a batch every 5 s, well inside the server's
+ * per-device limit (MARQUEE_PROOF_OF_PLAY_BATCHES_PER_MINUTE, 60), not one per play.
+ */
+const PLAY_SEND_DELAY_MS = 5000;
 /** While plays wait for the server, sending is tried again this often. */
 const PLAY_RETRY_MS = 15_000;
 /** A health report goes out when the socket opens and then this often. */
 const HEALTH_INTERVAL_MS = 5 * 60_000;
+/** After an item failed, a health report goes out at most this often (the error report). */
+const ERROR_REPORT_MS = 30_000;
+/** Between the report of a self-reload and the reload, for the socket to write it. */
+const RELOAD_DELAY_MS = 500;
 
 export type PlayerState = 'starting' | 'online' | 'offline' | 'stopped';
 
@@ -85,6 +94,10 @@ export interface Diagnostics {
   playQueue: 'indexeddb' | 'memory';
   /** The last health report sent. */
   health: HealthMessage | undefined;
+  /** Items that failed to show since the page loaded (see `playbackError`). */
+  playbackErrors: number;
+  /** Times the page reloaded itself after repeated failures, this session. */
+  selfReloads: number;
   /** The service worker that lets the page start offline (see sw.ts). */
   offlineStart: 'pending' | 'registered' | 'unsupported' | 'failed';
 }
@@ -97,6 +110,10 @@ export interface PlayerOptions {
   readonly diagnostics: Diagnostics;
   /** Where plays wait until the server has them. */
   readonly plays: StoredPlayQueue;
+  /** Decides when repeated playback failures call for a reload. */
+  readonly recovery: Recovery;
+  /** Reloads the page (`location.reload`). */
+  readonly reload: () => void;
   readonly onState?: (state: PlayerState) => void;
 }
 
@@ -125,6 +142,10 @@ export class TvPlayer {
   #sendingPlays: Promise<void> | undefined;
   #playsAgain = false;
   #healthTimer: ReturnType<typeof setInterval> | undefined;
+  #screenshotTimer: ReturnType<typeof setInterval> | undefined;
+  #lastPlaybackError: string | undefined;
+  /** When the last error report (a health report after a failure) went out; performance.now. */
+  #errorReportAt = Number.NEGATIVE_INFINITY;
 
   constructor(options: PlayerOptions) {
     this.#options = options;
@@ -133,6 +154,7 @@ export class TvPlayer {
     this.#diag.snNumber = snNumber;
     this.#diag.bridge = options.bridge.kind;
     this.#diag.playQueue = options.plays.persistent ? 'indexeddb' : 'memory';
+    this.#diag.selfReloads = options.recovery.reloads;
     this.#tokens = new TokenManager({ baseUrl: server, credentials: { username, password } });
     this.#api = new DeviceApi(
       createHttpClient({ baseUrl: server, auth: this.#tokens, errorShape: signageErrorShape }),
@@ -187,6 +209,7 @@ export class TvPlayer {
     clearTimeout(this.#retryTimer);
     clearTimeout(this.#playTimer);
     clearInterval(this.#healthTimer);
+    clearInterval(this.#screenshotTimer);
     this.#socket.close();
     this.#options.renderer.stop();
     this.#setState('stopped');
@@ -448,6 +471,22 @@ export class TvPlayer {
     return this.#store.isAvailable(item);
   }
 
+  /**
+   * The periodic screenshot of the provisioning's `screenshotEverySeconds`: from the first
+   * connect on, one upload that often while something is on screen (a failed one is recorded
+   * and the next comes on time).
+   */
+  #startScreenshots(): void {
+    const every = this.#options.provisioning.screenshotEverySeconds;
+    if (every === undefined || this.#screenshotTimer !== undefined || this.#stopped) return;
+    this.#screenshotTimer = setInterval(() => {
+      if (this.#options.renderer.onScreen === undefined || this.#diag.state !== 'online') return;
+      this.screenshot().catch((error: unknown) => {
+        this.#error(`Periodic screenshot failed: ${toMarqueeError(error).message}`);
+      });
+    }, every * 1000);
+  }
+
   /** Captures the screen and uploads it with the media id on screen. */
   async screenshot(): Promise<void> {
     const renderer = this.#options.renderer;
@@ -473,7 +512,7 @@ export class TvPlayer {
       this.#error(`Keeping a play failed: ${String(error)}`);
     }
     await this.#countUnsent();
-    this.#schedulePlays(PLAY_SEND_DELAY_MS);
+    this.#schedulePlays(PLAY_SEND_DELAY_MS, false);
   }
 
   /** Sends every queued play now; resolves when the queue is empty or a batch failed. */
@@ -498,15 +537,20 @@ export class TvPlayer {
     })();
     this.#sendingPlays = run.finally(() => {
       this.#sendingPlays = undefined;
-      if (this.#diag.unsentPlays > 0) this.#schedulePlays(PLAY_RETRY_MS);
+      if (this.#diag.unsentPlays > 0) this.#schedulePlays(PLAY_RETRY_MS, false);
     });
     return this.#sendingPlays;
   }
 
-  #schedulePlays(delayMs: number): void {
+  /** Sends the queue in `delayMs`; `replace` false keeps an earlier send already planned. */
+  #schedulePlays(delayMs: number, replace = true): void {
     if (this.#stopped) return;
+    if (!replace && this.#playTimer !== undefined) return;
     clearTimeout(this.#playTimer);
-    this.#playTimer = setTimeout(() => void this.sendPlays(), delayMs);
+    this.#playTimer = setTimeout(() => {
+      this.#playTimer = undefined;
+      void this.sendPlays();
+    }, delayMs);
   }
 
   async #countUnsent(): Promise<void> {
@@ -526,7 +570,12 @@ export class TvPlayer {
       screen_width: Math.max(1, Math.round(screen.width)),
       screen_height: Math.max(1, Math.round(screen.height)),
       unsent_plays: this.#diag.unsentPlays,
+      playback_errors: this.#diag.playbackErrors,
+      self_reloads: this.#diag.selfReloads,
     };
+    if (this.#lastPlaybackError !== undefined) {
+      report.last_error = this.#lastPlaybackError.slice(0, 500);
+    }
     const browser = /(?:Chrome|Chromium|Firefox|Version)\/[\d.]+/.exec(navigator.userAgent);
     if (browser) report.webview_version = browser[0];
     try {
@@ -546,6 +595,28 @@ export class TvPlayer {
     return report;
   }
 
+  /**
+   * An item could not be shown (the renderer skipped it): kept for diagnostics, reported to the
+   * server in a health report at most every ERROR_REPORT_MS, and past the recovery's threshold
+   * the page reloads itself (after that report went out).
+   */
+  playbackError(message: string): void {
+    push(this.#diag.errors, message);
+    this.#diag.playbackErrors++;
+    this.#lastPlaybackError = message;
+    if (this.#options.recovery.failure(Date.now())) {
+      this.#diag.selfReloads = this.#options.recovery.reloads;
+      void this.#sendHealth().finally(() => {
+        setTimeout(() => this.#options.reload(), RELOAD_DELAY_MS);
+      });
+      return;
+    }
+    const now = performance.now();
+    if (now - this.#errorReportAt < ERROR_REPORT_MS) return;
+    this.#errorReportAt = now;
+    void this.#sendHealth();
+  }
+
   async #sendHealth(): Promise<void> {
     try {
       const report = await this.health();
@@ -558,6 +629,7 @@ export class TvPlayer {
 
   #onConnect(): void {
     this.#schedulePlays(0);
+    this.#startScreenshots();
     void this.#sendHealth();
     clearInterval(this.#healthTimer);
     this.#healthTimer = setInterval(() => void this.#sendHealth(), HEALTH_INTERVAL_MS);

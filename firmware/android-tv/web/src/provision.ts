@@ -3,7 +3,9 @@
  *
  * - Kiosk query `?server=&username=&password=&sn_number=`: all four (server optional, default
  *   the page's origin) are stored, and the page then replaces its URL with one without them, so
- *   the password is never shown again (nor kept in history).
+ *   the password is never shown again (nor kept in history). An optional `screenshot_every`
+ *   (seconds, MIN_SCREENSHOT_EVERY_S to MAX_SCREENSHOT_EVERY_S; anything else is ignored) is
+ *   stored with them: the player then uploads a screenshot that often.
  * - Stored credentials from an earlier kiosk start or pairing.
  * - Neither: the page pairs (shows a code) and stores what the approval returns.
  */
@@ -15,6 +17,22 @@ export interface Provisioning {
   readonly username: string;
   readonly password: string;
   readonly snNumber: string;
+  /** Upload a screenshot this often (seconds); absent: only on `take_screenshot`. */
+  readonly screenshotEverySeconds?: number;
+}
+
+export const MIN_SCREENSHOT_EVERY_S = 5;
+export const MAX_SCREENSHOT_EVERY_S = 86_400;
+
+/** `screenshot_every` as whole seconds within the bounds; undefined when absent or out of them. */
+function screenshotEvery(value: unknown): number | undefined {
+  const seconds = typeof value === 'string' && /^\d{1,6}$/.test(value) ? Number(value) : value;
+  return typeof seconds === 'number' &&
+    Number.isInteger(seconds) &&
+    seconds >= MIN_SCREENSHOT_EVERY_S &&
+    seconds <= MAX_SCREENSHOT_EVERY_S
+    ? seconds
+    : undefined;
 }
 
 /** The part of `Storage` used. */
@@ -25,7 +43,7 @@ export interface KeyValueStore {
 }
 
 export const STORAGE_KEY = 'marquee.tv.provisioning';
-const PARAMS = ['server', 'username', 'password', 'sn_number'] as const;
+const PARAMS = ['server', 'username', 'password', 'sn_number', 'screenshot_every'] as const;
 
 export interface ProvisioningRead {
   /** Undefined: nothing stored or given; the page pairs. */
@@ -49,7 +67,10 @@ function parseStored(text: string | null): Provisioning | undefined {
   try {
     const value: unknown = JSON.parse(text);
     if (typeof value !== 'object' || value === null) return undefined;
-    const { server, username, password, snNumber } = value as Record<string, unknown>;
+    const { server, username, password, snNumber, screenshotEverySeconds } = value as Record<
+      string,
+      unknown
+    >;
     if (
       typeof server === 'string' &&
       typeof username === 'string' &&
@@ -58,7 +79,14 @@ function parseStored(text: string | null): Provisioning | undefined {
       username !== '' &&
       snNumber !== ''
     ) {
-      return { server, username, password, snNumber };
+      const every = screenshotEvery(screenshotEverySeconds);
+      return {
+        server,
+        username,
+        password,
+        snNumber,
+        ...(every === undefined ? {} : { screenshotEverySeconds: every }),
+      };
     }
   } catch {
     // Unreadable: pair again.
@@ -78,8 +106,15 @@ export function readProvisioning(href: string, store: KeyValueStore): Provisioni
     const username = original.get('username') ?? '';
     const password = original.get('password') ?? '';
     const snNumber = original.get('sn_number') ?? '';
+    const every = screenshotEvery(original.get('screenshot_every') ?? undefined);
     if (server !== undefined && username !== '' && snNumber !== '') {
-      const provisioning = { server, username, password, snNumber };
+      const provisioning: Provisioning = {
+        server,
+        username,
+        password,
+        snNumber,
+        ...(every === undefined ? {} : { screenshotEverySeconds: every }),
+      };
       saveProvisioning(store, provisioning);
       return { provisioning, cleanedUrl };
     }

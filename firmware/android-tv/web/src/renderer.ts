@@ -16,6 +16,7 @@ import {
   type Zone,
 } from './schedule';
 import { cacheKey } from './cache-policy';
+import { ENTRANCE_MS, entranceOf, type Entrance } from './transitions';
 import { STALL_MS, StallDetector } from './watchdog';
 import type { MediaItem, Playlist, TextOverlay } from './types';
 
@@ -208,7 +209,7 @@ class ZonePlayer {
       await this.#renderer.playVideo(el);
     }
     el.classList.add('on');
-    if (previous && previous !== el) previous.remove();
+    this.#enter(el, previous, entranceOf(slot.item.effects));
     this.#index = chosen;
     this.#pass = pass;
     const now = performance.now();
@@ -317,6 +318,24 @@ class ZonePlayer {
   }
 
   /** Logs the showing on screen as ended. */
+  /**
+   * `el` is on screen: a cut removes the item before it at once; a fade or slide animates `el`
+   * in above it (player.css) and removes it when the entrance is over.
+   */
+  #enter(el: Shown, previous: Shown | undefined, entrance: Entrance): void {
+    const replaced = previous !== undefined && previous !== el ? previous : undefined;
+    if (entrance === 'cut' || (replaced === undefined && previous === el)) {
+      replaced?.remove();
+      return;
+    }
+    const entering = `enter-${entrance}`;
+    el.classList.add(entering);
+    setTimeout(() => {
+      el.classList.remove(entering);
+      replaced?.remove();
+    }, ENTRANCE_MS);
+  }
+
   #end(completed: boolean): void {
     const current = this.#current;
     if (!current) return;

@@ -67,4 +67,41 @@ describe('readProvisioning', () => {
     forgetProvisioning(store);
     expect(store.data.size).toBe(0);
   });
+
+  it('keeps a screenshot interval given in the kiosk query, within its bounds only', () => {
+    const store = memory();
+    const start = (every: string) =>
+      readProvisioning(
+        `http://tv.local/tv/?username=tv1&password=p&sn_number=SN-1&screenshot_every=${every}`,
+        store,
+      );
+    const read = start('300');
+    expect(read.provisioning?.screenshotEverySeconds).toBe(300);
+    expect(read.cleanedUrl).toBe('http://tv.local/tv/');
+    expect(readProvisioning('http://tv.local/tv/', store).provisioning).toMatchObject({
+      snNumber: 'SN-1',
+      screenshotEverySeconds: 300,
+    });
+    for (const bad of ['4', '86401', '1.5', '-10', 'soon']) {
+      const again = start(bad);
+      expect(again.provisioning?.snNumber).toBe('SN-1');
+      expect(again.provisioning).not.toHaveProperty('screenshotEverySeconds');
+    }
+    store.setItem(
+      STORAGE_KEY,
+      JSON.stringify({
+        server: 'http://m',
+        username: 'u',
+        password: 'p',
+        snNumber: 'S',
+        screenshotEverySeconds: 2,
+      }),
+    );
+    expect(readProvisioning('http://tv.local/tv/', store).provisioning).toEqual({
+      server: 'http://m',
+      username: 'u',
+      password: 'p',
+      snNumber: 'S',
+    });
+  });
 });

@@ -371,6 +371,16 @@ export const ConfigSchema = z
     /** Signage plays kept in all; beyond it the oldest received are deleted. @default 1000000 */
     maxProofOfPlayRows: z.coerce.number().int().min(1).default(1_000_000),
     /**
+     * Signage plays kept per device, the newest by start; beyond it that device's oldest are
+     * deleted, so a flooding device cannot push out other devices' plays. @default 250000
+     */
+    maxProofOfPlayRowsPerDevice: z.coerce.number().int().min(1).default(250_000),
+    /**
+     * Proof-of-play batches one signage device may send per minute; beyond it 429 with
+     * Retry-After (a player sends one batch per few plays and after an outage). @default 60
+     */
+    proofOfPlayBatchesPerMinute: z.coerce.number().int().min(1).max(100_000).default(60),
+    /**
      * Commands waiting for delivery (`queued`) per signage device; a command beyond gets 429 (a
      * broadcast skips that device and says so). @default 100
      */
@@ -655,6 +665,8 @@ export const ENV_NAMES: Readonly<Record<keyof Config, string>> = {
   maxScreenshotsPerDevice: 'MARQUEE_MAX_SCREENSHOTS_PER_DEVICE',
   proofOfPlayRetentionDays: 'MARQUEE_PROOF_OF_PLAY_RETENTION_DAYS',
   maxProofOfPlayRows: 'MARQUEE_MAX_PROOF_OF_PLAY_ROWS',
+  maxProofOfPlayRowsPerDevice: 'MARQUEE_MAX_PROOF_OF_PLAY_ROWS_PER_DEVICE',
+  proofOfPlayBatchesPerMinute: 'MARQUEE_PROOF_OF_PLAY_BATCHES_PER_MINUTE',
   maxPendingCommandsPerDevice: 'MARQUEE_MAX_PENDING_COMMANDS_PER_DEVICE',
   signageBatchDelayMs: 'MARQUEE_SIGNAGE_BATCH_DELAY_MS',
   pairingCodeTtlSeconds: 'MARQUEE_PAIRING_CODE_TTL_SECONDS',

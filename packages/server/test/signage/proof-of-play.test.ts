@@ -179,6 +179,84 @@ describe('POST /api/v1/cloud/proof-of-play/', () => {
   });
 });
 
+describe('a flooding device', () => {
+  let flood: TestServer;
+  let tick = 0;
+  beforeEach(async () => {
+    tick = 0;
+    flood = await startTestServer(
+      { maxProofOfPlayRowsPerDevice: 30, maxProofOfPlayRows: 1000, proofOfPlayBatchesPerMinute: 3 },
+      { now: () => clock, monotonic: () => tick },
+    );
+  });
+  afterEach(async () => {
+    await flood.close();
+  });
+
+  const sendTo = (token: string, sn: string, plays: unknown[]) =>
+    call(`${flood.url}${POP}`, { token, body: { sn_number: sn, plays } });
+  const batchOf = (n: number, offsetS: number) =>
+    Array.from({ length: n }, (_, i) =>
+      play(new Date(clock - 3600_000 + (offsetS + i) * 1000).toISOString()),
+    );
+
+  it('gets 429 in the signage shape with Retry-After beyond its batches per minute; others do not', async () => {
+    const a = await userToken(flood, 'tv-a');
+    const b = await userToken(flood, 'tv-b');
+    await register(flood, a, 'FLOOD-A');
+    await register(flood, b, 'FLOOD-B');
+    for (let i = 0; i < 3; i++) {
+      expect((await sendTo(a, 'FLOOD-A', batchOf(1, i))).status).toBe(200);
+    }
+    tick = 20_000;
+    const refused = await sendTo(a, 'FLOOD-A', batchOf(1, 10));
+    expect(refused.status).toBe(429);
+    expect(signage.SignageError.parse(refused.body)).toEqual({
+      message: expect.stringContaining('MARQUEE_PROOF_OF_PLAY_BATCHES_PER_MINUTE'),
+      status_code: 429,
+      code: 'RATE_LIMITED',
+    });
+    expect(refused.headers.get('retry-after')).toBe('40');
+    // Another device's allowance is its own; another account cannot spend A's (403 first).
+    expect((await sendTo(b, 'FLOOD-B', batchOf(1, 20))).status).toBe(200);
+    expect((await sendTo(b, 'FLOOD-A', batchOf(1, 21))).status).toBe(403);
+    // The refused batch stored nothing; once the minute is over A may send again.
+    const stored = await call(`${flood.url}${ADMIN_API}/plays/?sn_number=FLOOD-A`, {
+      token: await login(flood.url, ADMIN.username, ADMIN.password),
+    });
+    expect((stored.body as { count: number }).count).toBe(3);
+    tick = 60_000;
+    expect((await sendTo(a, 'FLOOD-A', batchOf(1, 30))).status).toBe(200);
+  });
+
+  it("keeps a device's newest plays within its cap and never removes another device's", async () => {
+    const a = await userToken(flood, 'tv-a');
+    const b = await userToken(flood, 'tv-b');
+    await register(flood, a, 'FLOOD-A');
+    await register(flood, b, 'FLOOD-B');
+    const quiet = batchOf(10, 0);
+    expect((await sendTo(b, 'FLOOD-B', quiet)).status).toBe(200);
+    // A floods 3 × 25 plays, all newer than B's: past its cap only its own oldest go.
+    for (let i = 0; i < 3; i++) {
+      tick += 60_000;
+      expect((await sendTo(a, 'FLOOD-A', batchOf(25, 100 + i * 25))).status).toBe(200);
+    }
+    const adminToken = await login(flood.url, ADMIN.username, ADMIN.password);
+    const list = async (sn: string) =>
+      signage.PlayList.parse(
+        (
+          await call(`${flood.url}${ADMIN_API}/plays/?sn_number=${sn}&limit=1000`, {
+            token: adminToken,
+          })
+        ).body,
+      );
+    const kept = await list('FLOOD-A');
+    expect(kept.count).toBe(30);
+    expect(Date.parse(kept.results[0]!.started_at)).toBe(clock - 3600_000 + (100 + 45) * 1000);
+    expect((await list('FLOOD-B')).results.map((p) => p.id)).toEqual(quiet.map((p) => p.id));
+  });
+});
+
 describe('GET /api/v1/admin/cloud/plays/ and export/', () => {
   beforeEach(async () => {
     const other = await userToken(t, 'tv-bar');

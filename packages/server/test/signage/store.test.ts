@@ -482,6 +482,22 @@ describeEachEngine(pg, 'signage store', (engine) => {
       // The play ids freed by pruning are new again.
       expect(await signage.plays.insert([play('SN-1', 'n0', at(0))])).toBe(1);
     });
+
+    it('prunes one device to its newest plays by start and leaves the others alone', async () => {
+      await signage.plays.insert([
+        ...Array.from({ length: 5 }, (_, n) => play('SN-1', `a${n}`, at(4 - n))),
+        ...Array.from({ length: 3 }, (_, n) => play('SN-2', `b${n}`, at(n))),
+      ]);
+      expect(await signage.plays.pruneDevice('SN-1', 10)).toBe(0);
+      expect(await signage.plays.pruneDevice('SN-1', 2)).toBe(3);
+      expect((await signage.plays.list({ snNumber: 'SN-1' }, {})).map((p) => p.playId)).toEqual([
+        'a1',
+        'a0',
+      ]);
+      expect(await signage.plays.count({ snNumber: 'SN-2' })).toBe(3);
+      expect(await signage.plays.pruneDevice('SN-1', 0)).toBe(2);
+      expect(await signage.plays.count({})).toBe(3);
+    });
   });
 
   describe('transactions and concurrency', () => {

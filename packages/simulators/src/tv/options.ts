@@ -64,6 +64,12 @@ export interface TvSimulatorOptions {
    * @default undefined (never by itself)
    */
   readonly proofOfPlayIntervalMs?: number;
+  /**
+   * Sends a `health` report when the control socket opens and then every this many ms of real
+   * time, as the web player does; `false` never.
+   * @default 300000 (5 minutes)
+   */
+  readonly healthIntervalMs?: number | false;
   /** What the TV's link sits in front of. @default globalThis.fetch */
   readonly fetch?: typeof fetch;
   /** Passed to the device client (backoff, heartbeat, download retries, timeouts). */

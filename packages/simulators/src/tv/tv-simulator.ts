@@ -31,13 +31,14 @@
  * - playback behaviour: timeline.ts, one screen's state machine, tested on virtual time.
  */
 import { mkdtempSync } from 'node:fs';
-import { rm } from 'node:fs/promises';
+import { readdir, rm, stat } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { randomUUID } from 'node:crypto';
 import { protocol } from '@marquee/sdk';
 import {
   SCREEN_KEYS,
+  SCREENS_FILE,
   createDeviceClient,
   MemoryPlayQueue,
   type DeviceClient,
@@ -92,6 +93,10 @@ export class TvSimulator {
   /** Plays the server has not acknowledged yet. */
   readonly #unsentPlays: MemoryPlayQueue;
   #playTimer: ReturnType<typeof setInterval> | undefined;
+  #healthTimer: ReturnType<typeof setInterval> | undefined;
+  readonly #healthEvery: number | false;
+  readonly #screen: { readonly width: number; readonly height: number };
+  readonly #startedAt: number;
   #sending: Promise<FlushResult> | undefined;
   readonly #withheld: string[] = [];
   readonly #playlists: Record<number, string> = {};
@@ -171,6 +176,9 @@ export class TvSimulator {
         for (const hook of this.#playHooks) hook(entry, this);
       },
     });
+    this.#healthEvery = options.healthIntervalMs ?? HEALTH_INTERVAL_MS;
+    this.#screen = screenSize(options.device?.screen_resolution);
+    this.#startedAt = this.#clock.now();
     this.#listen();
     const every = options.proofOfPlayIntervalMs;
     if (every !== undefined) {
@@ -200,6 +208,7 @@ export class TvSimulator {
     this.#stopped ??= (async () => {
       this.#player.stop();
       clearInterval(this.#playTimer);
+      clearInterval(this.#healthTimer);
       await this.#sending?.catch(() => undefined);
       this.client.close();
       await this.#link.shutdown();
@@ -289,6 +298,46 @@ export class TvSimulator {
     } finally {
       this.#sending = undefined;
     }
+  }
+
+  /**
+   * The `health` report the TV sends: app version, uptime on the TV's clock, screen size, its
+   * cache (bytes and files in `cacheDir`) and the plays not yet acknowledged.
+   */
+  async health(): Promise<protocol.signage.HealthMessage> {
+    const cache = await folderUsage(this.cacheDir);
+    return {
+      type: 'health',
+      app_version: VERSION,
+      uptime_s: Math.max(0, Math.floor((this.#clock.now() - this.#startedAt) / 1000)),
+      screen_width: this.#screen.width,
+      screen_height: this.#screen.height,
+      cache_bytes: cache.bytes,
+      cached_files: cache.files,
+      unsent_plays: this.#unsentPlays.size,
+      webview_version: `MarqueeTvSimulator/${VERSION}`,
+    };
+  }
+
+  /** Sends a `health` report now (queued until the socket opens). */
+  async sendHealth(): Promise<protocol.signage.HealthMessage> {
+    const report = await this.health();
+    if (this.#stopped === undefined) this.client.socket.send(report);
+    return report;
+  }
+
+  #startHealth(): void {
+    if (this.#healthEvery === false) return;
+    const send = () => {
+      this.sendHealth().catch((error: unknown) => {
+        this.#count.errors++;
+        this.#lastError = `Health report failed: ${String(error)}`;
+      });
+    };
+    send();
+    clearInterval(this.#healthTimer);
+    this.#healthTimer = setInterval(send, this.#healthEvery);
+    this.#healthTimer.unref();
   }
 
   /** `command_id`s whose ack `refuseAcks(true)` kept back. */
@@ -389,7 +438,10 @@ export class TvSimulator {
         error: invalid.error.message,
       });
     });
-    client.socket.on('open', () => this.#count.connects++);
+    client.socket.on('open', () => {
+      this.#count.connects++;
+      this.#startHealth();
+    });
     client.on('state', ({ state, previous }) => {
       if (previous === 'online' && state === 'offline') this.#count.drops++;
       for (const hook of this.#stateHooks) hook(state, this);
@@ -467,6 +519,34 @@ export class TvSimulator {
     list.push(entry);
     if (list.length > this.#limit) list.splice(0, list.length - this.#limit);
   }
+}
+
+const HEALTH_INTERVAL_MS = 5 * 60_000;
+
+/** `1920x1080` to its numbers; 1920×1080 when it does not read as a size. */
+function screenSize(resolution: string | undefined): { width: number; height: number } {
+  const match = /^(\d{1,5})\s*[x×]\s*(\d{1,5})$/.exec(resolution ?? '');
+  const width = Number(match?.[1] ?? 0);
+  const height = Number(match?.[2] ?? 0);
+  return width > 0 && height > 0 ? { width, height } : { width: 1920, height: 1080 };
+}
+
+/**
+ * Bytes and media files directly in `dir` (the cache is flat): not the saved screens nor a
+ * download's `.part` files; zero when it is gone.
+ */
+async function folderUsage(dir: string): Promise<{ bytes: number; files: number }> {
+  let bytes = 0;
+  let files = 0;
+  const entries = await readdir(dir, { withFileTypes: true }).catch(() => []);
+  for (const entry of entries) {
+    if (!entry.isFile() || entry.name === SCREENS_FILE || entry.name.includes('.part')) continue;
+    const info = await stat(join(dir, entry.name)).catch(() => undefined);
+    if (info === undefined) continue;
+    bytes += info.size;
+    files++;
+  }
+  return { bytes, files };
 }
 
 function defaultDevice(snNumber: string): DeviceModelInput {

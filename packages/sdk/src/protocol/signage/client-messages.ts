@@ -111,7 +111,7 @@ const bytes = nonNegativeInt.check(z.maximum(2 ** 53 - 1));
 
 /**
  * Marquee: a device's health, sent when its socket opens and then periodically (the web player:
- * every 5 minutes). The server keeps the latest per device; the admin device view shows it with
+ * every 5 minutes, and at most every 30 s after an item failed: the error report). The server keeps the latest per device; the admin device view shows it with
  * the time it arrived. Only `app_version`, `uptime_s` and the screen size are required; a device
  * leaves out what it cannot measure.
  */
@@ -135,6 +135,12 @@ export const HealthMessage = z
     webview_version: z.optional(z.string().check(z.maxLength(255))),
     /** Proof-of-play records waiting to be sent. */
     unsent_plays: z.optional(nonNegativeInt),
+    /** Items that could not be shown (failed to load, a video that errored or stalled) since start. */
+    playback_errors: z.optional(nonNegativeInt),
+    /** The latest of those failures, in words. */
+    last_error: z.optional(z.string().check(z.maxLength(500))),
+    /** Times the player reloaded itself after repeated failures (the web player: this session). */
+    self_reloads: z.optional(nonNegativeInt),
     /** Where the device's bridge reports them. */
     memory_used_bytes: z.optional(bytes),
     temperature_c: z.optional(z.number().check(z.minimum(-100), z.maximum(200))),

@@ -11,8 +11,11 @@
  * - `GET /api/v1/admin/cloud/plays/` (operator): filtered by device, period, media and playlist,
  *   paginated; `GET /api/v1/admin/cloud/plays/export/` the same rows as CSV.
  *
- * The server keeps plays MARQUEE_PROOF_OF_PLAY_RETENTION_DAYS (by `started_at`) and at most
- * MARQUEE_MAX_PROOF_OF_PLAY_ROWS rows (the oldest received go first).
+ * The server keeps plays MARQUEE_PROOF_OF_PLAY_RETENTION_DAYS (by `started_at`), at most
+ * MARQUEE_MAX_PROOF_OF_PLAY_ROWS_PER_DEVICE per device (its newest by start, so a flooding device
+ * removes only its own) and MARQUEE_MAX_PROOF_OF_PLAY_ROWS rows in all (the oldest received go
+ * first). A device sends at most MARQUEE_PROOF_OF_PLAY_BATCHES_PER_MINUTE batches a minute;
+ * beyond it 429 RATE_LIMITED with `Retry-After` (the batch is not stored: send it again later).
  */
 import * as z from 'zod/mini';
 import { isoDateTime, nonNegativeInt, positiveInt, queryInt } from '../primitives';
@@ -155,6 +158,9 @@ export const proofOfPlayRoutes = [
       401: unauthorized,
       403: err("Not a device account, operator or admin, or another account's device"),
       404: err('Device not found'),
+      429: err(
+        'More batches this minute than MARQUEE_PROOF_OF_PLAY_BATCHES_PER_MINUTE; `Retry-After` says when to send again',
+      ),
       ...signageStorageErrors,
     },
   }),

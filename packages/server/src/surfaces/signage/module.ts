@@ -123,7 +123,13 @@ export const signageModule = defineSurfaceModule<Signage, SignageRepositories>({
       retentionDays: config.proofOfPlayRetentionDays,
       maxRows: config.maxProofOfPlayRows,
     };
-    mountProofOfPlay(app, { ...common, ...plays });
+    mountProofOfPlay(app, {
+      ...common,
+      ...plays,
+      maxRowsPerDevice: config.maxProofOfPlayRowsPerDevice,
+      batchesPerMinute: config.proofOfPlayBatchesPerMinute,
+      monotonic: ctx.monotonic,
+    });
     // Each batch prunes; this covers a fleet that stopped sending (retention still applies).
     const prunePlays = () => {
       pruneOldPlays(store, now(), plays).catch((error: unknown) => {

@@ -3,13 +3,19 @@
  * (device, play id)), `GET /api/v1/admin/cloud/plays/` (one page, filtered) and
  * `GET /api/v1/admin/cloud/plays/export/` (CSV, streamed page by page).
  *
- * Bounds: a batch holds at most MAX_PLAY_BATCH plays (and the server's body limit); stored plays
- * are kept `retentionDays` by their start and `maxRows` in all, pruned after each batch; an export
- * refuses (400) more than MAX_PLAY_EXPORT rows rather than cutting them off silently.
+ * Bounds: a batch holds at most MAX_PLAY_BATCH plays (and the server's body limit); a device sends
+ * at most `batchesPerMinute` batches (beyond: 429 RATE_LIMITED with Retry-After, counted per
+ * device after its ownership is checked, so nobody spends another device's allowance); stored
+ * plays are kept `retentionDays` by their start, `maxRowsPerDevice` per device (its newest by
+ * start: a flooding device pushes out only its own plays) and `maxRows` in all, pruned after each
+ * batch; an export refuses (400) more than MAX_PLAY_EXPORT rows rather than cutting them off
+ * silently.
  */
 import { Readable } from 'node:stream';
 import { MarqueeError, protocol } from '@marquee/sdk';
 import type { FastifyInstance } from 'fastify';
+import { monotonicNow, type MonotonicClock } from '../../core/clock';
+import { LimitStore, RetryLaterError } from '../../core/rate-limit';
 import { pickRoutes } from '../../core/routes';
 import { assertPairedWith, deviceFor, requireUser } from './access';
 import { mountSignageRoutes, type SignageRouteOptions } from './route-helpers';
@@ -28,7 +34,15 @@ export interface ProofOfPlayOptions extends SignageRouteOptions {
   readonly retentionDays: number;
   /** Plays kept in all (the newest received). */
   readonly maxRows: number;
+  /** Plays kept per device (its newest by start). */
+  readonly maxRowsPerDevice: number;
+  /** Batches a device may send per minute. */
+  readonly batchesPerMinute: number;
+  /** Clock of the rate windows. @default performance.now */
+  readonly monotonic?: MonotonicClock;
 }
+
+const RATE_WINDOW_MS = 60_000;
 
 const routes = pickRoutes(signage.proofOfPlayRoutes, [
   'signage.proofOfPlay',
@@ -113,6 +127,19 @@ export function pruneOldPlays(
 export function mountProofOfPlay(app: FastifyInstance, options: ProofOfPlayOptions): void {
   const { store } = options;
   const plays = store.plays;
+  // One window per device; the least recently counted device is forgotten beyond maxKeys.
+  const batches = new LimitStore({ now: options.monotonic ?? monotonicNow });
+  const countBatch = (snNumber: string) => {
+    const window = batches.hit(snNumber, RATE_WINDOW_MS);
+    if (window.current > options.batchesPerMinute) {
+      throw new RetryLaterError(
+        'RATE_LIMITED',
+        `Device ${snNumber} sent more than ${options.batchesPerMinute} proof-of-play batches ` +
+          'this minute (MARQUEE_PROOF_OF_PLAY_BATCHES_PER_MINUTE); send larger batches less often',
+        window.ttl,
+      );
+    }
+  };
   mountSignageRoutes(app, routes, options, {
     'signage.proofOfPlay': async ({ body, identity }) => {
       const problems = body.plays.flatMap((play, i) =>
@@ -128,6 +155,7 @@ export function mountProofOfPlay(app: FastifyInstance, options: ProofOfPlayOptio
       const user = requireUser(identity);
       await assertPairedWith(store, user, body.sn_number);
       const device = await deviceFor(store, identity, body.sn_number);
+      countBatch(device.snNumber);
       const now = options.now();
       const receivedAt = new Date(now).toISOString();
       const oldest = new Date(now - options.retentionDays * 86_400_000).toISOString();
@@ -145,7 +173,10 @@ export function mountProofOfPlay(app: FastifyInstance, options: ProofOfPlayOptio
       }));
       const kept = records.filter((play) => play.startedAt >= oldest);
       const accepted = kept.length === 0 ? 0 : await plays.insert(kept);
-      if (accepted > 0) await pruneOldPlays(store, now, options);
+      if (accepted > 0) {
+        await plays.pruneDevice(device.snNumber, options.maxRowsPerDevice);
+        await pruneOldPlays(store, now, options);
+      }
       return {
         accepted,
         duplicates: kept.length - accepted,

@@ -413,6 +413,11 @@ export interface SignagePlaysRepository {
    * the oldest received; answers how many rows went.
    */
   prune(startedBefore: string, keepRows: number): Promise<number>;
+  /**
+   * Deletes `snNumber`'s plays beyond its newest `keepRows` by start (then arrival), so one
+   * device's flood removes only its own plays; answers how many rows went.
+   */
+  pruneDevice(snNumber: string, keepRows: number): Promise<number>;
 }
 
 /** Everything the signage surface keeps. */

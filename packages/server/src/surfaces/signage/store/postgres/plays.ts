@@ -120,5 +120,13 @@ export function postgresSignagePlays(engine: PostgresEngine): SignagePlaysReposi
         );
         return removed;
       }),
+    pruneDevice: (snNumber, keepRows) =>
+      changed(
+        pool,
+        `DELETE FROM signage_plays WHERE seq IN (
+           SELECT seq FROM signage_plays WHERE sn_number = $1
+           ORDER BY started_at DESC, seq DESC OFFSET $2)`,
+        [snNumber, keepRows],
+      ),
   };
 }

@@ -131,5 +131,16 @@ export function sqliteSignagePlays(sql: Statements, tx: Transaction): SignagePla
           return removed;
         }),
       ),
+    // The (sn_number, started_at) index holds the rowid last, so this order is an index walk.
+    pruneDevice: (snNumber, keepRows) =>
+      settle(() =>
+        changes(
+          sql(
+            `DELETE FROM signage_plays WHERE seq IN (
+               SELECT seq FROM signage_plays WHERE sn_number = ?
+               ORDER BY started_at DESC, seq DESC LIMIT -1 OFFSET ?)`,
+          ).run(snNumber, keepRows),
+        ),
+      ),
   };
 }
