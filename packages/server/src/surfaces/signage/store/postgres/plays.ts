@@ -4,6 +4,7 @@
  * column is COLLATE "C") then arrival (`seq`), export pages are keyset pages on that order, and
  * pruning drops plays past retention, then all but the newest `keepRows` received.
  */
+import { playFilterWhere } from '../play-filter';
 import type { PostgresEngine } from '../../../../core/store';
 import { changed, first, rows } from '../../../../core/store/postgres/engine';
 import { num, text } from '../../../../core/store/sqlite/statements';
@@ -14,22 +15,7 @@ import { COLUMNS, toPlay } from '../sqlite/plays';
 const PER_ROW = 10;
 const BATCH = 1000;
 
-/** The WHERE clause of a filter, its parameters numbered from $1. */
-function where(filter: SignagePlayFilter): { clause: string; values: (string | number)[] } {
-  const parts: string[] = [];
-  const values: (string | number)[] = [];
-  const add = (sql: string, value: string | number | undefined) => {
-    if (value === undefined) return;
-    values.push(value);
-    parts.push(sql.replace('?', `$${values.length}`));
-  };
-  add('sn_number = ?', filter.snNumber);
-  add('started_at >= ?', filter.from);
-  add('started_at < ?', filter.to);
-  add('media_id = ?', filter.mediaId);
-  add('playlist_id = ?', filter.playlistId);
-  return { clause: parts.length === 0 ? '' : `WHERE ${parts.join(' AND ')}`, values };
-}
+const where = (filter: SignagePlayFilter) => playFilterWhere(filter, (n) => `$${n}`);
 
 export function postgresSignagePlays(engine: PostgresEngine): SignagePlaysRepository {
   const { pool } = engine;

@@ -3,6 +3,7 @@
  * so each combination uses the (sn_number, started_at) or (started_at) index; there are 32
  * combinations at most, so the statement cache stays small.
  */
+import { playFilterWhere } from '../play-filter';
 import type {
   SignagePage,
   SignagePlayFilter,
@@ -37,21 +38,7 @@ export function toPlay(row: Row): SignagePlayRecord {
   };
 }
 
-function where(filter: SignagePlayFilter): { clause: string; values: (string | number)[] } {
-  const parts: string[] = [];
-  const values: (string | number)[] = [];
-  const add = (sql: string, value: string | number | undefined) => {
-    if (value === undefined) return;
-    parts.push(sql);
-    values.push(value);
-  };
-  add('sn_number = ?', filter.snNumber);
-  add('started_at >= ?', filter.from);
-  add('started_at < ?', filter.to);
-  add('media_id = ?', filter.mediaId);
-  add('playlist_id = ?', filter.playlistId);
-  return { clause: parts.length === 0 ? '' : `WHERE ${parts.join(' AND ')}`, values };
-}
+const where = (filter: SignagePlayFilter) => playFilterWhere(filter, () => '?');
 
 export function sqliteSignagePlays(sql: Statements, tx: Transaction): SignagePlaysRepository {
   return {
