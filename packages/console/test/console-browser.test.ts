@@ -85,7 +85,7 @@ describe.runIf(chromiumAvailable)('operator console in Chromium', { timeout: 60_
   });
 
   it('uploads an image and a video; type and size errors are shown per file', async () => {
-    await page.getByRole('link', { name: 'Media' }).click();
+    await page.getByRole('link', { name: 'Media', exact: true }).click();
     await page.getByTestId('upload').setInputFiles([
       { name: 'lobby.png', mimeType: 'image/png', buffer: Buffer.from(image) },
       { name: 'clip.mp4', mimeType: 'video/mp4', buffer: Buffer.from(clip) },
@@ -192,7 +192,7 @@ describe.runIf(chromiumAvailable)('operator console in Chromium', { timeout: 60_
   });
 
   it('warns before deleting a file in use, shows the refusal, and deletes an unused one', async () => {
-    await page.getByRole('link', { name: 'Media' }).click();
+    await page.getByRole('link', { name: 'Media', exact: true }).click();
     const clipCard = page.locator('li[data-media="clip.mp4"]');
     await clipCard.waitFor(WAIT);
     await expect.poll(() => clipCard.innerText(), WAIT).toContain('Lobby');

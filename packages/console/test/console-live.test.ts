@@ -186,7 +186,7 @@ describe.runIf(chromiumAvailable)('live console in Chromium', { timeout: 60_000 
   });
 
   it('uploads dropped files with their percentage, and retries one whose connection failed', async () => {
-    await page.getByRole('link', { name: 'Media' }).click();
+    await page.getByRole('link', { name: 'Media', exact: true }).click();
     await page.getByText('Upload images or videos').waitFor(WAIT);
     // Every percentage the page shows, as it shows it.
     await page.evaluate(() => {

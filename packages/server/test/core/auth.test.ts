@@ -182,8 +182,12 @@ describe('login and refresh', () => {
   it('rejects a wrong password and an unknown user alike: INVALID_CREDENTIALS, 400', async () => {
     const { auth } = await setup();
     await auth.bootstrap();
-    for (const attempt of [auth.login('admin', 'wrong'), auth.login('nobody', 'correct horse')]) {
-      const error = await caught(attempt);
+    // One at a time: a second attempt started before the first is awaited could reject unhandled.
+    for (const [username, password] of [
+      ['admin', 'wrong'],
+      ['nobody', 'correct horse'],
+    ] as const) {
+      const error = await caught(auth.login(username, password));
       expect(error).toMatchObject({
         code: 'INVALID_CREDENTIALS',
         status: 400,

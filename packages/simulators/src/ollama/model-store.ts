@@ -40,7 +40,10 @@ export class ModelStore {
     private readonly now: () => Date,
     private readonly emit: (event: FakeOllamaEvent) => void,
   ) {
-    this.installedModels = installed.map((m) => resolveModel(m, now()));
+    // One instant for all: models given without a time tie and keep their order in `installed()`
+    // (a clock tick between two of them reordered the list).
+    const at = now();
+    this.installedModels = installed.map((m) => resolveModel(m, at));
     this.registryModels = [...registry];
   }
 
