@@ -147,7 +147,7 @@ describe.skipIf(!redis.available)('the bus on Redis', () => {
     // Released on purpose: the other takes it at its next heartbeat.
     second.lease('work').release();
     await vi.waitFor(() => expect(first.lease('work').held).toBe(true), { timeout: 5000 });
-  });
+  }, 40_000);
 
   it('notices an instance that went silent, and forgets its claims', async () => {
     prefix = redis.prefix();
