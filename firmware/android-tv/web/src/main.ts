@@ -4,6 +4,7 @@
  * statuses, errors) for support and for the browser tests.
  */
 // First, before any schema is built: the page's CSP refuses zod's compiled parsers.
+import { deviceTimeZone } from './daypart';
 import '../../../../packages/server/web/zod-jitless';
 import { pairDevice } from '../../../../packages/sdk/src/clients/signage-device/pairing';
 import { detectBridge } from './bridge';
@@ -38,6 +39,7 @@ const diagnostics: Diagnostics = {
   errors: [],
   screenshots: 0,
   playlistId: undefined,
+  timeZone: deviceTimeZone(),
   unsentPlays: 0,
   sentPlays: 0,
   playQueue: 'memory',

@@ -26,6 +26,7 @@ import { syncPlaylist } from '../../../../packages/sdk/src/clients/signage-devic
 import { flushPlays } from '../../../../packages/sdk/src/clients/signage-device/proof-of-play';
 import {
   allPlaylists,
+  assignedScreens,
   findPlaylist,
 } from '../../../../packages/sdk/src/clients/signage-device/screens';
 import { DeviceScreens as DeviceScreensSchema } from '../../../../packages/sdk/src/protocol/signage/playlist';
@@ -41,6 +42,7 @@ import { createHttpClient } from '../../../../packages/sdk/src/transport/http-cl
 import { TokenManager } from '../../../../packages/sdk/src/transport/token-manager';
 import type { Bridge } from './bridge';
 import { wantedFiles } from './cache-policy';
+import { anyScheduled, nextCheckIn, playingNow } from './daypart';
 import { planCommand, type Effect } from './commands';
 import { MediaStore } from './media-store';
 import { playRecord, type StoredPlayQueue } from './play-queue';
@@ -86,6 +88,8 @@ export interface Diagnostics {
   readonly errors: string[];
   screenshots: number;
   playlistId: number | undefined;
+  /** The device's time zone, in which playlist schedules are read (daypart.ts). */
+  timeZone: string;
   /** Plays waiting for the server (proof of play). */
   unsentPlays: number;
   /** Plays the server acknowledged since the page loaded. */
@@ -143,6 +147,8 @@ export class TvPlayer {
   #playsAgain = false;
   #healthTimer: ReturnType<typeof setInterval> | undefined;
   #screenshotTimer: ReturnType<typeof setInterval> | undefined;
+  /** The next day-parting check (a minute boundary), while a playlist has a schedule. */
+  #daypartTimer: ReturnType<typeof setTimeout> | undefined;
   #lastPlaybackError: string | undefined;
   /** When the last error report (a health report after a failure) went out; performance.now. */
   #errorReportAt = Number.NEGATIVE_INFINITY;
@@ -210,6 +216,7 @@ export class TvPlayer {
     clearTimeout(this.#playTimer);
     clearInterval(this.#healthTimer);
     clearInterval(this.#screenshotTimer);
+    clearTimeout(this.#daypartTimer);
     this.#socket.close();
     this.#options.renderer.stop();
     this.#setState('stopped');
@@ -313,10 +320,34 @@ export class TvPlayer {
     this.#send(message);
   }
 
-  /** Each screen's current playlist; the page shows the main one. */
+  /** Each screen's current playlist; the page shows the main one, day-parted. */
   #choose(screens: DeviceScreens): void {
     this.#current.choose(screens);
-    this.#play(this.#current.main(screens));
+    this.#playNow(true);
+  }
+
+  /**
+   * Plays what the main screen plays now by the schedules of its playlists, in the device's time
+   * zone (daypart.ts), and checks again at the next minute boundary while any is scheduled.
+   * `changed`: the playlists were just fetched or switched (else only a different pick is shown).
+   */
+  #playNow(changed: boolean): void {
+    clearTimeout(this.#daypartTimer);
+    const screens = this.#screens;
+    const current = this.#current.main(screens);
+    const screen =
+      screens === undefined
+        ? undefined
+        : current === undefined
+          ? assignedScreens(screens)[0]?.screen
+          : screens[findPlaylist(screens, current.id)?.key ?? 'front_screen'];
+    const playlists = screen?.playlists ?? [];
+    const at = Date.now();
+    const playlist = playingNow(playlists, current, at, this.#diag.timeZone);
+    if (changed || playlist?.id !== this.#options.renderer.playlist?.id) this.#play(playlist);
+    if (anyScheduled(playlists) && !this.#stopped) {
+      this.#daypartTimer = setTimeout(() => this.#playNow(false), nextCheckIn(at));
+    }
   }
 
   #play(playlist: Playlist | undefined): void {
@@ -458,7 +489,7 @@ export class TvPlayer {
       }
     }
     this.#current.switchTo(found.key, playlistId);
-    this.#play(found.playlist);
+    this.#playNow(true);
     this.#sendReady();
   }
 

@@ -1,7 +1,8 @@
 /**
  * Playlists: the list, and an editor with the seed's fields: items in order (move up and down),
  * each with its duration, `n_time_play` and layout zone (x, y, width, height, z) on the
- * playlist's canvas, plus repeat and repeat count. Saved with the SDK's `PlaylistInput` schema
+ * playlist's canvas, plus repeat and repeat count, and day-parting windows (days, start, end in
+ * the device's time zone). Saved with the SDK's `PlaylistInput` schema
  * checked first; devices showing a saved playlist get `reload_playlist` from the server.
  * Assigning a playlist to a screen is done from a device in Fleet.
  */
@@ -24,6 +25,15 @@ interface ItemDraft {
   readonly z_index: string;
 }
 
+type Day = protocol.signage.ScheduleDay;
+const DAYS: readonly Day[] = ['mon', 'tue', 'wed', 'thu', 'fri', 'sat', 'sun'];
+
+interface WindowDraft {
+  readonly days: readonly Day[];
+  readonly start: string;
+  readonly end: string;
+}
+
 interface Draft {
   readonly id: number | undefined;
   /** The devices showing it (from the server; not edited here). */
@@ -34,6 +44,8 @@ interface Draft {
   readonly repeat: boolean;
   readonly repeat_count: string;
   readonly items: readonly ItemDraft[];
+  /** Day-parting windows; none: the playlist plays always. */
+  readonly windows: readonly WindowDraft[];
 }
 
 const EMPTY: Draft = {
@@ -45,6 +57,7 @@ const EMPTY: Draft = {
   repeat: true,
   repeat_count: '-1',
   items: [],
+  windows: [],
 };
 
 function draftOf(playlist: AdminPlaylist): Draft {
@@ -65,6 +78,11 @@ function draftOf(playlist: AdminPlaylist): Draft {
       width: String(item.layout.width),
       height: String(item.layout.height),
       z_index: String(item.layout.z_index),
+    })),
+    windows: (playlist.schedule ?? []).map((window) => ({
+      days: window.days,
+      start: window.start,
+      end: window.end,
     })),
   };
 }
@@ -95,6 +113,14 @@ function inputOf(draft: Draft): unknown {
       },
       effects: { fade_in: false, fade_out: false, transition: 'none' },
     })),
+    schedule:
+      draft.windows.length === 0
+        ? null
+        : draft.windows.map((window) => ({
+            days: DAYS.filter((day) => window.days.includes(day)),
+            start: window.start.trim(),
+            end: window.end.trim(),
+          })),
   };
 }
 
@@ -164,6 +190,11 @@ function Editor(props: {
     setDraft((d) => ({
       ...d,
       items: d.items.map((item, i) => (i === index ? { ...item, ...change } : item)),
+    }));
+  const setWindow = (index: number, change: Partial<WindowDraft>) =>
+    setDraft((d) => ({
+      ...d,
+      windows: d.windows.map((window, i) => (i === index ? { ...window, ...change } : window)),
     }));
   const move = (index: number, by: -1 | 1) =>
     setDraft((d) => {
@@ -349,6 +380,82 @@ function Editor(props: {
           }}
         >
           Add item
+        </button>
+      </div>
+      <h3>Schedule</h3>
+      <p>
+        <small>
+          Without windows the playlist plays whenever it is the screen's playlist. With windows it
+          plays only in them, in each TV's own time zone; an end at or before the start runs past
+          midnight, 24:00 is the end of the day.
+        </small>
+      </p>
+      {errors.schedule !== undefined && <Alert>{errors.schedule}</Alert>}
+      <ol class="items" data-testid="schedule">
+        {draft.windows.map((window, index) => {
+          const at = (key: string) => `schedule.${index}.${key}`;
+          const timeInput = (label: string, key: 'start' | 'end') => (
+            <label class="field small">
+              <span>{label}</span>
+              <input
+                value={window[key]}
+                placeholder="HH:MM"
+                aria-invalid={errors[at(key)] ? 'true' : undefined}
+                onInput={(event) => setWindow(index, { [key]: event.currentTarget.value })}
+              />
+              {errors[at(key)] !== undefined && <small class="error">{errors[at(key)]}</small>}
+            </label>
+          );
+          return (
+            <li key={index} aria-label={`Window ${index + 1}`}>
+              <fieldset>
+                <legend>Days</legend>
+                <div class="row">
+                  {DAYS.map((day) => (
+                    <label class="checkbox" key={day}>
+                      <input
+                        type="checkbox"
+                        checked={window.days.includes(day)}
+                        onChange={(event) =>
+                          setWindow(index, {
+                            days: event.currentTarget.checked
+                              ? [...window.days, day]
+                              : window.days.filter((d) => d !== day),
+                          })
+                        }
+                      />
+                      <span>{day}</span>
+                    </label>
+                  ))}
+                </div>
+                {errors[at('days')] !== undefined && (
+                  <small class="error">{errors[at('days')]}</small>
+                )}
+              </fieldset>
+              <div class="row">
+                {timeInput('Start', 'start')}
+                {timeInput('End', 'end')}
+                <button
+                  type="button"
+                  onClick={() => set({ windows: draft.windows.filter((_, i) => i !== index) })}
+                >
+                  Remove window
+                </button>
+              </div>
+            </li>
+          );
+        })}
+      </ol>
+      <div class="row">
+        <button
+          type="button"
+          onClick={() =>
+            set({
+              windows: [...draft.windows, { days: [...DAYS], start: '09:00', end: '17:00' }],
+            })
+          }
+        >
+          Add window
         </button>
       </div>
       {failure !== undefined && <Alert>{failure}</Alert>}

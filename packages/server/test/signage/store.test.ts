@@ -151,6 +151,7 @@ describeEachEngine(pg, 'signage store', (engine) => {
           width: 1920,
           height: 1080,
           playbackConfig: { repeat: true, repeat_count: -1, background_color: '#000000' },
+          schedule: null,
           items: [
             {
               mediaId: a.id,
@@ -172,6 +173,31 @@ describeEachEngine(pg, 'signage store', (engine) => {
       expect(await signage.media.delete(a.id)).toBe(false);
     });
 
+    it('round-trips a playlist schedule through create and update, and clears it', async () => {
+      const schedule = [
+        { days: ['mon' as const, 'fri' as const], start: '22:00', end: '02:00' },
+        { days: ['sun' as const], start: '00:00', end: '24:00' },
+      ];
+      const write = {
+        name: 'Night',
+        width: 1,
+        height: 1,
+        playbackConfig: { repeat: true, repeat_count: -1, background_color: '#000000' },
+        schedule,
+        items: [],
+      };
+      const created = await signage.playlists.create(write, AT);
+      expect(created.schedule).toEqual(schedule);
+      expect((await signage.playlists.find(created.id))?.schedule).toEqual(schedule);
+      const other = [{ days: ['tue' as const], start: '09:00', end: '17:30' }];
+      await signage.playlists.update(created.id, { ...write, schedule: other }, LATER);
+      expect((await signage.playlists.findMany([created.id]))[0]?.schedule).toEqual(other);
+      await signage.playlists.update(created.id, { ...write, schedule: null }, LATER);
+      expect(
+        (await signage.playlists.list()).find((p) => p.id === created.id)?.schedule,
+      ).toBeNull();
+    });
+
     it('keeps a screen id when the screen is replaced, and drops deleted playlists from it', async () => {
       await signage.devices.upsert(info('SN-1'), null, AT);
       const p = await signage.playlists.create(
@@ -180,6 +206,7 @@ describeEachEngine(pg, 'signage store', (engine) => {
           width: 1,
           height: 1,
           playbackConfig: { repeat: false, repeat_count: 1, background_color: '#fff' },
+          schedule: null,
           items: [],
         },
         AT,
@@ -565,6 +592,7 @@ describeEachEngine(pg, 'signage store', (engine) => {
           width: 1,
           height: 1,
           playbackConfig: { repeat: false, repeat_count: 1, background_color: '#fff' },
+          schedule: null,
           items: [],
         },
         AT,
@@ -591,6 +619,7 @@ describeEachEngine(pg, 'signage store', (engine) => {
             width: 1,
             height: 1,
             playbackConfig: { repeat: false, repeat_count: 1, background_color: '#fff' },
+            schedule: null,
             items: [
               {
                 mediaId: 4242,

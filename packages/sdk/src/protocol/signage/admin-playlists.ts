@@ -7,7 +7,7 @@ import * as z from 'zod/mini';
 import { isoDateTime, nonNegativeInt, positiveInt } from '../primitives';
 import { idParam } from './admin-media';
 import { MediaEffects, MediaLayout, MediaTiming } from './media';
-import { PlaybackConfig, playlistFields } from './playlist';
+import { PlaybackConfig, PlaylistSchedule, playlistFields } from './playlist';
 
 /** Defaults applied to a playlist written without a playback config. */
 export const DEFAULT_PLAYBACK_CONFIG = {
@@ -59,6 +59,8 @@ export const PlaylistInput = z
     media_items: z._default(z.array(PlaylistItemInput).check(z.maxLength(1000)), []),
     /** @default { repeat: true, repeat_count: -1, background_color: '#000000' } */
     playback_config: z._default(PlaybackConfig, DEFAULT_PLAYBACK_CONFIG),
+    /** Day-parting windows in the device's time zone; `null` or absent: always. @default null */
+    schedule: z._default(z.nullable(PlaylistSchedule), null),
   })
   .check(
     z.refine((playlist) => Number.isSafeInteger(totalDuration(playlist.media_items)), {

@@ -123,8 +123,11 @@ export {
   DeviceScreens,
   PlaybackConfig,
   Playlist,
+  PlaylistSchedule,
   PlaylistStatus,
   PlaylistsQuery,
+  ScheduleDay,
+  ScheduleWindow,
   ScreenConfig,
 } from './playlist';
 export {

@@ -18,6 +18,62 @@ export const PlaybackConfig = z
   .register(z.globalRegistry, { id: 'SignagePlaybackConfig' });
 export type PlaybackConfig = z.infer<typeof PlaybackConfig>;
 
+/** A day of the week, as a schedule window names it. */
+export const ScheduleDay = z
+  .enum(['mon', 'tue', 'wed', 'thu', 'fri', 'sat', 'sun'])
+  .register(z.globalRegistry, { id: 'SignageScheduleDay' });
+export type ScheduleDay = z.infer<typeof ScheduleDay>;
+
+/** `HH:MM` on a 24-hour clock, `00:00` to `23:59`. */
+const clockTime = z
+  .string()
+  .check(z.regex(/^(?:[01]\d|2[0-3]):[0-5]\d$/, 'Expected a time HH:MM from 00:00 to 23:59'));
+
+/** `HH:MM` from `00:01` to `24:00` (`24:00`: the end of the day). */
+const clockEnd = z
+  .string()
+  .check(
+    z.regex(/^(?:(?:[01]\d|2[0-3]):[0-5]\d|24:00)$/, 'Expected a time HH:MM from 00:00 to 24:00'),
+  );
+
+/**
+ * One window of a day-parted playlist, in the device's own time zone: it opens at `start` on each
+ * of `days` and closes at `end`. An `end` at or before `start` closes on the next day (a window
+ * that passes midnight: `fri 22:00–02:00` plays Friday night into Saturday morning). `24:00`
+ * closes at midnight. On a daylight-saving change the device's wall clock decides: a time the
+ * clock skips never comes, a time it repeats counts both times.
+ */
+export const ScheduleWindow = z
+  .object({
+    days: z.array(ScheduleDay).check(z.minLength(1), z.maxLength(7)),
+    /** Opens at this local time. */
+    start: clockTime,
+    /** Closes at this local time; at or before `start`, on the next day. */
+    end: clockEnd,
+  })
+  .check(
+    z.refine((window) => window.start !== window.end, {
+      path: ['end'],
+      message: 'end must differ from start (a whole day is 00:00 to 24:00)',
+    }),
+    z.refine((window) => new Set(window.days).size === window.days.length, {
+      path: ['days'],
+      message: 'days must not repeat a day',
+    }),
+  )
+  .register(z.globalRegistry, { id: 'SignageScheduleWindow' });
+export type ScheduleWindow = z.infer<typeof ScheduleWindow>;
+
+/**
+ * Day-parting: the windows in which a playlist plays. A device plays a scheduled playlist of a
+ * screen while one of its windows is open, and an unscheduled one (`null`) otherwise.
+ */
+export const PlaylistSchedule = z
+  .array(ScheduleWindow)
+  .check(z.minLength(1), z.maxLength(50))
+  .register(z.globalRegistry, { id: 'SignagePlaylistSchedule' });
+export type PlaylistSchedule = z.infer<typeof PlaylistSchedule>;
+
 /**
  * The server's view of a playlist's readiness on this device, built from the device's last
  * `playlist_status` / `ready_playlists` reports.
@@ -45,6 +101,11 @@ export const playlistFields = {
   duration: nonNegativeInt,
   media_items: z.array(MediaItem),
   playback_config: PlaybackConfig,
+  /**
+   * When the playlist plays (day-parting); `null`: whenever it is the screen's playlist. Marquee
+   * always sends it; absent (older servers) reads as `null`.
+   */
+  schedule: z.optional(z.nullable(PlaylistSchedule)),
 };
 
 /** One playlist (the seed's `PlaylistModel`). */

@@ -66,6 +66,7 @@ export async function playlistWrite(
     width: body.width,
     height: body.height,
     playbackConfig: body.playback_config,
+    schedule: body.schedule,
     items,
   };
 }

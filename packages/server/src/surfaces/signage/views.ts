@@ -68,6 +68,7 @@ function playlistFields(playlist: SignagePlaylistRecord, files: SignageFiles) {
     duration: playlistDuration(playlist),
     media_items: playlist.items.map((item) => mediaItem(item, files)),
     playback_config: playlist.playbackConfig,
+    schedule: playlist.schedule,
   };
 }
 

@@ -145,6 +145,8 @@ export interface SignagePlaylistWrite {
   readonly width: number;
   readonly height: number;
   readonly playbackConfig: protocol.signage.PlaybackConfig;
+  /** Day-parting windows; null: always. */
+  readonly schedule: protocol.signage.PlaylistSchedule | null;
   /** In play order (already sorted by the caller). */
   readonly items: ReadonlyArray<Omit<SignagePlaylistItemRecord, 'media'> & { mediaId: number }>;
 }
@@ -155,6 +157,7 @@ export interface SignagePlaylistRecord {
   readonly width: number;
   readonly height: number;
   readonly playbackConfig: protocol.signage.PlaybackConfig;
+  readonly schedule: protocol.signage.PlaylistSchedule | null;
   readonly items: readonly SignagePlaylistItemRecord[];
   readonly createdAt: string;
   readonly updatedAt: string;

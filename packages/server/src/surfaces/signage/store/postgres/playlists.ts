@@ -13,7 +13,13 @@ import {
   sqlState,
 } from '../../../../core/store/postgres/engine';
 import { type Row, num } from '../../../../core/store/sqlite/statements';
-import { ITEMS, PLAYLIST_COLUMNS, noSuchMedia, toPlaylists } from '../sqlite/playlists';
+import {
+  ITEMS,
+  PLAYLIST_COLUMNS,
+  noSuchMedia,
+  scheduleText,
+  toPlaylists,
+} from '../sqlite/playlists';
 
 export function postgresSignagePlaylists(engine: PostgresEngine): SignagePlaylistsRepository {
   const { pool } = engine;
@@ -73,13 +79,15 @@ export function postgresSignagePlaylists(engine: PostgresEngine): SignagePlaylis
       engine.transaction(async (client) => {
         const row = await returned(
           client,
-          `INSERT INTO signage_playlists (name, width, height, playback_config, created_at, updated_at)
-           VALUES ($1, $2, $3, $4, $5, $5) RETURNING id`,
+          `INSERT INTO signage_playlists
+           (name, width, height, playback_config, schedule, created_at, updated_at)
+           VALUES ($1, $2, $3, $4, $5, $6, $6) RETURNING id`,
           [
             playlist.name,
             playlist.width,
             playlist.height,
             JSON.stringify(playlist.playbackConfig),
+            scheduleText(playlist),
             at,
           ],
         );
@@ -94,12 +102,13 @@ export function postgresSignagePlaylists(engine: PostgresEngine): SignagePlaylis
         const updated = await changed(
           client,
           `UPDATE signage_playlists SET name = $1, width = $2, height = $3, playback_config = $4,
-           updated_at = $5 WHERE id = $6`,
+           schedule = $5, updated_at = $6 WHERE id = $7`,
           [
             playlist.name,
             playlist.width,
             playlist.height,
             JSON.stringify(playlist.playbackConfig),
+            scheduleText(playlist),
             at,
             id,
           ],

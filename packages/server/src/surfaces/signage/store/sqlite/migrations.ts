@@ -325,4 +325,17 @@ export const signageMigrations: readonly Migration[] = [
       ALTER TABLE signage_devices ADD COLUMN health_at TEXT;
     `,
   },
+  {
+    // Day-parting: a playlist's schedule windows (JSON, protocol.signage.PlaylistSchedule);
+    // NULL for a playlist that plays whenever it is the screen's playlist.
+    version: 105,
+    name: 'signage_playlist_schedule',
+    up: `
+      ALTER TABLE signage_playlists ADD COLUMN schedule TEXT
+        CHECK (schedule IS NULL OR json_valid(schedule));
+    `,
+    postgres: `
+      ALTER TABLE signage_playlists ADD COLUMN schedule JSON;
+    `,
+  },
 ];

@@ -47,7 +47,8 @@ export function noSuchMedia(position: number, mediaId: number): MarqueeError {
   );
 }
 
-export const PLAYLIST_COLUMNS = 'id, name, width, height, playback_config, created_at, updated_at';
+export const PLAYLIST_COLUMNS =
+  'id, name, width, height, playback_config, schedule, created_at, updated_at';
 
 /** Playlist rows with their item rows (ordered by playlist, position), as records. */
 export function toPlaylists(
@@ -67,10 +68,16 @@ export function toPlaylists(
     width: num(row, 'width'),
     height: num(row, 'height'),
     playbackConfig: json(row, 'playback_config', signage.PlaybackConfig),
+    schedule: row['schedule'] === null ? null : json(row, 'schedule', signage.PlaylistSchedule),
     items: items.get(num(row, 'id')) ?? [],
     createdAt: text(row, 'created_at'),
     updatedAt: text(row, 'updated_at'),
   }));
+}
+
+/** The schedule column's value: JSON text, or null for an unscheduled playlist. */
+export function scheduleText(playlist: SignagePlaylistWrite): string | null {
+  return playlist.schedule === null ? null : JSON.stringify(playlist.schedule);
 }
 
 export function sqliteSignagePlaylists(
@@ -117,13 +124,15 @@ export function sqliteSignagePlaylists(
       settle(() =>
         tx(() => {
           const row = sql(
-            `INSERT INTO signage_playlists (name, width, height, playback_config, created_at, updated_at)
-             VALUES (?, ?, ?, ?, ?, ?) RETURNING id`,
+            `INSERT INTO signage_playlists
+             (name, width, height, playback_config, schedule, created_at, updated_at)
+             VALUES (?, ?, ?, ?, ?, ?, ?) RETURNING id`,
           ).get(
             playlist.name,
             playlist.width,
             playlist.height,
             JSON.stringify(playlist.playbackConfig),
+            scheduleText(playlist),
             at,
             at,
           );
@@ -140,12 +149,13 @@ export function sqliteSignagePlaylists(
         tx(() => {
           const updated = sql(
             `UPDATE signage_playlists SET name = ?, width = ?, height = ?, playback_config = ?,
-             updated_at = ? WHERE id = ?`,
+             schedule = ?, updated_at = ? WHERE id = ?`,
           ).run(
             playlist.name,
             playlist.width,
             playlist.height,
             JSON.stringify(playlist.playbackConfig),
+            scheduleText(playlist),
             at,
             id,
           );
