@@ -207,6 +207,14 @@ describe.skipIf(!postgres.available || !redis.available)('several instances on o
     }
     expect(a.server.bus.stats().received).toBeGreaterThan(0);
 
+    // What does not parse is dropped (logged); what follows still arrives.
+    const bogus = { type: 'pairing', change: 'pending', code: 'X-1', at: 'yesterday' };
+    const valid = { ...bogus, at: new Date().toISOString() };
+    b.server.bus.publish('signage-admin', 'signage.admin.notices', { notices: [bogus, valid] });
+    b.server.bus.publish('signage-admin', 'signage.admin.notices', 'no notices');
+    await vi.waitFor(() => expect(onA.filter((m) => m.type === 'pairing').at(-1)).toEqual(valid));
+    expect(onA.filter((m) => m.type === 'pairing')).toHaveLength(2);
+
     // The last console on A goes: A leaves the topic, B stays.
     consoles[0]?.close();
     await vi.waitFor(async () => expect(await interested()).toEqual([b.server.bus.nodeId]));

@@ -19,8 +19,10 @@
  * message (at most `MAX_BATCH`; the bus bounds what waits for Redis); the instance that made a
  * notice gives it to its own consoles directly, and the bus never sends a message back to its
  * sender, so each console gets each notice once. A notice made while Redis is away goes when it is
- * back (the bus replays what an instance missed); a console reads the REST lists when it
- * (re)connects, so one made before an instance's interest is recorded is not lost either.
+ * back (the bus replays what an instance missed). The interest reaches Redis one write after an
+ * instance's first console connects: a notice another instance makes in that moment misses that
+ * console, which shows it at its next read of the REST lists (each reconnect, each later notice
+ * of the same view).
  */
 import { MarqueeError, protocol } from '@marquee/sdk';
 import { authorizeUpgrade, type AuthService, type UserIdentity } from '../../core/auth';
