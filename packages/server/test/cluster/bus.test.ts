@@ -96,6 +96,36 @@ describe.skipIf(!redis.available)('the bus on Redis', () => {
     expect(got.b).toEqual([{ n: 1 }]);
   });
 
+  it('publishes events to the instances interested in a topic, keeping none', async () => {
+    prefix = redis.prefix();
+    const [a, b, c] = [bus(), bus(), bus()];
+    await allSee(3);
+    const got = { a: [] as unknown[], b: [] as unknown[], c: [] as unknown[] };
+    a.on('note', (payload) => got.a.push(payload));
+    b.on('note', (payload, from) => got.b.push([payload, from]));
+    c.on('note', (payload) => got.c.push(payload));
+    const stopA = a.interest('events');
+    const stopB = b.interest('events');
+    await vi.waitFor(async () =>
+      expect(await redis.keys(prefix)).toContain(`${prefix}interest:events`),
+    );
+    a.publish('events', 'note', 1);
+    a.publish('events', 'note', 2);
+    await vi.waitFor(() =>
+      expect(got.b).toEqual([
+        [1, a.nodeId],
+        [2, a.nodeId],
+      ]),
+    );
+    // Never back to its sender, nor to an instance without interest; no state is kept.
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    expect(got.a).toEqual([]);
+    expect(got.c).toEqual([]);
+    expect((await redis.keys(prefix)).some((key) => key.includes('state:'))).toBe(false);
+    stopA();
+    stopB();
+  });
+
   it('replays what an instance missed while its connection was cut, once, in order', async () => {
     prefix = redis.prefix();
     proxy = await TcpProxy.start('127.0.0.1', Number(new URL(redis.url).port || 6379));

@@ -8,8 +8,9 @@
  * Redis is back.
  */
 import { Writable } from 'node:stream';
-import { protocol } from '@marquee/sdk';
+import { createSignageEventsClient, protocol, type SignageEventsClient } from '@marquee/sdk';
 import { afterEach, describe, expect, it, vi } from 'vitest';
+import { Redis } from 'ioredis';
 import WebSocket from 'ws';
 import { ConfigError, loadConfig, type ConfigInput } from '../../src/core/config';
 import { RECORDER_LEASE } from '../../src/surfaces/monitoring/module';
@@ -39,8 +40,10 @@ describe.skipIf(!postgres.available || !redis.available)('several instances on o
   let proxy: TcpProxy | undefined;
   const servers: TestServer[] = [];
   const sockets: WebSocket[] = [];
+  const consoles: SignageEventsClient[] = [];
 
   afterEach(async () => {
+    for (const each of consoles.splice(0)) each.close();
     for (const socket of sockets.splice(0)) socket.terminate();
     await Promise.all(servers.splice(0).map((server) => server.close()));
     await proxy?.close();
@@ -152,6 +155,69 @@ describe.skipIf(!postgres.available || !redis.available)('several instances on o
     });
     expect(removed.status).toBe(204);
     expect(await moved.closed).toBe(protocol.CloseCodes.DEVICE_REMOVED);
+  });
+
+  it('pushes fleet notices made on any instance to consoles on every instance, once', async () => {
+    const [a, b] = await cluster(2);
+    if (a === undefined || b === undefined) throw new Error('two instances');
+    const admin = await a.login();
+    const token = await userToken(a, 'hall-tv');
+    await register(a, token, 'SN-FLEET-1');
+    const onA = await openConsole(a, admin);
+    const onB = await openConsole(b, admin);
+    // Both instances have consoles: both are in the topic before anything happens.
+    await vi.waitFor(async () => expect(await interested()).toHaveLength(2));
+
+    // The device's socket is on B: A's console hears it go online (once), as B's does.
+    const tv = await device(b, token, 'SN-FLEET-1');
+    for (const seen of [onA, onB]) {
+      await vi.waitFor(() => expect(changes(seen, 'SN-FLEET-1')).toEqual(['online', 'last_seen']));
+    }
+    // A command posted to A, sent and acked on B: queued, sent, acked, once each, on both.
+    const id = await sendCommand(a, admin, 'SN-FLEET-1', { action: 'set_volume', volume: 20 });
+    for (const seen of [onA, onB]) {
+      await vi.waitFor(() => expect(commandStates(seen, id)).toEqual(['queued', 'sent', 'acked']));
+    }
+    expect(onA.find((m) => m.type === 'command' && m.state === 'acked')).toMatchObject({
+      sn_number: 'SN-FLEET-1',
+      action: 'set_volume',
+    });
+    // A pairing code asked on B.
+    const asked = await call(`${b.url}/api/v1/cloud/pairing/`, { body: { sn_number: 'SN-NEW' } });
+    const { code } = protocol.signage.PairingStarted.parse(asked.body);
+    for (const seen of [onA, onB]) {
+      await vi.waitFor(() =>
+        expect(seen.filter((m) => m.type === 'pairing')).toEqual([
+          { type: 'pairing', change: 'pending', code, at: expect.any(String) },
+        ]),
+      );
+    }
+    // Offline on B (and the last seen its close records, as on one instance).
+    const closedAs = ['online', 'last_seen', 'offline', 'last_seen'];
+    tv.ws.close();
+    for (const seen of [onA, onB]) {
+      await vi.waitFor(() => expect(changes(seen, 'SN-FLEET-1')).toEqual(closedAs));
+    }
+    // Nothing arrives twice, late: every notice was seen once on each console.
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    for (const seen of [onA, onB]) {
+      expect(changes(seen, 'SN-FLEET-1')).toEqual(closedAs);
+      expect(commandStates(seen, id)).toEqual(['queued', 'sent', 'acked']);
+      expect(seen.filter((m) => m.type === 'pairing')).toHaveLength(1);
+    }
+    expect(a.server.bus.stats().received).toBeGreaterThan(0);
+
+    // What does not parse is dropped (logged); what follows still arrives.
+    const bogus = { type: 'pairing', change: 'pending', code: 'X-1', at: 'yesterday' };
+    const valid = { ...bogus, at: new Date().toISOString() };
+    b.server.bus.publish('signage-admin', 'signage.admin.notices', { notices: [bogus, valid] });
+    b.server.bus.publish('signage-admin', 'signage.admin.notices', 'no notices');
+    await vi.waitFor(() => expect(onA.filter((m) => m.type === 'pairing').at(-1)).toEqual(valid));
+    expect(onA.filter((m) => m.type === 'pairing')).toHaveLength(2);
+
+    // The last console on A goes: A leaves the topic, B stays.
+    consoles[0]?.close();
+    await vi.waitFor(async () => expect(await interested()).toEqual([b.server.bus.nodeId]));
   });
 
   it('shows a session posted to one instance on panels of the others', async () => {
@@ -379,6 +445,43 @@ describe.skipIf(!postgres.available || !redis.available)('several instances on o
       username: 'Viewer',
     };
   }
+
+  /** The instances in the bus topic of consoles (`signage-admin`). */
+  async function interested(): Promise<string[]> {
+    const redisClient = new Redis(redis.url);
+    try {
+      return (await redisClient.smembers(`${prefix}interest:signage-admin`)).sort();
+    } finally {
+      redisClient.disconnect();
+    }
+  }
+
+  /** An operator console (the SDK's client) on `t`: every notice it hears, in order. */
+  async function openConsole(
+    t: TestServer,
+    token: string,
+  ): Promise<protocol.signage.AdminServerMessage[]> {
+    const seen: protocol.signage.AdminServerMessage[] = [];
+    let resyncs = 0;
+    const client = createSignageEventsClient({
+      baseUrl: t.url,
+      token: () => token,
+      heartbeat: false,
+    });
+    consoles.push(client);
+    client.on('resync', () => (resyncs += 1));
+    client.on('device', (m) => seen.push(m));
+    client.on('pairing', (m) => seen.push(m));
+    client.on('command', (m) => seen.push(m));
+    client.connect();
+    await vi.waitFor(() => expect(resyncs).toBe(1));
+    return seen;
+  }
+
+  const changes = (seen: protocol.signage.AdminServerMessage[], sn: string) =>
+    seen.flatMap((m) => (m.type === 'device' && m.sn_number === sn ? [m.change] : []));
+  const commandStates = (seen: protocol.signage.AdminServerMessage[], id: string) =>
+    seen.flatMap((m) => (m.type === 'command' && m.command_id === id ? [m.state] : []));
 
   function titles(snapshot: unknown): string[] {
     return Snapshot.parse(snapshot).sessions.map((s) => s.title);

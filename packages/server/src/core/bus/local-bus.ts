@@ -27,6 +27,8 @@ export class LocalBus implements ClusterBus {
 
   publishState(): void {}
 
+  publish(): void {}
+
   interest(): () => void {
     return () => undefined;
   }

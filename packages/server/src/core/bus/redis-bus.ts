@@ -7,10 +7,11 @@
  * - `inbox:<id>`: a Redis stream per instance, its only way in. Every message is appended to the
  *   inboxes of the instances that should get it, and only those (as Centrifugo's engine sends only
  *   to nodes with subscribers): one instance (`sendTo`: the holder of a device's socket), the
- *   instances interested in a topic (`publishState`), or all (`broadcast`). Each instance reads its
- *   inbox from the last entry it handled, so after a lost connection it replays what it missed
- *   while the inbox lasts (as socket.io's Redis Streams adapter does): entries are kept up to the
- *   inbox bound, and the inbox of an instance gone for the replay window expires.
+ *   instances interested in a topic (`publishState`, `publish`), or all (`broadcast`). Each
+ *   instance reads its inbox from the last entry it handled, so after a lost connection it
+ *   replays what it missed while the inbox lasts (as socket.io's Redis Streams adapter does):
+ *   entries are kept up to the inbox bound, and the inbox of an instance gone for the replay
+ *   window expires.
  * - `interest:<topic>`: the instances with subscribers for a topic; `state:<topic>`: each
  *   instance's share of it (Now Playing: its own sessions), read by one that gains a subscriber.
  * - `reg:<registry>`: which instance holds what (a signage device's socket).
@@ -347,6 +348,12 @@ export class RedisBus implements ClusterBus {
       (pipeline) => this.#fanout(pipeline, `interest:${topic}`, `state:${topic}`, text, topic),
       `state:${topic}`,
     );
+  }
+
+  publish(topic: string, kind: string, payload: unknown): void {
+    const text = JSON.stringify(payload);
+    this.#counts.sent++;
+    this.#enqueue((pipeline) => this.#fanout(pipeline, `interest:${topic}`, kind, text));
   }
 
   interest(topic: string): () => void {

@@ -3,8 +3,8 @@
  * `MARQUEE_REDIS_URL` the server runs alone and the bus is `LocalBus`: every call is answered
  * within the process and nothing crosses it. With it, `RedisBus` connects the instances that share
  * one database: messages addressed to one instance, to every instance, or to the instances that
- * declared an interest in a topic (and only those), plus a registry of which instance holds what
- * (a device's socket).
+ * declared an interest in a topic (and only those: a state kept per instance, or events), plus a
+ * registry of which instance holds what (a device's socket).
  */
 
 /** A message's handler; `from` is the sending instance's node id. */
@@ -51,6 +51,11 @@ export interface ClusterBus {
    * as a message of kind `state:<topic>`, to the other instances interested in the topic only.
    */
   publishState(topic: string, state: unknown): void;
+  /**
+   * Sends `payload`, as a message of `kind`, to the other instances interested in `topic` only;
+   * kept nowhere (an instance that declares its interest later never gets it): events, not state.
+   */
+  publish(topic: string, kind: string, payload: unknown): void;
   /**
    * Declares this instance interested in `topic` until the returned function runs: it then
    * receives the other instances' `publishState` for the topic.

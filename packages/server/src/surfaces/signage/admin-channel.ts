@@ -11,9 +11,22 @@
  * with latest-wins keys, so a device's repeated last-seen or status notices and a command's
  * successive states take one place in a slow console's queue; one that overflows anyway is closed
  * with SLOW_CONSUMER and reconnects.
+ *
+ * Across instances (`MARQUEE_REDIS_URL`): a device's socket, a pairing request or an ack may reach
+ * any instance, so each sends the notices it makes to the instances with console sockets, and only
+ * those: an instance declares its interest in the bus topic `signage-admin` while it has a console
+ * socket and gives it up with the last one. The notices of one event-loop turn go as one bus
+ * message (at most `MAX_BATCH`; the bus bounds what waits for Redis); the instance that made a
+ * notice gives it to its own consoles directly, and the bus never sends a message back to its
+ * sender, so each console gets each notice once. A notice made while Redis is away goes when it is
+ * back (the bus replays what an instance missed). The interest reaches Redis one write after an
+ * instance's first console connects: a notice another instance makes in that moment misses that
+ * console, which shows it at its next read of the REST lists (each reconnect, each later notice
+ * of the same view).
  */
 import { MarqueeError, protocol } from '@marquee/sdk';
 import { authorizeUpgrade, type AuthService, type UserIdentity } from '../../core/auth';
+import type { ClusterBus } from '../../core/bus';
 import type { Hub, WsGateway } from '../../core/ws';
 import type { FleetEvents } from './fleet-events';
 
@@ -21,6 +34,12 @@ const { signage } = protocol;
 
 /** The hub topic every console socket listens on. */
 export const SIGNAGE_ADMIN_TOPIC = 'signage.admin';
+/** The bus topic of the instances with console sockets. */
+export const ADMIN_BUS_TOPIC = 'signage-admin';
+/** The bus message kind: `{ notices: Notice[] }`. */
+const ADMIN_NOTICES = 'signage.admin.notices';
+/** Notices in one bus message, at most. */
+export const MAX_BATCH = 256;
 
 type Notice = Exclude<protocol.signage.AdminServerMessage, { type: 'hello' }>;
 
@@ -48,20 +67,78 @@ export interface AdminChannelOptions {
   readonly hub: Hub;
   readonly auth: Pick<AuthService, 'authenticate'>;
   readonly events: FleetEvents;
+  /** The other instances (`LocalBus` alone: nothing crosses). */
+  readonly bus: ClusterBus;
+  readonly logger: { warn(obj: object, msg?: string): void };
   /** Unix ms. */
   readonly now: () => number;
 }
 
-/** Registers the channel; returns the removal of its listener. */
+/** Gives a notice to this instance's console sockets. */
+function deliver(hub: Hub, message: Notice): void {
+  if (hub.subscriberCount(SIGNAGE_ADMIN_TOPIC) === 0) return;
+  const key = latestKey(message);
+  if (key === undefined) hub.publish(SIGNAGE_ADMIN_TOPIC, message);
+  else hub.publishLatest(SIGNAGE_ADMIN_TOPIC, key, message);
+}
+
+/** Sends this instance's notices to the instances with consoles, a turn's worth per message. */
+function shareAcross(options: AdminChannelOptions): () => void {
+  const { bus, hub, logger } = options;
+  if (!bus.clustered) return () => undefined;
+  let pending: Notice[] = [];
+  let scheduled: NodeJS.Immediate | undefined;
+  const send = () => {
+    if (scheduled !== undefined) clearImmediate(scheduled);
+    scheduled = undefined;
+    if (pending.length === 0) return;
+    bus.publish(ADMIN_BUS_TOPIC, ADMIN_NOTICES, { notices: pending });
+    pending = [];
+  };
+  let releaseInterest: (() => void) | undefined;
+  const stops = [
+    options.events.on((message) => {
+      pending.push(message);
+      if (pending.length >= MAX_BATCH) send();
+      else scheduled ??= setImmediate(send);
+    }),
+    bus.on(ADMIN_NOTICES, (payload, from) => {
+      const notices = (payload as { notices?: unknown } | null)?.notices;
+      if (!Array.isArray(notices)) {
+        logger.warn({ from }, 'an instance sent fleet notices that do not parse');
+        return;
+      }
+      for (const notice of notices) {
+        const parsed = signage.AdminServerMessage.safeParse(notice);
+        if (!parsed.success || parsed.data.type === 'hello') {
+          logger.warn({ from }, 'an instance sent a fleet notice that does not parse');
+          continue;
+        }
+        deliver(hub, parsed.data);
+      }
+    }),
+    hub.onFirstSubscriber(SIGNAGE_ADMIN_TOPIC, () => {
+      releaseInterest ??= bus.interest(ADMIN_BUS_TOPIC);
+    }),
+    hub.onLastUnsubscribed(SIGNAGE_ADMIN_TOPIC, () => {
+      releaseInterest?.();
+      releaseInterest = undefined;
+    }),
+  ];
+  return () => {
+    send();
+    for (const stop of stops) stop();
+    releaseInterest?.();
+    releaseInterest = undefined;
+  };
+}
+
+/** Registers the channel; returns the removal of its listeners. */
 export function mountAdminChannel(options: AdminChannelOptions): () => void {
   const { gateway, hub, events } = options;
   const channel = signage.signageChannels[1];
-  const off = events.on((message) => {
-    if (hub.subscriberCount(SIGNAGE_ADMIN_TOPIC) === 0) return;
-    const key = latestKey(message);
-    if (key === undefined) hub.publish(SIGNAGE_ADMIN_TOPIC, message);
-    else hub.publishLatest(SIGNAGE_ADMIN_TOPIC, key, message);
-  });
+  const offLocal = events.on((message) => deliver(hub, message));
+  const offAcross = shareAcross(options);
   gateway.channel<UserIdentity>(channel.path, {
     authorize: async (req, url) => {
       const identity = await authorizeUpgrade(options.auth, req, url, channel, 'signage');
@@ -87,5 +164,8 @@ export function mountAdminChannel(options: AdminChannelOptions): () => void {
         message: error.message,
       }),
   });
-  return off;
+  return () => {
+    offLocal();
+    offAcross();
+  };
 }

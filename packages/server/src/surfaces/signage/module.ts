@@ -166,6 +166,8 @@ export const signageModule = defineSurfaceModule<Signage, SignageRepositories>({
       hub: ctx.hub,
       auth: ctx.auth,
       events,
+      bus: ctx.bus,
+      logger: app.log,
       now,
     });
 
