@@ -31,11 +31,13 @@ export const signageErrorShape: ErrorShape = {
 /**
  * What any signage write may answer when the server's storage fails: 507 `STORAGE_FULL` (the
  * disk is full; for an upload, also when the file would leave less free than the reserve) and
- * 503 `STORAGE_READ_ONLY`. Reads are unaffected.
+ * 503 `STORAGE_READ_ONLY`; on PostgreSQL also 503 `SERVICE_UNAVAILABLE` when the database
+ * connection was lost or the transaction was cancelled, serialised away or deadlocked (nothing of
+ * it is stored; retrying works). Reads are unaffected.
  */
 export const signageStorageErrors = {
   503: response(
-    '`STORAGE_READ_ONLY`: the server cannot write its data directory (a read-only disk)',
+    '`STORAGE_READ_ONLY`: the server cannot write its data directory (a read-only disk); on PostgreSQL `SERVICE_UNAVAILABLE` when the connection was lost or the transaction cancelled (nothing stored; retry)',
     SignageError,
   ),
   507: response(
