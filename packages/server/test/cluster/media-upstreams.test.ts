@@ -4,7 +4,7 @@
  * simulators' fake Plex. Only the holder of the `media-upstreams` lease calls Plex (the fake's
  * `/status/sessions` count is the holder's polls, not three times them), its snapshots reach the
  * others' pollers, so a panel on an instance that never polls shows the Plex sessions with the
- * same ages, and a refresh asked elsewhere is the holder's poll; when the holder stops the lease
+ * same ages, the media-stack status answer is the same on each, and a refresh asked elsewhere is the holder's poll; when the holder stops the lease
  * moves and another instance polls.
  */
 import { protocol } from '@marquee/sdk';
@@ -12,7 +12,7 @@ import { FAKE_CREDENTIALS, startFakeMediaStack, type FakeMediaStack } from '@mar
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import WebSocket from 'ws';
 import { MEDIA_LEASE } from '../../src/integrations/media';
-import { startTestServer, type TestServer } from '../helpers/server';
+import { call, startTestServer, type TestServer } from '../helpers/server';
 import { postgresForTests, type TestDatabase } from '../helpers/postgres';
 import { redisForTests } from '../helpers/redis';
 
@@ -115,9 +115,20 @@ describe.skipIf(!postgres.available || !redis.available)(
         expect(plexOf(t).poller.pollsStarted).toBe(0);
         expect(plexOf(t).poller.following).toBe(true);
       }
-      // The same figures everywhere: status, last success, counts.
+      // The same figures everywhere: status, last success, counts, and the media-stack answer
+      // (both read again if a poll came between the two requests).
       const { nextPollAt: _next, ...shared } = plexOf(holder).poller.snapshot();
       expect(plexOf(other).poller.snapshot()).toMatchObject(shared);
+      const [adminOnHolder, adminOnOther] = [await holder.login(), await other.login()];
+      /** The answer's data (its metadata is per request: time, request id). */
+      const plexStatus = async (t: TestServer, token: string) =>
+        ((await call(`${t.url}/api/v1/dashboard/status/plex`, { token })).body as { data: unknown })
+          .data;
+      await vi.waitFor(async () => {
+        const answered = await plexStatus(holder, adminOnHolder);
+        expect(answered).toMatchObject({ status: 'up', stats: { sessions: 2 } });
+        expect(await plexStatus(other, adminOnOther)).toEqual(answered);
+      });
 
       // A refresh asked on another instance is the holder's poll.
       const before = plexOf(holder).poller.pollsStarted;
