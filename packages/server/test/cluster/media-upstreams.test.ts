@@ -8,9 +8,16 @@
  * moves and another instance polls.
  */
 import { protocol } from '@marquee/sdk';
-import { FAKE_CREDENTIALS, startFakeMediaStack, type FakeMediaStack } from '@marquee/simulators';
+import {
+  FAKE_CREDENTIALS,
+  startFakeJellyfin,
+  startFakeMediaStack,
+  type FakeJellyfin,
+  type FakeMediaStack,
+} from '@marquee/simulators';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import WebSocket from 'ws';
+import type { ConfigInput } from '../../src/core/config';
 import { MEDIA_LEASE } from '../../src/integrations/media';
 import { call, startTestServer, type TestServer } from '../helpers/server';
 import { postgresForTests, type TestDatabase } from '../helpers/postgres';
@@ -26,6 +33,7 @@ describe.skipIf(!postgres.available || !redis.available)(
   () => {
     let database: TestDatabase | undefined;
     let fakes: FakeMediaStack | undefined;
+    let jellyfin: FakeJellyfin | undefined;
     let prefix = '';
     const servers: TestServer[] = [];
     const sockets: WebSocket[] = [];
@@ -35,6 +43,8 @@ describe.skipIf(!postgres.available || !redis.available)(
       await Promise.all(servers.splice(0).map((server) => server.close()));
       await fakes?.close();
       fakes = undefined;
+      await jellyfin?.close();
+      jellyfin = undefined;
       await database?.drop();
       database = undefined;
       await redis.clean(prefix);
@@ -47,14 +57,31 @@ describe.skipIf(!postgres.available || !redis.available)(
     };
     const sessionPolls = () => fakes?.plex.hits.get('/status/sessions') ?? 0;
 
-    /** The Plex sessions of the latest Now Playing snapshot a panel on `t` received. */
+    /** `count` instances on a fresh database and Redis prefix. */
+    async function cluster(count: number, overrides: ConfigInput): Promise<void> {
+      database = await postgres.createDatabase();
+      prefix = redis.prefix();
+      for (let i = 0; i < count; i++) {
+        servers.push(
+          await startTestServer({
+            databaseUrl: database.url,
+            redisUrl: redis.url,
+            redisPrefix: prefix,
+            upstreamTimeoutSeconds: 1,
+            ...overrides,
+          }),
+        );
+      }
+    }
+
+    /** The Plex and Jellyfin sessions of the latest Now Playing snapshot a panel on `t` received. */
     async function panel(t: TestServer): Promise<() => Session[]> {
       const ws = new WebSocket(`${t.wsUrl}/api/dashboard/ws`);
       sockets.push(ws);
       let latest: Session[] = [];
       ws.on('message', (data: Buffer) => {
         const snapshot = protocol.nowPlaying.Snapshot.parse(JSON.parse(data.toString('utf8')));
-        latest = snapshot.sessions.filter((session) => session.source === 'plex');
+        latest = snapshot.sessions.filter((session) => session.source !== undefined);
       });
       await new Promise((resolve, reject) => {
         ws.once('open', resolve);
@@ -65,21 +92,11 @@ describe.skipIf(!postgres.available || !redis.available)(
 
     it('polls Plex on one instance and shows its sessions on every one', async () => {
       fakes = await startFakeMediaStack();
-      database = await postgres.createDatabase();
-      prefix = redis.prefix();
-      for (let i = 0; i < 3; i++) {
-        servers.push(
-          await startTestServer({
-            databaseUrl: database.url,
-            redisUrl: redis.url,
-            redisPrefix: prefix,
-            plexUrl: fakes.plex.url,
-            plexToken: FAKE_CREDENTIALS.plexToken,
-            plexIntervalSeconds: 1,
-            upstreamTimeoutSeconds: 1,
-          }),
-        );
-      }
+      await cluster(3, {
+        plexUrl: fakes.plex.url,
+        plexToken: FAKE_CREDENTIALS.plexToken,
+        plexIntervalSeconds: 1,
+      });
       const holders = () => servers.filter((t) => t.server.bus.lease(MEDIA_LEASE).held);
       await vi.waitFor(() => expect(holders()).toHaveLength(1), { timeout: 10_000 });
       const [holder] = holders();
@@ -166,6 +183,60 @@ describe.skipIf(!postgres.available || !redis.available)(
           .map((s) => s.session_id)
           .sort(),
       ).toEqual(['plex-12', 'plex-13']);
+    });
+
+    it('holds the Jellyfin socket on one instance and mirrors what it pushes', async () => {
+      const fake = await startFakeJellyfin();
+      jellyfin = fake;
+      // Polls an hour apart: within the test only push moves a session.
+      await cluster(2, { ...jellyfin.config, jellyfinIntervalSeconds: 3600 });
+      const holders = () => servers.filter((t) => t.server.bus.lease(MEDIA_LEASE).held);
+      await vi.waitFor(() => expect(holders()).toHaveLength(1), { timeout: 10_000 });
+      const [holder] = holders();
+      const other = servers.find((t) => t !== holder);
+      if (holder === undefined || other === undefined) throw new Error('two instances');
+      const jellyfinOf = (t: TestServer) => {
+        const upstream = t.server.mediaStack.get('jellyfin');
+        if (upstream === undefined) throw new Error('jellyfin is not configured');
+        return upstream;
+      };
+      // Now Playing holds the push socket on both instances; only the holder opens one.
+      const onOther = await panel(other);
+      await vi.waitFor(
+        () => expect(onOther().map((s) => s.session_id)).toContain('jellyfin-js-1'),
+        { timeout: 10_000 },
+      );
+      await vi.waitFor(() => expect(jellyfinOf(holder).push?.state()?.connected).toBe(true));
+      expect(jellyfin.push.clients).toBe(1);
+      expect(jellyfinOf(other).push?.state()).toBeUndefined();
+
+      // Jellyfin answered the holder's polls (the first, and one per socket connection), only.
+      const sessionCalls = () => fake.upstream.hits.get('/Sessions') ?? 0;
+      await vi.waitFor(() => expect(sessionCalls()).toBe(jellyfinOf(holder).poller.pollsStarted));
+      const calls = sessionCalls();
+      const pushed = jellyfinOf(holder).poller.pushesTaken;
+      const first = jellyfin.sessions[0];
+      if (first === undefined) throw new Error('a fake session');
+      first.PlayState = {
+        PositionTicks: 30_000_000_000,
+        IsPaused: true,
+        PlayMethod: 'DirectPlay',
+      };
+      // Announced again until it arrives: the holder's SessionsStart may still be on its way.
+      await vi.waitFor(() => {
+        fake.changed();
+        expect(onOther().find((s) => s.session_id === 'jellyfin-js-1')).toMatchObject({
+          state: 'paused',
+          current_time: 3000,
+        });
+      });
+      // Taken from the holder's socket, without a call, and mirrored whole on the other instance.
+      expect(sessionCalls()).toBe(calls);
+      expect(jellyfinOf(holder).poller.pushesTaken).toBeGreaterThan(pushed);
+      expect(jellyfinOf(other).poller.pollsStarted).toBe(0);
+      expect(jellyfinOf(other).poller.snapshot().value).toEqual(
+        jellyfinOf(holder).poller.snapshot().value,
+      );
     });
   },
 );
