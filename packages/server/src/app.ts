@@ -45,7 +45,7 @@ import {
   type SurfaceModule,
 } from './core/surface';
 import { compileTrust, createHub, createWsGateway, type Hub, type WsGateway } from './core/ws';
-import { createMediaStack, type MediaStack } from './integrations/media';
+import { createMediaStack, shareMediaStack, type MediaStack } from './integrations/media';
 import { mqttMetrics, startMqttBridge, type MqttBridge } from './integrations/mqtt';
 import { mountPages } from './pages';
 import { gpuModule } from './surfaces/gpu/module';
@@ -270,6 +270,9 @@ export async function createServer(
     closeRevoked(gateway, matchesRevocation(revoked), revoked.reason);
   });
 
+  // Several instances: one polls the media upstreams and shares their snapshots (media/cluster.ts).
+  const stopSharingMedia = shareMediaStack(mediaStack, bus);
+
   const startedAt = monotonic();
   mountCoreRoutes(app, {
     auth,
@@ -404,6 +407,7 @@ export async function createServer(
         await backups?.stop();
         await mqtt?.stop();
         for (const each of [...mounted.values()].reverse()) await each.stop?.();
+        stopSharingMedia();
         // After the surfaces: their last claims and states are released with it.
         await bus.stop();
         mediaStack.stop();

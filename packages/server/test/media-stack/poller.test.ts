@@ -153,6 +153,68 @@ describe('the poller', () => {
     expect(transitions[0]).toBe('undefined→degraded');
   });
 
+  it('follows another instance: no polls of its own, its snapshots mirrored, refresh asked for', async () => {
+    let polls = 0;
+    let clock = 1_000;
+    const poller = createPoller<number>({
+      name: 'u',
+      intervalMs: 60_000,
+      now: () => clock,
+      monotonic: () => clock,
+      poll: () => {
+        polls += 1;
+        return Promise.resolve({ value: polls });
+      },
+    });
+    let asked = 0;
+    poller.follow(() => (asked += 1));
+    expect(poller.following).toBe(true);
+    const seen: (number | undefined)[] = [];
+    const off = poller.subscribe((s) => seen.push(s.value));
+    expect(polls).toBe(0);
+
+    // What the holder polled, taken whole: value, status, times, counts, latencies.
+    const holder: UpstreamSnapshot<number> = {
+      name: 'u',
+      status: 'degraded',
+      reason: 'slow',
+      value: 42,
+      lastCheckAt: 900,
+      lastSuccessAt: 900,
+      latencyMs: 7,
+      consecutiveFailures: 0,
+      nextPollAt: 60_900,
+      counts: { total: 3, successful: 3, failed: 0 },
+      recentLatencies: [5, 6, 7],
+    };
+    poller.mirror(holder);
+    expect(poller.snapshot()).toEqual(holder);
+    expect(seen).toEqual([42]);
+
+    // A refresh asks the holder and resolves with the next snapshot it sends.
+    const refreshed = poller.refresh();
+    expect(asked).toBe(1);
+    poller.mirror({ ...holder, value: 43, counts: { total: 4, successful: 4, failed: 0 } });
+    expect((await refreshed).value).toBe(43);
+    expect(polls).toBe(0);
+    expect(poller.pollsStarted).toBe(0);
+
+    // The lease came here: it polls at once, and on at its interval.
+    clock = 2_000;
+    poller.lead();
+    expect(poller.following).toBe(false);
+    // The poll lead() started (refresh joins it), then the next one scheduled.
+    expect((await poller.refresh()).value).toBe(1);
+    expect(polls).toBe(1);
+    expect(poller.snapshot()).toMatchObject({
+      status: 'up',
+      lastSuccessAt: 2_000,
+      nextPollAt: 62_000,
+    });
+    off();
+    poller.stop();
+  });
+
   it('summarises latencies', () => {
     expect(latencySummary([])).toEqual({ min: 0, max: 0, avg: 0, p95: 0 });
     const values = Array.from({ length: 100 }, (_, i) => i + 1);

@@ -12,6 +12,7 @@ import {
   SEEK_THRESHOLD_MS,
   createJellyfinAdapter,
   createPlexAdapter,
+  sharedPush,
 } from '../../src/integrations/media';
 import { createPoller, pushBackoffMs, socketUrl } from '../../src/integrations/upstream';
 
@@ -75,6 +76,46 @@ describe('push socket helpers', () => {
     expect(
       socketUrl('https://media.example/jellyfin', '/socket', { api_key: 'k y', deviceId: 'd' }),
     ).toBe('wss://media.example/jellyfin/socket?api_key=k+y&deviceId=d');
+  });
+});
+
+describe('a shared push connection', () => {
+  it('opens for its first holder, closes after the last, and stays closed while paused', () => {
+    const opened: { stopped: boolean }[] = [];
+    const push = sharedPush(() => {
+      const socket = { stopped: false };
+      opened.push(socket);
+      const state = {
+        connected: true,
+        opened: opened.length,
+        failures: 0,
+        lastError: undefined,
+        retryAt: undefined,
+      };
+      return { state: () => state, stop: () => void (socket.stopped = true) };
+    });
+    const first = push.hold();
+    const second = push.hold();
+    expect(opened).toHaveLength(1);
+    // Another instance holds the upstream's socket: this one closes its own and opens none.
+    push.pause();
+    expect(opened[0]?.stopped).toBe(true);
+    expect(push.state()).toBeUndefined();
+    const third = push.hold();
+    expect(opened).toHaveLength(1);
+    // The lease came here: held, so open again.
+    push.resume();
+    expect(opened).toHaveLength(2);
+    expect(push.state()).toMatchObject({ connected: true, opened: 2 });
+    first();
+    second();
+    expect(opened[1]?.stopped).toBe(false);
+    third();
+    expect(opened[1]?.stopped).toBe(true);
+    // Resumed with nobody holding it: nothing opens.
+    push.pause();
+    push.resume();
+    expect(opened).toHaveLength(2);
   });
 });
 

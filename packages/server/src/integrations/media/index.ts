@@ -43,6 +43,7 @@ export {
   type PlexPlayerCommand,
   type PlexOptions,
 } from './plex';
+export { MEDIA_LEASE, shareMediaStack } from './cluster';
 export {
   JellyfinSocketFrame,
   PlexNotificationFilter,

@@ -118,15 +118,22 @@ export interface UpstreamPush {
   state(): PushSocketState | undefined;
   /** Closes the connection whoever holds it (shutdown); a later `hold` opens a new one. */
   close(): void;
+  /**
+   * Several instances: another instance holds the upstream's socket, so this one keeps it closed
+   * whoever holds it, until `resume` (which opens it when somebody holds it).
+   */
+  pause(): void;
+  resume(): void;
 }
 
 export function sharedPush(open: () => PushSocket): UpstreamPush {
   let holders = 0;
+  let paused = false;
   let socket: PushSocket | undefined;
   return {
     hold() {
       holders += 1;
-      socket ??= open();
+      if (!paused) socket ??= open();
       let released = false;
       return () => {
         if (released) return;
@@ -142,6 +149,15 @@ export function sharedPush(open: () => PushSocket): UpstreamPush {
       holders = 0;
       socket?.stop();
       socket = undefined;
+    },
+    pause() {
+      paused = true;
+      socket?.stop();
+      socket = undefined;
+    },
+    resume() {
+      paused = false;
+      if (holders > 0) socket ??= open();
     },
   };
 }

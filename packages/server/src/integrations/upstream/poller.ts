@@ -81,6 +81,22 @@ export interface UpstreamPoller<T> {
    * upstream just announced); calls made while waiting share that one poll.
    */
   refreshAfterInFlight(): Promise<UpstreamSnapshot<T>>;
+  /**
+   * Several instances (integrations/media/cluster.ts): another instance polls. The timer stops,
+   * `refresh()` and `refreshAfterInFlight()` call `requestRefresh` (the holder polls) and resolve
+   * with the next snapshot `mirror` takes (or the current one after `intervalMs`), and subscribing
+   * polls nothing. Polls in flight finish.
+   */
+  follow(requestRefresh: () => void): void;
+  /** Polls itself again (after `follow`): at once when somebody listens. */
+  lead(): void;
+  /** True between `follow` and `lead`. */
+  readonly following: boolean;
+  /**
+   * Takes another instance's snapshot as its own (status, value, check times, counts, latencies)
+   * and hands it to every listener. Ignored once stopped.
+   */
+  mirror(snapshot: UpstreamSnapshot<T>): void;
   /** Values taken from pushes since creation. */
   readonly pushesTaken: number;
   /** How many polls were started since creation (the upstream economy, for tests and benchmarks). */
@@ -110,6 +126,8 @@ export function createPoller<T>(options: PollerOptions<T>): UpstreamPoller<T> {
   let pollsStarted = 0;
   let pushesTaken = 0;
   let queued: Promise<UpstreamSnapshot<T>> | undefined;
+  let requestRefresh: (() => void) | undefined;
+  let awaitingMirror: ((snapshot: UpstreamSnapshot<T>) => void)[] = [];
   const counts = { total: 0, successful: 0, failed: 0 };
   const latencies: number[] = [];
 
@@ -135,6 +153,7 @@ export function createPoller<T>(options: PollerOptions<T>): UpstreamPoller<T> {
   function schedule(): void {
     if (timer !== undefined) clearTimeout(timer);
     timer = undefined;
+    if (requestRefresh !== undefined) return;
     nextPollAt = undefined;
     if (stopped || listeners.size === 0) return;
     const wait = delay();
@@ -193,7 +212,46 @@ export function createPoller<T>(options: PollerOptions<T>): UpstreamPoller<T> {
     return after;
   }
 
+  /** Following: asks the holder to poll and waits for its answer (bounded by the interval). */
+  function awaitHolder(ask: () => void): Promise<UpstreamSnapshot<T>> {
+    return new Promise((resolve) => {
+      const wait = setTimeout(() => {
+        awaitingMirror = awaitingMirror.filter((each) => each !== done);
+        resolve(snapshot());
+      }, options.intervalMs);
+      wait.unref?.();
+      const done = (after: UpstreamSnapshot<T>) => {
+        clearTimeout(wait);
+        resolve(after);
+      };
+      awaitingMirror.push(done);
+      ask();
+    });
+  }
+
+  function mirror(from: UpstreamSnapshot<T>): void {
+    if (stopped) return;
+    const previous = status;
+    status = from.status;
+    reason = from.reason;
+    value = from.value;
+    lastCheckAt = from.lastCheckAt;
+    lastSuccessAt = from.lastSuccessAt;
+    latencyMs = from.latencyMs;
+    failures = from.consecutiveFailures;
+    nextPollAt = from.nextPollAt;
+    counts.total = from.counts.total;
+    counts.successful = from.counts.successful;
+    counts.failed = from.counts.failed;
+    latencies.splice(0, latencies.length, ...from.recentLatencies.slice(-RECENT_LATENCIES));
+    const after = notify(previous);
+    const waiting = awaitingMirror;
+    awaitingMirror = [];
+    for (const resolve of waiting) resolve(after);
+  }
+
   function refreshAfterInFlight(): Promise<UpstreamSnapshot<T>> {
+    if (requestRefresh !== undefined) return awaitHolder(requestRefresh);
     if (inFlight === undefined) return refresh();
     queued ??= inFlight.then(() => {
       queued = undefined;
@@ -222,6 +280,7 @@ export function createPoller<T>(options: PollerOptions<T>): UpstreamPoller<T> {
   }
 
   function refresh(): Promise<UpstreamSnapshot<T>> {
+    if (requestRefresh !== undefined) return awaitHolder(requestRefresh);
     if (inFlight) return inFlight;
     if (timer !== undefined) clearTimeout(timer);
     timer = undefined;
@@ -238,7 +297,8 @@ export function createPoller<T>(options: PollerOptions<T>): UpstreamPoller<T> {
     snapshot,
     subscribe(listener) {
       listeners.add(listener);
-      if (listeners.size === 1 && !stopped && inFlight === undefined && timer === undefined) {
+      const idle = inFlight === undefined && timer === undefined && requestRefresh === undefined;
+      if (listeners.size === 1 && !stopped && idle) {
         void refresh();
       }
       return () => {
@@ -253,6 +313,28 @@ export function createPoller<T>(options: PollerOptions<T>): UpstreamPoller<T> {
     refresh,
     offer,
     refreshAfterInFlight,
+    follow(ask) {
+      requestRefresh = ask;
+      if (timer !== undefined) clearTimeout(timer);
+      timer = undefined;
+    },
+    lead() {
+      if (requestRefresh === undefined) return;
+      requestRefresh = undefined;
+      nextPollAt = undefined;
+      if (stopped) return;
+      const waiting = awaitingMirror;
+      awaitingMirror = [];
+      if (listeners.size > 0 || waiting.length > 0) {
+        void refresh().then((after) => {
+          for (const resolve of waiting) resolve(after);
+        });
+      }
+    },
+    get following() {
+      return requestRefresh !== undefined;
+    },
+    mirror,
     get pushesTaken() {
       return pushesTaken;
     },
