@@ -6,7 +6,13 @@
  * The size itself is reported by `npm run size`.
  */
 import { beforeAll, describe, expect, it } from 'vitest';
-import { measure, nonMiniZodModules, panelApp, type Measured } from '../size/bundles';
+import {
+  measure,
+  nonMiniZodModules,
+  panelApp,
+  standInEmitter,
+  type Measured,
+} from '../size/bundles';
 
 describe('the panel app bundle', () => {
   let bundle: Measured;
@@ -35,6 +41,14 @@ describe('the panel app bundle', () => {
       'packages/sdk/src/protocol/close-codes.ts',
       'packages/sdk/src/protocol/primitives.ts',
     ]);
+  });
+
+  it('can be measured with the stand-in emitter in place of eventemitter3 (the 1 KB rule)', async () => {
+    expect(bundle.inputs.some((path) => path.includes('node_modules/eventemitter3/'))).toBe(true);
+    const standIn = await measure(panelApp, undefined, [standInEmitter]);
+    expect(standIn.inputs.some((path) => path.includes('eventemitter3/'))).toBe(false);
+    expect(standIn.inputs).toContain('stand-in:eventemitter3');
+    expect(standIn.gzip).toBeLessThan(bundle.gzip);
   });
 
   it('recognises classic zod when it is there', () => {
