@@ -130,6 +130,7 @@ export {
   type StateChange,
   type TokenManagerOptions,
   type TokenSet,
+  type UploadProgress,
   type WebSocketConstructor,
   type WebSocketLike,
 } from './transport/index';

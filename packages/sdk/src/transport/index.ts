@@ -16,6 +16,7 @@ export type { NetworkOptions, OnlineEventTarget } from './network';
 export type { RequestOptions } from './pending-requests';
 export { ReconnectingSocket, createSocket } from './reconnecting-socket';
 export type { DropReason } from './send-queue';
+export type { UploadProgress } from './xhr';
 export type {
   CloseInfo,
   DroppedMessage,
