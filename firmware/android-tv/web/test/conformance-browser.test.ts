@@ -3,7 +3,6 @@
  * Chromium, served at /tv/ from the build (`npm run build`) through the suite's proxy, provisioned
  * by the kiosk query; it sends its plays by itself, so `sendPlays` waits until none is unsent.
  */
-import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Browser, Page } from 'playwright-core';
 import { expect } from 'vitest';
@@ -13,6 +12,7 @@ import {
 } from '../../../../packages/server/test/helpers/browser';
 import type { Diagnostics } from '../src/player';
 import { describeDeviceConformance, type DeviceUnderTest } from './conformance/spec';
+import { requireBuilt } from './player-suite';
 
 const BUILD = join(import.meta.dirname, '../../../../packages/server/tv/player.js');
 
@@ -27,7 +27,7 @@ function webPlayer(): DeviceUnderTest {
     opened().evaluate(() => (window as unknown as { marqueeTv: Diagnostics }).marqueeTv);
   return {
     async start({ server, username, password, snNumber }) {
-      if (!existsSync(BUILD)) throw new Error(`${BUILD} is missing: run "npm run build" first`);
+      requireBuilt(BUILD);
       browser = await launchChromium();
       page = await browser.newPage({ viewport: { width: 640, height: 360 } });
       // The device's wall clock, movable by the suite.

@@ -5,25 +5,17 @@
  * later; at the window's end the player falls back to the unscheduled one within a moment of the
  * boundary, and when the clock reaches the later window that one plays.
  */
-import { existsSync } from 'node:fs';
-import { join } from 'node:path';
 import { createSignageAdminClient, type protocol } from '@marquee/sdk';
-import type { Browser } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import {
   chromiumAvailable,
-  launchChromium,
   watchCspViolations,
 } from '../../../../packages/server/test/helpers/browser';
 import { screenshotPng } from '../../../../packages/simulators/src/tv/screenshot';
-import {
-  startMarquee,
-  type TestMarquee,
-} from '../../../../packages/simulators/test/helpers/marquee-server';
 import { registerTv } from '../../../../packages/simulators/test/helpers/signage';
+import { usePlayerBrowser } from './player-suite';
 import type { Diagnostics } from '../src/player';
 
-const BUILD = join(import.meta.dirname, '../../../../packages/server/tv/player.js');
 const DEVICE = { username: 'tv-daypart', password: 'tv-daypart-password-1' } as const;
 const SN = 'WEB-DAYPART-1';
 /** Wednesday 2026-12-09, 10:01:00 in New York (EST, UTC−5): the end of the current window. */
@@ -32,21 +24,10 @@ const BOUNDARY = Date.parse('2026-12-09T15:01:00Z');
 const LATER = Date.parse('2026-12-09T16:00:00Z');
 
 describe.runIf(chromiumAvailable)('TV web player: day-parting', () => {
-  let marquee: TestMarquee;
-  let browser: Browser;
-
-  beforeAll(async () => {
-    if (!existsSync(BUILD)) throw new Error(`${BUILD} is missing: run "npm run build" first`);
-    marquee = await startMarquee();
-    browser = await launchChromium();
-  }, 60_000);
-
-  afterAll(async () => {
-    await browser?.close();
-    await marquee?.close();
-  });
+  const suite = usePlayerBrowser();
 
   it('plays the playlist whose window is open in the device’s zone and switches at the boundaries', async () => {
+    const { marquee, browser } = suite;
     await marquee.server.auth.createUser({ ...DEVICE, role: 'device' });
     const admin = createSignageAdminClient({ baseUrl: marquee.url, credentials: marquee.admin });
     const playlist = async (

@@ -11,7 +11,7 @@
  *   from the kept shell, it plays its cached playlist, and every play from before and after the
  *   reload reaches the server exactly once when it returns.
  */
-import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { protocol, createSignageAdminClient } from '@marquee/sdk';
@@ -26,6 +26,7 @@ import {
 import { assignPlaylist } from '../../../../packages/simulators/src/index';
 import { screenshotPng } from '../../../../packages/simulators/src/tv/screenshot';
 import type { Diagnostics } from '../src/player';
+import { requireBuilt } from './player-suite';
 
 const BUILD = join(import.meta.dirname, '../../../../packages/server/tv/sw.js');
 const DEVICE = { username: 'tv-pop', password: 'tv-pop-password-1' } as const;
@@ -101,7 +102,7 @@ describe.runIf(chromiumAvailable)('TV web player: proof of play and offline star
   let browser: Browser;
 
   beforeAll(async () => {
-    if (!existsSync(BUILD)) throw new Error(`${BUILD} is missing: run "npm run build" first`);
+    requireBuilt(BUILD);
     browser = await launchChromium();
   }, 60_000);
 

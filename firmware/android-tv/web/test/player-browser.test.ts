@@ -6,7 +6,7 @@
  * unsupported in a plain browser, a late command acked as expired), and a screenshot arriving at
  * the server. The browser and its CI rule are the server page tests' (helpers/browser.ts).
  */
-import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { startTestServer } from '@marquee/server/testing';
@@ -27,6 +27,7 @@ import {
 } from '../../../../packages/simulators/test/helpers/marquee-server';
 import { registerTv } from '../../../../packages/simulators/test/helpers/signage';
 import type { Diagnostics } from '../src/player';
+import { requireBuilt } from './player-suite';
 
 const BUILD = join(import.meta.dirname, '../../../../packages/server/tv/player.js');
 const DEVICE = { username: 'tv-web', password: 'tv-web-password-1' } as const;
@@ -48,7 +49,7 @@ describe.runIf(chromiumAvailable)('TV web player in Chromium', () => {
   let clipId = 0;
 
   beforeAll(async () => {
-    if (!existsSync(BUILD)) throw new Error(`${BUILD} is missing: run "npm run build" first`);
+    requireBuilt(BUILD);
     marquee = await startMarquee();
     await marquee.server.auth.createUser({ ...DEVICE, role: 'device' });
     admin = createSignageAdminClient({ baseUrl: marquee.url, credentials: marquee.admin });

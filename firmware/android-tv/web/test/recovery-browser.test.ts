@@ -6,47 +6,28 @@
  * playing. (A file that cannot be decoded at all is skipped for good by the renderer: no repeated
  * failure, no reload.)
  */
-import { existsSync } from 'node:fs';
-import { join } from 'node:path';
 import { createSignageAdminClient } from '@marquee/sdk';
-import type { Browser } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import {
   chromiumAvailable,
-  launchChromium,
   watchCspViolations,
 } from '../../../../packages/server/test/helpers/browser';
 import { assignPlaylist } from '../../../../packages/simulators/src/index';
 import { screenshotPng } from '../../../../packages/simulators/src/tv/screenshot';
-import {
-  startMarquee,
-  type TestMarquee,
-} from '../../../../packages/simulators/test/helpers/marquee-server';
 import { registerTv } from '../../../../packages/simulators/test/helpers/signage';
+import { usePlayerBrowser } from './player-suite';
 import type { Diagnostics } from '../src/player';
 import { recordClip } from './soak/soak';
 
-const BUILD = join(import.meta.dirname, '../../../../packages/server/tv/player.js');
 const DEVICE = { username: 'tv-recovery', password: 'tv-recovery-password-1' } as const;
 const SN = 'WEB-RECOVER-1';
 const WAIT = { timeout: 20_000, interval: 100 } as const;
 
 describe.runIf(chromiumAvailable)('TV web player: failures reported, page reloaded once', () => {
-  let marquee: TestMarquee;
-  let browser: Browser;
-
-  beforeAll(async () => {
-    if (!existsSync(BUILD)) throw new Error(`${BUILD} is missing: run "npm run build" first`);
-    marquee = await startMarquee();
-    browser = await launchChromium();
-  }, 60_000);
-
-  afterAll(async () => {
-    await browser?.close();
-    await marquee?.close();
-  });
+  const suite = usePlayerBrowser();
 
   it('skips a stalling video, reports it, and reloads itself once after three failures', async () => {
+    const { marquee, browser } = suite;
     await marquee.server.auth.createUser({ ...DEVICE, role: 'device' });
     const admin = createSignageAdminClient({ baseUrl: marquee.url, credentials: marquee.admin });
     const clip = await admin.uploadMedia(await recordClip(browser), {

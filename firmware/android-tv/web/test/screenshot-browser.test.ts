@@ -3,43 +3,22 @@
  * `screenshot_every=5` uploads a JPEG of what is on screen every 5 s without any command, each
  * with the media id shown, and the setting survives a reload (it is kept with the credentials).
  */
-import { existsSync } from 'node:fs';
-import { join } from 'node:path';
 import { createSignageAdminClient } from '@marquee/sdk';
-import type { Browser } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import {
-  chromiumAvailable,
-  launchChromium,
-} from '../../../../packages/server/test/helpers/browser';
+import { describe, expect, it } from 'vitest';
+import { chromiumAvailable } from '../../../../packages/server/test/helpers/browser';
 import { assignPlaylist } from '../../../../packages/simulators/src/index';
 import { screenshotPng } from '../../../../packages/simulators/src/tv/screenshot';
-import {
-  startMarquee,
-  type TestMarquee,
-} from '../../../../packages/simulators/test/helpers/marquee-server';
 import { registerTv } from '../../../../packages/simulators/test/helpers/signage';
+import { usePlayerBrowser } from './player-suite';
 
-const BUILD = join(import.meta.dirname, '../../../../packages/server/tv/player.js');
 const DEVICE = { username: 'tv-shots', password: 'tv-shots-password-1' } as const;
 const SN = 'WEB-SHOTS-1';
 
 describe.runIf(chromiumAvailable)('TV web player: periodic screenshots', () => {
-  let marquee: TestMarquee;
-  let browser: Browser;
-
-  beforeAll(async () => {
-    if (!existsSync(BUILD)) throw new Error(`${BUILD} is missing: run "npm run build" first`);
-    marquee = await startMarquee();
-    browser = await launchChromium();
-  }, 60_000);
-
-  afterAll(async () => {
-    await browser?.close();
-    await marquee?.close();
-  });
+  const suite = usePlayerBrowser();
 
   it('uploads a screenshot every screenshot_every seconds, also after a reload', async () => {
+    const { marquee, browser } = suite;
     await marquee.server.auth.createUser({ ...DEVICE, role: 'device' });
     const admin = createSignageAdminClient({ baseUrl: marquee.url, credentials: marquee.admin });
     const image = await admin.uploadMedia(screenshotPng(150, 320, 180), {

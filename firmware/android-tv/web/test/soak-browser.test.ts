@@ -4,11 +4,11 @@
  * over 250 ms, the page never freezes for a second, and every play is at the server once, in the
  * playlist's order, with as many plays as the elapsed time holds. `npm run soak:tv -- --minutes 30` is the long run.
  */
-import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { chromiumAvailable } from '../../../../packages/server/test/helpers/browser';
 import { describeSoak, runSoak } from './soak/soak';
+import { requireBuilt } from './player-suite';
 
 const BUILD = join(import.meta.dirname, '../../../../packages/server/tv/player.js');
 const MINUTES = Number(process.env.MARQUEE_TV_SOAK_MINUTES ?? 3);
@@ -17,7 +17,7 @@ describe.runIf(chromiumAvailable)('TV web player soak', () => {
   it(
     `loops a playlist for ${MINUTES} minutes with flat memory and every play accounted`,
     async () => {
-      if (!existsSync(BUILD)) throw new Error(`${BUILD} is missing: run "npm run build" first`);
+      requireBuilt(BUILD);
       const report = await runSoak({
         durationMs: MINUTES * 60_000,
         sampleEveryMs: 15_000,

@@ -4,26 +4,18 @@
  * "slide" slides in the same way, "none" is a cut (the item before is gone at once), and the plays
  * stay back to back.
  */
-import { existsSync } from 'node:fs';
-import { join } from 'node:path';
 import { createSignageAdminClient } from '@marquee/sdk';
-import type { Browser } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import {
   chromiumAvailable,
-  launchChromium,
   watchCspViolations,
 } from '../../../../packages/server/test/helpers/browser';
 import { assignPlaylist } from '../../../../packages/simulators/src/index';
 import { screenshotPng } from '../../../../packages/simulators/src/tv/screenshot';
-import {
-  startMarquee,
-  type TestMarquee,
-} from '../../../../packages/simulators/test/helpers/marquee-server';
 import { registerTv } from '../../../../packages/simulators/test/helpers/signage';
+import { usePlayerBrowser } from './player-suite';
 import type { Diagnostics } from '../src/player';
 
-const BUILD = join(import.meta.dirname, '../../../../packages/server/tv/player.js');
 const DEVICE = { username: 'tv-transitions', password: 'tv-transitions-password-1' } as const;
 const SN = 'WEB-TRANSITIONS-1';
 
@@ -33,21 +25,10 @@ interface Frame {
 }
 
 describe.runIf(chromiumAvailable)('TV web player: transitions', () => {
-  let marquee: TestMarquee;
-  let browser: Browser;
-
-  beforeAll(async () => {
-    if (!existsSync(BUILD)) throw new Error(`${BUILD} is missing: run "npm run build" first`);
-    marquee = await startMarquee();
-    browser = await launchChromium();
-  }, 60_000);
-
-  afterAll(async () => {
-    await browser?.close();
-    await marquee?.close();
-  });
+  const suite = usePlayerBrowser();
 
   it('fades and slides items in over the one before, cuts on none, and keeps plays back to back', async () => {
+    const { marquee, browser } = suite;
     await marquee.server.auth.createUser({ ...DEVICE, role: 'device' });
     const admin = createSignageAdminClient({ baseUrl: marquee.url, credentials: marquee.admin });
     const ids: number[] = [];
